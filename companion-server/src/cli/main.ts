@@ -1,0 +1,29 @@
+/**
+ * `oneshot-roto` command line. Each command lives in its own module under ./commands and registers
+ * itself on the program; this file only assembles them.
+ */
+import { Command, CommanderError } from 'commander';
+import { version } from '../version';
+
+export function buildProgram(): Command {
+  const program = new Command('oneshot-roto')
+    .description('One-shot video object segmentation (OSVOS) for video editors: fine-tune on one annotated frame, matte the whole clip.')
+    .version(version)
+    .showHelpAfterError();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed.
+      process.exitCode = err.exitCode;
+      return;
+    }
+    throw err;
+  }
+}
