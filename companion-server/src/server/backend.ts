@@ -1,0 +1,82 @@
+/**
+ * The contract between the companion server's job runner and the segmentation pipeline.
+ * The server owns clips, annotations, files and scheduling; a backend only learns weights from
+ * annotated frames and turns frames into probability mattes. Implementations:
+ * `createOsvosBackend` (osvos/backend.ts: real one-shot fine-tuning) and
+ * `createParentOnlyBackend` (server/parent-only-backend.ts: the parent network, no fine-tuning).
+ */
+import type { RgbFrame } from '../video/frame';
+
+/** A clip as the backend sees it: frames by clip-relative index (0 = the clip's in point). */
+export interface BackendClip {
+  clipId: string;
+  width: number;
+  height: number;
+  frameCount: number;
+  /** Decodes frame `index` (0 ≤ index < frameCount) at the clip's full size. */
+  readFrame(index: number): Promise<RgbFrame>;
+}
+
+/** One annotated frame: `mask` has width*height bytes, 255 = object, 0 = background. */
+export interface AnnotationMask {
+  frame: number;
+  width: number;
+  height: number;
+  mask: Uint8Array;
+}
+
+export type FineTunePreset = 'fast' | 'balanced' | 'best';
+
+export interface FineTuneProgress {
+  /** Iterations done so far (1-based after the first step). */
+  iteration: number;
+  total: number;
+  loss: number;
+  etaSeconds: number;
+}
+
+export interface FineTuneRequest {
+  clip: BackendClip;
+  /** Every annotation of the object so far (initial frame and corrections), at frame size. */
+  annotations: AnnotationMask[];
+  preset: FineTunePreset;
+  /** Weights file to continue from (a correction round), or null to start from the parent network. */
+  resumeFrom: string | null;
+  /** Where to write the fine-tuned weights. The server gives a temp path and renames it after success. */
+  weightsOut: string;
+  /** Aborted on cancel or shutdown: stop soon and reject (any error; the server knows why). */
+  signal: AbortSignal;
+  onProgress(progress: FineTuneProgress): void;
+}
+
+export interface FineTuneResult {
+  /** Normally `weightsOut`. */
+  weightsPath: string;
+  /** Probability threshold (0..1) the backend recommends for hard mattes. */
+  threshold: number;
+}
+
+export interface SegmentRequest {
+  clip: BackendClip;
+  /** Fine-tuned weights, or null for the parent network alone. */
+  weightsPath: string | null;
+  /** Frames to segment in this order (the playhead frame first). */
+  frameOrder: number[];
+  signal: AbortSignal;
+  /**
+   * Called once per frame, in `frameOrder` order; `probability` is an 8-bit soft matte
+   * (0..255) of width*height bytes at frame size. Awaiting it gives the server back-pressure.
+   */
+  onFrame(index: number, probability: Uint8Array, width: number, height: number): Promise<void>;
+}
+
+export interface SegmentationBackend {
+  /** Short name for /health and logs ("osvos", "parent-only", ...). */
+  readonly name: string;
+  /** The execution provider in use ("cpu", "cuda", ...), "none" before the model loads. */
+  executionProvider(): string;
+  fineTune(req: FineTuneRequest): Promise<FineTuneResult>;
+  segment(req: SegmentRequest): Promise<void>;
+  /** Releases sessions and memory. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import {
+  decodeMaskFrame,
+  encodeMaskFrame,
+  parseClientMessage,
+  validateClientMessage,
+  withToken,
+  maskUrl,
+} from '../../src/protocol';
+
+describe('protocol validation', () => {
+  it('accepts a well-formed stroke annotation and types it', () => {
+    const r = validateClientMessage({
+      type: 'addAnnotation',
+      id: 'r1',
+      clipId: 'abc123',
+      frame: 3,
+      mask: { kind: 'strokes', strokes: [{ kind: 'polyline', label: 'fg', radius: 5, points: [1, 2, 3, 4] }] },
+    });
+    expect(r.ok).toBe(true);
+    if (r.ok && r.message.type === 'addAnnotation') expect(r.message.frame).toBe(3);
+  });
+
+  it('names the offending field of the right message type', () => {
+    const r = validateClientMessage({ type: 'fineTune', id: 'r2', clipId: 'abc', preset: 'slow' });
+    expect(r).toMatchObject({ ok: false, id: 'r2', code: 'bad_message', path: '/preset' });
+  });
+
+  it('rejects unknown fields, unknown types, bad JSON and prototype keys', () => {
+    expect(validateClientMessage({ type: 'ping', id: 'a', extra: 1 })).toMatchObject({ ok: false, code: 'bad_message' });
+    expect(validateClientMessage({ type: 'launchMissiles', id: 'a' })).toMatchObject({ ok: false, code: 'unknown_type' });
+    expect(validateClientMessage({ type: 'toString', id: 'a' })).toMatchObject({ ok: false, code: 'unknown_type' });
+    expect(parseClientMessage('{"type":')).toMatchObject({ ok: false, code: 'bad_json', id: null });
+    expect(parseClientMessage('[1,2]')).toMatchObject({ ok: false, code: 'bad_message' });
+    expect(validateClientMessage({ type: 'ping', id: 'bad id with spaces' })).toMatchObject({ ok: false, id: null });
+  });
+
+  it('bounds polygon sizes and frame indices', () => {
+    const poly = (points: number[]) =>
+      validateClientMessage({
+        type: 'addAnnotation',
+        id: 'p',
+        clipId: 'c',
+        frame: 0,
+        mask: { kind: 'strokes', strokes: [{ kind: 'polygon', label: 'bg', points }] },
+      });
+    expect(poly([0, 0, 1, 0]).ok).toBe(false);
+    expect(poly([0, 0, 1, 0, 1, 1]).ok).toBe(true);
+    expect(validateClientMessage({ type: 'segment', id: 's', clipId: 'c', playheadFrame: -1 }).ok).toBe(false);
+  });
+
+  it('round-trips the binary mask frame prefix', () => {
+    const payload = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    const enc = encodeMaskFrame({ seq: 7, frame: 42 }, payload);
+    const dec = decodeMaskFrame(enc.buffer as ArrayBuffer);
+    expect(dec.seq).toBe(7);
+    expect(dec.frame).toBe(42);
+    expect(Array.from(dec.payload)).toEqual(Array.from(payload));
+    expect(() => decodeMaskFrame(new Uint8Array(20))).toThrow(/magic/);
+  });
+
+  it('builds token URLs', () => {
+    expect(withToken(maskUrl('c1', 'main', 5), 'a b')).toBe('/clips/c1/objects/main/masks/5.png?token=a%20b');
+  });
+});
