@@ -17,7 +17,10 @@ export interface BackendClip {
   readFrame(index: number): Promise<RgbFrame>;
 }
 
-/** One annotated frame: `mask` has width*height bytes, 255 = object, 0 = background. */
+/**
+ * One annotated frame: `mask` has width*height bytes, 1 = object, 0 = background (the same
+ * convention as osvos/annotations.ts `Annotation`, with `frame` as its `frameIndex`).
+ */
 export interface AnnotationMask {
   frame: number;
   width: number;
