@@ -1,0 +1,29 @@
+/** Public API of model preparation and inference. */
+export { ModelError, type ModelErrorCode } from './errors';
+export {
+  DEFAULT_RESOLUTION,
+  PARENT_MODEL_NAME,
+  PARENT_PREPROCESSING,
+  checkResolution,
+  ensureParentModel,
+  listPreparedParentModels,
+  parentModelPaths,
+  type ParentModelManifest,
+  type ParentModelOptions,
+  type PreparedParentModel,
+} from './parent-model';
+export { CACHE_ENV, resolveCacheDir } from './model-cache';
+export {
+  DEVICE_CHOICES,
+  cudaProviderInstalled,
+  isDeviceChoice,
+  type DeviceChoice,
+} from './execution-provider';
+export { inspectModelSignature, type ModelSignature } from './model-signature';
+export {
+  SegmentationModel,
+  type ModelSource,
+  type RawOutput,
+  type SegmentationModelOptions,
+} from './segmentation-model';
+export { probabilityToUint8, resizeBilinear } from './postprocess';

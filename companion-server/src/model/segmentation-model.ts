@@ -1,0 +1,192 @@
+/**
+ * A segmentation network ready to run on frames: an onnxruntime session on the chosen execution
+ * provider plus the pre/post-processing around it. Built from the prepared parent network (default),
+ * from an ONNX file (`--model`), or from ONNX bytes in memory (fine-tuned weights).
+ */
+import { promises as fs } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { childLogger } from '../logging/logger';
+import type { RgbFrame } from '../video/frame';
+import { ModelError } from './errors';
+import { createSession, type DeviceChoice } from './execution-provider';
+import { inspectModelSignature, type ModelSignature } from './model-signature';
+import { DEFAULT_RESOLUTION, ensureParentModel, type ParentModelManifest } from './parent-model';
+import { checkFrame, preprocessFrame } from './preprocess';
+import { resizeBilinear, sigmoidInPlace } from './postprocess';
+
+export interface SegmentationModelOptions {
+  /** An ONNX file: the user's own network or a saved fine-tuned one. */
+  modelPath?: string;
+  /** ONNX bytes in memory (e.g. fine-tuned weights); takes precedence over modelPath. */
+  modelBytes?: Uint8Array;
+  /** Working resolution of the parent network (default 512), or of a model whose input size is dynamic. */
+  resolution?: number;
+  device?: DeviceChoice;
+  threads?: number;
+  /** Parent-model cache and package folders (tests and the CLI pass them; defaults otherwise). */
+  cacheDir?: string;
+  packageDir?: string;
+}
+
+export type ModelSource =
+  | { kind: 'parent'; path: string; manifest: ParentModelManifest }
+  | { kind: 'file'; path: string }
+  | { kind: 'bytes'; size: number };
+
+export interface RawOutput {
+  /** The first output, as the network produced it (probability, or logits when `signature.outputKind` says so). */
+  data: Float32Array;
+  dims: number[];
+}
+
+async function readModelFile(file: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(file);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ModelError(
+        'MODEL_NOT_FOUND',
+        `model file ${file} does not exist. Check the --model path, or leave it out to use the built-in parent network.`,
+        { cause },
+      );
+    }
+    throw new ModelError('MODEL_NOT_FOUND', `cannot read model file ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+export class SegmentationModel {
+  private readonly log = childLogger('inference');
+  private disposed = false;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly executionProvider: Exclude<DeviceChoice, 'auto'>,
+    readonly threads: number,
+    readonly signature: ModelSignature,
+    readonly inputSize: { width: number; height: number },
+    readonly source: ModelSource,
+    /** False when the model's batch dimension is fixed at 1. */
+    readonly supportsBatch: boolean,
+  ) {}
+
+  static async load(options: SegmentationModelOptions = {}): Promise<SegmentationModel> {
+    let bytes: Uint8Array;
+    let source: ModelSource;
+    let label: string;
+    if (options.modelBytes) {
+      bytes = options.modelBytes;
+      source = { kind: 'bytes', size: bytes.length };
+      label = 'the in-memory model';
+    } else if (options.modelPath) {
+      bytes = await readModelFile(options.modelPath);
+      source = { kind: 'file', path: options.modelPath };
+      label = `model file ${options.modelPath}`;
+    } else {
+      const parent = await ensureParentModel({
+        resolution: options.resolution,
+        cacheDir: options.cacheDir,
+        packageDir: options.packageDir,
+      });
+      bytes = await readModelFile(parent.modelPath);
+      source = { kind: 'parent', path: parent.modelPath, manifest: parent.manifest };
+      label = `parent model ${parent.modelPath}`;
+    }
+    const signature = inspectModelSignature(bytes, label);
+    const [batchDim, , h, w] = signature.inputShape;
+    const requested = options.resolution ?? DEFAULT_RESOLUTION;
+    const inputSize = {
+      width: typeof w === 'number' ? w : requested,
+      height: typeof h === 'number' ? h : requested,
+    };
+    if (
+      source.kind !== 'parent' &&
+      options.resolution !== undefined &&
+      (inputSize.width !== requested || inputSize.height !== requested)
+    ) {
+      childLogger('inference').warn(
+        { model: label, inputSize, requested },
+        'the model has a fixed input size; the requested resolution is ignored',
+      );
+    }
+    const { session, executionProvider, threads } = await createSession(bytes, {
+      device: options.device,
+      threads: options.threads,
+    });
+    const model = new SegmentationModel(
+      session,
+      executionProvider,
+      threads,
+      signature,
+      inputSize,
+      source,
+      batchDim !== 1,
+    );
+    model.log.info(
+      { model: label, executionProvider, threads, inputSize, outputKind: signature.outputKind },
+      'segmentation model loaded',
+    );
+    return model;
+  }
+
+  /** Runs the network on already pre-processed input ([batch,3,H,W] float32) and returns its first output. */
+  async runRaw(input: Float32Array, batch = 1): Promise<RawOutput> {
+    this.assertOpen();
+    const { width, height } = this.inputSize;
+    if (input.length !== batch * 3 * width * height) {
+      throw new ModelError(
+        'BAD_INPUT',
+        `input has ${input.length} values; [${batch},3,${height},${width}] needs ${batch * 3 * width * height}`,
+      );
+    }
+    const feeds = { [this.signature.inputName]: new ort.Tensor('float32', input, [batch, 3, height, width]) };
+    const results = await this.session.run(feeds, [this.signature.outputName]);
+    const out = results[this.signature.outputName];
+    return { data: out.data as Float32Array, dims: out.dims.slice() };
+  }
+
+  /** Pre-processes frames into one [n,3,H,W] buffer (the frames may differ in size). */
+  async preprocess(frames: readonly RgbFrame[]): Promise<Float32Array> {
+    const { width, height } = this.inputSize;
+    const per = 3 * width * height;
+    const input = new Float32Array(frames.length * per);
+    await Promise.all(frames.map((f, i) => preprocessFrame(f, width, height, input, i * per)));
+    return input;
+  }
+
+  /** Foreground probability of every pixel of `frame` (row-major, frame.width × frame.height, 0..1). */
+  async predict(frame: RgbFrame): Promise<Float32Array> {
+    return (await this.predictBatch([frame]))[0];
+  }
+
+  /** Like predict, for several frames; one network run per batch when the model allows it. */
+  async predictBatch(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
+    this.assertOpen();
+    frames.forEach(checkFrame);
+    if (frames.length === 0) return [];
+    if (!this.supportsBatch && frames.length > 1) {
+      const out: Float32Array[] = [];
+      for (const f of frames) out.push(await this.predict(f));
+      return out;
+    }
+    const raw = await this.runRaw(await this.preprocess(frames), frames.length);
+    const [oh, ow] = raw.dims.slice(-2);
+    const plane = oh * ow;
+    return frames.map((f, i) => {
+      const prob = resizeBilinear(raw.data, ow, oh, f.width, f.height, i * plane);
+      return this.signature.outputKind === 'logits' ? sigmoidInPlace(prob) : prob;
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new ModelError('BAD_INPUT', 'this segmentation model was disposed');
+  }
+}
