@@ -1,0 +1,366 @@
+/**
+ * Reverse-mode rules: for one forward node, given the gradients of its outputs, emit ONNX nodes
+ * computing the gradients of the inputs that need one. Written for speed on ONNX Runtime CPU:
+ * conv input gradients as ConvTranspose, conv weight gradients as patch extraction (a grouped
+ * Conv with one-hot kernels) plus one Gemm, resize adjoints as MatMuls with constant
+ * interpolation matrices, max-pool adjoints as a scatter through the pooling indices.
+ */
+import { DataType, getIntAttribute, getIntsAttribute, getStringAttribute, type NodeProto } from '../onnx/model-io';
+import { UnsupportedGradientError } from './errors';
+import type { GraphBuilder } from './graph-builder';
+import { linearResizeMatrix, transpose, type CoordinateMode } from './interpolation';
+import { convGeometry, convTransposeGeometry, numel, poolGeometry, sliceSpec, type ConstValue, type TensorInfo } from './specialize';
+
+export interface GradContext {
+  b: GraphBuilder;
+  info(name: string): TensorInfo;
+  constant(name: string): ConstValue | undefined;
+  /** Upper bound, in bytes, of one patch tensor in conv weight gradients (chunked over channels). */
+  patchChunkBytes: number;
+  zero: string;
+  one: string;
+}
+
+/** Gradient names per input (undefined: not needed or zero). */
+export type GradRule = (ctx: GradContext, node: NodeProto, dOut: (string | undefined)[], need: boolean[]) => (string | undefined)[];
+
+function unsupported(node: NodeProto, detail: string): never {
+  throw new UnsupportedGradientError(node.opType ?? '?', node.name || node.output?.[0] || '?', detail);
+}
+
+function input(node: NodeProto, i: number): string {
+  return node.input?.[i] ?? '';
+}
+
+/** Sums `g` (shape gDims) down to `target` dims, undoing numpy broadcasting. */
+export function reduceTo(ctx: GradContext, g: string, gDims: number[], target: number[]): string {
+  const off = gDims.length - target.length;
+  const axes: number[] = [];
+  gDims.forEach((d, i) => {
+    const t = i - off < 0 ? 1 : target[i - off]!;
+    if (t === 1 && d !== 1) axes.push(i);
+    else if (i < off) axes.push(i);
+  });
+  let out = g;
+  if (axes.length) out = ctx.b.op('ReduceSum', [g, ctx.b.int64Const('axes', axes)], { keepdims: 1 });
+  if (off !== 0 || axes.length) out = ctx.b.op('Reshape', [out, ctx.b.int64Const('shape', target)]);
+  return out;
+}
+
+const elementwise: Record<string, GradRule> = {
+  Relu: (ctx, node, [dy]) => {
+    const mask = ctx.b.op('Greater', [node.output![0]!, ctx.zero]);
+    return [ctx.b.op('Where', [mask, dy!, ctx.zero])];
+  },
+  LeakyRelu: (ctx, node, [dy]) => {
+    const alpha = ctx.b.scalar(node.attribute?.find((a) => a.name === 'alpha')?.f ?? 0.01, 'alpha');
+    const mask = ctx.b.op('Greater', [input(node, 0), ctx.zero]);
+    return [ctx.b.op('Where', [mask, dy!, ctx.b.op('Mul', [dy!, alpha])])];
+  },
+  Sigmoid: (ctx, node, [dy]) => {
+    const y = node.output![0]!;
+    const dydx = ctx.b.op('Mul', [y, ctx.b.op('Sub', [ctx.one, y])]);
+    return [ctx.b.op('Mul', [dy!, dydx])];
+  },
+  Tanh: (ctx, node, [dy]) => {
+    const y = node.output![0]!;
+    return [ctx.b.op('Mul', [dy!, ctx.b.op('Sub', [ctx.one, ctx.b.op('Mul', [y, y])])])];
+  },
+  Identity: (_ctx, _node, [dy]) => [dy],
+  Dropout: (_ctx, _node, [dy]) => [dy],
+  Neg: (ctx, _node, [dy]) => [ctx.b.op('Neg', [dy!])],
+  Cast: (_ctx, node, [dy]) => {
+    const to = getIntAttribute(node, 'to', DataType.FLOAT);
+    if (to !== DataType.FLOAT) unsupported(node, `Cast to data type ${to} on a differentiable path; the training engine works in float32`);
+    return [dy];
+  },
+};
+
+const binary: Record<string, GradRule> = {
+  Add: (ctx, node, [dy], need) => {
+    const y = ctx.info(node.output![0]!).dims;
+    return [0, 1].map((i) => (need[i] ? reduceTo(ctx, dy!, y, ctx.info(input(node, i)).dims) : undefined));
+  },
+  Sub: (ctx, node, [dy], need) => {
+    const y = ctx.info(node.output![0]!).dims;
+    return [
+      need[0] ? reduceTo(ctx, dy!, y, ctx.info(input(node, 0)).dims) : undefined,
+      need[1] ? reduceTo(ctx, ctx.b.op('Neg', [dy!]), y, ctx.info(input(node, 1)).dims) : undefined,
+    ];
+  },
+  Mul: (ctx, node, [dy], need) => {
+    const y = ctx.info(node.output![0]!).dims;
+    return [0, 1].map((i) => (need[i] ? reduceTo(ctx, ctx.b.op('Mul', [dy!, input(node, 1 - i)]), y, ctx.info(input(node, i)).dims) : undefined));
+  },
+  Div: (ctx, node, [dy], need) => {
+    const y = ctx.info(node.output![0]!).dims;
+    const a = input(node, 0);
+    const bIn = input(node, 1);
+    return [
+      need[0] ? reduceTo(ctx, ctx.b.op('Div', [dy!, bIn]), y, ctx.info(a).dims) : undefined,
+      need[1] ? reduceTo(ctx, ctx.b.op('Neg', [ctx.b.op('Mul', [dy!, ctx.b.op('Div', [node.output![0]!, bIn])])]), y, ctx.info(bIn).dims) : undefined,
+    ];
+  },
+};
+
+const shapeOps: Record<string, GradRule> = {
+  Reshape: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
+  Flatten: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
+  Squeeze: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
+  Unsqueeze: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
+  Transpose: (ctx, node, [dy]) => {
+    const r = ctx.info(input(node, 0)).dims.length;
+    const perm = getIntsAttribute(node, 'perm', Array.from({ length: r }, (_, i) => r - 1 - i));
+    const inv = new Array<number>(r);
+    perm.forEach((p, i) => (inv[p] = i));
+    return [ctx.b.op('Transpose', [dy!], { perm: inv })];
+  },
+  Concat: (ctx, node, [dy], need) => {
+    const r = ctx.info(input(node, 0)).dims.length;
+    let axis = getIntAttribute(node, 'axis', 0);
+    if (axis < 0) axis += r;
+    let start = 0;
+    return (node.input ?? []).map((name, i) => {
+      const len = ctx.info(name).dims[axis]!;
+      const s = start;
+      start += len;
+      if (!need[i]) return undefined;
+      return ctx.b.op('Slice', [dy!, ctx.b.int64Const('starts', [s]), ctx.b.int64Const('ends', [s + len]), ctx.b.int64Const('axes', [axis])]);
+    });
+  },
+  Slice: (ctx, node, [dy]) => {
+    const x = ctx.info(input(node, 0)).dims;
+    const c = (i: number) => (input(node, i) ? ctx.constant(input(node, i))?.values : undefined);
+    const starts = c(1);
+    const ends = c(2);
+    if (!starts || !ends) unsupported(node, 'starts/ends are not constant');
+    const spec = sliceSpec(x, starts, ends, c(3), c(4));
+    if (spec.steps.some((s) => s !== 1)) unsupported(node, 'Slice with steps other than 1');
+    const pads = [...spec.starts, ...x.map((d, i) => d - spec.starts[i]! - spec.dims[i]!)];
+    return [ctx.b.op('Pad', [dy!, ctx.b.int64Const('pads', pads)])];
+  },
+};
+
+/** Patches of `x` for a conv geometry: [N, C·kk, out...] via a grouped Conv with one-hot kernels. */
+function patches(ctx: GradContext, x: string, channels: number, kernel: number[], attrs: { strides: number[]; pads: number[]; dilations: number[] }): string {
+  const kk = numel(kernel);
+  const w = new Float32Array(channels * kk * kk);
+  for (let c = 0; c < channels; c++) for (let j = 0; j < kk; j++) w[(c * kk + j) * kk + j] = 1;
+  const k = ctx.b.floatConst('onehot', [channels * kk, 1, ...kernel], w);
+  return ctx.b.op('Conv', [x, k], { kernel_shape: kernel, strides: attrs.strides, pads: attrs.pads, dilations: attrs.dilations, group: channels }, 'patches');
+}
+
+/**
+ * dW[m, c·kk] = Σ_{n,l} dy[n, m, l] · P[n, c·kk, l] where P are the patches of `x` (conv geometry).
+ * `x` [N, C, ...] with C = groups·Cg, `dy` [N, M, out...]; result shaped [M, Cg, ...kernel].
+ */
+function weightGradient(ctx: GradContext, x: string, xDims: number[], dy: string, dyDims: number[], kernel: number[], geo: { strides: number[]; pads: number[]; dilations: number[] }, group: number): string {
+  const b = ctx.b;
+  const [n, c] = [xDims[0]!, xDims[1]!];
+  const m = dyDims[1]!;
+  const kk = numel(kernel);
+  const l = numel(dyDims.slice(2));
+  const cg = c / group;
+  const mg = m / group;
+  const identityPatch = kk === 1 && geo.strides.every((s) => s === 1) && geo.pads.every((p) => p === 0);
+  if (group === 1 && n === 1) {
+    const dy2 = b.op('Reshape', [dy, b.int64Const('shape', [m, l])]);
+    const perChannel = kk * l * 4;
+    const chunk = identityPatch ? c : Math.max(1, Math.min(c, Math.floor(ctx.patchChunkBytes / perChannel)));
+    const parts: string[] = [];
+    for (let c0 = 0; c0 < c; c0 += chunk) {
+      const cc = Math.min(chunk, c - c0);
+      const xc = cc === c ? x : b.op('Slice', [x, b.int64Const('starts', [c0]), b.int64Const('ends', [c0 + cc]), b.int64Const('axes', [1])]);
+      const p = identityPatch ? xc : patches(ctx, xc, cc, kernel, geo);
+      const p2 = b.op('Reshape', [p, b.int64Const('shape', [cc * kk, l])]);
+      parts.push(b.op('Gemm', [dy2, p2], { transB: 1 }, 'dW'));
+    }
+    const all = parts.length === 1 ? parts[0]! : b.op('Concat', parts, { axis: 1 });
+    return b.op('Reshape', [all, b.int64Const('shape', [m, cg, ...kernel])]);
+  }
+  // General case (batch > 1 or grouped): one patch tensor and an Einsum per group.
+  const p = identityPatch ? x : patches(ctx, x, c, kernel, geo);
+  const p4 = b.op('Reshape', [p, b.int64Const('shape', [n, group, cg * kk, l])]);
+  const dy4 = b.op('Reshape', [dy, b.int64Const('shape', [n, group, mg, l])]);
+  const dw = b.op('Einsum', [dy4, p4], { equation: 'ngml,ngkl->gmk' }, 'dW');
+  return b.op('Reshape', [dw, b.int64Const('shape', [m, cg, ...kernel])]);
+}
+
+function biasGradient(ctx: GradContext, dy: string, rank: number): string {
+  return ctx.b.op('ReduceSum', [dy, ctx.b.int64Const('axes', [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)])], { keepdims: 0 }, 'dB');
+}
+
+function checkNoAutoPadIssues(node: NodeProto): void {
+  const ap = getStringAttribute(node, 'auto_pad', 'NOTSET');
+  if (ap !== 'NOTSET' && ap !== 'VALID' && ap !== 'SAME_UPPER' && ap !== 'SAME_LOWER') unsupported(node, `auto_pad=${ap}`);
+}
+
+const convOps: Record<string, GradRule> = {
+  Conv: (ctx, node, [dy], need) => {
+    checkNoAutoPadIssues(node);
+    const x = input(node, 0);
+    const w = input(node, 1);
+    const xDims = ctx.info(x).dims;
+    const wDims = ctx.info(w).dims;
+    const yDims = ctx.info(node.output![0]!).dims;
+    const group = getIntAttribute(node, 'group', 1);
+    const geo = convGeometry(node, xDims, wDims);
+    const r = xDims.length - 2;
+    const out: (string | undefined)[] = [undefined, undefined, undefined];
+    if (need[0]) {
+      const outputPadding = geo.kernel.map(
+        (k, i) => xDims[i + 2]! - (geo.strides[i]! * (yDims[i + 2]! - 1) + (k - 1) * geo.dilations[i]! + 1 - geo.pads[i]! - geo.pads[i + r]!),
+      );
+      out[0] = ctx.b.op('ConvTranspose', [dy!, w], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group, output_padding: outputPadding }, 'dX');
+    }
+    if (need[1]) out[1] = weightGradient(ctx, x, xDims, dy!, yDims, geo.kernel, geo, group);
+    if (need[2]) out[2] = biasGradient(ctx, dy!, yDims.length);
+    return out;
+  },
+  ConvTranspose: (ctx, node, [dy], need) => {
+    const x = input(node, 0);
+    const w = input(node, 1);
+    const xDims = ctx.info(x).dims;
+    const wDims = ctx.info(w).dims;
+    const yDims = ctx.info(node.output![0]!).dims;
+    const group = getIntAttribute(node, 'group', 1);
+    const geo = convTransposeGeometry(node, xDims, wDims);
+    const out: (string | undefined)[] = [undefined, undefined, undefined];
+    if (need[0]) out[0] = ctx.b.op('Conv', [dy!, w], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group }, 'dX');
+    if (need[1]) {
+      // The forward map is the adjoint of a Conv from y-space to x-space: swap the roles of x and dy.
+      const dwT = weightGradient(ctx, dy!, yDims, x, xDims, geo.kernel, geo, group); // [Cin, M/g, k...]
+      out[1] = dwT;
+    }
+    if (need[2]) out[2] = biasGradient(ctx, dy!, yDims.length);
+    return out;
+  },
+};
+
+const poolOps: Record<string, GradRule> = {
+  MaxPool: (ctx, node, [dy]) => {
+    const idx = node.output?.[1];
+    if (!idx) unsupported(node, 'internal: MaxPool indices output missing');
+    if (getIntAttribute(node, 'storage_order', 0) !== 0) unsupported(node, 'storage_order=1');
+    const xDims = ctx.info(input(node, 0)).dims;
+    const geo = poolGeometry(node, xDims);
+    const overlapping = geo.kernel.some((k, i) => (k - 1) * geo.dilations[i]! + 1 > geo.strides[i]!);
+    const b = ctx.b;
+    const flat = b.int64Const('shape', [-1]);
+    const zeros = b.op('ConstantOfShape', [b.int64Const('shape', [numel(xDims)])], {}, 'zeros');
+    const scattered = b.op(
+      'ScatterElements',
+      [zeros, b.op('Reshape', [idx, flat]), b.op('Reshape', [dy!, flat])],
+      overlapping ? { axis: 0, reduction: 'add' } : { axis: 0 },
+      'dX',
+    );
+    return [b.op('Reshape', [scattered, b.int64Const('shape', xDims)])];
+  },
+  AveragePool: (ctx, node, [dy]) => {
+    // Adjoint of average pooling = ConvTranspose with a constant 1/k kernel per channel (count_include_pad=1 only).
+    const xDims = ctx.info(input(node, 0)).dims;
+    if (getIntAttribute(node, 'count_include_pad', 0) !== 1 && getIntsAttribute(node, 'pads', []).some((p) => p !== 0)) {
+      unsupported(node, 'AveragePool with padding and count_include_pad=0');
+    }
+    if (getIntAttribute(node, 'ceil_mode', 0) === 1) unsupported(node, 'AveragePool with ceil_mode=1');
+    const geo = poolGeometry(node, xDims);
+    const yDims = ctx.info(node.output![0]!).dims;
+    const c = xDims[1]!;
+    const kk = numel(geo.kernel);
+    const r = xDims.length - 2;
+    const k = ctx.b.floatConst('avgk', [c, 1, ...geo.kernel], new Float32Array(c * kk).fill(1 / kk));
+    const outputPadding = geo.kernel.map(
+      (kz, i) => xDims[i + 2]! - (geo.strides[i]! * (yDims[i + 2]! - 1) + (kz - 1) * geo.dilations[i]! + 1 - geo.pads[i]! - geo.pads[i + r]!),
+    );
+    return [ctx.b.op('ConvTranspose', [dy!, k], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, group: c, output_padding: outputPadding })];
+  },
+  GlobalAveragePool: (ctx, node, [dy]) => {
+    const xDims = ctx.info(input(node, 0)).dims;
+    const scaled = ctx.b.op('Mul', [dy!, ctx.b.scalar(1 / numel(xDims.slice(2)))]);
+    return [ctx.b.op('Expand', [scaled, ctx.b.int64Const('shape', xDims)])];
+  },
+};
+
+const resizeOps: Record<string, GradRule> = {
+  Resize: (ctx, node, [dy]) => {
+    const mode = getStringAttribute(node, 'mode', 'nearest');
+    if (mode !== 'linear') unsupported(node, `Resize mode "${mode}" (only "linear" is differentiable here)`);
+    if (getIntAttribute(node, 'antialias', 0) !== 0) unsupported(node, 'Resize with antialias=1');
+    const coord = getStringAttribute(node, 'coordinate_transformation_mode', 'half_pixel') as CoordinateMode;
+    const xDims = ctx.info(input(node, 0)).dims;
+    const yDims = ctx.info(node.output![0]!).dims;
+    const r = xDims.length;
+    if (r !== 4 && r !== 3) unsupported(node, `Resize of a rank-${r} tensor (only 3-D and 4-D)`);
+    for (let i = 0; i < r - (r - 2); i++) if (xDims[i] !== yDims[i]) unsupported(node, 'Resize along the batch or channel axis');
+    const scalesName = input(node, 2);
+    const scales = input(node, 3) ? undefined : scalesName ? ctx.constant(scalesName)?.values : undefined;
+    const spatial = xDims.slice(2).map((inSize, i) => {
+      const outSize = yDims[i + 2]!;
+      const scale = scales ? scales[i + 2]! : outSize / inSize;
+      try {
+        return { inSize, outSize, a: linearResizeMatrix(inSize, outSize, scale, coord) };
+      } catch (cause) {
+        unsupported(node, (cause as Error).message);
+      }
+    });
+    const b = ctx.b;
+    let g = dy!;
+    if (r === 3) {
+      const w = spatial[0]!;
+      return [b.op('MatMul', [g, b.floatConst('resizeA', [w.outSize, w.inSize], w.a)], {}, 'dX')];
+    }
+    const [h, w] = [spatial[0]!, spatial[1]!];
+    // dX = A_hᵀ · dY · A_w, multiplied in the cheaper order.
+    const costWFirst = h.outSize * w.outSize * w.inSize + h.inSize * h.outSize * w.inSize;
+    const costHFirst = h.inSize * h.outSize * w.outSize + h.inSize * w.outSize * w.inSize;
+    const aw = () => (w.outSize === w.inSize && isIdentity(w.a, w.inSize) ? undefined : b.floatConst('resizeAw', [w.outSize, w.inSize], w.a));
+    const ahT = () => (h.outSize === h.inSize && isIdentity(h.a, h.inSize) ? undefined : b.floatConst('resizeAhT', [h.inSize, h.outSize], transpose(h.a, h.outSize, h.inSize)));
+    const alongW = (t: string) => {
+      const m = aw();
+      return m ? b.op('MatMul', [t, m]) : t;
+    };
+    const alongH = (t: string) => {
+      const m = ahT();
+      return m ? b.op('MatMul', [m, t]) : t;
+    };
+    g = costWFirst <= costHFirst ? alongH(alongW(g)) : alongW(alongH(g));
+    return [g];
+  },
+};
+
+function isIdentity(a: Float32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (a[i * n + j] !== (i === j ? 1 : 0)) return false;
+  return true;
+}
+
+const matmulOps: Record<string, GradRule> = {
+  MatMul: (ctx, node, [dy], need) => {
+    const a = input(node, 0);
+    const bName = input(node, 1);
+    const aDims = ctx.info(a).dims;
+    const bDims = ctx.info(bName).dims;
+    if (aDims.length < 2 || bDims.length < 2) unsupported(node, 'MatMul with 1-D operands');
+    const yDims = ctx.info(node.output![0]!).dims;
+    const tr = (name: string, rank: number) => ctx.b.op('Transpose', [name], { perm: [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2] });
+    const out: (string | undefined)[] = [undefined, undefined];
+    if (need[0]) {
+      const g = ctx.b.op('MatMul', [dy!, tr(bName, bDims.length)]);
+      out[0] = reduceTo(ctx, g, [...yDims.slice(0, -2), aDims[aDims.length - 2]!, aDims[aDims.length - 1]!], aDims);
+    }
+    if (need[1]) {
+      const g = ctx.b.op('MatMul', [tr(a, aDims.length), dy!]);
+      out[1] = reduceTo(ctx, g, [...yDims.slice(0, -2), bDims[bDims.length - 2]!, bDims[bDims.length - 1]!], bDims);
+    }
+    return out;
+  },
+};
+
+export const GRADIENT_RULES: Readonly<Record<string, GradRule>> = {
+  ...elementwise,
+  ...binary,
+  ...shapeOps,
+  ...convOps,
+  ...poolOps,
+  ...resizeOps,
+  ...matmulOps,
+};

@@ -1,0 +1,61 @@
+/**
+ * The OSVOS class-balanced sigmoid cross-entropy (Caelles et al. 2017, Eq. 1) on logits, with its
+ * gradient written in closed form (no autodiff through the loss).
+ *
+ *   CE_j  = max(x_j, 0) − x_j·y_j + log(1 + exp(−|x_j|))        (stable −log-likelihood)
+ *   β     = Σ w·(1−y) / Σ w                                      (fraction of negatives)
+ *   c_j   = β·y_j + (1−β)·(1−y_j)                                 (class balance)
+ *   L     = λ · s · Σ_j w_j · c_j · CE_j,   s = 1 (sum) or 1/Σ w (mean)
+ *   ∂L/∂x_j = λ · s · w_j · c_j · (σ(x_j) − y_j)
+ *
+ * w are optional per-pixel weights (0 = don't care), 1 when absent.
+ */
+import type { GraphBuilder } from './graph-builder';
+
+export type LossNormalization = 'sum' | 'mean';
+
+export interface LossTerm {
+  /** Logits tensor (forward graph). */
+  logits: string;
+  weight: number;
+}
+
+export interface LossGraph {
+  /** Scalar total loss. */
+  loss: string;
+  /** Scalar loss of each term, same order as the terms. */
+  termLosses: string[];
+  /** Gradient of the total loss with respect to each term's logits. */
+  seeds: Map<string, string>;
+}
+
+export function buildClassBalancedLoss(b: GraphBuilder, terms: readonly LossTerm[], label: string, pixelWeight: string | undefined, normalization: LossNormalization): LossGraph {
+  const one = b.scalar(1, 'loss_one');
+  const eps = b.scalar(1e-12, 'loss_eps');
+  const w = pixelWeight;
+  const wy = w ? b.op('Mul', [w, label]) : label;
+  const sumW = w ? b.op('ReduceSum', [w], { keepdims: 0 }) : b.op('ReduceSum', [b.op('Add', [b.op('Mul', [label, b.scalar(0, 'loss_zero')]), one])], { keepdims: 0 });
+  const sumPos = b.op('ReduceSum', [wy], { keepdims: 0 });
+  const sumNeg = b.op('Sub', [sumW, sumPos]);
+  const beta = b.op('Div', [sumNeg, b.op('Max', [sumW, eps])], {}, 'beta');
+  // c = (1−β) + y·(2β−1), then multiplied by the pixel weights and the normalisation.
+  const oneMinusBeta = b.op('Sub', [one, beta]);
+  const twoBetaMinusOne = b.op('Sub', [b.op('Add', [beta, beta]), one]);
+  let cw = b.op('Add', [oneMinusBeta, b.op('Mul', [label, twoBetaMinusOne])]);
+  if (w) cw = b.op('Mul', [cw, w]);
+  if (normalization === 'mean') cw = b.op('Div', [cw, b.op('Max', [sumW, eps])]);
+
+  const seeds = new Map<string, string>();
+  const termLosses: string[] = [];
+  for (const term of terms) {
+    const x = term.logits;
+    const ce = b.op('Add', [b.op('Sub', [b.op('Relu', [x]), b.op('Mul', [x, label])]), b.op('Softplus', [b.op('Neg', [b.op('Abs', [x])])])], {}, 'ce');
+    const scaled = term.weight === 1 ? cw : b.op('Mul', [cw, b.scalar(term.weight, 'loss_weight')]);
+    termLosses.push(b.op('ReduceSum', [b.op('Mul', [scaled, ce])], { keepdims: 0 }, 'term_loss'));
+    const g = b.op('Mul', [scaled, b.op('Sub', [b.op('Sigmoid', [x]), label])], {}, `grad/${x}`);
+    const prev = seeds.get(x);
+    seeds.set(x, prev ? b.op('Add', [prev, g]) : g);
+  }
+  const loss = termLosses.length === 1 ? termLosses[0]! : b.op('Sum', termLosses, {}, 'loss_sum');
+  return { loss, termLosses, seeds };
+}

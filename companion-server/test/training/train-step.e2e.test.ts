@@ -1,0 +1,51 @@
+/** @jest-environment ./companion-server/test/training/ort-environment.js */
+import * as ort from 'onnxruntime-node';
+import { Trainer } from '../../src/training/trainer';
+import { ModelFactory, Rng } from './graph-factory';
+import { checkGradients, randomLabel, randomTensor } from './grad-check';
+
+/** conv → relu → conv(stride 2) → relu → resize ×2 → concat(skip) → conv → add → sigmoid */
+function tinyNet(seed = 1) {
+  const f = new ModelFactory(new Rng(seed));
+  const b = f.b;
+  const x = f.input('image', [1, 3, 12, 12]);
+  const c1 = b.op('Conv', [x, f.param('w1', [4, 3, 3, 3]), f.param('b1', [4], 0.1)], { pads: [1, 1, 1, 1] });
+  const r1 = b.op('Relu', [c1]);
+  const c2 = b.op('Conv', [r1, f.param('w2', [6, 4, 3, 3]), f.param('b2', [6], 0.1)], { pads: [1, 1, 1, 1], strides: [2, 2] });
+  const r2 = b.op('Relu', [c2]);
+  const up = b.op('Resize', [r2, '', '', b.int64Const('sizes', [1, 6, 12, 12])], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
+  const cat = b.op('Concat', [up, r1], { axis: 1 });
+  const c3 = b.op('Conv', [cat, f.param('w3', [1, 10, 3, 3]), f.param('b3', [1], 0.1)], { pads: [1, 1, 1, 1] });
+  const side = b.op('Conv', [r1, f.param('ws', [1, 4, 1, 1]), f.param('bs', [1], 0.1)]);
+  const sum = b.op('Add', [c3, side]);
+  b.node('Sigmoid', [sum], ['out']);
+  return f.model([{ name: 'out', dims: [1, 1, 12, 12] }]);
+}
+
+describe('train step end to end on a tiny network', () => {
+  const rng = new Rng(3);
+  const batch = { inputs: { image: randomTensor(rng, [1, 3, 12, 12]) }, label: randomLabel(rng, [1, 1, 12, 12]) };
+
+  test('gradients match central finite differences', async () => {
+    const r = await checkGradients(tinyNet(), { loss: { normalization: 'sum' } }, batch, { probes: 4, h: 1e-4 });
+    expect(r.maxRelError).toBeLessThan(2e-2);
+  });
+
+  test.each([
+    ['sgd', { kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 } as const, 0.05],
+    ['adam', { kind: 'adam' } as const, 0.01],
+  ])('loss decreases under %s', async (_name, optimizer, lr) => {
+    const trainer = await Trainer.create(tinyNet(), { optimizer, biasLrMult: 2 });
+    const losses: number[] = [];
+    for (let i = 0; i < 15; i++) losses.push((await trainer.step(batch, lr)).loss);
+    await trainer.dispose();
+    expect(losses[14]!).toBeLessThan(losses[0]! * 0.8);
+    expect(trainer.stepCount).toBe(15);
+  });
+
+  test('rejects a batch with a wrongly shaped label', async () => {
+    const trainer = await Trainer.create(tinyNet(), {});
+    await expect(trainer.step({ inputs: batch.inputs, label: new ort.Tensor('float32', new Float32Array(4), [1, 1, 2, 2]) }, 0.1)).rejects.toThrow(/label.*\[1,1,12,12\]/);
+    await trainer.dispose();
+  });
+});
