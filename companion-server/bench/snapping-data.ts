@@ -1,0 +1,93 @@
+/**
+ * Data access for the snapping benchmark: DAVIS frames and ground truth, soft maps from a folder
+ * (`<softDir>/<seq>/<frame>.png`, 8- or 16-bit grayscale), and the synthetic stand-in soft map
+ * used until real network output exists.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { makeRgbFrame, type RgbFrame } from '../src/video/frame';
+import { makeFloatMatte, type FloatMatte } from '../src/matte/matte';
+
+export async function listSequences(davisRoot: string): Promise<string[]> {
+  const dir = path.join(davisRoot, 'JPEGImages', '480p');
+  return (await fs.readdir(dir)).filter((d) => !d.startsWith('.')).sort();
+}
+
+export async function listFrames(davisRoot: string, seq: string): Promise<string[]> {
+  const dir = path.join(davisRoot, 'JPEGImages', '480p', seq);
+  return (await fs.readdir(dir)).filter((f) => f.endsWith('.jpg')).map((f) => f.slice(0, -4)).sort();
+}
+
+export async function readFrame(davisRoot: string, seq: string, frame: string): Promise<RgbFrame> {
+  const file = path.join(davisRoot, 'JPEGImages', '480p', seq, `${frame}.jpg`);
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return makeRgbFrame(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height);
+}
+
+/** Ground truth as a 0/1 byte mask. */
+export async function readGroundTruth(davisRoot: string, seq: string, frame: string): Promise<Uint8Array> {
+  const file = path.join(davisRoot, 'Annotations', '480p', seq, `${frame}.png`);
+  const { data } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] > 127 ? 1 : 0;
+  return out;
+}
+
+/** A soft map PNG (8- or 16-bit gray), resized bilinearly to the frame size if needed, as 0..1. */
+export async function readSoftMap(file: string, width: number, height: number): Promise<FloatMatte> {
+  const meta = await sharp(file).metadata();
+  const is16 = meta.depth === 'ushort';
+  const { data, info } = await sharp(file)
+    .extractChannel(0)
+    .resize(width, height, { kernel: 'linear', fit: 'fill' })
+    .toColourspace(is16 ? 'grey16' : 'b-w')
+    .raw({ depth: is16 ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const n = width * height;
+  const out = new Float32Array(n);
+  if (info.channels !== 1) throw new Error(`soft map ${file} decoded with ${info.channels} channels, expected 1`);
+  if (is16) {
+    const u16 = new Uint16Array(data.buffer, data.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = u16[i] / 65535;
+  } else for (let i = 0; i < n; i++) out[i] = data[i] / 255;
+  return makeFloatMatte(out, width, height);
+}
+
+/**
+ * Synthetic stand-in for a network soft map: the ground truth area-downsampled by `factor`
+ * (as if the network ran at low resolution), blurred there by `blurSigma` low-res pixels, and
+ * upsampled bilinearly to full size.
+ */
+export async function syntheticSoftMap(
+  gt: Uint8Array,
+  width: number,
+  height: number,
+  factor = 4,
+  blurSigma = 1.5,
+): Promise<FloatMatte> {
+  const bytes = Buffer.alloc(gt.length);
+  for (let i = 0; i < gt.length; i++) bytes[i] = gt[i] ? 255 : 0;
+  const lw = Math.round(width / factor);
+  const lh = Math.round(height / factor);
+  // Separate pipelines keep the order resize → blur → resize; extractChannel keeps one channel
+  // (sharp would otherwise hand back sRGB).
+  const small = await sharp(bytes, { raw: { width, height, channels: 1 } })
+    .resize(lw, lh, { kernel: 'linear', fit: 'fill' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  const low = await sharp(small, { raw: { width: lw, height: lh, channels: 1 } })
+    .blur(blurSigma)
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  const up = await sharp(low, { raw: { width: lw, height: lh, channels: 1 } })
+    .resize(width, height, { kernel: 'linear', fit: 'fill' })
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  const out = new Float32Array(width * height);
+  for (let i = 0; i < out.length; i++) out[i] = up[i] / 255;
+  return makeFloatMatte(out, width, height);
+}

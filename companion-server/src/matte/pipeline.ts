@@ -1,0 +1,80 @@
+/**
+ * The per-frame matte pipeline, streaming. Order: edge snap (soft, needs the frame) → temporal
+ * smoothing of the soft map (optional; delays output by `temporalRadius` frames) → threshold →
+ * superpixel snap → fill holes → drop islands → choke → expand → feather → invert.
+ * The result is a 0..1 matte the size of the frame (binary unless feathered or inverted-feathered).
+ */
+import { bilateralGridSolve } from './bilateral-grid';
+import { chokeMask, dropIslandsMask, expandMask, featherMask, fillHolesMask } from './controls';
+import { guidedFilter } from './guided-filter';
+import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
+import { resolveMatteOptions, type MatteOptions } from './options';
+import { majorityVote, slicSuperpixels } from './slic';
+import { createTemporalSmoother } from './temporal-smoothing';
+import type { RgbFrame } from '../video/frame';
+
+export type MatteProcessingOptions = Omit<MatteOptions, 'format'>;
+
+/** Edge-aware snapping of a soft map (frame-sized) to the frame, by the chosen method. */
+export function snapSoftMap(soft: FloatMatte, frame: RgbFrame, method: MatteOptions['edgeSnap']): FloatMatte {
+  assertSameSize(soft, frame, 'RGB frame');
+  switch (method) {
+    case 'none':
+      return soft;
+    case 'guided':
+      return guidedFilter(soft, frame);
+    case 'bilateral':
+      return bilateralGridSolve(soft, frame);
+  }
+}
+
+/** Everything after temporal smoothing: threshold, superpixel snap and the finishing controls. */
+export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MatteProcessingOptions): FloatMatte {
+  const { width: w, height: h } = soft;
+  let mask = binarize(soft, options.threshold);
+  if (options.superpixelSnap) {
+    const binary = makeFloatMatte(Float32Array.from(mask), w, h);
+    mask = binarize(majorityVote(binary, slicSuperpixels(frame), 0.5), 0.5);
+  }
+  if (options.fillHoles !== 'off') mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
+  if (options.dropIslands > 0) mask = dropIslandsMask(mask, w, h, options.dropIslands);
+  if (options.choke > 0) mask = chokeMask(mask, w, h, options.choke);
+  if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
+  const alpha = featherMask(mask, w, h, options.feather);
+  if (options.invert) for (let i = 0; i < alpha.length; i++) alpha[i] = 1 - alpha[i];
+  return makeFloatMatte(alpha, w, h);
+}
+
+/** One frame through the whole pipeline (no temporal smoothing: that needs the stream). */
+export function processFrame(soft: FloatMatte, frame: RgbFrame, options: Partial<MatteProcessingOptions> = {}): FloatMatte {
+  const o = resolveMatteOptions(options);
+  return finishMatte(snapSoftMap(soft, frame, o.edgeSnap), frame, o);
+}
+
+export interface ProcessedFrame {
+  frameIndex: number;
+  matte: FloatMatte;
+  frame: RgbFrame;
+}
+
+export interface MatteProcessor {
+  /** Adds a frame's soft map (frame-sized) and RGB frame; returns the frames now finished. */
+  push(frameIndex: number, soft: FloatMatte, frame: RgbFrame): ProcessedFrame[];
+  /** Finishes the frames held back by temporal smoothing. */
+  flush(): ProcessedFrame[];
+}
+
+export function createMatteProcessor(options: Partial<MatteProcessingOptions> = {}): MatteProcessor {
+  const o = resolveMatteOptions(options);
+  const smoother = createTemporalSmoother<RgbFrame>(o.temporalRadius);
+  const finish = (list: { frameIndex: number; matte: FloatMatte; payload: RgbFrame }[]): ProcessedFrame[] =>
+    list.map((f) => ({ frameIndex: f.frameIndex, matte: finishMatte(f.matte, f.payload, o), frame: f.payload }));
+  return {
+    push(frameIndex, soft, frame) {
+      return finish(smoother.push(frameIndex, snapSoftMap(soft, frame, o.edgeSnap), frame));
+    },
+    flush() {
+      return finish(smoother.flush());
+    },
+  };
+}
