@@ -1,0 +1,2 @@
+import { ServerClient } from './client/server-client';
+(globalThis as { __osr?: unknown }).__osr = ServerClient;
