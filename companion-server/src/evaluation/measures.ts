@@ -66,6 +66,8 @@ export function boundaryRadius(width: number, height: number, boundTh = 0.008): 
   return boundTh >= 1 ? boundTh : Math.ceil(boundTh * Math.sqrt(height * height + width * width));
 }
 
+// Hot loops avoid globals such as Math: global lookups are slow inside vm contexts (jest).
+
 /**
  * For every pixel, the horizontal distance to the nearest boundary pixel in the same row,
  * capped at `cap` (so it fits 16 bits and rows without boundary cost one fill).
@@ -76,12 +78,12 @@ function rowDistances(bmap: Uint8Array, width: number, height: number, cap: numb
     const row = y * width;
     let dist = cap;
     for (let x = 0; x < width; x++) {
-      dist = bmap[row + x] ? 0 : Math.min(cap, dist + 1);
+      dist = bmap[row + x] ? 0 : dist < cap ? dist + 1 : cap;
       d[row + x] = dist;
     }
     dist = cap;
     for (let x = width - 1; x >= 0; x--) {
-      dist = bmap[row + x] ? 0 : Math.min(cap, dist + 1);
+      dist = bmap[row + x] ? 0 : dist < cap ? dist + 1 : cap;
       if (dist < d[row + x]) d[row + x] = dist;
     }
   }

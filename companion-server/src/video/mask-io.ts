@@ -87,8 +87,7 @@ export async function readMask(file: string, options: ReadMaskOptions = {}): Pro
     for (let p = 0; p < n; p++) out[p] = data[p * channels] > threshold ? 1 : 0;
   } else {
     for (let p = 0, i = 0; p < n; p++, i += channels) {
-      const m = Math.max(data[i], data[i + 1], data[i + 2]);
-      out[p] = m > threshold ? 1 : 0;
+      out[p] = data[i] > threshold || data[i + 1] > threshold || data[i + 2] > threshold ? 1 : 0;
     }
   }
   return { data: out, width, height };
