@@ -40,7 +40,7 @@ const cache = new Map<ToolName, Promise<ResolvedTool>>();
 export function resolveTool(tool: ToolName): Promise<ResolvedTool> {
   let found = cache.get(tool);
   if (!found) {
-    found = findTool(tool);
+    found = locateTool(tool);
     // A failed lookup is not cached: the user may fix the environment and retry (server case).
     found.catch(() => cache.delete(tool));
     cache.set(tool, found);
@@ -61,9 +61,20 @@ export function clearToolCache(): void {
   cache.clear();
 }
 
-async function findTool(tool: ToolName): Promise<ResolvedTool> {
+export interface LocateOptions {
+  /** Environment to read the override and PATH from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Where the npm package's binary is (default: asks the package); undefined = not shipped. */
+  shipped?: (tool: ToolName) => string | undefined;
+  /** Folder for the executable copy of a non-executable shipped binary (default ~/.cache/oneshot-roto/bin). */
+  cacheDir?: string;
+}
+
+/** Finds `tool` without caching (resolveTool caches this). */
+export async function locateTool(tool: ToolName, options: LocateOptions = {}): Promise<ResolvedTool> {
+  const env = options.env ?? process.env;
   const exe = process.platform === 'win32' ? `${tool}.exe` : tool;
-  const override = process.env[ENV_VAR[tool]];
+  const override = env[ENV_VAR[tool]];
   if (override) {
     if (!(await isExecutable(override))) {
       throw new FfmpegNotFoundError(
@@ -75,14 +86,14 @@ async function findTool(tool: ToolName): Promise<ResolvedTool> {
   }
 
   const tried: string[] = [];
-  const shipped = shippedBinary(tool);
+  const shipped = (options.shipped ?? shippedBinary)(tool);
   if (shipped) {
     tried.push(shipped);
-    const usable = await makeUsable(shipped, tool);
+    const usable = await makeUsable(shipped, tool, options.cacheDir ?? defaultCacheDir(env));
     if (usable) return { path: usable, source: 'npm' };
   }
 
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, exe);
     if (await isExecutable(candidate)) return { path: candidate, source: 'path' };
@@ -120,7 +131,11 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 /** Returns an executable path for a shipped binary, fixing a missing x bit if needed. */
-async function makeUsable(binary: string, tool: ToolName): Promise<string | undefined> {
+function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'oneshot-roto', 'bin');
+}
+
+async function makeUsable(binary: string, tool: ToolName, cacheDir: string): Promise<string | undefined> {
   if (await isExecutable(binary)) return binary;
   try {
     await fs.access(binary, fsc.R_OK);
@@ -135,11 +150,6 @@ async function makeUsable(binary: string, tool: ToolName): Promise<string | unde
     /* read-only install: fall through to the cache copy */
   }
   const st = await fs.stat(binary);
-  const cacheDir = path.join(
-    process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
-    'oneshot-roto',
-    'bin',
-  );
   const target = path.join(cacheDir, `${tool}-${st.size}-${Math.trunc(st.mtimeMs)}${path.extname(binary)}`);
   if (await isExecutable(target)) return target;
   try {
