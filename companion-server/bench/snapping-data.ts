@@ -16,7 +16,10 @@ export async function listSequences(davisRoot: string): Promise<string[]> {
 
 export async function listFrames(davisRoot: string, seq: string): Promise<string[]> {
   const dir = path.join(davisRoot, 'JPEGImages', '480p', seq);
-  return (await fs.readdir(dir)).filter((f) => f.endsWith('.jpg')).map((f) => f.slice(0, -4)).sort();
+  return (await fs.readdir(dir))
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => f.slice(0, -4))
+    .sort();
 }
 
 export async function readFrame(davisRoot: string, seq: string, frame: string): Promise<RgbFrame> {
@@ -46,7 +49,8 @@ export async function readSoftMap(file: string, width: number, height: number): 
     .toBuffer({ resolveWithObject: true });
   const n = width * height;
   const out = new Float32Array(n);
-  if (info.channels !== 1) throw new Error(`soft map ${file} decoded with ${info.channels} channels, expected 1`);
+  if (info.channels !== 1)
+    throw new Error(`soft map ${file} decoded with ${info.channels} channels, expected 1`);
   if (is16) {
     const u16 = new Uint16Array(data.buffer, data.byteOffset, n);
     for (let i = 0; i < n; i++) out[i] = u16[i] / 65535;

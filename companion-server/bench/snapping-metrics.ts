@@ -40,7 +40,7 @@ export function boundaryF(pred: Uint8Array, gt: Uint8Array, w: number, h: number
   const gb = boundaryMap(gt, w, h);
   let np = 0;
   let ng = 0;
-  for (let i = 0; i < pb.length; i++) (np += pb[i]), (ng += gb[i]);
+  for (let i = 0; i < pb.length; i++) ((np += pb[i]), (ng += gb[i]));
   if (np === 0 && ng === 0) return 1;
   if (np === 0 || ng === 0) return 0; // P=0,R=1 or P=1,R=0 → F=0
   const toG = squaredDistanceTo(gb, w, h, 1);

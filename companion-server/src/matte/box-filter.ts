@@ -2,7 +2,13 @@
  * Mean over a (2r+1)×(2r+1) window, clipped at the image border (divided by the number of pixels
  * actually inside), by running sums: O(N) whatever r.
  */
-export function boxMean(src: Float32Array, width: number, height: number, r: number, out?: Float32Array): Float32Array {
+export function boxMean(
+  src: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  out?: Float32Array,
+): Float32Array {
   const dst = out ?? new Float32Array(width * height);
   const tmp = new Float32Array(width * height);
   // Horizontal pass: running sum along each row.

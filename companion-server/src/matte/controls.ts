@@ -87,7 +87,12 @@ export function fillHolesMask(
   return out;
 }
 
-export function dropIslandsMask(mask: Uint8Array, width: number, height: number, minArea: number): Uint8Array {
+export function dropIslandsMask(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  minArea: number,
+): Uint8Array {
   checkPixels('drop-islands area', minArea);
   const out = mask.slice();
   if (minArea <= 1) return out;

@@ -21,7 +21,14 @@ export interface GuidedFilterParams {
 export const DEFAULT_GUIDED_FILTER: GuidedFilterParams = { radius: 8, epsilon: 1e-3, subsample: 2 };
 
 /** Area-average downsampling by an integer factor; the last block in each axis may be partial. */
-function downsample(src: Float32Array, w: number, h: number, s: number, sw: number, sh: number): Float32Array {
+function downsample(
+  src: Float32Array,
+  w: number,
+  h: number,
+  s: number,
+  sw: number,
+  sh: number,
+): Float32Array {
   const out = new Float32Array(sw * sh);
   for (let y = 0; y < sh; y++) {
     const y1 = Math.min(h, (y + 1) * s);
@@ -71,7 +78,11 @@ function checkParams(p: GuidedFilterParams): void {
 }
 
 /** Guided filter of `soft` with the RGB frame as guide; output clamped to 0..1. */
-export function guidedFilter(soft: FloatMatte, frame: RgbFrame, params: Partial<GuidedFilterParams> = {}): FloatMatte {
+export function guidedFilter(
+  soft: FloatMatte,
+  frame: RgbFrame,
+  params: Partial<GuidedFilterParams> = {},
+): FloatMatte {
   const p = { ...DEFAULT_GUIDED_FILTER, ...params };
   checkParams(p);
   assertSameSize(soft, frame, 'RGB frame');

@@ -10,7 +10,14 @@ import { Value } from '@sinclair/typebox/value';
 export const EDGE_SNAP_METHODS = ['none', 'guided', 'bilateral'] as const;
 export type EdgeSnapMethod = (typeof EDGE_SNAP_METHODS)[number];
 
-export const MATTE_OUTPUT_FORMATS = ['png8', 'png16', 'png-rgba', 'prores4444', 'h264-matte', 'ffv1-matte'] as const;
+export const MATTE_OUTPUT_FORMATS = [
+  'png8',
+  'png16',
+  'png-rgba',
+  'prores4444',
+  'h264-matte',
+  'ffv1-matte',
+] as const;
 export type MatteOutputFormat = (typeof MATTE_OUTPUT_FORMATS)[number];
 
 const Pixels = (description: string, max = 512) => Type.Number({ minimum: 0, maximum: max, description });
@@ -22,11 +29,18 @@ export const MatteOptionsSchema = Type.Object(
       { description: 'Edge-aware snapping of the soft map to the full-resolution frame' },
     ),
     superpixelSnap: Type.Boolean({ description: 'SLIC superpixels take the majority label of the mask' }),
-    threshold: Type.Number({ minimum: 0, maximum: 1, description: 'Foreground where the soft map >= threshold' }),
+    threshold: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'Foreground where the soft map >= threshold',
+    }),
     fillHoles: Type.Union([Type.Literal('off'), Type.Literal('all'), Type.Integer({ minimum: 1 })], {
       description: "Fill enclosed background holes: 'off', 'all', or holes of at most N pixels",
     }),
-    dropIslands: Type.Integer({ minimum: 0, description: 'Remove foreground islands smaller than N pixels (0: off)' }),
+    dropIslands: Type.Integer({
+      minimum: 0,
+      description: 'Remove foreground islands smaller than N pixels (0: off)',
+    }),
     choke: Pixels('Shrink the matte by this many pixels (exact Euclidean distance)'),
     expand: Pixels('Grow the matte by this many pixels (exact Euclidean distance)'),
     feather: Pixels('Width in pixels of a linear alpha ramp centred on the edge (0: hard edge)'),
@@ -38,7 +52,10 @@ export const MatteOptionsSchema = Type.Object(
     }),
     format: Type.Union(
       MATTE_OUTPUT_FORMATS.map((f) => Type.Literal(f)),
-      { description: 'Output: PNG sequence (8/16-bit matte, RGBA cutout) or video (ProRes 4444 with alpha, matte video)' },
+      {
+        description:
+          'Output: PNG sequence (8/16-bit matte, RGBA cutout) or video (ProRes 4444 with alpha, matte video)',
+      },
     ),
   },
   { additionalProperties: false },

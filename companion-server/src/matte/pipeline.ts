@@ -36,7 +36,8 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
     const binary = makeFloatMatte(Float32Array.from(mask), w, h);
     mask = binarize(majorityVote(binary, slicSuperpixels(frame), 0.5), 0.5);
   }
-  if (options.fillHoles !== 'off') mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
+  if (options.fillHoles !== 'off')
+    mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
   if (options.dropIslands > 0) mask = dropIslandsMask(mask, w, h, options.dropIslands);
   if (options.choke > 0) mask = chokeMask(mask, w, h, options.choke);
   if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
@@ -46,7 +47,11 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
 }
 
 /** One frame through the whole pipeline (no temporal smoothing: that needs the stream). */
-export function processFrame(soft: FloatMatte, frame: RgbFrame, options: Partial<MatteProcessingOptions> = {}): FloatMatte {
+export function processFrame(
+  soft: FloatMatte,
+  frame: RgbFrame,
+  options: Partial<MatteProcessingOptions> = {},
+): FloatMatte {
   const o = resolveMatteOptions(options);
   return finishMatte(snapSoftMap(soft, frame, o.edgeSnap), frame, o);
 }
@@ -68,7 +73,11 @@ export function createMatteProcessor(options: Partial<MatteProcessingOptions> = 
   const o = resolveMatteOptions(options);
   const smoother = createTemporalSmoother<RgbFrame>(o.temporalRadius);
   const finish = (list: { frameIndex: number; matte: FloatMatte; payload: RgbFrame }[]): ProcessedFrame[] =>
-    list.map((f) => ({ frameIndex: f.frameIndex, matte: finishMatte(f.matte, f.payload, o), frame: f.payload }));
+    list.map((f) => ({
+      frameIndex: f.frameIndex,
+      matte: finishMatte(f.matte, f.payload, o),
+      frame: f.payload,
+    }));
   return {
     push(frameIndex, soft, frame) {
       return finish(smoother.push(frameIndex, snapSoftMap(soft, frame, o.edgeSnap), frame));

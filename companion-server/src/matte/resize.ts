@@ -19,7 +19,9 @@ export async function resizeSoftMap(soft: FloatMatte, width: number, height: num
     .raw({ depth: 'ushort' })
     .toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 1) {
-    throw new Error(`sharp resized the soft map to ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x1`);
+    throw new Error(
+      `sharp resized the soft map to ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x1`,
+    );
   }
   const src = new Uint16Array(data.buffer, data.byteOffset, width * height);
   const out = new Float32Array(width * height);

@@ -90,8 +90,12 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
     const dn = y + 1 < H ? i + W : i;
     const up = y > 0 ? i - W : i;
     return (
-      (L[r] - L[l]) ** 2 + (A[r] - A[l]) ** 2 + (B[r] - B[l]) ** 2 +
-      (L[dn] - L[up]) ** 2 + (A[dn] - A[up]) ** 2 + (B[dn] - B[up]) ** 2
+      (L[r] - L[l]) ** 2 +
+      (A[r] - A[l]) ** 2 +
+      (B[r] - B[l]) ** 2 +
+      (L[dn] - L[up]) ** 2 +
+      (A[dn] - A[up]) ** 2 +
+      (B[dn] - B[up]) ** 2
     );
   };
   for (let j = 0, k = 0; j < ny; j++) {
@@ -107,7 +111,7 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
           const y = y0 + dy;
           if (x < 0 || y < 0 || x >= W || y >= H) continue;
           const g = grad(x, y);
-          if (g < best) (best = g), (bx = x), (by = y);
+          if (g < best) ((best = g), (bx = x), (by = y));
         }
       }
       const c = by * W + bx;
@@ -156,7 +160,7 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
         }
       }
     }
-    sL.fill(0), sA.fill(0), sB.fill(0), sX.fill(0), sY.fill(0), cnt.fill(0);
+    (sL.fill(0), sA.fill(0), sB.fill(0), sX.fill(0), sY.fill(0), cnt.fill(0));
     for (let y = 0, i = 0; y < H; y++) {
       for (let x = 0; x < W; x++, i++) {
         const k = labels[i];
@@ -207,10 +211,12 @@ function enforceConnectivity(labels: Int32Array, W: number, H: number, minSize: 
     while (head < tail) {
       const q = queue[head++];
       const x = q % W;
-      if (x > 0 && out[q - 1] < 0 && labels[q - 1] === lab) (out[q - 1] = count), (queue[tail++] = q - 1);
-      if (x < W - 1 && out[q + 1] < 0 && labels[q + 1] === lab) (out[q + 1] = count), (queue[tail++] = q + 1);
-      if (q >= W && out[q - W] < 0 && labels[q - W] === lab) (out[q - W] = count), (queue[tail++] = q - W);
-      if (q + W < N && out[q + W] < 0 && labels[q + W] === lab) (out[q + W] = count), (queue[tail++] = q + W);
+      if (x > 0 && out[q - 1] < 0 && labels[q - 1] === lab) ((out[q - 1] = count), (queue[tail++] = q - 1));
+      if (x < W - 1 && out[q + 1] < 0 && labels[q + 1] === lab)
+        ((out[q + 1] = count), (queue[tail++] = q + 1));
+      if (q >= W && out[q - W] < 0 && labels[q - W] === lab) ((out[q - W] = count), (queue[tail++] = q - W));
+      if (q + W < N && out[q + W] < 0 && labels[q + W] === lab)
+        ((out[q + W] = count), (queue[tail++] = q + W));
     }
     if (tail < minSize && count > 0) {
       for (let t = 0; t < tail; t++) out[queue[t]] = adjacent;

@@ -41,7 +41,11 @@ export function createTemporalSmoother<T>(radius: number): TemporalSmoother<T> {
     }
     const inv = 1 / (hi - lo + 1);
     for (let i = 0; i < sum.length; i++) sum[i] *= inv;
-    return { frameIndex: run[k].frameIndex, matte: makeFloatMatte(sum, width, height), payload: run[k].payload };
+    return {
+      frameIndex: run[k].frameIndex,
+      matte: makeFloatMatte(sum, width, height),
+      payload: run[k].payload,
+    };
   };
 
   const emitReady = (all: boolean): SmoothedFrame<T>[] => {
@@ -66,7 +70,8 @@ export function createTemporalSmoother<T>(radius: number): TemporalSmoother<T> {
 
   return {
     push(frameIndex, matte, payload) {
-      if (!Number.isInteger(frameIndex)) throw new RangeError(`frame index must be an integer, got ${frameIndex}`);
+      if (!Number.isInteger(frameIndex))
+        throw new RangeError(`frame index must be an integer, got ${frameIndex}`);
       const out: SmoothedFrame<T>[] = [];
       if (run.length > 0) {
         assertSameSize(run[0].matte, matte, `matte of frame ${frameIndex}`);

@@ -16,7 +16,8 @@ const H = 30;
 /** A matte with the listed axis-aligned rectangles [x0, y0, w, h] set to 1. */
 function rects(...boxes: [number, number, number, number][]): FloatMatte {
   const d = new Float32Array(W * H);
-  for (const [x0, y0, w, h] of boxes) for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) d[y * W + x] = 1;
+  for (const [x0, y0, w, h] of boxes)
+    for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) d[y * W + x] = 1;
   return makeFloatMatte(d, W, H);
 }
 
@@ -29,7 +30,8 @@ describe('exact Euclidean distance transform', () => {
     const h = 17;
     const mask = new Uint8Array(w * h);
     let seed = 7;
-    for (let i = 0; i < mask.length; i++) mask[i] = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 11 === 0 ? 1 : 0;
+    for (let i = 0; i < mask.length; i++)
+      mask[i] = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 11 === 0 ? 1 : 0;
     const d2 = squaredDistanceTo(mask, w, h, 1);
     for (let i = 0; i < mask.length; i++) {
       let best = Infinity;
@@ -109,13 +111,23 @@ describe('fill holes', () => {
   const ring = rects([2, 2, 20, 2], [2, 20, 20, 2], [2, 4, 2, 16], [20, 4, 2, 16]);
   const block = () => {
     const m = rects([26, 4, 10, 10]);
-    for (const [x, y] of [[30, 8], [31, 8], [30, 9], [31, 9]]) m.data[y * W + x] = 0;
+    for (const [x, y] of [
+      [30, 8],
+      [31, 8],
+      [30, 9],
+      [31, 9],
+    ])
+      m.data[y * W + x] = 0;
     return m;
   };
-  const both = makeFloatMatte(ring.data.map((v, i) => Math.max(v, block().data[i])), W, H);
+  const both = makeFloatMatte(
+    ring.data.map((v, i) => Math.max(v, block().data[i])),
+    W,
+    H,
+  );
   const before = area(both);
 
-  it("fills holes of at most N px and no larger ones", () => {
+  it('fills holes of at most N px and no larger ones', () => {
     expect(area(fillHolesMatte(both, 4)) - before).toBe(4);
     expect(area(fillHolesMatte(both, 3)) - before).toBe(0);
     expect(area(fillHolesMatte(both, 256)) - before).toBe(4 + 256);

@@ -21,11 +21,37 @@ import { MatteWriteError, type MatteWriter, type MatteWriterOptions } from './ty
 
 export type VideoFormat = 'prores4444' | 'h264-matte' | 'ffv1-matte';
 
-const EXTENSION: Record<VideoFormat, string> = { prores4444: 'mov', 'h264-matte': 'mp4', 'ffv1-matte': 'mkv' };
+const EXTENSION: Record<VideoFormat, string> = {
+  prores4444: 'mov',
+  'h264-matte': 'mp4',
+  'ffv1-matte': 'mkv',
+};
 
 const CODEC_ARGS: Record<VideoFormat, string[]> = {
-  prores4444: ['-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', 'yuva444p10le', '-alpha_bits', '16', '-vendor', 'apl0'],
-  'h264-matte': ['-c:v', 'libx264', '-preset', 'medium', '-crf', '12', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'],
+  prores4444: [
+    '-c:v',
+    'prores_ks',
+    '-profile:v',
+    '4444',
+    '-pix_fmt',
+    'yuva444p10le',
+    '-alpha_bits',
+    '16',
+    '-vendor',
+    'apl0',
+  ],
+  'h264-matte': [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'medium',
+    '-crf',
+    '12',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+  ],
   'ffv1-matte': ['-c:v', 'ffv1', '-level', '3', '-pix_fmt', 'gray'],
 };
 
@@ -35,7 +61,9 @@ export function parseFps(fps: number | string | undefined): { text: string; valu
   const m = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(text);
   const value = m ? Number(m[1]) / (m[2] ? Number(m[2]) : 1) : NaN;
   if (!(value > 0 && value <= 1000)) {
-    throw new MatteWriteError(`Video output needs the source frame rate (e.g. 25 or 30000/1001), got ${JSON.stringify(fps)}`);
+    throw new MatteWriteError(
+      `Video output needs the source frame rate (e.g. 25 or 30000/1001), got ${JSON.stringify(fps)}`,
+    );
   }
   return { text, value };
 }
@@ -49,7 +77,10 @@ export function frameTimecode(frameNumber: number, fps: number): string {
   return `${p2(Math.floor(total / 3600))}:${p2(Math.floor(total / 60) % 60)}:${p2(total % 60)}:${p2(ff)}`;
 }
 
-export async function openVideoWriter(format: VideoFormat, options: MatteWriterOptions): Promise<MatteWriter> {
+export async function openVideoWriter(
+  format: VideoFormat,
+  options: MatteWriterOptions,
+): Promise<MatteWriter> {
   const { width, height } = options;
   const fps = parseFps(options.fps);
   if (format === 'h264-matte' && (width % 2 !== 0 || height % 2 !== 0)) {
@@ -72,11 +103,25 @@ export async function openVideoWriter(format: VideoFormat, options: MatteWriterO
 
   const start = (firstIndex: number) => {
     const args = [
-      '-hide_banner', '-loglevel', 'error', '-y',
-      '-f', 'rawvideo', '-pix_fmt', inputPixFmt, '-s', `${width}x${height}`, '-framerate', fps.text, '-i', 'pipe:0',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      inputPixFmt,
+      '-s',
+      `${width}x${height}`,
+      '-framerate',
+      fps.text,
+      '-i',
+      'pipe:0',
       ...CODEC_ARGS[format],
-      '-r', fps.text,
-      '-timecode', frameTimecode((options.startNumber ?? 0) + firstIndex, fps.value),
+      '-r',
+      fps.text,
+      '-timecode',
+      frameTimecode((options.startNumber ?? 0) + firstIndex, fps.value),
       partial,
     ];
     const child = spawn(bin, args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -86,7 +131,9 @@ export async function openVideoWriter(format: VideoFormat, options: MatteWriterO
     // EPIPE when ffmpeg dies early surfaces through `exited`; keep it from being unhandled.
     child.stdin.on('error', () => undefined);
     exited = new Promise((resolve, reject) => {
-      child.on('error', (err) => reject(new MatteWriteError(`Could not start ffmpeg (${bin}): ${err.message}`, { cause: err })));
+      child.on('error', (err) =>
+        reject(new MatteWriteError(`Could not start ffmpeg (${bin}): ${err.message}`, { cause: err })),
+      );
       child.on('close', (code) => resolve(code));
     });
     exited.catch(() => undefined);
@@ -108,7 +155,9 @@ export async function openVideoWriter(format: VideoFormat, options: MatteWriterO
       if (state !== 'open') throw new MatteWriteError(`write(${frameIndex}) on a ${state} ${format} writer`);
       assertSameSize({ width, height }, matte, `matte of frame ${frameIndex}`);
       if (nextIndex !== undefined && frameIndex !== nextIndex) {
-        throw new MatteWriteError(`${format} frames must be written in order: expected frame ${nextIndex}, got ${frameIndex}`);
+        throw new MatteWriteError(
+          `${format} frames must be written in order: expected frame ${nextIndex}, got ${frameIndex}`,
+        );
       }
       let pixels: Buffer;
       if (format === 'prores4444') {

@@ -7,7 +7,10 @@ import type { MatteWriter, MatteWriterOptions } from './types';
 export { MatteWriteError, type MatteWriter, type MatteWriterOptions } from './types';
 export { pngFrameName } from './png-sequence';
 
-export function openMatteWriter(format: MatteOutputFormat, options: MatteWriterOptions): Promise<MatteWriter> {
+export function openMatteWriter(
+  format: MatteOutputFormat,
+  options: MatteWriterOptions,
+): Promise<MatteWriter> {
   switch (format) {
     case 'png8':
     case 'png16':

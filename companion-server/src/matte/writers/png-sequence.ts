@@ -18,20 +18,32 @@ export function pngFrameName(baseName: string, frameNumber: number, padDigits: n
   return `${baseName}_${String(frameNumber).padStart(padDigits, '0')}.png`;
 }
 
-function encoder(format: PngFormat, matte: FloatMatte, frame: RgbFrame | undefined): ReturnType<typeof sharp> {
+function encoder(
+  format: PngFormat,
+  matte: FloatMatte,
+  frame: RgbFrame | undefined,
+): ReturnType<typeof sharp> {
   const { width, height } = matte;
   switch (format) {
     case 'png8':
-      return sharp(matteToGray8(matte), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png();
+      return sharp(matteToGray8(matte), { raw: { width, height, channels: 1 } })
+        .toColourspace('b-w')
+        .png();
     case 'png16':
-      return sharp(matteToGray16(matte), { raw: { width, height, channels: 1 } }).toColourspace('grey16').png();
+      return sharp(matteToGray16(matte), { raw: { width, height, channels: 1 } })
+        .toColourspace('grey16')
+        .png();
     case 'png-rgba':
-      if (!frame) throw new MatteWriteError("The 'png-rgba' cutout needs the source RGB frame with each matte");
+      if (!frame)
+        throw new MatteWriteError("The 'png-rgba' cutout needs the source RGB frame with each matte");
       return sharp(cutoutRgba(matte, frame), { raw: { width, height, channels: 4 } }).png();
   }
 }
 
-export async function openPngSequenceWriter(format: PngFormat, options: MatteWriterOptions): Promise<MatteWriter> {
+export async function openPngSequenceWriter(
+  format: PngFormat,
+  options: MatteWriterOptions,
+): Promise<MatteWriter> {
   const baseName = options.baseName ?? 'matte';
   const start = options.startNumber ?? 0;
   const pad = options.padDigits ?? 5;
@@ -54,9 +66,12 @@ export async function openPngSequenceWriter(format: PngFormat, options: MatteWri
       } catch (err) {
         await fs.rm(tmp, { force: true });
         if (err instanceof MatteWriteError) throw err;
-        throw new MatteWriteError(`Could not write matte frame ${frameIndex} to ${file}: ${(err as Error).message}`, {
-          cause: err,
-        });
+        throw new MatteWriteError(
+          `Could not write matte frame ${frameIndex} to ${file}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       }
       written.set(frameIndex, file);
     },

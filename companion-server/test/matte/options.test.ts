@@ -1,0 +1,81 @@
+import { Command } from 'commander';
+import { Value } from '@sinclair/typebox/value';
+import { addMatteOptions, parseMatteOptions } from '../../src/cli/commands/matte-options';
+import {
+  DEFAULT_MATTE_OPTIONS,
+  MatteOptionsError,
+  MatteOptionsSchema,
+  resolveMatteOptions,
+} from '../../src/matte/options';
+
+function parse(args: string[]) {
+  const cmd = addMatteOptions(
+    new Command('segment').exitOverride().configureOutput({ writeErr: () => undefined }),
+  );
+  cmd.parse(args, { from: 'user' });
+  return parseMatteOptions(cmd.opts());
+}
+
+describe('matte CLI options', () => {
+  it('no flags give the defaults, which satisfy the schema', () => {
+    expect(parse([])).toEqual(DEFAULT_MATTE_OPTIONS);
+    expect(Value.Check(MatteOptionsSchema, DEFAULT_MATTE_OPTIONS)).toBe(true);
+  });
+
+  it('parses every flag into typed options', () => {
+    expect(
+      parse([
+        '--edge-snap',
+        'bilateral',
+        '--superpixel-snap',
+        '--threshold',
+        '0.4',
+        '--fill-holes',
+        '500',
+        '--drop-islands',
+        '200',
+        '--choke',
+        '1.5',
+        '--expand',
+        '3',
+        '--feather',
+        '4',
+        '--invert',
+        '--temporal-smoothing',
+        '2',
+        '--format',
+        'prores4444',
+      ]),
+    ).toEqual({
+      edgeSnap: 'bilateral',
+      superpixelSnap: true,
+      threshold: 0.4,
+      fillHoles: 500,
+      dropIslands: 200,
+      choke: 1.5,
+      expand: 3,
+      feather: 4,
+      invert: true,
+      temporalRadius: 2,
+      format: 'prores4444',
+    });
+  });
+
+  it('--fill-holes without a value fills all holes', () => {
+    expect(parse(['--fill-holes']).fillHoles).toBe('all');
+  });
+
+  it('bad values are errors naming the flag or field', () => {
+    expect(() => parse(['--threshold', 'abc'])).toThrow(/--threshold/);
+    expect(() => parse(['--threshold', '2'])).toThrow(MatteOptionsError);
+    expect(() => parse(['--threshold', '2'])).toThrow(/threshold/);
+    expect(() => parse(['--drop-islands', '2.5'])).toThrow(/--drop-islands/);
+    expect(() => parse(['--format', 'gif'])).toThrow(/Allowed choices/);
+  });
+
+  it('the schema rejects unknown fields (server render requests)', () => {
+    expect(() => resolveMatteOptions({ ...DEFAULT_MATTE_OPTIONS, blur: 3 } as never)).toThrow(
+      /Invalid matte options/,
+    );
+  });
+});
