@@ -32,7 +32,9 @@ export function encodeMaskFrame(prefix: MaskFramePrefix, payload: Uint8Array): U
 export function decodeMaskFrame(data: ArrayBuffer | Uint8Array): MaskFramePrefix & { payload: Uint8Array } {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   if (bytes.length < MASK_FRAME_PREFIX_BYTES) {
-    throw new RangeError(`binary message of ${bytes.length} bytes is shorter than the ${MASK_FRAME_PREFIX_BYTES}-byte mask frame prefix`);
+    throw new RangeError(
+      `binary message of ${bytes.length} bytes is shorter than the ${MASK_FRAME_PREFIX_BYTES}-byte mask frame prefix`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MASK_FRAME_MAGIC) {

@@ -26,10 +26,7 @@ export const HelloSchema = Type.Object(
     id: RequestIdSchema,
     protocol: Type.Integer({ minimum: 1, maximum: 1000 }),
     client: Type.Optional(
-      Type.Object(
-        { name: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) },
-        closed,
-      ),
+      Type.Object({ name: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, closed),
     ),
   },
   closed,
@@ -63,7 +60,10 @@ const annotationFields = {
 };
 
 /** Add (or replace: same object and frame) an annotation. Does not start a job. */
-export const AddAnnotationSchema = Type.Object({ type: Type.Literal('addAnnotation'), ...annotationFields }, closed);
+export const AddAnnotationSchema = Type.Object(
+  { type: Type.Literal('addAnnotation'), ...annotationFields },
+  closed,
+);
 
 /**
  * Correction keyframe: adds the annotation and queues one job that continues fine-tuning from
@@ -121,7 +121,9 @@ export const RenderSchema = Type.Object(
     format: RenderFormatSchema,
     outputFolder: PathSchema,
     /** File name stem, e.g. "shot010_matte" → shot010_matte_00000.png. Default: "matte". */
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' })),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9 _.-]*$' }),
+    ),
     matte: Type.Optional(MatteControlsSchema),
     /** Segment frames that have no mask yet instead of failing. Default true. */
     segmentMissing: Type.Optional(Type.Boolean()),

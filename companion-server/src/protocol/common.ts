@@ -7,7 +7,11 @@ export const RequestIdSchema = Type.String({ minLength: 1, maxLength: 64, patter
 /** Server-assigned clip id (16 lowercase hex digits derived from the clip's source). */
 export const ClipIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' });
 /** Object within a clip, chosen by the client ("obj1", "person", ...). Default "main". */
-export const ObjectIdSchema = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' });
+export const ObjectIdSchema = Type.String({
+  minLength: 1,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',
+});
 export const JobIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 export const AnnotationIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 /** Absolute file-system path on the server's machine (checked again by the server). */
@@ -110,7 +114,11 @@ export const PngBase64MaskSchema = Type.Object(
   {
     kind: Type.Literal('png'),
     encoding: Type.Literal('base64'),
-    data: Type.String({ minLength: 4, maxLength: LIMITS.maxMaskBase64Chars, pattern: '^[A-Za-z0-9+/]+={0,2}$' }),
+    data: Type.String({
+      minLength: 4,
+      maxLength: LIMITS.maxMaskBase64Chars,
+      pattern: '^[A-Za-z0-9+/]+={0,2}$',
+    }),
   },
   { additionalProperties: false },
 );
@@ -128,7 +136,11 @@ export type StrokesMask = Static<typeof StrokesMaskSchema>;
 export type AnnotationMaskInput = Static<typeof AnnotationMaskSchema>;
 
 /** Fine-tuning budget: more iterations, better fit, longer wait. */
-export const PresetSchema = Type.Union([Type.Literal('fast'), Type.Literal('balanced'), Type.Literal('best')]);
+export const PresetSchema = Type.Union([
+  Type.Literal('fast'),
+  Type.Literal('balanced'),
+  Type.Literal('best'),
+]);
 export type Preset = Static<typeof PresetSchema>;
 
 /** Output formats of the matte renderer (same names as the CLI). */

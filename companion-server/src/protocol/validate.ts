@@ -63,13 +63,26 @@ export function requestIdOf(value: unknown): string | null {
 export function validateClientMessage(value: unknown): ParseResult {
   const id = requestIdOf(value);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, id, code: 'bad_message', message: 'a message must be a JSON object with a "type" field' };
+    return {
+      ok: false,
+      id,
+      code: 'bad_message',
+      message: 'a message must be a JSON object with a "type" field',
+    };
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') {
-    return { ok: false, id, code: 'bad_message', message: 'the message has no string "type" field', path: '/type' };
+    return {
+      ok: false,
+      id,
+      code: 'bad_message',
+      message: 'the message has no string "type" field',
+      path: '/type',
+    };
   }
-  const checker = Object.prototype.hasOwnProperty.call(ClientMessageSchemas, type) ? checkerFor(type) : undefined;
+  const checker = Object.prototype.hasOwnProperty.call(ClientMessageSchemas, type)
+    ? checkerFor(type)
+    : undefined;
   if (!checker) {
     return {
       ok: false,
@@ -94,13 +107,23 @@ export function validateClientMessage(value: unknown): ParseResult {
 /** Parses and validates one text frame. */
 export function parseClientMessage(text: string): ParseResult {
   if (text.length > LIMITS.maxMessageBytes) {
-    return { ok: false, id: null, code: 'too_large', message: `message of ${text.length} characters exceeds the ${LIMITS.maxMessageBytes}-byte limit` };
+    return {
+      ok: false,
+      id: null,
+      code: 'too_large',
+      message: `message of ${text.length} characters exceeds the ${LIMITS.maxMessageBytes}-byte limit`,
+    };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, id: null, code: 'bad_json', message: `message is not valid JSON: ${(err as Error).message}` };
+    return {
+      ok: false,
+      id: null,
+      code: 'bad_json',
+      message: `message is not valid JSON: ${(err as Error).message}`,
+    };
   }
   return validateClientMessage(value);
 }

@@ -14,7 +14,10 @@ describe('protocol validation', () => {
       id: 'r1',
       clipId: 'abc123',
       frame: 3,
-      mask: { kind: 'strokes', strokes: [{ kind: 'polyline', label: 'fg', radius: 5, points: [1, 2, 3, 4] }] },
+      mask: {
+        kind: 'strokes',
+        strokes: [{ kind: 'polyline', label: 'fg', radius: 5, points: [1, 2, 3, 4] }],
+      },
     });
     expect(r.ok).toBe(true);
     if (r.ok && r.message.type === 'addAnnotation') expect(r.message.frame).toBe(3);
@@ -26,12 +29,24 @@ describe('protocol validation', () => {
   });
 
   it('rejects unknown fields, unknown types, bad JSON and prototype keys', () => {
-    expect(validateClientMessage({ type: 'ping', id: 'a', extra: 1 })).toMatchObject({ ok: false, code: 'bad_message' });
-    expect(validateClientMessage({ type: 'launchMissiles', id: 'a' })).toMatchObject({ ok: false, code: 'unknown_type' });
-    expect(validateClientMessage({ type: 'toString', id: 'a' })).toMatchObject({ ok: false, code: 'unknown_type' });
+    expect(validateClientMessage({ type: 'ping', id: 'a', extra: 1 })).toMatchObject({
+      ok: false,
+      code: 'bad_message',
+    });
+    expect(validateClientMessage({ type: 'launchMissiles', id: 'a' })).toMatchObject({
+      ok: false,
+      code: 'unknown_type',
+    });
+    expect(validateClientMessage({ type: 'toString', id: 'a' })).toMatchObject({
+      ok: false,
+      code: 'unknown_type',
+    });
     expect(parseClientMessage('{"type":')).toMatchObject({ ok: false, code: 'bad_json', id: null });
     expect(parseClientMessage('[1,2]')).toMatchObject({ ok: false, code: 'bad_message' });
-    expect(validateClientMessage({ type: 'ping', id: 'bad id with spaces' })).toMatchObject({ ok: false, id: null });
+    expect(validateClientMessage({ type: 'ping', id: 'bad id with spaces' })).toMatchObject({
+      ok: false,
+      id: null,
+    });
   });
 
   it('bounds polygon sizes and frame indices', () => {
@@ -45,7 +60,9 @@ describe('protocol validation', () => {
       });
     expect(poly([0, 0, 1, 0]).ok).toBe(false);
     expect(poly([0, 0, 1, 0, 1, 1]).ok).toBe(true);
-    expect(validateClientMessage({ type: 'segment', id: 's', clipId: 'c', playheadFrame: -1 }).ok).toBe(false);
+    expect(validateClientMessage({ type: 'segment', id: 's', clipId: 'c', playheadFrame: -1 }).ok).toBe(
+      false,
+    );
   });
 
   it('round-trips the binary mask frame prefix', () => {

@@ -1,0 +1,271 @@
+/**
+ * Assembles the companion server: fastify (HTTP routes), a ws server on /ws sharing its port,
+ * the workspace, the clip registry, the job queue and the event hub. Shared by the CLI and tests.
+ */
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { resolve } from 'node:path';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { childLogger } from '../logging/logger';
+import { PROTOCOL_SUBPROTOCOL } from '../protocol/version';
+import { LIMITS } from '../protocol/version';
+import type { SegmentationBackend } from './backend';
+import { ClipRegistry } from './clips';
+import type { HandlerContext } from './handlers';
+import { registerHttpRoutes } from './http-routes';
+import { Hub } from './hub';
+import { JobManager } from './jobs';
+import {
+  guardRequest,
+  isLoopbackAddress,
+  redactUrl,
+  checkHost,
+  checkOrigin,
+  type GuardOptions,
+} from './request-guard';
+import { RequestCache } from './request-cache';
+import { loadOrCreateToken, type TokenInfo } from './token';
+import { Workspace } from './workspace';
+import { WsSession } from './ws-session';
+
+export interface ServerOptions {
+  /** Folder for clips, annotations, weights, masks and jobs. */
+  workspace: string;
+  backend: SegmentationBackend;
+  /** Default 8765; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; anything not loopback needs `allowRemoteHost`. */
+  host?: string;
+  allowRemoteHost?: boolean;
+  /** The install token; default: ONESHOT_ROTO_TOKEN or the token file (created on first start). */
+  token?: string;
+  /** Concurrent jobs (default 1: one model on one device). */
+  workers?: number;
+  /** Browser-style origins accepted besides absent/"null"/non-web schemes. */
+  allowedOrigins?: string[];
+  logger?: Logger;
+  /** Socket bytes buffered per client above which mask production waits (default 8 MiB). */
+  highWaterBytes?: number;
+  /** A client over the high-water mark this long is disconnected (default 30 s). */
+  stallTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  token: string;
+  tokenInfo: TokenInfo;
+  workspace: Workspace;
+  jobs: JobManager;
+  listen(): Promise<{ port: number; host: string; url: string }>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8765;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export class ServerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerConfigError';
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason =
+    status === 401
+      ? 'Unauthorized'
+      : status === 403
+        ? 'Forbidden'
+        : status === 404
+          ? 'Not Found'
+          : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+export async function createServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  if (!isLoopbackAddress(host) && !options.allowRemoteHost) {
+    throw new ServerConfigError(
+      `refusing to listen on "${host}": it is not a loopback address, so other machines could reach the server. Use 127.0.0.1, or pass --allow-remote-host if you really mean it`,
+    );
+  }
+  const log = options.logger ?? childLogger('server');
+  const tokenInfo: TokenInfo =
+    options.token !== undefined
+      ? { token: options.token, source: 'env', path: null }
+      : await loadOrCreateToken();
+  const token = tokenInfo.token;
+
+  const workspace = new Workspace(resolve(options.workspace));
+  await workspace.init();
+  const clips = new ClipRegistry(workspace);
+  await clips.load();
+  const hub = new Hub({
+    logger: log,
+    highWaterBytes: options.highWaterBytes ?? 8 * 1024 * 1024,
+    stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
+  });
+  const workers = Math.max(1, options.workers ?? 1);
+  const jobs = new JobManager({
+    workspace,
+    clips,
+    backend: options.backend,
+    events: hub,
+    logger: log,
+    workers,
+  });
+  const ctx: HandlerContext = { clips, jobs, workspace, hub, backend: options.backend, workers };
+  const cache = new RequestCache();
+
+  let boundPort = options.port ?? DEFAULT_PORT;
+  const guard: GuardOptions = {
+    token,
+    port: () => boundPort,
+    extraHosts: isLoopbackAddress(host) ? [] : [host],
+    allowedOrigins: options.allowedOrigins ?? [],
+  };
+
+  const app = Fastify({
+    // pino 10's Logger and fastify's bundled pino types differ only nominally.
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    // Request logs are written by the onResponse hook, with the token redacted from URLs.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: LIMITS.maxHttpBodyBytes,
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      // CORS pre-flight: carries no token by design; only Host and Origin are checked.
+      const h = checkHost(req.headers.host, guard);
+      const o = h.ok ? checkOrigin(origin, guard) : h;
+      if (!o.ok) {
+        log.warn({ reason: o.reason, url: redactUrl(req.url), remote: req.ip }, 'request refused');
+        return reply.code(o.status).send({ error: { code: o.code, message: o.reason } });
+      }
+      if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      return reply
+        .header('access-control-allow-methods', 'GET, OPTIONS')
+        .header('access-control-allow-headers', 'authorization, content-type')
+        .header('access-control-max-age', '600')
+        .code(204)
+        .send();
+    }
+    const r = guardRequest(
+      { host: req.headers.host, origin, authorization: req.headers.authorization, url: req.url },
+      guard,
+    );
+    if (!r.ok) {
+      log.warn(
+        { reason: r.reason, status: r.status, url: redactUrl(req.url), remote: req.ip },
+        'request refused',
+      );
+      return reply.code(r.status).send({ error: { code: r.code, message: r.reason } });
+    }
+    if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    log.debug(
+      {
+        method: req.method,
+        url: redactUrl(req.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'http',
+    );
+  });
+  registerHttpRoutes(app, ctx, Date.now());
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIMITS.maxMessageBytes * 4,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(PROTOCOL_SUBPROTOCOL) ? PROTOCOL_SUBPROTOCOL : false),
+  });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0];
+    if (pathname !== '/ws') {
+      refuseUpgrade(socket, 404, 'not_found', 'the WebSocket endpoint is /ws');
+      return;
+    }
+    const subprotocols = (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const r = guardRequest(
+      {
+        host: req.headers.host,
+        origin: req.headers.origin,
+        authorization: req.headers.authorization,
+        url,
+        subprotocols,
+      },
+      guard,
+    );
+    if (!r.ok) {
+      log.warn(
+        {
+          reason: r.reason,
+          status: r.status,
+          url: redactUrl(url),
+          remote: req.socket.remoteAddress,
+          upgrade: true,
+        },
+        'websocket upgrade refused',
+      );
+      refuseUpgrade(socket, r.status, r.code, r.reason);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const client = hub.add(ws);
+      const clientLog = log.child({ client: client.id });
+      clientLog.info({ remote: req.socket.remoteAddress }, 'client connected');
+      new WsSession(ws, client, ctx, cache, clientLog);
+      ws.on('close', () => {
+        hub.remove(client);
+        clientLog.info('client disconnected');
+      });
+      ws.on('error', (err) => clientLog.warn({ err }, 'client socket error'));
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  let closed = false;
+  return {
+    app,
+    token,
+    tokenInfo,
+    workspace,
+    jobs,
+    async listen() {
+      await app.listen({ port: boundPort, host });
+      const addr = app.server.address() as AddressInfo;
+      boundPort = addr.port;
+      await jobs.recover();
+      const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      return { port: addr.port, host: addr.address, url: `http://${shownHost}:${addr.port}` };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await jobs.stop();
+      for (const c of hub.clients) c.ws.close(1001, 'server shutting down');
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await app.close();
+      await clips.closeAll();
+      await options.backend.close?.();
+    },
+  };
+}

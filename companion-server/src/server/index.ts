@@ -1,0 +1,21 @@
+/** The companion server's public surface. */
+export {
+  createServer,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  ServerConfigError,
+  type ServerOptions,
+  type RunningServer,
+} from './create-server';
+export type {
+  SegmentationBackend,
+  BackendClip,
+  AnnotationMask,
+  FineTuneRequest,
+  FineTuneResult,
+  FineTuneProgress,
+  SegmentRequest,
+  FineTunePreset,
+} from './backend';
+export { loadOrCreateToken, configDir, type TokenInfo } from './token';
+export { rasterizeStrokes, RasterizeError } from './annotation/rasterize';

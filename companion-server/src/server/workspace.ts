@@ -1,0 +1,276 @@
+/**
+ * The server's persistent state on disk. Layout (every file written atomically):
+ *   <root>/clips/<clipId>/clip.json
+ *   <root>/clips/<clipId>/objects/<objectId>/annotations.json + annotations/<frame>.png (0/255)
+ *   <root>/clips/<clipId>/objects/<objectId>/weights.json + weights.bin
+ *   <root>/clips/<clipId>/objects/<objectId>/masks/<frame>.png (8-bit soft matte)
+ *   <root>/jobs/<jobId>.json (+ <jobId>.frames: one finished frame index per line, appended)
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  AnnotationInfo,
+  ClipSource,
+  ErrorBody,
+  JobKind,
+  JobPhase,
+  JobState,
+  MatteControls,
+  Preset,
+  RenderFormat,
+} from '../protocol/common';
+import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from './atomic-file';
+
+export interface ClipRecord {
+  clipId: string;
+  /** The source as the client sent it, with the path resolved. */
+  source: ClipSource;
+  name?: string;
+  width: number;
+  height: number;
+  frameCount: number;
+  fps: number;
+  /** Range in the media, in the media's own frames (half-open). */
+  mediaStart: number;
+  mediaEnd: number;
+  createdAt: string;
+}
+
+export interface WeightsRecord {
+  file: string;
+  threshold: number;
+  jobId: string;
+  annotationFrames: number[];
+  createdAt: string;
+}
+
+export interface JobParams {
+  preset?: Preset;
+  resume?: boolean;
+  /** fineTune jobs: segment afterwards. */
+  thenSegment?: boolean;
+  playheadFrame?: number;
+  range?: [number, number];
+  /** render jobs. */
+  format?: RenderFormat;
+  outputFolder?: string;
+  name?: string;
+  matte?: MatteControls;
+  segmentMissing?: boolean;
+}
+
+export interface JobRecord {
+  jobId: string;
+  kind: JobKind;
+  clipId: string;
+  objectId: string;
+  state: JobState;
+  phase: JobPhase;
+  params: JobParams;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The request that created it, for idempotent retries across restarts. */
+  requestId?: string;
+  requestHash?: string;
+  /** Times the job was re-queued after a crash. */
+  restarts: number;
+  iteration?: number;
+  iterations?: number;
+  loss?: number;
+  framesTotal?: number;
+  etaSeconds?: number;
+  outputs?: string[];
+  error?: ErrorBody;
+}
+
+export const DEFAULT_OBJECT = 'main';
+
+export function frameFileName(frame: number): string {
+  return `${String(frame).padStart(5, '0')}.png`;
+}
+
+export class Workspace {
+  readonly root: string;
+  readonly clipsDir: string;
+  readonly jobsDir: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.clipsDir = join(root, 'clips');
+    this.jobsDir = join(root, 'jobs');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.clipsDir, { recursive: true });
+    await fs.mkdir(this.jobsDir, { recursive: true });
+    await removeStaleTempFiles(this.jobsDir);
+  }
+
+  clipDir(clipId: string): string {
+    return join(this.clipsDir, clipId);
+  }
+  objectDir(clipId: string, objectId: string): string {
+    return join(this.clipsDir, clipId, 'objects', objectId);
+  }
+  maskDir(clipId: string, objectId: string): string {
+    return join(this.objectDir(clipId, objectId), 'masks');
+  }
+  maskPath(clipId: string, objectId: string, frame: number): string {
+    return join(this.maskDir(clipId, objectId), frameFileName(frame));
+  }
+  annotationPath(clipId: string, objectId: string, frame: number): string {
+    return join(this.objectDir(clipId, objectId), 'annotations', frameFileName(frame));
+  }
+
+  // ---- clips ----
+  async saveClip(clip: ClipRecord): Promise<void> {
+    await fs.mkdir(this.clipDir(clip.clipId), { recursive: true });
+    await writeJsonAtomic(join(this.clipDir(clip.clipId), 'clip.json'), clip);
+  }
+
+  async loadClips(): Promise<ClipRecord[]> {
+    const out: ClipRecord[] = [];
+    for (const name of await fs.readdir(this.clipsDir).catch(() => [] as string[])) {
+      const clip = await readJsonIfExists<ClipRecord>(join(this.clipsDir, name, 'clip.json')).catch(
+        () => undefined,
+      );
+      if (clip && clip.clipId === name) out.push(clip);
+    }
+    return out;
+  }
+
+  async listObjects(clipId: string): Promise<string[]> {
+    return (await fs.readdir(join(this.clipDir(clipId), 'objects')).catch(() => [] as string[])).sort();
+  }
+
+  // ---- annotations ----
+  async loadAnnotations(clipId: string, objectId: string): Promise<AnnotationInfo[]> {
+    return (
+      (await readJsonIfExists<AnnotationInfo[]>(
+        join(this.objectDir(clipId, objectId), 'annotations.json'),
+      )) ?? []
+    );
+  }
+
+  /** Writes the mask PNG, then the index that names it (so the index never points at a missing file). */
+  async saveAnnotation(clipId: string, info: AnnotationInfo, png: Uint8Array): Promise<void> {
+    const dir = this.objectDir(clipId, info.objectId);
+    await fs.mkdir(join(dir, 'annotations'), { recursive: true });
+    await fs.mkdir(join(dir, 'masks'), { recursive: true });
+    await writeFileAtomic(this.annotationPath(clipId, info.objectId, info.frame), png);
+    const list = (await this.loadAnnotations(clipId, info.objectId)).filter((a) => a.frame !== info.frame);
+    list.push(info);
+    list.sort((a, b) => a.frame - b.frame);
+    await writeJsonAtomic(join(dir, 'annotations.json'), list);
+  }
+
+  async readAnnotationPng(clipId: string, objectId: string, frame: number): Promise<Buffer> {
+    return fs.readFile(this.annotationPath(clipId, objectId, frame));
+  }
+
+  // ---- weights ----
+  async loadWeights(clipId: string, objectId: string): Promise<WeightsRecord | undefined> {
+    const rec = await readJsonIfExists<WeightsRecord>(join(this.objectDir(clipId, objectId), 'weights.json'));
+    if (!rec) return undefined;
+    const file = join(this.objectDir(clipId, objectId), rec.file);
+    return (await fs.stat(file).then(
+      () => true,
+      () => false,
+    ))
+      ? { ...rec, file }
+      : undefined;
+  }
+
+  /** A temp path for a fine-tune job to write weights to. */
+  pendingWeightsPath(clipId: string, objectId: string, jobId: string): string {
+    return join(this.objectDir(clipId, objectId), `weights-${jobId}.partial`);
+  }
+
+  /** Moves finished weights into place, then records them. */
+  async commitWeights(
+    clipId: string,
+    objectId: string,
+    produced: string,
+    rec: Omit<WeightsRecord, 'file'>,
+  ): Promise<WeightsRecord> {
+    const dir = this.objectDir(clipId, objectId);
+    const name = `weights-${rec.jobId}.bin`;
+    await fs.rename(produced, join(dir, name));
+    const previous = await readJsonIfExists<WeightsRecord>(join(dir, 'weights.json'));
+    await writeJsonAtomic(join(dir, 'weights.json'), { ...rec, file: name });
+    if (previous && previous.file !== name) await fs.rm(join(dir, previous.file), { force: true });
+    return { ...rec, file: join(dir, name) };
+  }
+
+  // ---- masks ----
+  private readonly madeDirs = new Set<string>();
+
+  async writeMask(clipId: string, objectId: string, frame: number, png: Uint8Array): Promise<void> {
+    const dir = this.maskDir(clipId, objectId);
+    if (!this.madeDirs.has(dir)) {
+      await fs.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    await writeFileAtomic(this.maskPath(clipId, objectId, frame), png);
+  }
+
+  async readMask(clipId: string, objectId: string, frame: number): Promise<Buffer | undefined> {
+    return fs.readFile(this.maskPath(clipId, objectId, frame)).catch(() => undefined);
+  }
+
+  /** Frame indices that have a finished mask. */
+  async listMasks(clipId: string, objectId: string): Promise<number[]> {
+    const names = await fs.readdir(this.maskDir(clipId, objectId)).catch(() => [] as string[]);
+    return names
+      .filter((n) => /^\d{5,}\.png$/.test(n))
+      .map((n) => Number(n.slice(0, -4)))
+      .sort((a, b) => a - b);
+  }
+
+  async cleanObjectTemp(clipId: string, objectId: string): Promise<void> {
+    await removeStaleTempFiles(this.maskDir(clipId, objectId));
+    await removeStaleTempFiles(join(this.objectDir(clipId, objectId), 'annotations'));
+    await removeStaleTempFiles(this.objectDir(clipId, objectId));
+    const names = await fs.readdir(this.objectDir(clipId, objectId)).catch(() => [] as string[]);
+    await Promise.all(
+      names
+        .filter((n) => n.endsWith('.partial'))
+        .map((n) => fs.rm(join(this.objectDir(clipId, objectId), n), { force: true })),
+    );
+  }
+
+  // ---- jobs ----
+  async saveJob(job: JobRecord): Promise<void> {
+    await writeJsonAtomic(join(this.jobsDir, `${job.jobId}.json`), job);
+  }
+
+  async loadJobs(): Promise<JobRecord[]> {
+    const names = await fs.readdir(this.jobsDir).catch(() => [] as string[]);
+    const jobs: JobRecord[] = [];
+    for (const n of names.filter((x) => x.endsWith('.json') && !x.startsWith('.'))) {
+      const job = await readJsonIfExists<JobRecord>(join(this.jobsDir, n)).catch(() => undefined);
+      if (job) jobs.push(job);
+    }
+    return jobs.sort((a, b) =>
+      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.jobId < b.jobId ? -1 : 1,
+    );
+  }
+
+  /** Records a finished frame of a job (after its mask file was renamed into place). */
+  async appendJobFrame(jobId: string, frame: number): Promise<void> {
+    await fs.appendFile(join(this.jobsDir, `${jobId}.frames`), `${frame}\n`);
+  }
+
+  /** Finished frames of a job in production order; a torn last line (crash mid-append) is ignored. */
+  async loadJobFrames(jobId: string): Promise<number[]> {
+    const text = await fs.readFile(join(this.jobsDir, `${jobId}.frames`), 'utf8').catch(() => '');
+    const lines = text.split('\n');
+    if (!text.endsWith('\n')) lines.pop();
+    return lines.filter((l) => /^\d+$/.test(l)).map(Number);
+  }
+
+  async clearJobFrames(jobId: string): Promise<void> {
+    await fs.rm(join(this.jobsDir, `${jobId}.frames`), { force: true });
+  }
+}

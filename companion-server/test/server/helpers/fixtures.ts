@@ -1,0 +1,79 @@
+/** Small real frames for server tests: the repo's DAVIS "bear" sample, downscaled. */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import sharp from 'sharp';
+
+export const REPO = join(__dirname, '..', '..', '..', '..');
+export const BEAR_FRAMES = join(REPO, 'samples', 'davis-bear', 'JPEGImages', '480p', 'bear');
+export const BEAR_MASKS = join(REPO, 'samples', 'davis-bear', 'Annotations', '480p', 'bear');
+
+export async function tempDir(prefix: string): Promise<string> {
+  return fs.mkdtemp(join(tmpdir(), `oneshot-${prefix}-`));
+}
+
+/** Writes the first `count` bear frames at `width` px wide (PNG) into a new folder. */
+export async function smallBearFrames(
+  count: number,
+  width = 128,
+): Promise<{ folder: string; width: number; height: number }> {
+  const folder = await tempDir('frames');
+  const names = (await fs.readdir(BEAR_FRAMES))
+    .filter((n) => n.endsWith('.jpg'))
+    .sort()
+    .slice(0, count);
+  let height = 0;
+  for (const n of names) {
+    const info = await sharp(join(BEAR_FRAMES, n))
+      .resize({ width })
+      .png()
+      .toFile(join(folder, n.replace('.jpg', '.png')));
+    height = info.height;
+  }
+  return { folder, width, height };
+}
+
+/** The ground-truth mask of bear frame `n` at the given size, 0/1. */
+export async function bearMask(n: number, width: number, height: number): Promise<Uint8Array> {
+  const file = join(BEAR_MASKS, `${String(n).padStart(5, '0')}.png`);
+  const { data } = await sharp(file)
+    .resize({ width, height, fit: 'fill' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const m = new Uint8Array(width * height);
+  for (let i = 0; i < m.length; i++) m[i] = data[i] >= 128 ? 1 : 0;
+  return m;
+}
+
+/**
+ * Brush strokes that trace a mask the way an editor would scribble it: a fg polyline along the
+ * middle of each object run on every 3rd row, and a bg stroke along the image border.
+ */
+export function strokesFromMask(mask: Uint8Array, width: number, height: number) {
+  const strokes: Array<{ kind: 'polyline'; label: 'fg' | 'bg'; radius: number; points: number[] }> = [];
+  for (let y = 1; y < height; y += 3) {
+    let x = 0;
+    while (x < width) {
+      if (mask[y * width + x] === 1) {
+        const start = x;
+        while (x < width && mask[y * width + x] === 1) x++;
+        if (x - start >= 3)
+          strokes.push({
+            kind: 'polyline',
+            label: 'fg',
+            radius: 1.2,
+            points: [start + 1.5, y + 0.5, x - 1.5, y + 0.5],
+          });
+      }
+      x++;
+    }
+  }
+  strokes.push({
+    kind: 'polyline',
+    label: 'bg',
+    radius: 2,
+    points: [1, 1, width - 1, 1, width - 1, height - 1, 1, height - 1, 1, 1],
+  });
+  return strokes;
+}

@@ -1,0 +1,106 @@
+/**
+ * FAKE-SPEED TEST BACKEND (not the product's segmentation): learns the mean colour of the
+ * annotated object and background and labels each pixel by the nearer one. It is deterministic,
+ * really uses the annotations (a correction changes the result) and can be slowed down per
+ * iteration / per frame so fault tests can kill the server mid-job. Used where the real network
+ * would make a server test too slow on 2 shared cores; the e2e tests use the real backend.
+ */
+import { promises as fs } from 'node:fs';
+import type {
+  FineTuneRequest,
+  FineTuneResult,
+  SegmentationBackend,
+  SegmentRequest,
+} from '../../../src/server/backend';
+
+export interface SyntheticBackendOptions {
+  iterationDelayMs?: number;
+  frameDelayMs?: number;
+  /** Iterations per preset. */
+  iterations?: { fast: number; balanced: number; best: number };
+}
+
+interface ColourModel {
+  fg: [number, number, number];
+  bg: [number, number, number];
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+export function createSyntheticBackend(
+  opts: SyntheticBackendOptions = {},
+): SegmentationBackend & { fineTuneCalls: FineTuneRequest[]; segmentCalls: number[][] } {
+  const iterations = opts.iterations ?? { fast: 4, balanced: 8, best: 16 };
+  const fineTuneCalls: FineTuneRequest[] = [];
+  const segmentCalls: number[][] = [];
+  return {
+    name: 'synthetic-test',
+    fineTuneCalls,
+    segmentCalls,
+    executionProvider: () => 'cpu',
+    async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+      fineTuneCalls.push(req);
+      const sum = { fg: [0, 0, 0], bg: [0, 0, 0], nf: 0, nb: 0 };
+      for (const a of req.annotations) {
+        const frame = await req.clip.readFrame(a.frame);
+        for (let i = 0; i < a.mask.length; i++) {
+          const t = a.mask[i] === 1 ? sum.fg : sum.bg;
+          for (let c = 0; c < 3; c++) t[c] += frame.data[3 * i + c];
+          if (a.mask[i] === 1) sum.nf++;
+          else sum.nb++;
+        }
+      }
+      const total = iterations[req.preset];
+      for (let it = 1; it <= total; it++) {
+        await sleep(opts.iterationDelayMs ?? 0, req.signal);
+        req.onProgress({
+          iteration: it,
+          total,
+          loss: 1 / it,
+          etaSeconds: ((total - it) * (opts.iterationDelayMs ?? 0)) / 1000,
+        });
+      }
+      const model: ColourModel = {
+        fg: sum.fg.map((v) => v / Math.max(1, sum.nf)) as ColourModel['fg'],
+        bg: sum.bg.map((v) => v / Math.max(1, sum.nb)) as ColourModel['bg'],
+      };
+      await fs.writeFile(req.weightsOut, JSON.stringify(model));
+      return { weightsPath: req.weightsOut, threshold: 0.5 };
+    },
+    async segment(req: SegmentRequest): Promise<void> {
+      segmentCalls.push(req.frameOrder.slice());
+      const model: ColourModel = req.weightsPath
+        ? (JSON.parse(await fs.readFile(req.weightsPath, 'utf8')) as ColourModel)
+        : { fg: [255, 255, 255], bg: [0, 0, 0] };
+      for (const index of req.frameOrder) {
+        req.signal.throwIfAborted();
+        const frame = await req.clip.readFrame(index);
+        const out = new Uint8Array(frame.width * frame.height);
+        for (let i = 0; i < out.length; i++) {
+          let df = 0;
+          let db = 0;
+          for (let c = 0; c < 3; c++) {
+            const v = frame.data[3 * i + c];
+            df += (v - model.fg[c]) ** 2;
+            db += (v - model.bg[c]) ** 2;
+          }
+          out[i] = Math.round((255 * db) / (df + db || 1));
+        }
+        await sleep(opts.frameDelayMs ?? 0, req.signal);
+        await req.onFrame(index, out, frame.width, frame.height);
+      }
+    },
+  };
+}
