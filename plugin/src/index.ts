@@ -1,2 +1,22 @@
-import { ServerClient } from './client/server-client';
-(globalThis as { __osr?: unknown }).__osr = ServerClient;
+// Panel entry point (UXP panel and browser alike): picks the host, mounts the panel.
+import { loadHost } from './host/load-host';
+import { createTokenStore } from './client/token-store';
+import { Panel } from './ui/panel';
+import type { WebSocketLike } from './client/server-client';
+import type { FetchLike } from './client/http-client';
+
+function boot(): void {
+  const host = loadHost();
+  const panel = new Panel({
+    host,
+    tokens: createTokenStore(),
+    createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
+    fetch: ((url, init) => fetch(url, init)) as FetchLike,
+  });
+  const app = document.getElementById('app') ?? document.body;
+  app.replaceChildren(panel.root);
+  void panel.start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
+else boot();

@@ -5,7 +5,12 @@ import * as path from 'path';
 import { allowedOrigins, DEFAULT_PORT } from '../src/client/server-address';
 
 const root = path.resolve(__dirname, '..', '..');
-const SERVER_ORIGINS = ['http://127.0.0.1:8765', 'ws://127.0.0.1:8765', 'http://localhost:8765', 'ws://localhost:8765'];
+const SERVER_ORIGINS = [
+  'http://127.0.0.1:8765',
+  'ws://127.0.0.1:8765',
+  'http://localhost:8765',
+  'ws://localhost:8765',
+];
 
 interface Manifest {
   manifestVersion: number;

@@ -59,7 +59,11 @@ describe('PremiereHostAdapter reading the timeline', () => {
 });
 
 describe('PremiereHostAdapter editing the timeline', () => {
-  async function placed(mode: 'track-matte' | 'cutout', clipOverrides: Partial<FakeTrackItem> = {}, options = {}) {
+  async function placed(
+    mode: 'track-matte' | 'cutout',
+    clipOverrides: Partial<FakeTrackItem> = {},
+    options = {},
+  ) {
     const s = setup(clipOverrides, options);
     s.fake.stillSequences.set(MATTE_FIRST, 100);
     const clip = await s.adapter.getActiveClip();

@@ -29,6 +29,8 @@ describe('the scanner itself', () => {
   });
 
   test('ignores allowed canvas calls and look-alike names', () => {
-    expect(findForbiddenApis('c.beginPath();c.arc(1,2,3,0,6);c.fill();c.stroke();var drawImageCount=1;')).toEqual([]);
+    expect(
+      findForbiddenApis('c.beginPath();c.arc(1,2,3,0,6);c.fill();c.stroke();var drawImageCount=1;'),
+    ).toEqual([]);
   });
 });

@@ -19,7 +19,11 @@ export type HealthResult =
   | { status: 'unauthorized' }
   | { status: 'unreachable'; message: string };
 
-export async function fetchHealth(address: ServerAddress, token: string, fetchFn: FetchLike): Promise<HealthResult> {
+export async function fetchHealth(
+  address: ServerAddress,
+  token: string,
+  fetchFn: FetchLike,
+): Promise<HealthResult> {
   try {
     const res = await fetchFn(`${httpBase(address)}${HTTP_ROUTES.health}`, {
       headers: { Authorization: `Bearer ${token}` },
@@ -32,7 +36,13 @@ export async function fetchHealth(address: ServerAddress, token: string, fetchFn
   }
 }
 
-export function frameImageUrl(address: ServerAddress, token: string, clipId: string, frame: number, maxSide?: number): string {
+export function frameImageUrl(
+  address: ServerAddress,
+  token: string,
+  clipId: string,
+  frame: number,
+  maxSide?: number,
+): string {
   const path = frameUrl(clipId, frame) + (maxSide ? `?maxSide=${maxSide}` : '');
   return withToken(httpBase(address) + path, token);
 }

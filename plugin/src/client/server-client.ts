@@ -188,7 +188,10 @@ export class ServerClient {
     this.socket = undefined;
     socket?.close(1000, 'panel closed');
     for (const p of [...this.pending.values()]) {
-      this.settle(p.id, new ServerRequestError('disconnected', 'The connection to the companion server was closed.'));
+      this.settle(
+        p.id,
+        new ServerRequestError('disconnected', 'The connection to the companion server was closed.'),
+      );
     }
     this.setState({ status: 'idle' });
   }
@@ -235,7 +238,10 @@ export class ServerClient {
           (answer) => {
             if (!this.wanted || this.socket) return;
             if (answer === 'unauthorized') refused();
-            else this.scheduleReconnect(answer === 'unreachable' ? 'the companion server is not running' : reason);
+            else
+              this.scheduleReconnect(
+                answer === 'unreachable' ? 'the companion server is not running' : reason,
+              );
           },
           () => this.scheduleReconnect(reason),
         );
@@ -263,7 +269,10 @@ export class ServerClient {
       type: 'hello',
       id,
       protocol: PROTOCOL_VERSION,
-      client: { name: this.options.clientName ?? 'oneshot-roto-panel', version: this.options.clientVersion ?? '0.1.0' },
+      client: {
+        name: this.options.clientName ?? 'oneshot-roto-panel',
+        version: this.options.clientVersion ?? '0.1.0',
+      },
     };
     this.socket?.send(JSON.stringify(hello));
   }
@@ -346,7 +355,11 @@ export class ServerClient {
       p.timer = this.timers.setTimeout(() => {
         this.settle(
           id,
-          new ServerRequestError('timeout', `The server did not answer "${type}" within ${timeoutMs / 1000} s.`, true),
+          new ServerRequestError(
+            'timeout',
+            `The server did not answer "${type}" within ${timeoutMs / 1000} s.`,
+            true,
+          ),
         );
       }, timeoutMs);
       this.pending.set(id, p);
@@ -411,11 +424,15 @@ export class ServerClient {
           return;
         }
         if (message.id !== null) {
-          this.settle(message.id, new ServerRequestError(message.code, message.message, message.retryable === true));
+          this.settle(
+            message.id,
+            new ServerRequestError(message.code, message.message, message.retryable === true),
+          );
         }
         return;
       case 'job':
-        if (['done', 'failed', 'cancelled'].includes(message.job.state)) this.subscriptions.delete(message.job.jobId);
+        if (['done', 'failed', 'cancelled'].includes(message.job.state))
+          this.subscriptions.delete(message.job.jobId);
         this.emit('job', message);
         return;
       case 'progress':
@@ -434,7 +451,8 @@ export class ServerClient {
     if (!header || !(data instanceof ArrayBuffer || data instanceof Uint8Array)) return;
     try {
       const frame = decodeMaskFrame(data);
-      if (frame.seq === header.seq && frame.frame === header.frame) this.emit('maskFrame', header, frame.payload);
+      if (frame.seq === header.seq && frame.frame === header.frame)
+        this.emit('maskFrame', header, frame.payload);
     } catch {
       // A payload that doesn't pair with its header is dropped; the mask stays fetchable over HTTP.
     }

@@ -1,6 +1,9 @@
 // The one interface the panel uses to talk to the editing application (Premiere Pro, After Effects,
 // or the standalone browser host). Everything the panel needs from a timeline goes through here.
 
+/** Name prefix of matte items and layers the panel creates; they are never "the clip to segment". */
+export const MATTE_ITEM_PREFIX = 'OneShot Roto';
+
 export type HostKind = 'premierepro' | 'aftereffects' | 'standalone';
 
 /** A clip on the timeline, described in the terms the server needs (source media frames). */

@@ -15,7 +15,7 @@ import type {
   MattePlacementResult,
   MarkerRequest,
 } from './host-adapter';
-import { HostError } from './host-adapter';
+import { HostError, MATTE_ITEM_PREFIX } from './host-adapter';
 import type {
   Action,
   PClipProjectItem,
@@ -28,16 +28,8 @@ import type {
   PVideoFilterComponent,
   PremiereApi,
 } from './premiere-api';
-import {
-  frameOfMediaSeconds,
-  sequencePlaybackFps,
-  sourceFrameAt,
-  timelineSecondsOf,
-} from './time-mapping';
+import { frameOfMediaSeconds, sequencePlaybackFps, sourceFrameAt, timelineSecondsOf } from './time-mapping';
 import { joinPath, samePath, type FileProbe } from './file-probe';
-
-/** Name prefix of imported matte items; such clips are never taken as "the clip to segment". */
-export const MATTE_ITEM_PREFIX = 'OneShot Roto';
 
 /** Track Matte Key's match name as seen in third-party code (⚠ confirmed at run time by lookup). */
 const TRACK_MATTE_MATCH_NAME = 'AE.ADBE Track Matte Key';
@@ -74,13 +66,15 @@ export class PremiereHostAdapter implements HostAdapter {
 
   private async project(): Promise<PProject> {
     const project = await this.api.Project.getActiveProject();
-    if (!project) throw new HostError('No project is open in Premiere Pro. Open a project and a sequence first.');
+    if (!project)
+      throw new HostError('No project is open in Premiere Pro. Open a project and a sequence first.');
     return project;
   }
 
   private async sequence(project: PProject): Promise<PSequence> {
     const sequence = await project.getActiveSequence();
-    if (!sequence) throw new HostError('No sequence is active. Open the sequence that holds the clip to segment.');
+    if (!sequence)
+      throw new HostError('No sequence is active. Open the sequence that holds the clip to segment.');
     return sequence;
   }
 
@@ -135,7 +129,9 @@ export class PremiereHostAdapter implements HostAdapter {
     const projectItem = this.api.ClipProjectItem.cast(await item.getProjectItem());
     const mediaPath = await projectItem.getMediaFilePath();
     if (!mediaPath) {
-      throw new HostError(`The clip "${projectItem.name}" has no media file (a nested sequence or a title?).`);
+      throw new HostError(
+        `The clip "${projectItem.name}" has no media file (a nested sequence or a title?).`,
+      );
     }
     const mediaFps = (await projectItem.getFootageInterpretation()).getFrameRate();
     const timelineFps = (await sequence.getSettings()).getVideoFrameRate().value;
@@ -168,7 +164,14 @@ export class PremiereHostAdapter implements HostAdapter {
     const size = await sequence.getFrameSize();
     const time = this.api.TickTime.createWithSeconds(timelineSecondsOf(clip, sourceFrame));
     const filename = `frame_${sourceFrame}.png`;
-    const ok = await this.api.Exporter.exportSequenceFrame(sequence, time, filename, folder, size.width, size.height);
+    const ok = await this.api.Exporter.exportSequenceFrame(
+      sequence,
+      time,
+      filename,
+      folder,
+      size.width,
+      size.height,
+    );
     if (!ok) return null;
     // Premiere appends the extension again ("frame_1.png.png"); accept either name.
     for (const candidate of [joinPath(folder, filename), joinPath(folder, `${filename}.png`)]) {

@@ -89,7 +89,10 @@ export interface PVideoClipTrackItem {
 }
 
 export interface PVideoTrack {
-  getTrackItems(trackItemType: Constants.TrackItemType, includeEmptyTrackItems: boolean): PVideoClipTrackItem[];
+  getTrackItems(
+    trackItemType: Constants.TrackItemType,
+    includeEmptyTrackItems: boolean,
+  ): PVideoClipTrackItem[];
 }
 
 export interface PSequence {

@@ -261,7 +261,13 @@ export class PremiereFake {
           if (frameCount === undefined) return false; // no such file
           const name = p.replace(/^.*[\\/]/, '');
           const stills = asNumberedStills === true;
-          t.bin.push({ name, mediaPath: p, fps: 25, asNumberedStills: stills, frameCount: stills ? frameCount : 1 });
+          t.bin.push({
+            name,
+            mediaPath: p,
+            fps: 25,
+            asNumberedStills: stills,
+            frameCount: stills ? frameCount : 1,
+          });
         }
         return true; // only a boolean, never the item
       },
@@ -274,7 +280,9 @@ export class PremiereFake {
           fake.lockDepth--;
         }
         if (result instanceof Promise) {
-          throw new Error('lockedAccess callback returned a Promise: the lock is released before the await resumes');
+          throw new Error(
+            'lockedAccess callback returned a Promise: the lock is released before the await resumes',
+          );
         }
       },
       executeTransaction: (callback, undoString) => {
@@ -284,7 +292,8 @@ export class PremiereFake {
         let open = true;
         const compound: PCompoundAction = {
           addAction: (a: Action) => {
-            if (!open) throw new Error('addAction after the transaction callback returned (an await inside it?)');
+            if (!open)
+              throw new Error('addAction after the transaction callback returned (an await inside it?)');
             actions.push(a as unknown as FakeAction);
             return true;
           },
@@ -298,7 +307,9 @@ export class PremiereFake {
           open = false;
         }
         if (result instanceof Promise) {
-          throw new Error('executeTransaction callback returned a Promise: it must be synchronous (no await)');
+          throw new Error(
+            'executeTransaction callback returned a Promise: it must be synchronous (no await)',
+          );
         }
         if (actions.length === 0) return false;
         const before = clone(t);
@@ -367,8 +378,14 @@ export class PremiereFake {
       }),
     },
     VideoFilterFactory: {
-      getMatchNames: async () => ['AE.ADBE Gamma', ...(this.options.hasTrackMatteKey ? [TRACK_MATTE.matchName] : [])],
-      getDisplayNames: async () => ['Gamma Correction', ...(this.options.hasTrackMatteKey ? [TRACK_MATTE.displayName] : [])],
+      getMatchNames: async () => [
+        'AE.ADBE Gamma',
+        ...(this.options.hasTrackMatteKey ? [TRACK_MATTE.matchName] : []),
+      ],
+      getDisplayNames: async () => [
+        'Gamma Correction',
+        ...(this.options.hasTrackMatteKey ? [TRACK_MATTE.displayName] : []),
+      ],
       createComponent: async (matchName) => {
         if (matchName !== TRACK_MATTE.matchName || !this.options.hasTrackMatteKey) {
           throw new Error(`unknown effect ${matchName}`);

@@ -35,11 +35,15 @@ export async function buildPlugin(): Promise<string> {
   const outDir = path.join(os.tmpdir(), `oneshot-roto-plugin-${hashInputs()}`);
   if (fs.existsSync(path.join(outDir, 'aftereffects', 'manifest.json'))) return outDir;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const configFactory = require(path.join(root, 'plugin', 'webpack.config.js')) as (env: object) => webpack.Configuration;
+  const configFactory = require(path.join(root, 'plugin', 'webpack.config.js')) as (
+    env: object,
+  ) => webpack.Configuration;
   const tmp = `${outDir}.tmp-${process.pid}`;
   const config = configFactory({ outDir: tmp });
   const stats = await new Promise<webpack.Stats>((resolve, reject) => {
-    webpack(config, (err, s) => (err || !s ? reject(err ?? new Error('webpack returned no stats')) : resolve(s)));
+    webpack(config, (err, s) =>
+      err || !s ? reject(err ?? new Error('webpack returned no stats')) : resolve(s),
+    );
   });
   if (stats.hasErrors()) {
     throw new Error(`webpack failed to build the plugin:\n${stats.toString({ all: false, errors: true })}`);
