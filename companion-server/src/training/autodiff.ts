@@ -7,7 +7,7 @@ import { DataType, onnx, type NodeProto } from '../onnx/model-io';
 import { TrainingGraphError, UnsupportedGradientError } from './errors';
 import { GRADIENT_RULES, type GradContext } from './gradient-rules';
 import type { GraphBuilder } from './graph-builder';
-import type { SpecializedGraph } from './specialize';
+import { constantOf, type SpecializedGraph } from './specialize';
 
 export interface GradientResult {
   /** Gradient tensor of each parameter that influences the seeds. */
@@ -82,7 +82,7 @@ export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: rea
       if (!i) throw new TrainingGraphError(`internal: no shape for tensor "${name}"`);
       return i;
     },
-    constant: (name) => sg.consts.get(name),
+    constant: (name) => constantOf(sg, name),
     patchChunkBytes: opts.patchChunkBytes,
     zero: b.scalar(0, 'zero'),
     one: b.scalar(1, 'one'),

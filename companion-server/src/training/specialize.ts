@@ -553,6 +553,9 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
     const allConst = (node.input ?? []).every((n, i) => !n || ins[i] !== undefined);
     const foldable = node.opType === 'Shape' || node.opType === 'Constant' || (allConst && (node.input ?? []).length > 0);
     const value = foldable ? evalConst(node, ins, infos) : undefined;
+    // Small float initializers (Resize scales...) may be read as attributes, but are never folded:
+    // they could be trainable parameters.
+    const lookups = ins.map((c, i) => c ?? (node.input?.[i] ? floatInitConst(initializers.get(node.input[i]!)) : undefined));
     if (value) {
       value.forEach((c, i) => {
         const name = node.output![i]!;
@@ -574,7 +577,7 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
       info.set(copy.name, { dims: dimsOf(copy), dataType: copy.dataType ?? DataType.FLOAT });
       continue;
     }
-    const outs = inferNode(node, infos, ins);
+    const outs = inferNode(node, infos, lookups);
     (node.output ?? []).forEach((o, i) => {
       if (o && outs[i]) info.set(o, outs[i]!);
     });
@@ -582,6 +585,7 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
   }
 
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  for (const o of outputs) if (!info.has(o)) throw new TrainingGraphError(`model output "${o}" is not produced by any node`);
   // Drop initializers that nothing uses any more (folded shape constants' sources).
   const used = new Set<string>(outputs);
   for (const n of kept) for (const i of n.input ?? []) if (i) used.add(i);
@@ -603,6 +607,16 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
     }),
   });
   return { nodes: kept, initializers, inputs, outputs, info, consts, opset, model: specialized };
+}
+
+function floatInitConst(t: TensorProto | undefined): ConstValue | undefined {
+  if (!t || t.dataType !== DataType.FLOAT) return undefined;
+  return tensorConst(t);
+}
+
+/** A build-time constant: folded values, or a small float initializer read as an attribute. */
+export function constantOf(sg: SpecializedGraph, name: string): ConstValue | undefined {
+  return sg.consts.get(name) ?? floatInitConst(sg.initializers.get(name));
 }
 
 export function makeValueInfo(name: string, ti: TensorInfo): onnx.ValueInfoProto {

@@ -10,8 +10,16 @@ import { buildClassBalancedLoss, type LossNormalization } from './loss';
 import { buildOptimizer, type OptimizerOptions, type StateSlot } from './optimizer';
 import { makeValueInfo, specializeModel, type SpecializedGraph } from './specialize';
 
-/** Which initializers train: a regex on names, a list of names, or a predicate. */
-export type TrainableSelector = RegExp | readonly string[] | ((name: string, dims: readonly number[]) => boolean);
+/**
+ * Which initializers train: a regex on parameter names, a list of names, `{ nodeName }` (the
+ * parameters of nodes whose name matches, e.g. /^\/(stage\d+d|side\d+)\// for ISNet's decoder),
+ * or a predicate that also sees the names of the nodes consuming the parameter.
+ */
+export type TrainableSelector =
+  | RegExp
+  | readonly string[]
+  | { nodeName: RegExp }
+  | ((name: string, dims: readonly number[], consumers: readonly string[]) => boolean);
 
 export interface LrMultRule {
   /** Regex matched against the parameter name; the first matching rule wins. */
@@ -91,11 +99,26 @@ export const LOSS_OUTPUT = 'loss';
 const DEFAULT_PATCH_CHUNK_BYTES = 128 * 1024 * 1024;
 const OUTPUT_OPSET = 17;
 
-export function selectTrainable(selector: TrainableSelector | undefined, name: string, dims: readonly number[]): boolean {
+export function selectTrainable(selector: TrainableSelector | undefined, name: string, dims: readonly number[], consumers: readonly string[]): boolean {
   if (selector === undefined) return true;
   if (selector instanceof RegExp) return selector.test(name);
-  if (typeof selector === 'function') return selector(name, dims);
+  if (typeof selector === 'function') return selector(name, dims, consumers);
+  if ('nodeName' in selector) return consumers.some((c) => selector.nodeName.test(c));
   return selector.includes(name);
+}
+
+/** Float initializers (rank ≥ 1) of a specialised graph that the selector picks, in model order. */
+export function selectParameters(sg: SpecializedGraph, selector: TrainableSelector | undefined): { selected: string[]; frozen: string[] } {
+  const consumers = new Map<string, string[]>();
+  for (const n of sg.nodes) for (const i of n.input ?? []) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n.name ?? '']);
+  const selected: string[] = [];
+  const frozen: string[] = [];
+  for (const t of sg.initializers.values()) {
+    if (t.dataType !== DataType.FLOAT || dimsOf(t).length < 1) continue;
+    const name = t.name ?? '';
+    (selectTrainable(selector, name, dimsOf(t), consumers.get(name) ?? []) ? selected : frozen).push(name);
+  }
+  return { selected, frozen };
 }
 
 /** Follows Identity nodes back and takes a Sigmoid's input: the logits behind an output. */
@@ -144,9 +167,7 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   const b = new GraphBuilder(reserved);
   for (const name of [LABEL_INPUT, PIXEL_WEIGHT_INPUT, LEARNING_RATE_INPUT, LOSS_OUTPUT]) b.reserve(name);
 
-  const floatInits = [...sg.initializers.values()].filter((t) => t.dataType === DataType.FLOAT && dimsOf(t).length >= 1);
-  const selected = floatInits.filter((t) => selectTrainable(options.trainable, t.name ?? '', dimsOf(t))).map((t) => t.name ?? '');
-  const frozenParameters = floatInits.map((t) => t.name ?? '').filter((n) => !selected.includes(n));
+  const { selected, frozen: frozenParameters } = selectParameters(sg, options.trainable);
   if (selected.length === 0) throw new TrainingGraphError('no trainable parameters selected (check --trainable)');
 
   const pixelWeights = options.loss?.pixelWeights ?? false;

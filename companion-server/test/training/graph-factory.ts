@@ -41,7 +41,8 @@ export class ModelFactory {
     return name;
   }
 
-  model(outputs: { name: string; dims: number[] }[], opset = 17): ModelProto {
+  /** Outputs without dims get no declared shape (the training engine infers it). */
+  model(outputs: { name: string; dims?: number[] }[], opset = 17): ModelProto {
     return onnx.ModelProto.create({
       irVersion: 8,
       opsetImport: [{ domain: '', version: opset }],
@@ -50,7 +51,9 @@ export class ModelFactory {
         node: this.b.nodes,
         initializer: this.b.initializers,
         input: this.inputs,
-        output: outputs.map((o) => makeValueInfo(o.name, { dims: o.dims, dataType: onnx.TensorProto.DataType.FLOAT })),
+        output: outputs.map((o) =>
+          o.dims ? makeValueInfo(o.name, { dims: o.dims, dataType: onnx.TensorProto.DataType.FLOAT }) : onnx.ValueInfoProto.create({ name: o.name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }),
+        ),
       }),
     });
   }
