@@ -133,6 +133,7 @@ export class ServerClient {
     maskFrame: new Set(),
   };
   private attempt = 0;
+  private failures = 0;
   private retryTimer: unknown;
   private flushTimer: unknown;
   private wanted = false;
@@ -253,7 +254,9 @@ export class ServerClient {
 
   private scheduleReconnect(reason: string): void {
     if (!this.wanted) return;
-    const base = Math.min(this.backoff.max, this.backoff.initial * 2 ** Math.max(0, this.attempt - 1));
+    // Doubles with each failed attempt since the last successful hello.
+    const base = Math.min(this.backoff.max, this.backoff.initial * 2 ** this.failures);
+    this.failures++;
     const delay = Math.round(base * (0.8 + 0.4 * this.random()));
     this.setState({ status: 'waiting', retryInMs: delay, reason });
     this.timers.clearTimeout(this.retryTimer);
@@ -279,6 +282,7 @@ export class ServerClient {
 
   private onHello(result: AckResult<'hello'>): void {
     this.attempt = 0;
+    this.failures = 0;
     this.setState({
       status: 'connected',
       serverVersion: result.serverVersion,

@@ -1,0 +1,106 @@
+// Pure pieces of the panel: strokes to protocol masks, time mapping, progress text, addresses.
+import { MaskStrokes } from '../src/ui/mask-strokes';
+import { jobProgress } from '../src/ui/job-progress';
+import { parseServerAddress, wsUrl } from '../src/client/server-address';
+import { sourceFrameAt, timelineSecondsOf, sequencePlaybackFps } from '../src/host/time-mapping';
+import type { ActiveClip } from '../src/host/host-adapter';
+import { StrokesMaskSchema, createChecker } from '../../companion-server/src/protocol';
+
+const checkMask = createChecker(StrokesMaskSchema);
+
+describe('MaskStrokes', () => {
+  test('brush, eraser and polygon become a schema-valid strokes mask in display space', () => {
+    const m = new MaskStrokes();
+    m.beginBrush('fg', 10, { x: 10, y: 10 });
+    m.extendBrush({ x: 10.5, y: 10 }); // under the minimum step: dropped
+    m.extendBrush({ x: 30, y: 12.3456 });
+    m.endBrush();
+    m.beginBrush(MaskStrokes.labelFor('eraser', 'fg'), 4, { x: 5, y: 5 });
+    m.endBrush();
+    expect(m.addPolygonPoint('fg', { x: 100, y: 100 })).toBe(false);
+    m.addPolygonPoint('fg', { x: 200, y: 100 });
+    m.addPolygonPoint('fg', { x: 200, y: 200 });
+    expect(m.addPolygonPoint('fg', { x: 102, y: 101 })).toBe(true); // near the first point: closes
+    const mask = m.toMask({ width: 640, height: 360 }, 'empty');
+    expect(mask).toEqual({
+      kind: 'strokes',
+      base: 'empty',
+      space: { width: 640, height: 360 },
+      strokes: [
+        { kind: 'polyline', label: 'fg', radius: 10, points: [10, 10, 30, 12.35] },
+        { kind: 'polyline', label: 'bg', radius: 4, points: [5, 5] },
+        { kind: 'polygon', label: 'fg', points: [100, 100, 200, 100, 200, 200] },
+      ],
+    });
+    expect(checkMask.check(mask)).toBe(true);
+  });
+
+  test('undo removes the last stroke, or the last point of an open polygon', () => {
+    const m = new MaskStrokes();
+    m.beginBrush('fg', 3, { x: 1, y: 1 });
+    m.endBrush();
+    m.addPolygonPoint('bg', { x: 1, y: 1 });
+    m.addPolygonPoint('bg', { x: 9, y: 1 });
+    m.undo();
+    expect(m.openPolygon?.points).toHaveLength(1);
+    m.undo();
+    expect(m.openPolygon).toBeUndefined();
+    expect(m.strokes).toHaveLength(1);
+    m.undo();
+    expect(m.isEmpty).toBe(true);
+    expect(() => m.toMask({ width: 1, height: 1 }, 'empty')).toThrow(/Paint the object first/);
+  });
+});
+
+describe('time mapping', () => {
+  const clip: ActiveClip = {
+    id: 'x',
+    name: 'x',
+    mediaPath: '/m.mov',
+    sourceInFrame: 100,
+    sourceOutFrame: 200,
+    mediaFps: 30000 / 1001,
+    timelineFps: 30000 / 1001,
+    speed: 1,
+    timelineStart: 5,
+    timelineEnd: 5 + 100 / (30000 / 1001),
+    trackIndex: 0,
+  };
+
+  test('round-trips every frame at 29.97 fps, at normal and double speed', () => {
+    for (const speed of [1, 2, 0.5]) {
+      const c = { ...clip, speed };
+      for (let f = 100; f < 200; f++) expect(sourceFrameAt(c, timelineSecondsOf(c, f))).toBe(f);
+    }
+  });
+
+  test('reversed clips start at the last source frame; matte plays at media fps times speed', () => {
+    const rev = { ...clip, speed: -1 };
+    expect(sourceFrameAt(rev, 5)).toBe(199);
+    expect(sourceFrameAt(rev, 1e9)).toBe(100);
+    expect(sequencePlaybackFps({ ...clip, mediaFps: 25, speed: 2 })).toBe(50);
+  });
+});
+
+test('progress: fine-tuning fills the first 60 %, segmentation the rest, finished is 100 %', () => {
+  const base = { type: 'progress' as const, jobId: 'j', clipId: 'c', objectId: 'main' };
+  expect(
+    jobProgress({ ...base, phase: 'fineTune', iteration: 50, iterations: 100, loss: 0.25 }, false),
+  ).toEqual({
+    fraction: 0.3,
+    text: '30 % · Fine-tuning 50/100 · loss 0.250',
+  });
+  expect(
+    jobProgress({ ...base, phase: 'segment', framesDone: 12, framesTotal: 24, etaSeconds: 75 }, false).text,
+  ).toBe('80 % · Segmenting 12/24 frames · 1 min 15 s left');
+  expect(jobProgress({ ...base, phase: 'render', framesDone: 6, framesTotal: 24 }, true).fraction).toBe(0.25);
+  expect(jobProgress({ ...base, phase: 'finished' }, false)).toEqual({ fraction: 1, text: '100 % · Done' });
+});
+
+test('server addresses: loopback only, default port', () => {
+  expect(parseServerAddress('8765')).toEqual({ host: '127.0.0.1', port: 8765 });
+  expect(parseServerAddress('http://localhost:9000/')).toEqual({ host: 'localhost', port: 9000 });
+  expect(wsUrl(parseServerAddress('127.0.0.1'))).toBe('ws://127.0.0.1:8765/ws');
+  expect(() => parseServerAddress('192.168.1.5:8765')).toThrow(/not a local server address/);
+  expect(() => parseServerAddress('evil.example:8765')).toThrow(/127.0.0.1:8765/);
+});
