@@ -3,6 +3,8 @@
  * static type and the run-time validation used by the CLI (`segment`) and the server's render
  * request alike. Processing order (see pipeline.ts): edge snap → temporal smoothing → threshold →
  * superpixel snap → fill holes → drop islands → choke → expand → feather → invert.
+ * `soft` keeps the soft map as alpha: only fill holes / drop islands (as hard overrides) and invert
+ * apply then.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -10,14 +12,7 @@ import { Value } from '@sinclair/typebox/value';
 export const EDGE_SNAP_METHODS = ['none', 'guided', 'bilateral'] as const;
 export type EdgeSnapMethod = (typeof EDGE_SNAP_METHODS)[number];
 
-export const MATTE_OUTPUT_FORMATS = [
-  'png8',
-  'png16',
-  'png-rgba',
-  'prores4444',
-  'h264-matte',
-  'ffv1-matte',
-] as const;
+export const MATTE_OUTPUT_FORMATS = ['png8', 'png16', 'rgba', 'prores', 'h264', 'ffv1'] as const;
 export type MatteOutputFormat = (typeof MATTE_OUTPUT_FORMATS)[number];
 
 const Pixels = (description: string, max = 512) => Type.Number({ minimum: 0, maximum: max, description });
@@ -33,6 +28,11 @@ export const MatteOptionsSchema = Type.Object(
       minimum: 0,
       maximum: 1,
       description: 'Foreground where the soft map >= threshold',
+    }),
+    soft: Type.Boolean({
+      description:
+        'Output the (snapped) soft map as alpha instead of a hard matte; fill holes / drop islands still ' +
+        'apply as hard overrides, superpixel snap, choke, expand and feather do not combine with it',
     }),
     fillHoles: Type.Union([Type.Literal('off'), Type.Literal('all'), Type.Integer({ minimum: 1 })], {
       description: "Fill enclosed background holes: 'off', 'all', or holes of at most N pixels",
@@ -67,6 +67,7 @@ export const DEFAULT_MATTE_OPTIONS: MatteOptions = {
   edgeSnap: 'guided',
   superpixelSnap: false,
   threshold: 0.5,
+  soft: false,
   fillHoles: 'off',
   dropIslands: 0,
   choke: 0,
@@ -94,5 +95,15 @@ export function resolveMatteOptions(partial: Partial<MatteOptions> = {}): MatteO
       .slice(0, 5);
     throw new MatteOptionsError(`Invalid matte options: ${problems.join('; ')}`);
   }
-  return merged as MatteOptions;
+  const o = merged as MatteOptions;
+  if (o.soft) {
+    const hardOnly = (['superpixelSnap', 'choke', 'expand', 'feather'] as const).filter((k) => Boolean(o[k]));
+    if (hardOnly.length > 0) {
+      throw new MatteOptionsError(
+        `A soft matte can't be combined with ${hardOnly.join(', ')} (they work on the hard matte): ` +
+          'turn soft off or drop those controls',
+      );
+    }
+  }
+  return o;
 }

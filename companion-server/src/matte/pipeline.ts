@@ -2,7 +2,8 @@
  * The per-frame matte pipeline, streaming. Order: edge snap (soft, needs the frame) → temporal
  * smoothing of the soft map (optional; delays output by `temporalRadius` frames) → threshold →
  * superpixel snap → fill holes → drop islands → choke → expand → feather → invert.
- * The result is a 0..1 matte the size of the frame (binary unless feathered or inverted-feathered).
+ * The result is a 0..1 matte the size of the frame: binary unless feathered, or the soft map itself
+ * with `soft` (then only fill holes / drop islands, as hard overrides, and invert apply).
  */
 import { bilateralGridSolve } from './bilateral-grid';
 import { chokeMask, dropIslandsMask, expandMask, featherMask, fillHolesMask } from './controls';
@@ -32,6 +33,7 @@ export function snapSoftMap(soft: FloatMatte, frame: RgbFrame, method: MatteOpti
 export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MatteProcessingOptions): FloatMatte {
   const { width: w, height: h } = soft;
   let mask = binarize(soft, options.threshold);
+  if (options.soft) return finishSoft(soft, mask, options);
   if (options.superpixelSnap) {
     const binary = makeFloatMatte(Float32Array.from(mask), w, h);
     mask = binarize(majorityVote(binary, slicSuperpixels(frame), 0.5), 0.5);
@@ -43,6 +45,24 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
   if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
   const alpha = featherMask(mask, w, h, options.feather);
   if (options.invert) for (let i = 0; i < alpha.length; i++) alpha[i] = 1 - alpha[i];
+  return makeFloatMatte(alpha, w, h);
+}
+
+/**
+ * Soft output: the soft map itself is the alpha, except that pixels in filled holes become 1 and
+ * pixels of dropped islands become 0 (components found on the mask thresholded at `threshold`).
+ */
+function finishSoft(soft: FloatMatte, mask: Uint8Array, options: MatteProcessingOptions): FloatMatte {
+  const { width: w, height: h } = soft;
+  let fixed = mask;
+  if (options.fillHoles !== 'off')
+    fixed = fillHolesMask(fixed, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
+  if (options.dropIslands > 0) fixed = dropIslandsMask(fixed, w, h, options.dropIslands);
+  const alpha = new Float32Array(soft.data.length);
+  for (let i = 0; i < alpha.length; i++) {
+    const v = fixed[i] === mask[i] ? soft.data[i] : fixed[i];
+    alpha[i] = options.invert ? 1 - v : v;
+  }
   return makeFloatMatte(alpha, w, h);
 }
 

@@ -44,12 +44,13 @@ describe('matte CLI options', () => {
         '--temporal-smoothing',
         '2',
         '--format',
-        'prores4444',
+        'prores',
       ]),
     ).toEqual({
       edgeSnap: 'bilateral',
       superpixelSnap: true,
       threshold: 0.4,
+      soft: false,
       fillHoles: 500,
       dropIslands: 200,
       choke: 1.5,
@@ -57,7 +58,7 @@ describe('matte CLI options', () => {
       feather: 4,
       invert: true,
       temporalRadius: 2,
-      format: 'prores4444',
+      format: 'prores',
     });
   });
 
@@ -71,6 +72,13 @@ describe('matte CLI options', () => {
     expect(() => parse(['--threshold', '2'])).toThrow(/threshold/);
     expect(() => parse(['--drop-islands', '2.5'])).toThrow(/--drop-islands/);
     expect(() => parse(['--format', 'gif'])).toThrow(/Allowed choices/);
+  });
+
+  it('--soft keeps the soft map and refuses controls that need a hard matte', () => {
+    expect(parse(['--soft', '--fill-holes', '--invert']).soft).toBe(true);
+    expect(() => parse(['--soft', '--choke', '2', '--feather', '3'])).toThrow(
+      /soft matte can't be combined with choke, feather/,
+    );
   });
 
   it('the schema rejects unknown fields (server render requests)', () => {

@@ -48,6 +48,17 @@ describe('matte pipeline', () => {
     expect(area(processFrame(squareWithDefects(0.6), frame, { ...base, threshold: 0.7 }))).toBe(1);
   });
 
+  it('soft output keeps the soft values, with filled holes at 1 and dropped islands at 0', () => {
+    const soft = squareWithDefects(0.8);
+    const out = processFrame(soft, frame, { edgeSnap: 'none', soft: true, fillHoles: 'all', dropIslands: 2 });
+    expect(out.data[5 * W + 5]).toBeCloseTo(0.8, 6); // square: its own soft value
+    expect(out.data[0]).toBeCloseTo(0.1, 6); // background: its own soft value
+    expect(out.data[9 * W + 9]).toBe(1); // filled hole
+    expect(out.data[2 * W + 25]).toBe(0); // dropped island
+    const inv = processFrame(soft, frame, { edgeSnap: 'none', soft: true, invert: true });
+    expect(inv.data[0]).toBeCloseTo(0.9, 6);
+  });
+
   it('rejects invalid options before touching pixels', () => {
     expect(() => processFrame(constant(0.5), frame, { choke: -1 })).toThrow(/choke/);
   });

@@ -110,8 +110,8 @@ describe('PNG sequence writers', () => {
     for (let i = 0; i < W * H; i++) expect(u16[i]).toBe(Math.round(m.data[i] * 65535));
   });
 
-  it('png-rgba holds the source pixels and alpha equal to the matte', async () => {
-    const w = await openMatteWriter('png-rgba', { outDir: dir, width: W, height: H });
+  it('rgba holds the source pixels and alpha equal to the matte', async () => {
+    const w = await openMatteWriter('rgba', { outDir: dir, width: W, height: H });
     await w.write(0, matteFor(5), frameFor(5));
     const [file] = await w.close();
     const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
@@ -125,8 +125,8 @@ describe('PNG sequence writers', () => {
     }
   });
 
-  it('png-rgba without the source frame is a clear error', async () => {
-    const w = await openMatteWriter('png-rgba', { outDir: dir, width: W, height: H });
+  it('rgba without the source frame is a clear error', async () => {
+    const w = await openMatteWriter('rgba', { outDir: dir, width: W, height: H });
     await expect(w.write(0, matteFor(0))).rejects.toThrow(/source RGB frame/);
   });
 
@@ -147,8 +147,8 @@ describe('PNG sequence writers', () => {
 });
 
 describe('video writers (ffmpeg)', () => {
-  it('prores4444 .mov reads back with the frame count, size, rate, timecode and alpha = matte', async () => {
-    const w = await openMatteWriter('prores4444', {
+  it('prores (4444) .mov reads back with the frame count, size, rate, timecode and alpha = matte', async () => {
+    const w = await openMatteWriter('prores', {
       outDir: dir,
       width: W,
       height: H,
@@ -180,8 +180,8 @@ describe('video writers (ffmpeg)', () => {
     }
   });
 
-  it('h264-matte .mp4 reads back with the frame count and the matte within codec error', async () => {
-    const w = await openMatteWriter('h264-matte', { outDir: dir, width: W, height: H, fps: '30000/1001' });
+  it('h264 matte .mp4 reads back with the frame count and the matte within codec error', async () => {
+    const w = await openMatteWriter('h264', { outDir: dir, width: W, height: H, fps: '30000/1001' });
     for (const k of [0, 1, 2]) await w.write(k, matteFor(k));
     const [file] = await w.close();
     const info = await probe(file);
@@ -193,8 +193,8 @@ describe('video writers (ffmpeg)', () => {
     expect(err / (W * H)).toBeLessThan(3);
   });
 
-  it('ffv1-matte .mkv is lossless', async () => {
-    const w = await openMatteWriter('ffv1-matte', { outDir: dir, width: W, height: H, fps: 24 });
+  it('ffv1 matte .mkv is lossless', async () => {
+    const w = await openMatteWriter('ffv1', { outDir: dir, width: W, height: H, fps: 24 });
     for (const k of [0, 1]) await w.write(k, matteFor(k));
     const [file] = await w.close();
     const frames = await decodeVideo(file, 'gray', 1);
@@ -204,10 +204,10 @@ describe('video writers (ffmpeg)', () => {
   });
 
   it('refuses out-of-order frames and a missing frame rate', async () => {
-    await expect(openMatteWriter('prores4444', { outDir: dir, width: W, height: H })).rejects.toThrow(
+    await expect(openMatteWriter('prores', { outDir: dir, width: W, height: H })).rejects.toThrow(
       /frame rate/,
     );
-    const w = await openMatteWriter('ffv1-matte', { outDir: dir, width: W, height: H, fps: 25 });
+    const w = await openMatteWriter('ffv1', { outDir: dir, width: W, height: H, fps: 25 });
     await w.write(0, matteFor(0));
     await expect(w.write(2, matteFor(2))).rejects.toThrow(/expected frame 1/);
     await w.abort();

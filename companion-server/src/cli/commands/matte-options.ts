@@ -28,6 +28,7 @@ export function addMatteOptions(cmd: Command): Command {
         `foreground where the soft map >= value, 0..1 (default: ${D.threshold})`,
       ),
     )
+    .addOption(new Option('--soft', 'keep the soft map as alpha instead of a hard matte'))
     .addOption(
       new Option('--fill-holes [maxPixels]', 'fill enclosed holes (all, or only those of at most maxPixels)'),
     )
@@ -73,6 +74,7 @@ export function parseMatteOptions(opts: Record<string, unknown>): MatteOptions {
     edgeSnap: opts.edgeSnap as MatteOptions['edgeSnap'] | undefined,
     superpixelSnap: opts.superpixelSnap === undefined ? undefined : Boolean(opts.superpixelSnap),
     threshold: num(opts, 'threshold', '--threshold'),
+    soft: opts.soft === undefined ? undefined : Boolean(opts.soft),
     fillHoles,
     dropIslands: num(opts, 'dropIslands', '--drop-islands', true),
     choke: num(opts, 'choke', '--choke'),

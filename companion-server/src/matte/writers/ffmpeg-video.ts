@@ -1,9 +1,9 @@
 /**
  * Video writers: frames are piped as raw pixels into one ffmpeg process (streaming, with
  * back-pressure), written to `<baseName>.partial.<ext>` and renamed when ffmpeg succeeds.
- * - 'prores4444': ProRes 4444 .mov with alpha (source RGB + matte alpha; prores_ks, yuva444p10le).
- * - 'h264-matte': grayscale matte as H.264 yuv420p .mp4 (what every NLE imports; lossy, even sizes).
- * - 'ffv1-matte': grayscale matte as lossless FFV1 .mkv.
+ * - 'prores': ProRes 4444 .mov with alpha (source RGB + matte alpha; prores_ks, yuva444p10le).
+ * - 'h264': grayscale matte as H.264 yuv420p .mp4 (what every NLE imports; lossy, even sizes).
+ * - 'ffv1': grayscale matte as lossless FFV1 .mkv.
  * The frame rate is the source's; the container timecode starts at startNumber + the first
  * frame index (at the nominal integer rate, non-drop-frame), so the file lines up with the source.
  * Frames must be written in consecutive order.
@@ -19,16 +19,16 @@ import { ensureWritableFolder } from './output-folder';
 import { cutoutRgba, matteToGray8 } from './pixels';
 import { MatteWriteError, type MatteWriter, type MatteWriterOptions } from './types';
 
-export type VideoFormat = 'prores4444' | 'h264-matte' | 'ffv1-matte';
+export type VideoFormat = 'prores' | 'h264' | 'ffv1';
 
 const EXTENSION: Record<VideoFormat, string> = {
-  prores4444: 'mov',
-  'h264-matte': 'mp4',
-  'ffv1-matte': 'mkv',
+  prores: 'mov',
+  h264: 'mp4',
+  ffv1: 'mkv',
 };
 
 const CODEC_ARGS: Record<VideoFormat, string[]> = {
-  prores4444: [
+  prores: [
     '-c:v',
     'prores_ks',
     '-profile:v',
@@ -40,7 +40,7 @@ const CODEC_ARGS: Record<VideoFormat, string[]> = {
     '-vendor',
     'apl0',
   ],
-  'h264-matte': [
+  h264: [
     '-c:v',
     'libx264',
     '-preset',
@@ -52,7 +52,7 @@ const CODEC_ARGS: Record<VideoFormat, string[]> = {
     '-movflags',
     '+faststart',
   ],
-  'ffv1-matte': ['-c:v', 'ffv1', '-level', '3', '-pix_fmt', 'gray'],
+  ffv1: ['-c:v', 'ffv1', '-level', '3', '-pix_fmt', 'gray'],
 };
 
 /** Parses '25', '29.97' or '30000/1001' into a positive rate; throws on anything else. */
@@ -83,16 +83,16 @@ export async function openVideoWriter(
 ): Promise<MatteWriter> {
   const { width, height } = options;
   const fps = parseFps(options.fps);
-  if (format === 'h264-matte' && (width % 2 !== 0 || height % 2 !== 0)) {
+  if (format === 'h264' && (width % 2 !== 0 || height % 2 !== 0)) {
     throw new MatteWriteError(
-      `H.264 yuv420p needs an even frame size, the source is ${width}x${height}: use 'ffv1-matte', 'prores4444' or a PNG sequence`,
+      `H.264 yuv420p needs an even frame size, the source is ${width}x${height}: use 'ffv1', 'prores' or a PNG sequence`,
     );
   }
   await ensureWritableFolder(options.outDir);
   const baseName = options.baseName ?? 'matte';
   const file = path.join(options.outDir, `${baseName}.${EXTENSION[format]}`);
   const partial = path.join(options.outDir, `${baseName}.partial.${EXTENSION[format]}`);
-  const inputPixFmt = format === 'prores4444' ? 'rgba' : 'gray';
+  const inputPixFmt = format === 'prores' ? 'rgba' : 'gray';
   const bin = await ffmpegPath();
 
   let proc: ChildProcessByStdio<Writable, null, Readable> | undefined;
@@ -160,8 +160,8 @@ export async function openVideoWriter(
         );
       }
       let pixels: Buffer;
-      if (format === 'prores4444') {
-        if (!frame) throw new MatteWriteError("'prores4444' needs the source RGB frame with each matte");
+      if (format === 'prores') {
+        if (!frame) throw new MatteWriteError("'prores' needs the source RGB frame with each matte");
         pixels = cutoutRgba(matte, frame);
       } else pixels = matteToGray8(matte);
       if (!proc) start(frameIndex);

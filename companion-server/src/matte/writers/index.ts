@@ -14,11 +14,11 @@ export function openMatteWriter(
   switch (format) {
     case 'png8':
     case 'png16':
-    case 'png-rgba':
+    case 'rgba':
       return openPngSequenceWriter(format, options);
-    case 'prores4444':
-    case 'h264-matte':
-    case 'ffv1-matte':
+    case 'prores':
+    case 'h264':
+    case 'ffv1':
       return openVideoWriter(format, options);
   }
 }

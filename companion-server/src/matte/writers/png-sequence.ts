@@ -12,7 +12,7 @@ import { ensureWritableFolder } from './output-folder';
 import { cutoutRgba, matteToGray16, matteToGray8 } from './pixels';
 import { MatteWriteError, type MatteWriter, type MatteWriterOptions } from './types';
 
-export type PngFormat = 'png8' | 'png16' | 'png-rgba';
+export type PngFormat = 'png8' | 'png16' | 'rgba';
 
 export function pngFrameName(baseName: string, frameNumber: number, padDigits: number): string {
   return `${baseName}_${String(frameNumber).padStart(padDigits, '0')}.png`;
@@ -33,9 +33,8 @@ function encoder(
       return sharp(matteToGray16(matte), { raw: { width, height, channels: 1 } })
         .toColourspace('grey16')
         .png();
-    case 'png-rgba':
-      if (!frame)
-        throw new MatteWriteError("The 'png-rgba' cutout needs the source RGB frame with each matte");
+    case 'rgba':
+      if (!frame) throw new MatteWriteError("The 'rgba' cutout needs the source RGB frame with each matte");
       return sharp(cutoutRgba(matte, frame), { raw: { width, height, channels: 4 } }).png();
   }
 }

@@ -20,7 +20,7 @@ export interface MatteWriterOptions {
 
 export interface MatteWriter {
   readonly format: MatteOutputFormat;
-  /** Writes one frame. `frame` (the source RGB) is required by 'png-rgba' and 'prores4444'. */
+  /** Writes one frame. `frame` (the source RGB) is required by 'rgba' and 'prores'. */
   write(frameIndex: number, matte: FloatMatte, frame?: RgbFrame): Promise<void>;
   /** Finishes the output; resolves to the written file paths in frame order. */
   close(): Promise<string[]>;

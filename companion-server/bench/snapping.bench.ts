@@ -1,0 +1,152 @@
+/**
+ * Boundary-snapping benchmark: J and F means (DAVIS protocol: first and last frame of each
+ * sequence excluded; mean per sequence, then over sequences) with and without each snapping
+ * option, and milliseconds per frame of each option (median over the frames).
+ *
+ *   nice npx tsx companion-server/bench/snapping.bench.ts [--davis DIR] [--soft DIR] [--stride N]
+ *        [--seqs a,b] [--synthetic-factor 8] [--synthetic-blur 1] [--json FILE]
+ *
+ * --soft DIR: soft maps as `<DIR>/<seq>/<frame>.png` (8/16-bit gray, resized to the frame if
+ * needed). Without it, a SYNTHETIC stand-in is used: the ground truth downsampled by
+ * --synthetic-factor, blurred, and upsampled (a network run at low resolution) — results on it are
+ * labelled as such.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { boundaryF, jaccard } from '../src/evaluation/measures';
+import { bilateralGridSolve } from '../src/matte/bilateral-grid';
+import { guidedFilter } from '../src/matte/guided-filter';
+import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
+import { majorityVote, slicSuperpixels } from '../src/matte/slic';
+import type { RgbFrame } from '../src/video/frame';
+import {
+  listFrames,
+  listSequences,
+  readFrame,
+  readGroundTruth,
+  readSoftMap,
+  syntheticSoftMap,
+} from './snapping-data';
+
+interface Args {
+  davis: string;
+  soft?: string;
+  stride: number;
+  seqs?: string[];
+  factor: number;
+  blur: number;
+  json?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    davis: path.resolve(__dirname, '../../../shared/davis2016-train'),
+    stride: 1,
+    factor: 8,
+    blur: 1,
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (v === undefined) throw new Error(`${k} needs a value`);
+    if (k === '--davis') a.davis = v;
+    else if (k === '--soft') a.soft = v;
+    else if (k === '--stride') a.stride = Number(v);
+    else if (k === '--seqs') a.seqs = v.split(',');
+    else if (k === '--synthetic-factor') a.factor = Number(v);
+    else if (k === '--synthetic-blur') a.blur = Number(v);
+    else if (k === '--json') a.json = v;
+    else throw new Error(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+type Snap = (soft: FloatMatte, frame: RgbFrame) => Uint8Array;
+
+const superpixel = (mask: Uint8Array, frame: RgbFrame): Uint8Array => {
+  const m = makeFloatMatte(Float32Array.from(mask), frame.width, frame.height);
+  return binarize(majorityVote(m, slicSuperpixels(frame), 0.5), 0.5);
+};
+
+const OPTIONS: Record<string, Snap> = {
+  none: (s) => binarize(s, 0.5),
+  guided: (s, f) => binarize(guidedFilter(s, f), 0.5),
+  bilateral: (s, f) => binarize(bilateralGridSolve(s, f), 0.5),
+  superpixel: (s, f) => superpixel(binarize(s, 0.5), f),
+  'guided+superpixel': (s, f) => superpixel(binarize(guidedFilter(s, f), 0.5), f),
+  'bilateral+superpixel': (s, f) => superpixel(binarize(bilateralGridSolve(s, f), 0.5), f),
+};
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const source = args.soft
+    ? `soft maps from ${args.soft}`
+    : `SYNTHETIC stand-in soft maps (GT downsampled ×${args.factor}, blur σ=${args.blur} low-res px, bilinear upsample)`;
+  const seqs = args.seqs ?? (await listSequences(args.davis));
+  const names = Object.keys(OPTIONS);
+  const perSeq: Record<string, { J: number; F: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  let frames = 0;
+  for (const seq of seqs) {
+    const all = await listFrames(args.davis, seq);
+    const picked = all.slice(1, -1).filter((_, i) => i % args.stride === 0);
+    const acc: Record<string, { J: number[]; F: number[] }> = Object.fromEntries(
+      names.map((n) => [n, { J: [], F: [] }]),
+    );
+    for (const name of picked) {
+      const frame = await readFrame(args.davis, seq, name);
+      const gt = await readGroundTruth(args.davis, seq, name);
+      const soft = args.soft
+        ? await readSoftMap(path.join(args.soft, seq, `${name}.png`), frame.width, frame.height)
+        : await syntheticSoftMap(gt, frame.width, frame.height, args.factor, args.blur);
+      for (const opt of names) {
+        const t0 = performance.now();
+        const mask = OPTIONS[opt](soft, frame);
+        times[opt].push(performance.now() - t0);
+        acc[opt].J.push(jaccard(mask, gt, frame.width, frame.height));
+        acc[opt].F.push(boundaryF(mask, gt, frame.width, frame.height));
+      }
+      frames++;
+    }
+    for (const opt of names) perSeq[opt].push({ J: mean(acc[opt].J), F: mean(acc[opt].F) });
+    process.stderr.write(
+      `${seq}: ${picked.length} frames; ` +
+        names
+          .map((n) => `${n} J ${(100 * mean(acc[n].J)).toFixed(1)} F ${(100 * mean(acc[n].F)).toFixed(1)}`)
+          .join(' | ') +
+        '\n',
+    );
+  }
+  const rows = names.map((n) => ({
+    option: n,
+    J: 100 * mean(perSeq[n].map((s) => s.J)),
+    F: 100 * mean(perSeq[n].map((s) => s.F)),
+    msPerFrame: median(times[n]),
+  }));
+  const base = rows[0];
+  console.log(
+    `Snapping on ${args.davis} (${seqs.length} sequences, ${frames} frames, stride ${args.stride}); ${source}`,
+  );
+  console.log('| option | J mean | F mean | ΔJ | ΔF | ms/frame (median) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.option} | ${r.J.toFixed(2)} | ${r.F.toFixed(2)} | ${(r.J - base.J).toFixed(2)} | ${(r.F - base.F).toFixed(2)} | ${r.msPerFrame.toFixed(0)} |`,
+    );
+  }
+  if (args.json)
+    await fs.writeFile(
+      args.json,
+      JSON.stringify({ source, seqs, frames, stride: args.stride, rows }, null, 2),
+    );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
