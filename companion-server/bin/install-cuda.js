@@ -38,7 +38,9 @@ function checkReachable(url, timeoutMs) {
 async function main() {
   const platform = `${process.platform}/${process.arch}`;
   if (platform !== 'linux/x64' && platform !== 'win32/x64') {
-    fail(`the CUDA provider exists for linux/x64 and win32/x64 only, not ${platform}. The CPU provider (and CoreML on macOS) work without it.`);
+    fail(
+      `the CUDA provider exists for linux/x64 and win32/x64 only, not ${platform}. The CPU provider (and CoreML on macOS) work without it.`,
+    );
   }
   let ortDir;
   try {
@@ -47,7 +49,8 @@ async function main() {
     fail('onnxruntime-node is not installed. Run `npm install` first.');
   }
   const installer = path.join(ortDir, 'script', 'install.js');
-  if (!fs.existsSync(installer)) fail(`${installer} is missing; reinstall onnxruntime-node (\`npm install --force onnxruntime-node\`).`);
+  if (!fs.existsSync(installer))
+    fail(`${installer} is missing; reinstall onnxruntime-node (\`npm install --force onnxruntime-node\`).`);
   const version = require(path.join(ortDir, 'package.json')).version;
   const binDir = path.join(ortDir, 'bin', 'napi-v6', process.platform, process.arch);
 
@@ -62,19 +65,27 @@ async function main() {
   if (!reach.ok) {
     fail(
       `cannot reach ${NUGET_INDEX} (${reach.detail}). This machine seems offline or behind a proxy ` +
-        '(set GLOBAL_AGENT_HTTPS_PROXY for onnxruntime-node\'s downloader). Nothing was changed; the CPU provider keeps working.',
+        "(set GLOBAL_AGENT_HTTPS_PROXY for onnxruntime-node's downloader). Nothing was changed; the CPU provider keeps working.",
     );
   }
   const result = spawnSync(process.execPath, [installer], {
     cwd: ortDir,
     stdio: 'inherit',
-    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12', npm_config_onnxruntime_node_install: 'cuda12' },
+    env: {
+      ...process.env,
+      ONNXRUNTIME_NODE_INSTALL: 'cuda12',
+      npm_config_onnxruntime_node_install: 'cuda12',
+    },
   });
   if (result.status !== 0) {
-    fail(`onnxruntime-node's installer failed (exit code ${result.status ?? result.signal}). See its output above; the CPU provider keeps working.`);
+    fail(
+      `onnxruntime-node's installer failed (exit code ${result.status ?? result.signal}). See its output above; the CPU provider keeps working.`,
+    );
   }
-  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-  if (!fs.existsSync(path.join(binDir, lib))) fail(`the installer finished but ${path.join(binDir, lib)} is not there.`);
+  const lib =
+    process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  if (!fs.existsSync(path.join(binDir, lib)))
+    fail(`the installer finished but ${path.join(binDir, lib)} is not there.`);
   console.log(`Done: ${path.join(binDir, lib)}. Use --device cuda (or auto) to run on the GPU.`);
 }
 
