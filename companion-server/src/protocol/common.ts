@@ -1,6 +1,8 @@
 /** Schemas of values shared by several messages (ids, paths, strokes, masks, job info). */
 import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './version';
+// TypeBox-only module (no Node imports), so the panel can bundle it too.
+import { MATTE_OUTPUT_FORMATS, MatteOptionsSchema } from '../matte/options';
 
 /** Client-chosen request id; a retried request with the same id and body gets the same answer. */
 export const RequestIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -143,36 +145,17 @@ export const PresetSchema = Type.Union([
 ]);
 export type Preset = Static<typeof PresetSchema>;
 
-/** Output formats of the matte renderer (same names as the CLI). */
-export const RenderFormatSchema = Type.Union([
-  Type.Literal('png8'),
-  Type.Literal('png16'),
-  Type.Literal('rgba'),
-  Type.Literal('prores'),
-]);
+/** Output formats of the matte renderer (the matte module's, same names as the CLI). */
+export const RenderFormatSchema = Type.Union(MATTE_OUTPUT_FORMATS.map((f) => Type.Literal(f)));
 export type RenderFormat = Static<typeof RenderFormatSchema>;
 
-/** Matte controls; every field optional, the renderer's defaults apply. */
-export const MatteControlsSchema = Type.Object(
-  {
-    /** Probability above which a pixel is foreground (0..1). */
-    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    /** Soft matte (probability) instead of a hard one. */
-    soft: Type.Optional(Type.Boolean()),
-    /** Grow (>0) or shrink (<0) the matte, pixels. */
-    choke: Type.Optional(Type.Number({ minimum: -256, maximum: 256 })),
-    /** Edge blur radius, pixels. */
-    feather: Type.Optional(Type.Number({ minimum: 0, maximum: 256 })),
-    /** Remove islands smaller than this many pixels. */
-    minArea: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
-    /** Fill holes smaller than this many pixels. */
-    fillHoles: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
-    /** Temporal smoothing window, frames (0 = off). */
-    temporal: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 })),
-    invert: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
+/**
+ * Matte controls of a render request: the matte module's options (matte/options.ts, one schema
+ * for the CLI and the server) without `format`, every field optional (its defaults apply).
+ */
+export const MatteControlsSchema = Type.Partial(Type.Omit(MatteOptionsSchema, ['format']), {
+  additionalProperties: false,
+});
 export type MatteControls = Static<typeof MatteControlsSchema>;
 
 export const JobKindSchema = Type.Union([

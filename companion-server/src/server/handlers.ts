@@ -15,7 +15,7 @@ import type { Client, Hub, Subscription } from './hub';
 import type { JobManager } from './jobs';
 import { prepareOutputFolder } from './path-rules';
 import { decodeClientMaskPng, decodeGrayPng, encodeBinaryMaskPng } from './png';
-import { SUPPORTED_RENDER_FORMATS } from './render-matte';
+import { MatteOptionsError, resolveMatteOptions } from '../matte/options';
 import { DEFAULT_OBJECT, type Workspace } from './workspace';
 import { version } from '../version';
 
@@ -254,12 +254,13 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
 
   async render(ctx, msg, x) {
     ctx.clips.get(msg.clipId);
-    if (!SUPPORTED_RENDER_FORMATS.includes(msg.format)) {
-      throw new ProtocolError(
-        'bad_message',
-        `render format "${msg.format}" is not available in this build; use one of ${SUPPORTED_RENDER_FORMATS.join(', ')}`,
-        { path: '/format' },
-      );
+    // Reject bad combinations (e.g. soft + feather) now rather than when the job runs.
+    try {
+      resolveMatteOptions({ ...msg.matte, format: msg.format });
+    } catch (err) {
+      if (err instanceof MatteOptionsError)
+        throw new ProtocolError('bad_message', err.message, { cause: err, path: '/matte' });
+      throw err;
     }
     const outputFolder = await prepareOutputFolder(msg.outputFolder, 'outputFolder', ctx.workspace.root);
     const job = await ctx.jobs.enqueue(

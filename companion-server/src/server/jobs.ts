@@ -413,12 +413,13 @@ export class JobManager {
       frames: all,
       width: clip.width,
       height: clip.height,
+      fps: clip.fps,
       format: p.format ?? 'png8',
       controls: p.matte ?? {},
       threshold: weights?.threshold ?? 0.5,
       outputFolder: p.outputFolder!,
       name: p.name ?? 'matte',
-      frameName: (f) => String(clip.mediaStart + f).padStart(5, '0'),
+      startNumber: clip.mediaStart,
       readMatte: async (f) => {
         const png = await this.o.workspace.readMask(job.clipId, job.objectId, f);
         if (!png) throw new ProtocolError('not_found', `frame ${f} has no mask; segment the clip again`);

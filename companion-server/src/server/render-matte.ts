@@ -1,55 +1,47 @@
 /**
- * Writes the matte of a clip's frames into an output folder. Interim implementation on sharp
- * (png8, png16, rgba) until the matte module's writers (matte/) are wired in.
+ * Writes the matte of a clip's frames into an output folder with the matte module: its
+ * pipeline (edge snap, temporal smoothing, threshold, finishing controls) and its writers
+ * (PNG sequences written atomically, ProRes/H.264/FFV1 through ffmpeg).
  */
 import { promises as fs } from 'node:fs';
-import sharp from 'sharp';
+import { makeFloatMatte } from '../matte/matte';
+import { resolveMatteOptions, MatteOptionsError } from '../matte/options';
+import { createMatteProcessor, type ProcessedFrame } from '../matte/pipeline';
+import { openMatteWriter, type MatteWriter } from '../matte/writers';
 import type { MatteControls, RenderFormat } from '../protocol/common';
 import type { RgbFrame } from '../video/frame';
-import { writeFileAtomic } from './atomic-file';
 import { ioError, ProtocolError } from './errors';
-import { safeJoin } from './path-rules';
+import { isInside } from './path-rules';
 
 export interface RenderRequest {
+  /** Clip-relative frames 0..n-1, in order. */
   frames: number[];
   width: number;
   height: number;
+  fps: number;
   format: RenderFormat;
   controls: MatteControls;
-  /** Default threshold when controls give none (the backend's recommendation). */
+  /** Threshold when the controls give none (the backend's recommendation). */
   threshold: number;
   outputFolder: string;
   name: string;
-  frameName(frame: number): string;
+  /** Source frame number of clip frame 0 (output numbering, video timecode). */
+  startNumber: number;
+  /** 8-bit soft matte of a frame. */
   readMatte(frame: number): Promise<Uint8Array>;
   readFrame(frame: number): Promise<RgbFrame>;
   signal: AbortSignal;
   onProgress(done: number, total: number): void;
 }
 
-export const SUPPORTED_RENDER_FORMATS: readonly RenderFormat[] = ['png8', 'png16', 'rgba'];
-
-/** Applies threshold / soft / invert to an 8-bit soft matte; returns alpha 0..255. */
-export function applyControls(matte: Uint8Array, controls: MatteControls, threshold: number): Uint8Array {
-  const out = new Uint8Array(matte.length);
-  const t = Math.round((controls.threshold ?? threshold) * 255);
-  const soft = controls.soft ?? false;
-  const invert = controls.invert ?? false;
-  for (let i = 0; i < matte.length; i++) {
-    let v = soft ? matte[i] : matte[i] >= t && matte[i] > 0 ? 255 : 0;
-    if (invert) v = 255 - v;
-    out[i] = v;
-  }
-  return out;
-}
-
 export async function renderMatte(req: RenderRequest): Promise<string[]> {
-  if (!SUPPORTED_RENDER_FORMATS.includes(req.format)) {
-    throw new ProtocolError(
-      'bad_message',
-      `render format "${req.format}" is not available in this build; use one of ${SUPPORTED_RENDER_FORMATS.join(', ')}`,
-      { path: '/format' },
-    );
+  let options;
+  try {
+    options = resolveMatteOptions({ threshold: req.threshold, ...req.controls, format: req.format });
+  } catch (err) {
+    if (err instanceof MatteOptionsError)
+      throw new ProtocolError('bad_message', err.message, { cause: err, path: '/matte' });
+    throw err;
   }
   try {
     await fs.mkdir(req.outputFolder, { recursive: true });
@@ -57,42 +49,55 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
   } catch (err) {
     throw ioError('write mattes into', req.outputFolder, err);
   }
-  const outputs: string[] = [];
-  const { width, height } = req;
-  for (const [k, frame] of req.frames.entries()) {
-    if (req.signal.aborted) throw new ProtocolError('cancelled', 'render cancelled');
-    const alpha = applyControls(await req.readMatte(frame), req.controls, req.threshold);
-    let png: Buffer;
-    if (req.format === 'png8') {
-      png = await sharp(Buffer.from(alpha.buffer), { raw: { width, height, channels: 1 } })
-        .png()
-        .toBuffer();
-    } else if (req.format === 'png16') {
-      png = await sharp(Buffer.from(alpha.buffer), { raw: { width, height, channels: 1 } })
-        .toColourspace('grey16')
-        .png()
-        .toBuffer();
-    } else {
-      const rgb = await req.readFrame(frame);
-      const rgba = Buffer.alloc(width * height * 4);
-      for (let i = 0; i < width * height; i++) {
-        rgba[4 * i] = rgb.data[3 * i];
-        rgba[4 * i + 1] = rgb.data[3 * i + 1];
-        rgba[4 * i + 2] = rgb.data[3 * i + 2];
-        rgba[4 * i + 3] = alpha[i];
-      }
-      png = await sharp(rgba, { raw: { width, height, channels: 4 } })
-        .png()
-        .toBuffer();
-    }
-    const path = safeJoin(req.outputFolder, `${req.name}_${req.frameName(frame)}.png`);
-    try {
-      await writeFileAtomic(path, png);
-    } catch (err) {
-      throw ioError('write', path, err);
-    }
-    outputs.push(path);
-    req.onProgress(k + 1, req.frames.length);
+  const { format, ...processing } = options;
+  const processor = createMatteProcessor(processing);
+  let writer: MatteWriter;
+  try {
+    writer = await openMatteWriter(format, {
+      outDir: req.outputFolder,
+      baseName: req.name,
+      startNumber: req.startNumber,
+      fps: req.fps,
+      width: req.width,
+      height: req.height,
+    });
+  } catch (err) {
+    throw ioError('open the matte writer in', req.outputFolder, err);
   }
-  return outputs;
+  let done = 0;
+  const write = async (list: ProcessedFrame[]): Promise<void> => {
+    for (const p of list) {
+      try {
+        await writer.write(p.frameIndex, p.matte, p.frame);
+      } catch (err) {
+        throw ioError(`write frame ${p.frameIndex} of the matte into`, req.outputFolder, err);
+      }
+      done += 1;
+      req.onProgress(done, req.frames.length);
+    }
+  };
+  try {
+    for (const frame of req.frames) {
+      if (req.signal.aborted) throw new ProtocolError('cancelled', 'render cancelled');
+      const soft = await req.readMatte(frame);
+      const data = new Float32Array(soft.length);
+      for (let i = 0; i < soft.length; i++) data[i] = soft[i] / 255;
+      const rgb = await req.readFrame(frame);
+      await write(processor.push(frame, makeFloatMatte(data, req.width, req.height), rgb));
+    }
+    await write(processor.flush());
+    const outputs = await writer.close();
+    // The writers name files themselves; make sure none escaped the chosen folder.
+    for (const o of outputs) {
+      if (!isInside(req.outputFolder, o))
+        throw new ProtocolError(
+          'path_forbidden',
+          `the matte writer produced ${o} outside ${req.outputFolder}`,
+        );
+    }
+    return outputs;
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    throw err;
+  }
 }

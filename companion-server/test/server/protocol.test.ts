@@ -65,6 +65,22 @@ describe('protocol validation', () => {
     );
   });
 
+  it('takes the render controls from the matte options schema, closed to unknown fields', () => {
+    const render = (matte: unknown) =>
+      validateClientMessage({
+        type: 'render',
+        id: 'r',
+        clipId: 'c',
+        format: 'prores',
+        outputFolder: '/tmp/x',
+        matte,
+      });
+    expect(render({ threshold: 0.4, feather: 2, edgeSnap: 'guided', fillHoles: 'all' }).ok).toBe(true);
+    expect(render({ threshold: 2 })).toMatchObject({ ok: false, path: '/matte/threshold' });
+    expect(render({ bogus: 1 })).toMatchObject({ ok: false, code: 'bad_message' });
+    expect(render({ format: 'png8' }).ok).toBe(false);
+  });
+
   it('round-trips the binary mask frame prefix', () => {
     const payload = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
     const enc = encodeMaskFrame({ seq: 7, frame: 42 }, payload);
