@@ -20,6 +20,8 @@ export interface VideoInfo {
   frameCount: number;
   /** Seconds between the container's start and the video stream's first timestamp. */
   streamOffset: number;
+  /** The container's start time in seconds (ffmpeg's -ss positions are relative to it). */
+  formatStartTime: number;
   durationSec: number;
   codec: string;
   pixFmt: string;
@@ -101,10 +103,6 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (!stream || !stream.width || !stream.height) {
     throw new VideoProbeError(`"${file}" contains no video stream.`);
   }
-  const rate = parseRate(stream.avg_frame_rate) ?? parseRate(stream.r_frame_rate);
-  if (!rate) throw new VideoProbeError(`"${file}": the video stream has no usable frame rate.`);
-  const [fpsNum, fpsDen] = rate;
-  const fps = fpsNum / fpsDen;
 
   const rotationRaw =
     num(stream.tags?.rotate) ??
@@ -118,9 +116,18 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (!(frameCount > 0)) {
     // Containers like mkv/webm store no frame count: count packets (demux only, no decoding).
     const counted = await runProbe(file, ['-count_packets', '-show_entries', 'stream=nb_read_packets']);
-    frameCount = num(counted.streams?.[0]?.nb_read_packets) ?? Math.round(durationSec * fps);
+    frameCount = num(counted.streams?.[0]?.nb_read_packets) ?? 0;
   }
   if (!(frameCount > 0)) throw new VideoProbeError(`"${file}": the video stream has no frames.`);
+
+  // The average rate when declared; else frames over duration (variable-rate Matroska declares
+  // only its time base as r_frame_rate); else the base rate.
+  let rate = parseRate(stream.avg_frame_rate);
+  if (!rate && durationSec > 0) rate = [Math.round((frameCount / durationSec) * 1000), 1000];
+  rate ??= parseRate(stream.r_frame_rate);
+  if (!rate) throw new VideoProbeError(`"${file}": the video stream has no usable frame rate.`);
+  const [fpsNum, fpsDen] = rate;
+  const fps = fpsNum / fpsDen;
 
   const streamStart = num(stream.start_time) ?? 0;
   const formatStart = num(out.format?.start_time) ?? streamStart;
@@ -132,9 +139,36 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     fpsDen,
     frameCount,
     streamOffset: Math.max(0, streamStart - formatStart),
+    formatStartTime: formatStart,
     durationSec,
     codec: stream.codec_name ?? 'unknown',
     pixFmt: stream.pix_fmt ?? 'unknown',
     rotation,
   };
+}
+
+/**
+ * Presentation timestamps (seconds, ascending) of every video packet, from the demuxer only (no
+ * decoding). Frame i is shown at the i-th smallest; undefined when some packet has no pts.
+ */
+export async function probeFrameTimes(file: string): Promise<Float64Array | undefined> {
+  const exe = await ffprobePath();
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync(
+      exe,
+      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file],
+      { maxBuffer: 256 * 1024 * 1024 },
+    ));
+  } catch (err) {
+    throw new VideoProbeError(`Cannot list the frame timestamps of "${file}".`, { cause: err });
+  }
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  const times = new Float64Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const v = Number(lines[i].split(',')[0]);
+    if (!Number.isFinite(v)) return undefined;
+    times[i] = v;
+  }
+  return times.sort();
 }

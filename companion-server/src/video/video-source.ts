@@ -3,10 +3,12 @@
  * paused by pipe back-pressure while the consumer works, so memory holds one frame plus the
  * pipe buffer whatever the clip length.
  *
- * Frame exactness: frames are numbered in decode order from the first video frame, with
+ * Frame exactness: frames are numbered in presentation order from the first video frame, with
  * `-vsync 0` (no duplication or dropping). A start frame is reached with an accurate input seek
- * to half a frame before it, so the previous frame is discarded and frame `start` kept even with
- * rounded timestamps (assumes a constant frame rate, as editing footage has).
+ * to the midpoint between its timestamp and the previous frame's, so the previous frame is
+ * discarded and frame `start` kept. The timestamps come from the container's packet list (read
+ * once, on the first seek), so irregular timestamps (B-frame delays in Matroska, variable frame
+ * rate) seek exactly too; when a container gives no usable list, a constant frame rate is assumed.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -21,7 +23,7 @@ import {
   type IndexedFrame,
   type OpenFrameSourceOptions,
 } from './frame-source';
-import { probeVideo, type VideoInfo } from './probe';
+import { probeFrameTimes, probeVideo, type VideoInfo } from './probe';
 
 type Decoder = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -41,6 +43,7 @@ class VideoSource implements FrameSource {
   readonly fps: number;
   private readonly digits: number;
   private readonly running = new Set<Decoder>();
+  private frameTimes: Promise<Float64Array | undefined> | undefined;
 
   constructor(
     readonly path: string,
@@ -74,7 +77,7 @@ class VideoSource implements FrameSource {
     const [start, end] = resolveRange(range, this.frameCount, `video "${this.path}"`);
     const first = this.offset + start;
     const count = end - start;
-    const proc = this.spawnDecoder(first, count);
+    const proc = this.spawnDecoder(first, count, first > 0 ? await this.seekTime(first) : undefined);
     let stderr = '';
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (s: string) => {
@@ -137,13 +140,20 @@ class VideoSource implements FrameSource {
     }
   }
 
-  private spawnDecoder(first: number, count: number): Decoder {
-    const args = ['-hide_banner', '-nostdin', '-v', 'error'];
-    if (first > 0) {
-      // Half a frame before the wanted one: robust to timestamp rounding at either side.
-      const t = this.info.streamOffset + (first - 0.5) / this.info.fps;
-      args.push('-accurate_seek', '-ss', t.toFixed(6));
+  /** Input -ss position (seconds from the container start) that lands exactly on source frame `n` > 0. */
+  private async seekTime(n: number): Promise<number> {
+    this.frameTimes ??= probeFrameTimes(this.path).catch(() => undefined);
+    const times = await this.frameTimes;
+    if (times && times.length === this.info.frameCount) {
+      return (times[n - 1] + times[n]) / 2 - this.info.formatStartTime;
     }
+    // No usable timestamp list: constant frame rate from the stream start.
+    return this.info.streamOffset + (n - 0.5) / this.info.fps;
+  }
+
+  private spawnDecoder(first: number, count: number, seek: number | undefined): Decoder {
+    const args = ['-hide_banner', '-nostdin', '-v', 'error'];
+    if (seek !== undefined) args.push('-accurate_seek', '-ss', Math.max(0, seek).toFixed(6));
     args.push('-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn', '-vsync', '0');
     args.push('-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
     const proc = spawn(this.exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });

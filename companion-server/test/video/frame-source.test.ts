@@ -125,6 +125,28 @@ describe('video file (H.264 yuv420p mp4 with B-frames)', () => {
   });
 });
 
+describe('video file with irregular timestamps (variable frame rate, H.264 in Matroska)', () => {
+  it('seeks exactly by the container timestamps, not by an assumed constant rate', async () => {
+    const vfr = path.join(dir, 'vfr.mkv');
+    // Frame i shown at i/24 s plus 0, 15 or 30 ms: a constant-rate seek would land one frame early.
+    // (millisecond time base in the filter and the encoder, so the offsets survive)
+    const jitter = "settb=1/1000,setpts='(N/24+0.015*mod(N,3))/TB'";
+    await makeIndexVideo(vfr, N, ['-vf', jitter, '-vsync', '0', '-r', '1000', ...H264_MP4]);
+    const src = await openFrameSource(vfr);
+    expect(src.frameCount).toBe(N);
+    // No declared average rate: estimated from count and duration (30 frames over ~1.25 s).
+    expect(src.fps).toBeGreaterThan(20);
+    expect(src.fps).toBeLessThan(28);
+    const frames = await collect(src);
+    expect(frames.map((f) => decodeIndex(f.data))).toEqual([...Array(N).keys()]);
+    for (const i of [1, 3, 4, 14, 27, 29]) {
+      const f = await src.readFrame(i);
+      expect(decodeIndex(f.data)).toBe(i);
+      expect(Buffer.from(f.data).equals(Buffer.from(frames[i].data))).toBe(true);
+    }
+  });
+});
+
 describe('folder of frames', () => {
   let frames: string;
   beforeAll(async () => {
