@@ -1,0 +1,137 @@
+import { rasterizeStrokes, RasterizeError, countForeground } from '../../src/server/annotation/rasterize';
+import type { Stroke } from '../../src/protocol/common';
+
+function pixels(mask: Uint8Array, w: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  mask.forEach((v, i) => v && out.push([i % w, Math.floor(i / w)]));
+  return out;
+}
+
+/** Brute-force reference: per pixel centre, distance to every segment / winding number. */
+function reference(strokes: Stroke[], w: number, h: number, sx = 1, sy = 1): Uint8Array {
+  const m = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const u = (x + 0.5) / sx;
+      const v = (y + 0.5) / sy;
+      for (const s of strokes) {
+        const p = s.points;
+        const n = p.length / 2;
+        let inside = false;
+        if (s.kind === 'polyline') {
+          for (let k = 0; k < Math.max(1, n - 1) && !inside; k++) {
+            const [ax, ay] = [p[2 * k], p[2 * k + 1]];
+            const [bx, by] = n > 1 ? [p[2 * k + 2], p[2 * k + 3]] : [ax, ay];
+            const dx = bx - ax,
+              dy = by - ay;
+            const l2 = dx * dx + dy * dy;
+            const t = l2 ? Math.max(0, Math.min(1, ((u - ax) * dx + (v - ay) * dy) / l2)) : 0;
+            inside = Math.hypot(u - ax - t * dx, v - ay - t * dy) <= s.radius;
+          }
+        } else {
+          let wn = 0;
+          for (let k = 0; k < n; k++) {
+            const [ax, ay] = [p[2 * k], p[2 * k + 1]];
+            const [bx, by] = [p[(2 * k + 2) % p.length], p[(2 * k + 3) % p.length]];
+            const cross = (bx - ax) * (v - ay) - (u - ax) * (by - ay);
+            if (ay <= v && by > v && cross > 0) wn++;
+            else if (ay > v && by <= v && cross < 0) wn--;
+          }
+          inside = wn !== 0;
+        }
+        if (inside) m[y * w + x] = s.label === 'fg' ? 1 : 0;
+      }
+    }
+  }
+  return m;
+}
+
+describe('stroke rasteriser', () => {
+  test('a dab of radius 1 at a pixel centre covers that pixel and its 4 neighbours', () => {
+    const m = rasterizeStrokes([{ kind: 'polyline', label: 'fg', radius: 1, points: [5.5, 5.5] }], {
+      width: 10,
+      height: 10,
+    });
+    expect(pixels(m, 10).sort()).toEqual(
+      [
+        [4, 5],
+        [5, 4],
+        [5, 5],
+        [5, 6],
+        [6, 5],
+      ].sort(),
+    );
+  });
+
+  test('a rectangle polygon covers exactly the pixel centres inside it', () => {
+    const m = rasterizeStrokes([{ kind: 'polygon', label: 'fg', points: [2, 2, 6, 2, 6, 5, 2, 5] }], {
+      width: 8,
+      height: 8,
+    });
+    expect(countForeground(m)).toBe(12);
+    expect(m[2 * 8 + 2]).toBe(1);
+    expect(m[4 * 8 + 5]).toBe(1);
+    expect(m[5 * 8 + 5]).toBe(0);
+    expect(m[2 * 8 + 6]).toBe(0);
+  });
+
+  test('bg strokes erase, in order, over a base', () => {
+    const base = new Uint8Array(16).fill(1);
+    const m = rasterizeStrokes([{ kind: 'polygon', label: 'bg', points: [0, 0, 2, 0, 2, 4, 0, 4] }], {
+      width: 4,
+      height: 4,
+      base,
+    });
+    expect(Array.from(m)).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
+    expect(Array.from(base)).toEqual(new Array(16).fill(1));
+  });
+
+  test('a self-intersecting star is filled by non-zero winding (centre included)', () => {
+    const pts: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const a = -Math.PI / 2 + (k * 4 * Math.PI) / 5;
+      pts.push(20 + 18 * Math.cos(a), 20 + 18 * Math.sin(a));
+    }
+    const strokes: Stroke[] = [{ kind: 'polygon', label: 'fg', points: pts }];
+    const m = rasterizeStrokes(strokes, { width: 40, height: 40 });
+    expect(m[20 * 40 + 20]).toBe(1);
+    expect(Array.from(m)).toEqual(Array.from(reference(strokes, 40, 40)));
+  });
+
+  test('matches the brute-force reference on random strokes, with a scaled coordinate space', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 20; trial++) {
+      const w = 23 + Math.floor(rnd() * 30);
+      const h = 17 + Math.floor(rnd() * 30);
+      const space = { width: w / 1.7, height: h / 0.8 };
+      const strokes: Stroke[] = [];
+      for (let s = 0; s < 4; s++) {
+        const n = 1 + Math.floor(rnd() * 6);
+        const points: number[] = [];
+        for (let i = 0; i < Math.max(n, 3); i++)
+          points.push(rnd() * space.width * 1.2 - 2, rnd() * space.height * 1.2 - 2);
+        const label = rnd() < 0.6 ? 'fg' : 'bg';
+        strokes.push(
+          rnd() < 0.5
+            ? { kind: 'polyline', label, radius: 0.3 + rnd() * 4, points: points.slice(0, 2 * n) }
+            : { kind: 'polygon', label, points },
+        );
+      }
+      const got = rasterizeStrokes(strokes, { width: w, height: h, space });
+      expect(Array.from(got)).toEqual(
+        Array.from(reference(strokes, w, h, w / space.width, h / space.height)),
+      );
+    }
+  });
+
+  test('refuses odd coordinate counts and mismatched bases', () => {
+    expect(() =>
+      rasterizeStrokes([{ kind: 'polyline', label: 'fg', radius: 1, points: [1, 2, 3] }], {
+        width: 4,
+        height: 4,
+      }),
+    ).toThrow(RasterizeError);
+    expect(() => rasterizeStrokes([], { width: 4, height: 4, base: new Uint8Array(3) })).toThrow(/base mask/);
+  });
+});
