@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readMask, type BinaryMask } from '../video/mask-io';
 
 export const DEFAULT_DAVIS_RESOLUTION = '480p';
 
@@ -165,4 +166,9 @@ export function annotationPath(seq: DavisSequence, frameName: string): string {
 /** Path of the JPEG frame `frameName`. */
 export function framePath(seq: DavisSequence, frameName: string): string {
   return path.join(seq.framesDir, `${frameName}.jpg`);
+}
+
+/** Ground-truth mask of frame `frameName`, binary by the official rule (any nonzero value is the object). */
+export function readDavisAnnotation(seq: DavisSequence, frameName: string): Promise<BinaryMask> {
+  return readMask(annotationPath(seq, frameName), { threshold: 0 });
 }

@@ -2,7 +2,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { listDavisSequences, loadDavisSequence, readSplitFile } from '../../src/evaluation/davis-dataset';
+import {
+  listDavisSequences,
+  loadDavisSequence,
+  readDavisAnnotation,
+  readSplitFile,
+} from '../../src/evaluation/davis-dataset';
 import { evaluateResultsDir, evaluateSequence, summarizeSequence } from '../../src/evaluation/evaluate';
 import { formatEvalTable } from '../../src/evaluation/format-report';
 import { sampleClip } from '../../src/video/sample-clip';
@@ -153,5 +158,7 @@ describe('DAVIS folder layout', () => {
     expect(seq.frameNames).toHaveLength(24);
     expect(seq.annotationNames).toEqual(seq.frameNames);
     expect(seq.frameNames[0]).toBe('00000');
+    const gt = await readDavisAnnotation(seq, '00000');
+    expect([gt.width, gt.height, gt.data.reduce((a, v) => Math.max(a, v), 0)]).toEqual([854, 480, 1]);
   });
 });
