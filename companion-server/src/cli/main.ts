@@ -4,12 +4,22 @@
  */
 import { Command, CommanderError } from 'commander';
 import { version } from '../version';
+import { registerDemoCommand } from './commands/demo';
+import { registerEvalCommand } from './commands/eval';
+import { registerModelsCommand } from './commands/models';
+import { registerSegmentCommand } from './commands/segment';
+import { registerServeCommand } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('oneshot-roto')
     .description('One-shot video object segmentation (OSVOS) for video editors: fine-tune on one annotated frame, matte the whole clip.')
     .version(version)
     .showHelpAfterError();
+  registerSegmentCommand(program);
+  registerEvalCommand(program);
+  registerDemoCommand(program);
+  registerServeCommand(program);
+  registerModelsCommand(program);
   return program;
 }
 

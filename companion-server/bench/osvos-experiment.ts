@@ -1,0 +1,83 @@
+/**
+ * Quick experiment: parent-only vs one-shot J on a few DAVIS sequences (every Nth frame).
+ * Usage: npx tsx companion-server/bench/osvos-experiment.ts --davis ../shared/davis2016-train
+ *        --sequences bear,boat --preset fast [--step 5] [--iterations N] [--resolution R] [--trainable decoder]
+ */
+import { parseArgs } from 'node:util';
+import { SegmentationModel } from '../src/model';
+import { encodeModel } from '../src/onnx/model-io';
+import { listDavisSequences, loadDavisSequence, annotationPath, framePath } from '../src/evaluation/davis-dataset';
+import { jaccard } from '../src/evaluation/measures';
+import { decodeRgbImage } from '../src/video/image-decode';
+import { readMask } from '../src/video/mask-io';
+import { fineTune } from '../src/osvos/finetune';
+import { buildFineTunedModel } from '../src/osvos/weights';
+import { resolveSettings, type PresetName, type TrainableDepth } from '../src/osvos/presets';
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      davis: { type: 'string', default: '../shared/davis2016-train' },
+      sequences: { type: 'string' },
+      preset: { type: 'string', default: 'fast' },
+      step: { type: 'string', default: '5' },
+      iterations: { type: 'string' },
+      resolution: { type: 'string' },
+      trainable: { type: 'string' },
+      lr: { type: 'string' },
+      aug: { type: 'string' },
+      side: { type: 'string' },
+    },
+  });
+  const settings = resolveSettings(values.preset as PresetName, {
+    iterations: values.iterations ? Number(values.iterations) : undefined,
+    resolution: values.resolution ? Number(values.resolution) : undefined,
+    trainable: values.trainable as TrainableDepth | undefined,
+    learningRate: values.lr ? Number(values.lr) : undefined,
+    augmentationsPerAnnotation: values.aug ? Number(values.aug) : undefined,
+    sideOutputWeight: values.side ? Number(values.side) : undefined,
+    timeBudgetSeconds: 1e9,
+  });
+  console.log(JSON.stringify(settings));
+  const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
+  const step = Number(values.step);
+  const parent = await SegmentationModel.load({ resolution: settings.resolution });
+  const rows: string[] = [];
+  let sumP = 0;
+  let sumF = 0;
+  for (const name of seqs) {
+    const seq = await loadDavisSequence(values.davis!, name);
+    const first = await decodeRgbImage(framePath(seq, seq.frameNames[0]!));
+    const gt0 = await readMask(annotationPath(seq, seq.frameNames[0]!));
+    const t0 = performance.now();
+    const ft = await fineTune({
+      frames: new Map([[0, first]]),
+      annotations: [{ frameIndex: 0, mask: gt0.data, width: gt0.width, height: gt0.height }],
+      settings,
+    });
+    const ftSeconds = (performance.now() - t0) / 1000;
+    const tuned = await SegmentationModel.load({ modelBytes: encodeModel(await buildFineTunedModel(ft.weights)) });
+    let jp = 0;
+    let jf = 0;
+    let n = 0;
+    for (let i = 1; i < seq.frameNames.length - 1; i += step) {
+      const frame = await decodeRgbImage(framePath(seq, seq.frameNames[i]!));
+      const gt = await readMask(annotationPath(seq, seq.frameNames[i]!));
+      const bin = (p: Float32Array) => Uint8Array.from(p, (v) => (v >= settings.threshold ? 1 : 0));
+      jp += jaccard(bin(await parent.predict(frame)), gt.data, gt.width, gt.height);
+      jf += jaccard(bin(await tuned.predict(frame)), gt.data, gt.width, gt.height);
+      n++;
+    }
+    await tuned.dispose();
+    sumP += jp / n;
+    sumF += jf / n;
+    const row = `${seq.name.padEnd(16)} parent J ${(jp / n).toFixed(3)}  one-shot J ${(jf / n).toFixed(3)}  ft ${ftSeconds.toFixed(1)} s, ${ft.iterations} it (${ft.stoppedBy}), loss ${ft.finalLoss.toFixed(4)}`;
+    console.log(row);
+    rows.push(row);
+  }
+  console.log(`MEAN parent J ${(sumP / seqs.length).toFixed(3)}  one-shot J ${(sumF / seqs.length).toFixed(3)}`);
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+/**
+ * Flags shared by the commands that run the method (`segment`, `eval`, `demo`): network, device,
+ * preset and the explicit fine-tuning knobs, parsed into typed settings with clear errors.
+ */
+import { Option, type Command } from 'commander';
+import { DEVICE_CHOICES, isDeviceChoice, type DeviceChoice } from '../../model';
+import { PRESET_NAMES, TRAINABLE_DEPTHS, resolveSettings, type FineTuneSettings, type PresetName, type TrainableDepth } from '../../osvos/presets';
+
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function addMethodOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--preset <name>', 'quality preset (see BENCHMARKS.md for its measured quality and time)').choices([...PRESET_NAMES]).default('balanced'))
+    .option('--resolution <px>', "network input size (square, multiple of 32); default: the preset's")
+    .addOption(new Option('--trainable <depth>', "how much of the network fine-tuning changes; default: the preset's").choices([...TRAINABLE_DEPTHS]))
+    .option('--iterations <n>', "maximum fine-tuning steps; default: the preset's")
+    .option('--time-budget <seconds>', "fine-tuning wall-clock budget; default: the preset's")
+    .option('--learning-rate <lr>', "fine-tuning learning rate (Adam); default: the preset's")
+    .option('--model <file.onnx>', 'segment with your own ONNX network instead of the built-in parent (no fine-tuning)')
+    .addOption(new Option('--device <device>', 'execution provider: auto picks CUDA when installed, else CPU').choices([...DEVICE_CHOICES]).default('auto'))
+    .option('--threads <n>', 'CPU threads for onnxruntime (default: all cores)');
+}
+
+function numberFlag(raw: unknown, flag: string, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    throw new UsageError(`${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${String(raw)}"`);
+  }
+  return v;
+}
+
+export interface MethodOptions {
+  settings: FineTuneSettings;
+  preset: PresetName;
+  device: DeviceChoice;
+  threads?: number;
+  modelPath?: string;
+}
+
+export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
+  const device = String(opts.device ?? 'auto');
+  if (!isDeviceChoice(device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}`);
+  const preset = String(opts.preset ?? 'balanced') as PresetName;
+  let settings: FineTuneSettings;
+  try {
+    settings = resolveSettings(preset, {
+      resolution: numberFlag(opts.resolution, '--resolution', true),
+      trainable: opts.trainable as TrainableDepth | undefined,
+      iterations: numberFlag(opts.iterations, '--iterations', true),
+      timeBudgetSeconds: numberFlag(opts.timeBudget, '--time-budget', false),
+      learningRate: numberFlag(opts.learningRate, '--learning-rate', false),
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return {
+    settings,
+    preset,
+    device,
+    threads: numberFlag(opts.threads, '--threads', true),
+    modelPath: opts.model === undefined ? undefined : String(opts.model),
+  };
+}

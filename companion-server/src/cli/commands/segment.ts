@@ -1,0 +1,173 @@
+/**
+ * `oneshot-roto segment <video|frames-dir> --out <dir> [--annotation <frame>:<mask.png> ...]`:
+ * fine-tunes on the annotations (one-shot), segments every frame and writes the matte.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { MatteOptions } from '../../matte/options';
+import { createMatteProcessor } from '../../matte/pipeline';
+import { openMatteWriter } from '../../matte/writers';
+import { makeFloatMatte } from '../../matte/matte';
+import { validateAnnotation, type Annotation } from '../../osvos/annotations';
+import { prepareSegmenter } from '../../osvos/one-shot';
+import { segmentClip } from '../../osvos/segment-clip';
+import { readWeights, writeWeights, type FineTunedWeights } from '../../osvos/weights';
+import { openFrameSource, type FrameSource } from '../../video/frame-source';
+import { readMask } from '../../video/mask-io';
+import { createProgress } from '../progress';
+import { addMatteOptions, parseMatteOptions } from './matte-options';
+import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
+
+export interface SegmentJob {
+  input: string;
+  outDir: string;
+  annotations: { frameIndex: number; maskPath: string }[];
+  method: MethodOptions;
+  matte: MatteOptions;
+  start?: number;
+  end?: number;
+  /** Continue from (or, with no annotations, segment with) these saved weights. */
+  weightsIn?: string;
+  weightsOut?: string;
+  print?: (line: string) => void;
+}
+
+export interface SegmentSummary {
+  outputs: string[];
+  frames: number;
+  executionProvider: string;
+  fineTuneSeconds: number;
+  fineTuneIterations: number;
+  segmentSeconds: number;
+  weightsPath?: string;
+}
+
+export function parseAnnotationFlag(value: string): { frameIndex: number; maskPath: string } {
+  const m = /^(\d+):(.+)$/.exec(value);
+  if (!m) throw new UsageError(`--annotation expects <frameIndex>:<mask.png>, got "${value}"`);
+  return { frameIndex: Number(m[1]), maskPath: m[2]! };
+}
+
+export async function loadAnnotations(source: FrameSource, specs: SegmentJob['annotations']): Promise<Annotation[]> {
+  const out: Annotation[] = [];
+  for (const spec of specs) {
+    const mask = await readMask(spec.maskPath, { width: source.width, height: source.height });
+    const a: Annotation = { frameIndex: spec.frameIndex, mask: mask.data, width: mask.width, height: mask.height };
+    validateAnnotation(a, source, source.frameCount);
+    out.push(a);
+  }
+  return out;
+}
+
+export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
+  const print = job.print ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const source = await openFrameSource(job.input, { start: job.start, end: job.end });
+  try {
+    const annotations = await loadAnnotations(source, job.annotations);
+    const resume: FineTunedWeights | undefined = job.weightsIn ? await readWeights(job.weightsIn) : undefined;
+    const settings = resume ? { ...job.method.settings, resolution: resume.resolution, trainable: resume.trainable } : job.method.settings;
+    const tuneBar = annotations.length > 0 ? createProgress('fine-tuning', settings.iterations, 'it') : undefined;
+    const seg = await prepareSegmenter(
+      source,
+      annotations,
+      {
+        settings,
+        device: job.method.device,
+        threads: job.method.threads,
+        modelPath: job.method.modelPath,
+        onProgress: (p) => {
+          if (p.phase === 'training') tuneBar?.update(p.iteration, `loss ${p.loss.toFixed(4)}`);
+        },
+      },
+      resume,
+    );
+    tuneBar?.stop();
+    let weightsPath: string | undefined;
+    if (seg.fineTune && job.weightsOut) {
+      await writeWeights(job.weightsOut, seg.weights!);
+      weightsPath = path.resolve(job.weightsOut);
+    }
+    if (seg.fineTune) {
+      print(`fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}`);
+    }
+    const matte = job.matte;
+    const writer = await openMatteWriter(matte.format, {
+      outDir: job.outDir,
+      baseName: matte.format.startsWith('png') || matte.format === 'rgba' ? '' : 'matte',
+      startNumber: source.sourceIndex(0),
+      fps: source.fps,
+      width: source.width,
+      height: source.height,
+    });
+    const processor = createMatteProcessor(matte);
+    const bar = createProgress('segmenting', source.frameCount, 'frames');
+    const started = performance.now();
+    let done = 0;
+    try {
+      for await (const f of segmentClip(source, seg.model)) {
+        for (const p of processor.push(f.index, makeFloatMatte(f.probability, source.width, source.height), f.frame)) {
+          await writer.write(p.frameIndex, p.matte, p.frame);
+        }
+        bar.update(++done);
+      }
+      for (const p of processor.flush()) await writer.write(p.frameIndex, p.matte, p.frame);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    } finally {
+      bar.stop();
+      await seg.model.dispose();
+    }
+    const outputs = await writer.close();
+    return {
+      outputs,
+      frames: done,
+      executionProvider: seg.model.executionProvider,
+      fineTuneSeconds: seg.fineTune?.seconds ?? 0,
+      fineTuneIterations: seg.fineTune?.iterations ?? 0,
+      segmentSeconds: (performance.now() - started) / 1000,
+      weightsPath,
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+export function registerSegmentCommand(program: Command): void {
+  const cmd = program
+    .command('segment')
+    .description('Fine-tune on annotated frame(s) and matte every frame of a video or frames folder')
+    .argument('<input>', 'video file (mp4, mov, mkv, ...) or folder of JPEG/PNG frames')
+    .requiredOption('--out <dir>', 'output folder for the matte')
+    .option('--annotation <frame:mask.png>', 'annotated frame: index within the clip and a mask PNG at frame size (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--start <frame>', 'first frame of the clip (inclusive)')
+    .option('--end <frame>', 'end frame of the clip (exclusive)')
+    .option('--weights <file>', 'saved fine-tuned weights: continue from them (with annotations) or segment with them')
+    .option('--save-weights <file>', 'write the fine-tuned weights here (reopen the clip without training)');
+  addMethodOptions(cmd);
+  addMatteOptions(cmd);
+  cmd.action(async (input: string, opts: Record<string, unknown>) => {
+    const int = (v: unknown, flag: string) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects a frame number >= 0, got "${String(v)}"`);
+      return n;
+    };
+    const summary = await runSegment({
+      input,
+      outDir: String(opts.out),
+      annotations: (opts.annotation as string[]).map(parseAnnotationFlag),
+      method: parseMethodOptions(opts),
+      matte: parseMatteOptions(opts),
+      start: int(opts.start, '--start'),
+      end: int(opts.end, '--end'),
+      weightsIn: opts.weights as string | undefined,
+      weightsOut: opts.saveWeights as string | undefined,
+    });
+    process.stdout.write(
+      `wrote ${summary.outputs.length} file(s) for ${summary.frames} frames to ${path.resolve(String(opts.out))} ` +
+        `(${summary.executionProvider}, ${((1000 * summary.segmentSeconds) / Math.max(1, summary.frames)).toFixed(0)} ms/frame)\n`,
+    );
+    if (summary.weightsPath) process.stdout.write(`fine-tuned weights: ${summary.weightsPath}\n`);
+  });
+}

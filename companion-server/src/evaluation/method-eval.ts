@@ -1,0 +1,275 @@
+/**
+ * Runs the method on DAVIS sequences and scores it: the semi-supervised protocol (first frame's
+ * mask given), optionally with progressive refinement (each further annotation is the ground
+ * truth of the frame where the current result is worst by J, as in the paper's Table 4) and the
+ * paper's bounding-box tracking measure (Table 5).
+ */
+import path from 'node:path';
+import type { MatteOptions } from '../matte/options';
+import { createMatteProcessor } from '../matte/pipeline';
+import { binarize, makeFloatMatte } from '../matte/matte';
+import type { DeviceChoice } from '../model';
+import type { Annotation } from '../osvos/annotations';
+import { prepareSegmenter } from '../osvos/one-shot';
+import type { FineTuneSettings } from '../osvos/presets';
+import { segmentClip } from '../osvos/segment-clip';
+import type { FineTunedWeights } from '../osvos/weights';
+import { openFrameSource } from '../video/frame-source';
+import { MaskSequenceWriter, readMask, type BinaryMask } from '../video/mask-io';
+import {
+  annotationPath,
+  listDavisSequences,
+  loadDavisSequence,
+  type ListDavisSequencesOptions,
+} from './davis-dataset';
+import {
+  buildReport,
+  scoreFrame,
+  summarizeSequence,
+  type EvalReport,
+  type FrameScore,
+  type SequenceScores,
+} from './evaluate';
+
+export const BBOX_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9] as const;
+
+export interface MethodEvalOptions extends ListDavisSequencesOptions {
+  davisRoot: string;
+  settings: FineTuneSettings;
+  matte: MatteOptions;
+  /** Annotated frames per sequence: 0 = parent network only, 1 = the first frame (the protocol), more = refinement. */
+  annotations: number;
+  device?: DeviceChoice;
+  threads?: number;
+  modelPath?: string;
+  /** Where the final masks go, DAVIS results layout `<dir>/<seq>/<frame>.png`. */
+  resultsDir: string;
+  bbox?: boolean;
+  onLine?: (line: string) => void;
+}
+
+export interface RoundResult extends SequenceScores {
+  annotations: number;
+  annotatedFrames: number[];
+}
+
+export interface SequenceTiming {
+  fineTuneSeconds: number;
+  fineTuneIterations: number;
+  frames: number;
+  /** Network + matte finishing per frame. */
+  msPerFrame: number;
+}
+
+export interface MethodEvalReport extends EvalReport {
+  timing: {
+    fineTuneSeconds: { mean: number; total: number };
+    msPerFrame: number;
+    /** Fine-tuning spread over the frames plus segmentation, per frame (the paper's Figure 8 x-axis). */
+    secondsPerFrameAmortised: number;
+    sequences: Record<string, SequenceTiming>;
+  };
+  executionProvider: string;
+  settings: FineTuneSettings;
+  matte: MatteOptions;
+  /** J/F mean over sequences after each annotation round (Table 4). */
+  refinement: { annotations: number; J: number; F: number }[];
+  /** Share of frames whose box IoU exceeds each threshold (Table 5), when requested. */
+  bbox?: Record<string, number>;
+}
+
+function boxOf(mask: Uint8Array, w: number, h: number): [number, number, number, number] | null {
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x]) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
+}
+
+/** IoU of the bounding boxes of two masks (1 when both are empty). */
+export function boxIoU(a: Uint8Array, b: Uint8Array, w: number, h: number): number {
+  const p = boxOf(a, w, h);
+  const q = boxOf(b, w, h);
+  if (!p && !q) return 1;
+  if (!p || !q) return 0;
+  const iw = Math.max(0, Math.min(p[2], q[2]) - Math.max(p[0], q[0]));
+  const ih = Math.max(0, Math.min(p[3], q[3]) - Math.max(p[1], q[1]));
+  const inter = iw * ih;
+  const union = (p[2] - p[0]) * (p[3] - p[1]) + (q[2] - q[0]) * (q[3] - q[1]) - inter;
+  return inter / union;
+}
+
+export async function runMethodEval(options: MethodEvalOptions): Promise<MethodEvalReport> {
+  const print = options.onLine ?? (() => undefined);
+  const names = await listDavisSequences(options.davisRoot, options);
+  const finalScores: Record<string, SequenceScores> = {};
+  const roundsBySeq: Record<string, RoundResult[]> = {};
+  const timing: Record<string, SequenceTiming> = {};
+  const boxIous: number[] = [];
+  let executionProvider = 'cpu';
+  for (const name of names) {
+    const seq = await loadDavisSequence(options.davisRoot, name, options.resolution);
+    const source = await openFrameSource(seq.framesDir);
+    try {
+      const gts: BinaryMask[] = [];
+      for (const f of seq.annotationNames) gts.push(await readMask(annotationPath(seq, f), { threshold: 0 }));
+      if (gts.length !== source.frameCount) {
+        throw new Error(`sequence ${name}: ${source.frameCount} frames but ${gts.length} ground-truth masks`);
+      }
+      const annotations: Annotation[] = [];
+      const addAnnotation = (i: number) =>
+        annotations.push({ frameIndex: i, mask: gts[i]!.data, width: gts[i]!.width, height: gts[i]!.height });
+      const rounds: RoundResult[] = [];
+      let weights: FineTunedWeights | undefined;
+      let seqTiming: SequenceTiming = { fineTuneSeconds: 0, fineTuneIterations: 0, frames: 0, msPerFrame: 0 };
+      const total = Math.max(0, options.annotations);
+      for (let round = total === 0 ? 0 : 1; round <= total; round++) {
+        if (round >= 1) {
+          if (annotations.length === 0) addAnnotation(0);
+          else {
+            // The worst frame by J under the current result that has no annotation yet.
+            const last = rounds[rounds.length - 1]!;
+            const perFrame = (last as RoundResult & { perFrameJ: number[] }).perFrameJ;
+            let worst = -1;
+            for (let i = 0; i < perFrame.length; i++) {
+              if (annotations.some((a) => a.frameIndex === i)) continue;
+              if (worst < 0 || perFrame[i]! < perFrame[worst]!) worst = i;
+            }
+            if (worst >= 0) addAnnotation(worst);
+          }
+        }
+        // Each round continues from the previous round's weights with all annotations so far.
+        const seg = await prepareSegmenter(
+          source,
+          annotations,
+          {
+            settings: options.settings,
+            device: options.device,
+            threads: options.threads,
+            modelPath: options.modelPath,
+          },
+          weights,
+        );
+        weights = seg.weights;
+        executionProvider = seg.model.executionProvider;
+        const isFinal = round === total;
+        const writer = isFinal
+          ? await MaskSequenceWriter.create(path.join(options.resultsDir, name), source)
+          : undefined;
+        const processor = createMatteProcessor({ ...options.matte });
+        const perFrame: FrameScore[] = new Array(source.frameCount);
+        const perFrameJ: number[] = new Array(source.frameCount).fill(1);
+        const started = performance.now();
+        const consume = async (frameIndex: number, alpha: Float32Array) => {
+          const bin = binarize(makeFloatMatte(alpha, source.width, source.height), 0.5);
+          const gt = gts[frameIndex]!;
+          perFrame[frameIndex] = scoreFrame(bin, gt.data, gt.width, gt.height);
+          perFrameJ[frameIndex] = perFrame[frameIndex]!.J;
+          if (isFinal && options.bbox && frameIndex > 0 && frameIndex < source.frameCount - 1) {
+            boxIous.push(boxIoU(bin, gt.data, gt.width, gt.height));
+          }
+          if (writer) {
+            const data = new Uint8Array(bin.length);
+            for (let i = 0; i < bin.length; i++) data[i] = bin[i] ? 255 : 0;
+            await writer.write(seq.frameNames[frameIndex]!, {
+              data,
+              width: source.width,
+              height: source.height,
+            });
+          }
+        };
+        try {
+          for await (const f of segmentClip(source, seg.model)) {
+            const soft = makeFloatMatte(f.probability, source.width, source.height);
+            for (const p of processor.push(f.index, soft, f.frame)) await consume(p.frameIndex, p.matte.data);
+          }
+          for (const p of processor.flush()) await consume(p.frameIndex, p.matte.data);
+        } finally {
+          await seg.model.dispose();
+        }
+        const ms = (performance.now() - started) / source.frameCount;
+        const scored = perFrame.slice(1, source.frameCount - 1);
+        const summary = summarizeSequence(scored);
+        rounds.push({
+          ...summary,
+          annotations: round,
+          annotatedFrames: annotations.map((a) => a.frameIndex),
+          perFrameJ,
+        } as RoundResult);
+        seqTiming = {
+          fineTuneSeconds: seqTiming.fineTuneSeconds + (seg.fineTune?.seconds ?? 0),
+          fineTuneIterations: seqTiming.fineTuneIterations + (seg.fineTune?.iterations ?? 0),
+          frames: source.frameCount,
+          msPerFrame: ms,
+        };
+        print(
+          `${name}: ${round} annotation(s) [${annotations.map((a) => a.frameIndex).join(',')}]  J ${summary.J.mean.toFixed(3)}  F ${summary.F.mean.toFixed(3)}` +
+            (seg.fineTune
+              ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})`
+              : '') +
+            `  ${ms.toFixed(0)} ms/frame`,
+        );
+      }
+      roundsBySeq[name] = rounds.map(({ J, F, annotations: n, annotatedFrames }) => ({
+        J,
+        F,
+        annotations: n,
+        annotatedFrames,
+      }));
+      const last = rounds[rounds.length - 1]!;
+      finalScores[name] = { J: last.J, F: last.F };
+      timing[name] = seqTiming;
+    } finally {
+      await source.close();
+    }
+  }
+  const report = buildReport(finalScores);
+  const seqTimings = Object.values(timing);
+  const totalFt = seqTimings.reduce((a, t) => a + t.fineTuneSeconds, 0);
+  const totalFrames = seqTimings.reduce((a, t) => a + t.frames, 0);
+  const msPerFrame = seqTimings.reduce((a, t) => a + t.msPerFrame * t.frames, 0) / Math.max(1, totalFrames);
+  const roundsCount = Math.max(...Object.values(roundsBySeq).map((r) => r.length));
+  const refinement: MethodEvalReport['refinement'] = [];
+  for (let k = 0; k < roundsCount; k++) {
+    const rs = Object.values(roundsBySeq)
+      .map((r) => r[k])
+      .filter((r): r is RoundResult => !!r);
+    refinement.push({
+      annotations: rs[0]!.annotations,
+      J: rs.reduce((a, r) => a + r.J.mean, 0) / rs.length,
+      F: rs.reduce((a, r) => a + r.F.mean, 0) / rs.length,
+    });
+  }
+  const result: MethodEvalReport = {
+    ...report,
+    timing: {
+      fineTuneSeconds: { mean: totalFt / Math.max(1, names.length), total: totalFt },
+      msPerFrame,
+      secondsPerFrameAmortised: totalFt / Math.max(1, totalFrames) + msPerFrame / 1000,
+      sequences: timing,
+    },
+    executionProvider,
+    settings: options.settings,
+    matte: options.matte,
+    refinement,
+  };
+  if (options.bbox) {
+    result.bbox = Object.fromEntries(
+      BBOX_THRESHOLDS.map((t) => [
+        String(t),
+        boxIous.filter((v) => v > t).length / Math.max(1, boxIous.length),
+      ]),
+    );
+  }
+  return result;
+}

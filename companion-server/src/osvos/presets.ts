@@ -1,0 +1,73 @@
+/**
+ * Quality presets: named points on the measured quality/time curve (BENCHMARKS.md, "Presets").
+ * Every field can be overridden by an explicit CLI flag or request field.
+ */
+export type PresetName = 'fast' | 'balanced' | 'best';
+export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
+
+/** Which part of the parent network fine-tuning changes; the rest stays frozen and is computed once. */
+export type TrainableDepth = 'head' | 'decoder-top' | 'decoder' | 'all';
+export const TRAINABLE_DEPTHS: readonly TrainableDepth[] = ['head', 'decoder-top', 'decoder', 'all'];
+
+export interface FineTuneSettings {
+  /** Square network input size in pixels (frames are stretched to it and the matte back). */
+  resolution: number;
+  trainable: TrainableDepth;
+  /** Upper bound on optimizer steps. */
+  iterations: number;
+  /** Wall-clock budget for fine-tuning, seconds; whichever of this and `iterations` comes first. */
+  timeBudgetSeconds: number;
+  learningRate: number;
+  /** Augmented views rendered per annotated frame. */
+  augmentationsPerAnnotation: number;
+  /** Deep supervision weight on the side outputs (0 disables). */
+  sideOutputWeight: number;
+  /** Foreground threshold on the soft map. */
+  threshold: number;
+}
+
+export const PRESETS: Record<PresetName, FineTuneSettings> = {
+  fast: {
+    resolution: 320,
+    trainable: 'decoder-top',
+    iterations: 120,
+    timeBudgetSeconds: 55,
+    learningRate: 1e-4,
+    augmentationsPerAnnotation: 8,
+    sideOutputWeight: 0.5,
+    threshold: 0.5,
+  },
+  balanced: {
+    resolution: 384,
+    trainable: 'decoder',
+    iterations: 250,
+    timeBudgetSeconds: 240,
+    learningRate: 1e-4,
+    augmentationsPerAnnotation: 12,
+    sideOutputWeight: 0.5,
+    threshold: 0.5,
+  },
+  best: {
+    resolution: 512,
+    trainable: 'decoder',
+    iterations: 500,
+    timeBudgetSeconds: 900,
+    learningRate: 1e-4,
+    augmentationsPerAnnotation: 16,
+    sideOutputWeight: 0.5,
+    threshold: 0.5,
+  },
+};
+
+export function resolveSettings(preset: PresetName, overrides: Partial<FineTuneSettings> = {}): FineTuneSettings {
+  const base = PRESETS[preset];
+  if (!base) throw new Error(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
+  const merged: FineTuneSettings = { ...base };
+  for (const [k, v] of Object.entries(overrides) as [keyof FineTuneSettings, unknown][]) {
+    if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (merged.resolution % 32 !== 0 || merged.resolution < 128 || merged.resolution > 1024) {
+    throw new Error(`resolution ${merged.resolution} is not supported: use a multiple of 32 between 128 and 1024`);
+  }
+  return merged;
+}

@@ -1,0 +1,83 @@
+/**
+ * Segments the frames of a clip independently with one network (parent or fine-tuned), in any
+ * order (the playhead's frame first), decoding ahead while the network runs so neither waits.
+ */
+import type { SegmentationModel } from '../model';
+import type { FrameSource } from '../video/frame-source';
+import type { RgbFrame } from '../video/frame';
+
+export interface SegmentedFrame {
+  /** Index within the opened clip range. */
+  index: number;
+  frame: RgbFrame;
+  /** Foreground probability at frame size, 0..1. */
+  probability: Float32Array;
+}
+
+export interface SegmentClipOptions {
+  /** Frames to segment first (e.g. the playhead); the rest follow in clip order. */
+  first?: readonly number[];
+  /** Only these frames (default: all). */
+  only?: readonly number[];
+  signal?: AbortSignal;
+}
+
+export class SegmentationCancelledError extends Error {
+  constructor() {
+    super('segmentation was cancelled');
+    this.name = 'SegmentationCancelledError';
+  }
+}
+
+/** The order in which frames are produced: requested frames first, then the rest in clip order. */
+export function frameOrder(frameCount: number, first: readonly number[] = [], only?: readonly number[]): number[] {
+  const wanted = only ? [...new Set(only)].filter((i) => i >= 0 && i < frameCount).sort((a, b) => a - b) : [...Array(frameCount).keys()];
+  const wantedSet = new Set(wanted);
+  const head = [...new Set(first)].filter((i) => wantedSet.has(i));
+  const headSet = new Set(head);
+  return [...head, ...wanted.filter((i) => !headSet.has(i))];
+}
+
+/**
+ * Yields one segmented frame at a time. Frames requested first are read by random access; the
+ * rest stream from the decoder in order, one frame decoded ahead of the network.
+ */
+export async function* segmentClip(
+  source: FrameSource,
+  model: SegmentationModel,
+  options: SegmentClipOptions = {},
+): AsyncGenerator<SegmentedFrame> {
+  const order = frameOrder(source.frameCount, options.first, options.only);
+  const head = order.filter((i, k) => k < (options.first?.length ?? 0) && options.first?.includes(i));
+  const done = new Set<number>();
+  for (const index of head) {
+    if (options.signal?.aborted) throw new SegmentationCancelledError();
+    const frame = await source.readFrame(index);
+    yield { index, frame, probability: await model.predict(frame) };
+    done.add(index);
+  }
+  const rest = new Set(order.filter((i) => !done.has(i)));
+  if (rest.size === 0) return;
+  const iterator = source.frames()[Symbol.asyncIterator]();
+  const nextWanted = async () => {
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) return undefined;
+      if (rest.has(r.value.index)) return r.value;
+    }
+  };
+  try {
+    let pending = nextWanted();
+    for (;;) {
+      const item = await pending;
+      if (!item) break;
+      if (options.signal?.aborted) throw new SegmentationCancelledError();
+      pending = nextWanted(); // decode the next frame while the network runs on this one
+      pending.catch(() => undefined); // a decode error surfaces at the next await, not as unhandled
+      const probability = await model.predict(item.frame);
+      yield { index: item.index, frame: item.frame, probability };
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Fine-tuned weights of one (clip, object): the trained parameters and what they were trained
+ * with, stored in the training engine's checkpoint format so a correction round can continue from
+ * them and a reopened clip segments without training again.
+ */
+import { dimsOf, loadModel, type ModelProto } from '../onnx/model-io';
+import { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
+import { bakeWeights } from '../training/bake-weights';
+import { ensureParentModel } from '../model';
+import type { TrainableDepth } from './presets';
+
+export interface FineTunedWeights {
+  resolution: number;
+  trainable: TrainableDepth;
+  /** sha256 of the prepared parent model the parameters belong to. */
+  parentSha256: string;
+  annotatedFrames: number[];
+  /** Optimizer steps taken in total, over every round. */
+  iterations: number;
+  threshold: number;
+  parameters: Map<string, Float32Array>;
+}
+
+interface WeightsMeta {
+  kind: 'oneshot-roto/fine-tuned-weights';
+  resolution: number;
+  trainable: TrainableDepth;
+  parentSha256: string;
+  annotatedFrames: number[];
+  threshold: number;
+}
+
+function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: number) => number[]) {
+  const meta: WeightsMeta = {
+    kind: 'oneshot-roto/fine-tuned-weights',
+    resolution: w.resolution,
+    trainable: w.trainable,
+    parentSha256: w.parentSha256,
+    annotatedFrames: w.annotatedFrames,
+    threshold: w.threshold,
+  };
+  const tensors = new Map([...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]));
+  return { step: w.iterations, meta: meta as unknown as Record<string, unknown>, tensors };
+}
+
+function fromCheckpoint(c: { step: number; meta: Record<string, unknown>; tensors: Map<string, { data: Float32Array }> }, source: string): FineTunedWeights {
+  const meta = c.meta as Partial<WeightsMeta>;
+  if (meta.kind !== 'oneshot-roto/fine-tuned-weights' || typeof meta.resolution !== 'number') {
+    throw new Error(`${source} is a checkpoint but not OneShot Roto fine-tuned weights`);
+  }
+  return {
+    resolution: meta.resolution,
+    trainable: meta.trainable as TrainableDepth,
+    parentSha256: String(meta.parentSha256),
+    annotatedFrames: meta.annotatedFrames ?? [],
+    iterations: c.step,
+    threshold: meta.threshold ?? 0.5,
+    parameters: new Map([...c.tensors].map(([k, v]) => [k, v.data])),
+  };
+}
+
+/** Parameters are stored flat (their shapes are the parent's); dims are recorded as [length]. */
+const flatDims = (_: string, length: number) => [length];
+
+export async function writeWeights(path: string, w: FineTunedWeights): Promise<void> {
+  await writeCheckpoint(path, toCheckpoint(w, flatDims));
+}
+
+export async function readWeights(path: string): Promise<FineTunedWeights> {
+  return fromCheckpoint(await readCheckpoint(path), path);
+}
+
+export function encodeWeights(w: FineTunedWeights): Buffer {
+  return encodeCheckpoint(toCheckpoint(w, flatDims));
+}
+
+export function decodeWeights(buf: Buffer, source = 'weights'): FineTunedWeights {
+  return fromCheckpoint(decodeCheckpoint(buf, source), source);
+}
+
+/** The parent network at the weights' resolution with the fine-tuned parameters baked in. */
+export async function buildFineTunedModel(w: FineTunedWeights, cacheDir?: string): Promise<ModelProto> {
+  const parent = await ensureParentModel({ resolution: w.resolution, cacheDir });
+  if (parent.manifest.sha256 !== w.parentSha256) {
+    throw new Error(
+      `these fine-tuned weights belong to a different parent model (sha256 ${w.parentSha256.slice(0, 12)}…, ` +
+        `installed ${parent.manifest.sha256.slice(0, 12)}…); fine-tune the clip again`,
+    );
+  }
+  const model = await loadModel(parent.modelPath);
+  const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
+  for (const [name, data] of w.parameters) {
+    const t = byName.get(name);
+    const n = t ? dimsOf(t).reduce((a, b) => a * b, 1) : -1;
+    if (n !== data.length) throw new Error(`fine-tuned parameter "${name}" does not fit the parent model; fine-tune the clip again`);
+  }
+  return bakeWeights(model, w.parameters);
+}
