@@ -186,6 +186,28 @@ function weightGradient(ctx: GradContext, x: string, xDims: number[], dy: string
   return b.op('Reshape', [dw, b.int64Const('shape', [m, cg, ...kernel])]);
 }
 
+/**
+ * Conv weight [M, C/g, k...] → [C, M/g, k...] with the spatial axes reversed (the adjoint's
+ * kernel). The reversal is a MatMul with an anti-identity over the kk kernel taps (exact, and much
+ * faster on ONNX Runtime CPU than a Slice with negative steps), then one Transpose.
+ */
+function flippedKernel(ctx: GradContext, w: string, wDims: number[], group: number): string {
+  const b = ctx.b;
+  const [m, cg] = [wDims[0]!, wDims[1]!];
+  const kernel = wDims.slice(2);
+  const kk = numel(kernel);
+  let flipped = w;
+  if (kk > 1) {
+    const j = new Float32Array(kk * kk);
+    for (let i = 0; i < kk; i++) j[i * kk + (kk - 1 - i)] = 1;
+    const w3 = b.op('Reshape', [w, b.int64Const('shape', [m, cg, kk])]);
+    flipped = b.op('MatMul', [w3, b.floatConst('antiIdentity', [kk, kk], j)], {}, 'flipW');
+  }
+  const g4 = b.op('Reshape', [flipped, b.int64Const('shape', [group, m / group, cg, kk])]);
+  const tr = b.op('Transpose', [g4], { perm: [0, 2, 1, 3] });
+  return b.op('Reshape', [tr, b.int64Const('shape', [cg * group, m / group, ...kernel])]);
+}
+
 function biasGradient(ctx: GradContext, dy: string, rank: number): string {
   return ctx.b.op('ReduceSum', [dy, ctx.b.int64Const('axes', [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)])], { keepdims: 0 }, 'dB');
 }
@@ -207,7 +229,16 @@ const convOps: Record<string, GradRule> = {
     const geo = convGeometry(node, xDims, wDims);
     const r = xDims.length - 2;
     const out: (string | undefined)[] = [undefined, undefined, undefined];
-    if (need[0]) {
+    if (need[0] && geo.strides.every((st) => st === 1) && geo.kernel.every((k, i) => (k - 1) * geo.dilations[i]! >= Math.max(geo.pads[i]!, geo.pads[i + r]!))) {
+      // Stride 1: the input gradient is a plain Conv of dY with the flipped, transposed kernel
+      // (faster on ONNX Runtime CPU than ConvTranspose).
+      out[0] = ctx.b.op('Conv', [dy!, flippedKernel(ctx, w, wDims, group)], {
+        kernel_shape: geo.kernel,
+        dilations: geo.dilations,
+        group,
+        pads: [...geo.kernel.map((k, i) => (k - 1) * geo.dilations[i]! - geo.pads[i]!), ...geo.kernel.map((k, i) => (k - 1) * geo.dilations[i]! - geo.pads[i + r]!)],
+      }, 'dX');
+    } else if (need[0]) {
       const outputPadding = geo.kernel.map(
         (k, i) => xDims[i + 2]! - (geo.strides[i]! * (yDims[i + 2]! - 1) + (k - 1) * geo.dilations[i]! + 1 - geo.pads[i]! - geo.pads[i + r]!),
       );

@@ -384,7 +384,7 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
   const op = node.opType ?? '';
   const need = (i: number): TensorInfo => {
     const t = info[i];
-    if (!t) fail(node, `shape of input ${i} ("${node.input?.[i]}") is unknown`);
+    if (!t) fail(node, `shape of input ${i} ("${node.input?.[i]}") is unknown (produced by an op the training engine's shape inference does not know, and the model declares no value_info for it)`);
     return t;
   };
   const needConst = (i: number, what: string): number[] => {
@@ -404,6 +404,18 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
     case 'Abs':
     case 'Sqrt':
     case 'Dropout':
+    case 'Softmax':
+    case 'LogSoftmax':
+    case 'Softplus':
+    case 'Clip':
+    case 'Elu':
+    case 'HardSigmoid':
+    case 'Erf':
+    case 'Reciprocal':
+    case 'Floor':
+    case 'Ceil':
+    case 'Round':
+    case 'Sign':
       return [need(0), { dims: need(0).dims, dataType: DataType.BOOL }].slice(0, node.output?.length ?? 1);
     case 'Cast':
       return [{ dims: need(0).dims, dataType: getIntAttribute(node, 'to', DataType.FLOAT) }];
@@ -499,7 +511,9 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
       return [{ dims: [r], dataType: DataType.INT64 }];
     }
     default:
-      fail(node, `op ${op} is not known to the training engine's shape inference`);
+      // Unknown op: its outputs get the shapes the model declares, if any; a consumer that needs
+      // an unknown shape fails with a message naming this node.
+      return [];
   }
 }
 
@@ -515,6 +529,7 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
   const initializers = new Map<string, TensorProto>();
   for (const t of graph.initializer ?? []) initializers.set(t.name ?? '', t);
   const info = new Map<string, TensorInfo>();
+  const declared = new Map<string, TensorInfo>();
   const consts = new Map<string, ConstValue>();
   for (const [name, t] of initializers) {
     info.set(name, { dims: dimsOf(t), dataType: t.dataType ?? DataType.FLOAT });
@@ -545,6 +560,10 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
     if (!inputs.includes(name)) throw new TrainingGraphError(`input shape given for "${name}", which is not a graph input (inputs: ${inputs.join(', ')})`);
   }
 
+  for (const vi of graph.valueInfo ?? []) {
+    const dims = (vi.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : -1));
+    if (vi.name && vi.type?.tensorType?.shape && dims.every((d) => d > 0)) declared.set(vi.name, { dims, dataType: vi.type.tensorType.elemType ?? DataType.FLOAT });
+  }
   const kept: NodeProto[] = [];
   const folded: TensorProto[] = [];
   for (const node of topoSort(graph.node ?? [], new Set([...initializers.keys(), ...inputs]))) {
@@ -579,7 +598,8 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
     }
     const outs = inferNode(node, infos, lookups);
     (node.output ?? []).forEach((o, i) => {
-      if (o && outs[i]) info.set(o, outs[i]!);
+      const t = outs[i] ?? (o ? declared.get(o) : undefined);
+      if (o && t) info.set(o, t);
     });
     kept.push(node);
   }
