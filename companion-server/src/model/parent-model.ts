@@ -152,9 +152,10 @@ export function buildParentModelBytes(
       shape: [BATCH_DIM, 3, resolution, resolution],
       preprocessing: PARENT_PREPROCESSING,
     },
-    outputs: Object.entries(specialised.outputShapes).map(([name, shape]) => ({
-      name,
-      shape: withBatch(shape),
+    // In graph order (an object's integer-like keys such as "1890" would come first).
+    outputs: (model.graph!.output ?? []).map((o) => ({
+      name: o.name ?? '',
+      shape: withBatch(specialised.outputShapes[o.name ?? '']),
     })),
   };
 }

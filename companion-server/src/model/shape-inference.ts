@@ -98,8 +98,40 @@ function sliceValues(
   return values.slice(clamp(starts[0]), clamp(ends[0]));
 }
 
+/** Nodes in an order where every input is produced before use (exports don't always store one). */
+export function topologicalOrder(graph: GraphProto, available: Set<string>): NodeProto[] {
+  const nodes = graph.node ?? [];
+  const known = new Set(available);
+  for (const t of graph.initializer ?? []) known.add(t.name ?? '');
+  const waiting = new Map<string, number[]>();
+  const missing = nodes.map((node, i) => {
+    const need = new Set((node.input ?? []).filter((n) => n !== '' && !known.has(n)));
+    for (const n of need) waiting.set(n, [...(waiting.get(n) ?? []), i]);
+    return need.size;
+  });
+  const ready = nodes.map((_, i) => i).filter((i) => missing[i] === 0);
+  const order: NodeProto[] = [];
+  while (ready.length > 0) {
+    const i = ready.shift()!;
+    order.push(nodes[i]);
+    for (const out of nodes[i].output ?? []) {
+      if (known.has(out)) continue;
+      known.add(out);
+      for (const j of waiting.get(out) ?? []) if (--missing[j] === 0) ready.push(j);
+    }
+  }
+  if (order.length !== nodes.length) {
+    const stuck = nodes.find((_, i) => missing[i] > 0);
+    throw new ModelError(
+      'UNSUPPORTED_GRAPH',
+      `the graph has a cycle or an input no node produces (first stuck node: ${stuck?.opType} ${stuck?.name ?? ''})`,
+    );
+  }
+  return order;
+}
+
 /**
- * Infers every tensor's shape in node order. `initial` gives the graph inputs (batch as 1).
+ * Infers every tensor's shape in topological order. `initial` gives the graph inputs (batch as 1).
  * `onNode` runs before each node's inference and may rewrite the node (used to fix Resize sizes).
  */
 export function inferShapes(
@@ -126,7 +158,7 @@ export function inferShapes(
       );
     return t;
   };
-  for (const node of graph.node ?? []) {
+  for (const node of topologicalOrder(graph, new Set(shapes.keys()))) {
     onNode?.(node, shapes);
     const ins = node.input ?? [];
     const out = node.output?.[0] ?? '';

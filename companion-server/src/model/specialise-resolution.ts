@@ -77,15 +77,27 @@ export function specialiseResolution(
     }
   }
 
-  const targetSpatial = (resizeOut: string, shapes: ShapeMap, baked: number[]): number[] => {
-    for (const c of consumers.get(resizeOut) ?? []) {
+  /** Spatial shape of a tensor the resized map is joined with (looking through Casts). */
+  const partnerSpatial = (tensor: string, shapes: ShapeMap): number[] | undefined => {
+    for (const c of consumers.get(tensor) ?? []) {
+      if (c.opType === 'Cast' || c.opType === 'Identity') {
+        const found = partnerSpatial(c.output![0], shapes);
+        if (found) return found;
+        continue;
+      }
       if (c.opType !== 'Concat' && c.opType !== 'Add') continue;
       for (const other of c.input ?? []) {
-        if (other === resizeOut) continue;
+        if (other === tensor) continue;
         const s = shapes.get(other);
         if (s && s.shape.length === 4) return s.shape.slice(2);
       }
     }
+    return undefined;
+  };
+
+  const targetSpatial = (resizeOut: string, shapes: ShapeMap, baked: number[]): number[] => {
+    const partner = partnerSpatial(resizeOut, shapes);
+    if (partner) return partner;
     if (baked.every((v, i) => v === originalSpatial[i])) return [resolution, resolution];
     throw new ModelError(
       'UNSUPPORTED_GRAPH',
