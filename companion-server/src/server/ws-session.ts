@@ -191,13 +191,9 @@ export class WsSession {
     })();
     if (idempotent) {
       this.cache.set(msg.id, requestHash, answer);
-      // Errors that may pass on retry are not remembered.
+      // Only successes are remembered: a failed request changed nothing, so a retry may run again.
       void answer.then((a) => {
-        if (
-          a.startsWith('{"type":"error"') &&
-          /"retryable":true|"code":"(internal|io_error|shutting_down|media_unreadable)"/.test(a)
-        )
-          this.cache.delete(msg.id);
+        if (a.startsWith('{"type":"error"')) this.cache.delete(msg.id);
       });
     }
     this.send(await answer);

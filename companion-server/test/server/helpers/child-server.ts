@@ -9,6 +9,8 @@ export interface ChildServer {
   url: string;
   stderr: () => string;
   kill9(): Promise<void>;
+  /** Asks the child to collect garbage and report its RSS (bytes). */
+  memory(): Promise<{ rss: number; heapUsed: number }>;
 }
 
 export function startChildServer(
@@ -50,6 +52,18 @@ export function startChildServer(
           port,
           url: `http://127.0.0.1:${port}`,
           stderr: () => err,
+          memory: () =>
+            new Promise((res) => {
+              const onData = (d: Buffer) => {
+                const mm = /\{"rss":(\d+),"heapUsed":(\d+)\}/.exec(d.toString());
+                if (mm) {
+                  proc.stdout!.off('data', onData);
+                  res({ rss: Number(mm[1]), heapUsed: Number(mm[2]) });
+                }
+              };
+              proc.stdout!.on('data', onData);
+              proc.kill('SIGUSR2');
+            }),
           kill9: () =>
             new Promise<void>((res) => {
               if (proc.exitCode !== null || proc.signalCode !== null) return res();

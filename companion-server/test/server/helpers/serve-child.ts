@@ -19,6 +19,15 @@ async function main(): Promise<void> {
     logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   const { port } = await server.listen();
+  // Memory probe for the fuzz test: SIGUSR2 → full GC (when --expose-gc) → print RSS.
+  process.on('SIGUSR2', () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+    process.stdout.write(
+      `${JSON.stringify({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed })}\n`,
+    );
+  });
   process.stdout.write(`${JSON.stringify({ port })}\n`);
 }
 
