@@ -4,6 +4,7 @@
  */
 import { DataType, dimsOf, onnx, type ModelProto } from '../onnx/model-io';
 import { differentiate } from './autodiff';
+import type { ConvInputGradient } from './gradient-rules';
 import { TrainingGraphError } from './errors';
 import { GraphBuilder } from './graph-builder';
 import { buildClassBalancedLoss, type LossNormalization } from './loss';
@@ -48,6 +49,11 @@ export interface TrainStepOptions {
   exposeGradients?: boolean;
   /** Upper bound in bytes of one im2col patch tensor in conv weight gradients (default 128 MiB). */
   patchChunkBytes?: number;
+  /**
+   * Stride-1 conv input gradients as a Conv with the flipped kernel or as ConvTranspose; 'auto'
+   * (default) picks by map size, the faster on ONNX Runtime CPU.
+   */
+  convInputGradient?: ConvInputGradient;
 }
 
 export interface TensorSpec {
@@ -174,7 +180,7 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   const lossGraph = buildClassBalancedLoss(b, logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })), LABEL_INPUT, pixelWeights ? PIXEL_WEIGHT_INPUT : undefined, options.loss?.normalization ?? 'mean');
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 
-  const grads = differentiate(sg, b, selected, lossGraph.seeds, { patchChunkBytes: options.patchChunkBytes ?? DEFAULT_PATCH_CHUNK_BYTES });
+  const grads = differentiate(sg, b, selected, lossGraph.seeds, { patchChunkBytes: options.patchChunkBytes ?? DEFAULT_PATCH_CHUNK_BYTES, convInputGradient: options.convInputGradient ?? 'auto' });
   const params = selected.filter((p) => grads.paramGrads.has(p));
   if (params.length === 0) throw new TrainingGraphError(`none of the ${selected.length} selected parameters influences the loss on "${mainOutput}"`);
 

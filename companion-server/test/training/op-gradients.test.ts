@@ -7,11 +7,13 @@
 import { ModelFactory, Rng } from './graph-factory';
 import { checkGradients, randomLabel } from './grad-check';
 import { specializeModel } from '../../src/training/specialize';
+import type { TrainStepOptions } from '../../src/training';
 
 type Build = (f: ModelFactory, rng: Rng) => string;
+type Options = Omit<TrainStepOptions, 'loss' | 'optimizer' | 'exposeGradients'>;
 
 /** h: 1e-3 for smooth graphs; 1e-4 where ReLU/max kinks lie close (float32 loss noise grows as h shrinks). */
-async function check(build: Build, seed: number, h = 1e-3, tol = 2e-2): Promise<void> {
+async function check(build: Build, seed: number, h = 1e-3, tol = 2e-2, options: Options = {}): Promise<void> {
   const rng = new Rng(seed);
   const f = new ModelFactory(rng);
   const out = build(f, rng);
@@ -19,14 +21,14 @@ async function check(build: Build, seed: number, h = 1e-3, tol = 2e-2): Promise<
   const model = f.model([{ name: 'out' }]);
   const dims = specializeModel(model).info.get('out')!.dims;
   const label = randomLabel(rng, dims);
-  const r = await checkGradients(model, { loss: { normalization: 'sum' } }, { inputs: {}, label }, { probes: 3, h, seed });
+  const r = await checkGradients(model, { ...options, loss: { normalization: 'sum' } }, { inputs: {}, label }, { probes: 3, h, seed });
   if (r.maxRelError > tol) throw new Error(`gradient mismatch (seed ${seed}): analytic ${r.analytic.join(', ')} vs numeric ${r.numeric.join(', ')}`);
 }
 
 const seeds = [11, 12, 13];
 
 describe('gradients of single ops match finite differences', () => {
-  test.each(seeds)('Conv with random groups/stride/dilation/pads/bias (seed %i)', async (seed) => {
+  test.each(seeds.flatMap((s) => [[s, 'flipped-conv'], [s, 'conv-transpose']] as const))('Conv with random groups/stride/dilation/pads/bias (seed %i, input gradient as %s)', async (seed, convInputGradient) => {
     await check((f, rng) => {
       const group = rng.int(1, 3);
       const cin = group * rng.int(1, 3);
@@ -39,7 +41,7 @@ describe('gradients of single ops match finite differences', () => {
       const ins = [x, f.param('w', [cout, cin / group, k[0]!, k[1]!])];
       if (rng.next() < 0.7) ins.push(f.param('b', [cout], 0.3));
       return f.b.op('Conv', ins, { group, kernel_shape: k, strides: stride, dilations: dil, pads });
-    }, seed);
+    }, seed, 1e-3, 2e-2, { convInputGradient });
   });
 
   test('Conv with batch 2, groups and patch chunking', async () => {
