@@ -5,8 +5,9 @@ import type { Label, Stroke } from '../../../companion-server/src/protocol';
 import { MaskStrokes, type Point, type Tool } from './mask-strokes';
 import { el } from './dom';
 
-const COLORS: Record<Label, string> = { fg: 'rgba(45, 157, 120, 0.55)', bg: 'rgba(227, 72, 80, 0.55)' };
-const OUTLINE: Record<Label, string> = { fg: 'rgba(45, 157, 120, 1)', bg: 'rgba(227, 72, 80, 1)' };
+// Green adds to the object, blue removes (the server's overlay tints the result red).
+const COLORS: Record<Label, string> = { fg: 'rgba(51, 219, 120, 0.6)', bg: 'rgba(55, 142, 240, 0.6)' };
+const OUTLINE: Record<Label, string> = { fg: 'rgba(51, 219, 120, 1)', bg: 'rgba(55, 142, 240, 1)' };
 
 export class MaskEditor {
   readonly root: HTMLElement;

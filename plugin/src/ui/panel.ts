@@ -295,11 +295,11 @@ export class Panel {
       toolbar,
     ]);
     const controls = el('div', { className: 'column controls-column' }, [segmentCard, renderCard]);
-    const children: Node[] = [header, pairing];
+    const children: Node[] = [header, pairing, message];
     if (this.deps.host instanceof StandaloneHostAdapter) {
       children.push(new StandaloneHostBar(this.deps.host).root);
     }
-    children.push(el('main', { className: 'panel-body' }, [viewerColumn, controls]), message);
+    children.push(el('main', { className: 'panel-body' }, [viewerColumn, controls]));
     const root = el('div', { className: 'panel' }, children);
     return {
       root,
@@ -373,6 +373,7 @@ export class Panel {
     u.render.disabled = !this.connected || busy || !this.fineTuned;
     u.cancel.disabled = !busy;
     this.editor.enabled = hasClip && !busy;
+    this.updateFrameInfo();
     this.root.classList.toggle('busy', busy);
   }
 
@@ -487,7 +488,7 @@ export class Panel {
       if (!this.ui.outputFolder.value)
         this.ui.outputFolder.value = `${dirname(clip.mediaPath)}/OneShot Roto mattes`;
       await this.goToPlayhead('initial');
-      this.say(`Paint the object on this frame (green), background where needed (red), then Start.`);
+      this.say(`Paint the object on this frame (green; X switches to background, blue), then Start.`);
     } catch (err) {
       this.fail(err);
     }
@@ -501,11 +502,20 @@ export class Panel {
     this.frame = Math.min(Math.max(playhead.sourceFrame - clip.sourceInFrame, 0), info.frameCount - 1);
     this.purpose = purpose;
     this.editor.showFrame(frameImageUrl(this.address, this.token, info.clipId, this.frame, VIEW_MAX_SIDE));
-    this.ui.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${info.fps.toFixed(3).replace(/\.?0+$/, '')} fps${
-      purpose === 'correction' ? ' · correction' : ''
-    }`;
     if (this.fineTuned) this.showOverlay(Date.now());
     this.refresh();
+  }
+
+  private updateFrameInfo(): void {
+    const clip = this.clip;
+    const info = this.clipInfo;
+    if (!clip || !info) {
+      this.ui.frameInfo.textContent = 'No clip';
+      return;
+    }
+    const fps = info.fps.toFixed(3).replace(/\.?0+$/, '');
+    const what = this.purpose === 'correction' ? ' · correction' : '';
+    this.ui.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${fps} fps${what}`;
   }
 
   private showOverlay(version: number): void {
@@ -528,6 +538,7 @@ export class Panel {
       const client = this.requireClient();
       const info = this.clipInfo!;
       const mask = this.editor.strokes.toMask(this.editor.space, 'empty');
+      this.resetProgress('Sending the annotation…');
       await client.request('addAnnotation', {
         clipId: info.clipId,
         objectId: OBJECT_ID,
@@ -544,6 +555,13 @@ export class Panel {
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /** Shows a fresh progress bar the moment a job is asked for (the server answers after). */
+  private resetProgress(text: string): void {
+    this.ui.progress.hidden = false;
+    this.ui.progressBar.style.width = '0%';
+    this.ui.progressText.textContent = text;
   }
 
   private async follow(
@@ -620,7 +638,9 @@ export class Panel {
     try {
       if (!this.clip || !this.clipInfo) throw new Error('Segment an object first.');
       await this.goToPlayhead('correction');
-      this.say('Paint the correction: green adds to the object, red removes from it. Then Apply correction.');
+      this.say(
+        'Paint the correction: green adds to the object, blue removes from it. Then Apply correction.',
+      );
     } catch (err) {
       this.fail(err);
     }
@@ -632,6 +652,7 @@ export class Panel {
       const clip = this.clip!;
       const info = this.clipInfo!;
       const mask = this.editor.strokes.toMask(this.editor.space, 'prediction');
+      this.resetProgress('Sending the correction…');
       const { job } = await client.request('addCorrection', {
         clipId: info.clipId,
         objectId: OBJECT_ID,
@@ -680,6 +701,7 @@ export class Panel {
       }
       const outputFolder = this.ui.outputFolder.value.trim();
       if (!outputFolder) throw new Error('Choose the folder the matte is written to.');
+      this.resetProgress('Starting the render…');
       const { job } = await client.request('render', {
         clipId: info.clipId,
         objectId: OBJECT_ID,

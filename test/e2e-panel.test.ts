@@ -1,0 +1,294 @@
+/** @jest-environment ./companion-server/test/training/ort-environment.js */
+/**
+ * The panel's real HTML/JS (the webpack build that UXP loads) in headless Chromium, against a
+ * real companion server on a free port: pair, open the sample clip, paint a stroke, Start, see
+ * progress reach 100 % and the preview overlay, add a correction (marker), render the matte and
+ * place it. The browser runs the "standalone" host (no Premiere); everything else is the product.
+ *
+ * Needs Debian's chromium at /usr/bin/chromium (CI: `apt-get install -y chromium`), or
+ * CHROMIUM_PATH. Screenshots of each state go to test-artifacts/e2e-panel/ (and to
+ * docs/screenshots/ with SAVE_DOCS_SCREENSHOTS=1). The backend is the server's own
+ * (ONESHOT_E2E_BACKEND: parent-only by default, osvos when it is built), at 320² for speed.
+ */
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import pino from 'pino';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createServer, type RunningServer } from '../companion-server/src/server';
+import { loadBackend, type BackendChoice } from '../companion-server/src/server/backend-loader';
+import { buildPlugin } from '../plugin/test/support/build-plugin';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = path.resolve(__dirname, '..');
+const SAMPLE = path.join(ROOT, 'samples', 'bear.mp4'); // 24 frames, 24 fps, 854x480
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e-panel');
+const DOCS = path.join(ROOT, 'docs', 'screenshots');
+const TOKEN = 'e2e-panel-token-0123456789abcdef';
+const BACKEND = (process.env.ONESHOT_E2E_BACKEND ?? 'parent-only') as BackendChoice;
+
+jest.setTimeout(420_000);
+
+// The functions given to page.waitForFunction/evaluate run in the page; this file is type-checked
+// without the DOM library, so the little of `document` they use is declared here.
+interface PageElement {
+  textContent: string | null;
+  classList: { contains(name: string): boolean };
+  hasAttribute(name: string): boolean;
+  hidden: boolean;
+  complete: boolean;
+  naturalWidth: number;
+  width: number;
+}
+declare const document: { querySelector(selector: string): PageElement | null };
+
+let browser: BrowserContext;
+let server: RunningServer;
+let port: number;
+let page: Page;
+let workspace: string;
+let outputFolder: string;
+const pageErrors: string[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function shot(name: string): Promise<void> {
+  const file = `${name}.png`;
+  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1')
+    fs.copyFileSync(path.join(ARTIFACTS, file), path.join(DOCS, file));
+}
+
+const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
+
+async function paintStroke(points: [number, number][], button: 'left' = 'left'): Promise<void> {
+  // Points are fractions of the displayed frame.
+  const box = await page.locator('canvas.paint').boundingBox();
+  if (!box) throw new Error('the paint canvas is not visible');
+  const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down({ button });
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
+  await page.mouse.up({ button });
+}
+
+async function waitForJobDone(): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? '';
+      const msg = document.querySelector('[data-testid="message"]');
+      if (msg?.classList.contains('message-error')) throw new Error(`panel error: ${msg.textContent}`);
+      return text.startsWith('100 %');
+    },
+    undefined,
+    { timeout: 300_000, polling: 250 },
+  );
+}
+
+async function overlayShown(): Promise<boolean> {
+  return page.evaluate(() => {
+    const img = document.querySelector('img.overlay') as {
+      hidden: boolean;
+      complete: boolean;
+      naturalWidth: number;
+    } | null;
+    return !!img && !img.hidden && img.complete && img.naturalWidth > 0;
+  });
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the panel's browser test needs it. Install Debian's package ` +
+        '(`apt-get update && apt-get install -y chromium`, as .ci/run does) or set CHROMIUM_PATH.',
+    );
+  }
+  if (!fs.existsSync(SAMPLE)) throw new Error(`the sample clip ${SAMPLE} is missing (see samples/README.md)`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1') fs.mkdirSync(DOCS, { recursive: true });
+  const pluginDir = path.join(await buildPlugin(), 'premierepro');
+
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-ws-'));
+  outputFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-out-'));
+  port = await freePort();
+  const backend = await loadBackend(BACKEND, { resolution: 320 });
+  server = await createServer({ workspace, backend, port, token: TOKEN, logger: pino({ level: 'warn' }) });
+  await server.listen();
+
+  // A fresh profile each run.
+  browser = await chromium.launchPersistentContext(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-chromium-')),
+    {
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1100, height: 860 },
+    },
+  );
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Opened from disk like UXP opens the plugin folder: the page has no web origin.
+  await page.goto(`file://${path.join(pluginDir, 'index.html')}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('pair, segment the sample clip, correct it and render the matte layer from the panel', async () => {
+  // Pairing with the server's token.
+  await byTestId('address').fill(`127.0.0.1:${port}`);
+  await byTestId('token').fill(TOKEN);
+  await byTestId('pair').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="connection"]')?.textContent === 'Connected',
+  );
+  await shot('01-paired');
+
+  // The sample clip in the standalone host's timeline, playhead on frame 0.
+  await byTestId('clip-path').fill(SAMPLE);
+  await byTestId('clip-fps').fill('24');
+  await byTestId('clip-in').fill('0');
+  await byTestId('clip-out').fill('24');
+  await byTestId('playhead').fill('0');
+  await byTestId('use-clip').click();
+  await byTestId('segment').click();
+  await page.waitForSelector('.viewer:not(.empty)', { timeout: 60_000 });
+  await page.waitForFunction(
+    () => (document.querySelector('canvas.paint') as { width: number } | null)?.width ?? 0 > 0,
+  );
+  expect(await byTestId('frame-info').textContent()).toContain('frame 1 of 24 · 854×480');
+
+  // Paint the bear: a brush stroke across its body plus a polygon, and a background dab.
+  await paintStroke([
+    [0.42, 0.45],
+    [0.5, 0.5],
+    [0.58, 0.55],
+    [0.62, 0.62],
+  ]);
+  await page.keyboard.press('p');
+  const box = (await page.locator('canvas.paint').boundingBox())!;
+  for (const [fx, fy] of [
+    [0.45, 0.6],
+    [0.6, 0.6],
+    [0.55, 0.75],
+  ]) {
+    await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  }
+  await page.keyboard.press('Enter'); // closes the polygon
+  await page.keyboard.press('b');
+  await page.keyboard.press('x'); // background
+  await paintStroke([
+    [0.08, 0.1],
+    [0.2, 0.12],
+  ]);
+  await page.keyboard.press('x');
+  await shot('02-painted');
+
+  // Start: fine-tuning, then every frame; progress reaches 100 % and the preview shows.
+  await byTestId('start').click();
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="progress"]')?.hasAttribute('hidden'),
+  );
+  await waitForJobDone();
+  await page.waitForFunction(
+    () => {
+      const img = document.querySelector('img.overlay') as {
+        hidden: boolean;
+        complete: boolean;
+        naturalWidth: number;
+      } | null;
+      return !!img && !img.hidden && img.complete && img.naturalWidth > 0;
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+  expect(await overlayShown()).toBe(true);
+  expect(await byTestId('message').textContent()).toMatch(/Segmented 24 frames/);
+  await shot('03-segmented');
+
+  // Correction keyframe at frame 12: paint, apply; a marker is added and the clip is refined.
+  await byTestId('playhead').fill('12');
+  await byTestId('playhead').dispatchEvent('change');
+  await byTestId('correction').click();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="frame-info"]')?.textContent?.includes('frame 13 of 24'),
+  );
+  await page.keyboard.press('e'); // eraser: removes from the object
+  await paintStroke([
+    [0.05, 0.85],
+    [0.3, 0.9],
+  ]);
+  await page.keyboard.press('b');
+  await paintStroke([
+    [0.48, 0.5],
+    [0.55, 0.55],
+  ]);
+  await shot('04-correction');
+  expect(await byTestId('start').textContent()).toBe('Apply correction');
+  await byTestId('start').click();
+  await waitForJobDone();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Refined'),
+  );
+  expect(await byTestId('timeline-edits').textContent()).toContain(
+    'Marker "OneShot Roto correction" @ 0.50 s',
+  );
+  await shot('05-refined');
+
+  // Render the matte layer with controls; the panel places it above the clip.
+  await byTestId('output-folder').fill(outputFolder);
+  await byTestId('feather').fill('2');
+  await byTestId('render').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Matte layer placed'),
+    undefined,
+    { timeout: 300_000 },
+  );
+  expect(await byTestId('message').textContent()).toContain('24 frames, Track Matte Key applied');
+  const written = fs.readdirSync(outputFolder).filter((f) => f.endsWith('.png'));
+  expect(written).toHaveLength(24);
+  expect(written.every((f) => f.startsWith('OneShot Roto matte'))).toBe(true);
+  expect(await byTestId('timeline-edits').textContent()).toContain(
+    `24 frames from ${path.join(outputFolder, written.sort()[0])}`,
+  );
+  await shot('06-rendered');
+
+  // What the server recorded: the initial annotation and the correction on this clip.
+  const res = await fetch(`http://127.0.0.1:${port}/clips`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  const { clips } = (await res.json()) as {
+    clips: { objects: { annotations: { frame: number; role: string }[] }[] }[];
+  };
+  expect(clips).toHaveLength(1);
+  expect(clips[0].objects[0].annotations.map((a) => [a.frame, a.role])).toEqual([
+    [0, 'initial'],
+    [12, 'correction'],
+  ]);
+
+  // The docked (narrow) layout of the same state.
+  await page.setViewportSize({ width: 340, height: 900 });
+  await page.waitForFunction(() => document.querySelector('.panel')?.classList.contains('narrow'));
+  await shot('07-narrow');
+  expect(pageErrors).toEqual([]);
+});
