@@ -29,12 +29,12 @@ export interface LossGraph {
   seeds: Map<string, string>;
 }
 
-export function buildClassBalancedLoss(b: GraphBuilder, terms: readonly LossTerm[], label: string, pixelWeight: string | undefined, normalization: LossNormalization): LossGraph {
+export function buildClassBalancedLoss(b: GraphBuilder, terms: readonly LossTerm[], label: string, labelDims: readonly number[], pixelWeight: string | undefined, normalization: LossNormalization): LossGraph {
   const one = b.scalar(1, 'loss_one');
   const eps = b.scalar(1e-12, 'loss_eps');
   const w = pixelWeight;
   const wy = w ? b.op('Mul', [w, label]) : label;
-  const sumW = w ? b.op('ReduceSum', [w], { keepdims: 0 }) : b.op('ReduceSum', [b.op('Add', [b.op('Mul', [label, b.scalar(0, 'loss_zero')]), one])], { keepdims: 0 });
+  const sumW = w ? b.op('ReduceSum', [w], { keepdims: 0 }) : b.scalar(labelDims.reduce((a, c) => a * c, 1), 'loss_count');
   const sumPos = b.op('ReduceSum', [wy], { keepdims: 0 });
   const sumNeg = b.op('Sub', [sumW, sumPos]);
   const beta = b.op('Div', [sumNeg, b.op('Max', [sumW, eps])], {}, 'beta');

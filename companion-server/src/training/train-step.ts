@@ -177,7 +177,7 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   if (selected.length === 0) throw new TrainingGraphError('no trainable parameters selected (check --trainable)');
 
   const pixelWeights = options.loss?.pixelWeights ?? false;
-  const lossGraph = buildClassBalancedLoss(b, logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })), LABEL_INPUT, pixelWeights ? PIXEL_WEIGHT_INPUT : undefined, options.loss?.normalization ?? 'mean');
+  const lossGraph = buildClassBalancedLoss(b, logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })), LABEL_INPUT, labelDims, pixelWeights ? PIXEL_WEIGHT_INPUT : undefined, options.loss?.normalization ?? 'mean');
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 
   const grads = differentiate(sg, b, selected, lossGraph.seeds, { patchChunkBytes: options.patchChunkBytes ?? DEFAULT_PATCH_CHUNK_BYTES, convInputGradient: options.convInputGradient ?? 'auto' });
