@@ -50,6 +50,8 @@ const GPU_HINT: Record<string, string> = {
   webgpu: 'WebGPU needs a GPU with a working Vulkan/Metal/D3D12 driver. Use --device cpu (or auto).',
 };
 
+let warnedNoCuda = false;
+
 export async function createSession(
   model: string | Uint8Array,
   options: SessionOptions = {},
@@ -78,7 +80,8 @@ export async function createSession(
 
   const gpuCandidates: Array<Exclude<DeviceChoice, 'auto' | 'cpu'>> =
     device === 'auto' ? (cudaProviderInstalled() ? ['cuda'] : []) : device === 'cpu' ? [] : [device];
-  if (device === 'auto' && gpuCandidates.length === 0) {
+  if (device === 'auto' && gpuCandidates.length === 0 && !warnedNoCuda) {
+    warnedNoCuda = true; // once per process: jobs create several sessions
     log.warn(
       'CUDA provider not installed (run `npm run install:cuda` on an NVIDIA machine); running on the CPU',
     );
