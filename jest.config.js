@@ -1,10 +1,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // onnxruntime-node checks tensors with instanceof: share the host realm's typed arrays with tests.
+  testEnvironment: '<rootDir>/test/support/ort-environment.js',
   roots: ['<rootDir>/companion-server/test', '<rootDir>/plugin/test', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
   },
   // Model-heavy suites share two cores; run files one at a time for predictable memory.
   maxWorkers: 1,
