@@ -1,0 +1,107 @@
+/**
+ * The server's segmentation backend with real one-shot fine-tuning: presets map to measured
+ * settings, weights persist in the server's workspace, and the fine-tuned network of the last
+ * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
+ */
+import { probabilityToUint8, SegmentationModel, type DeviceChoice } from '../model';
+import type { BackendClip, FineTuneRequest, FineTuneResult, SegmentRequest, SegmentationBackend } from '../server/backend';
+import type { RgbFrame } from '../video/frame';
+import type { Annotation } from './annotations';
+import { fineTune } from './finetune';
+import { loadFineTunedModel } from './one-shot';
+import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
+import { readWeights, writeWeights } from './weights';
+
+export interface OsvosBackendOptions {
+  device?: DeviceChoice;
+  /** Overrides the presets' network resolution (tests use small ones). */
+  resolution?: number;
+  threads?: number;
+  cacheDir?: string;
+  /** Extra overrides of every preset (tests shorten fine-tuning). */
+  overrides?: Partial<FineTuneSettings>;
+}
+
+export class BackendCancelledError extends Error {
+  constructor(what: string) {
+    super(`${what} was cancelled`);
+    this.name = 'BackendCancelledError';
+  }
+}
+
+export function createOsvosBackend(options: OsvosBackendOptions = {}): SegmentationBackend {
+  let provider = 'none';
+  let loaded: { key: string; model: SegmentationModel } | undefined;
+  const settingsFor = (preset: PresetName) =>
+    resolveSettings(preset, { ...options.overrides, ...(options.resolution ? { resolution: options.resolution } : {}) });
+
+  async function modelFor(weightsPath: string | null): Promise<SegmentationModel> {
+    const key = weightsPath ?? 'parent';
+    if (loaded?.key === key) return loaded.model;
+    await loaded?.model.dispose();
+    loaded = undefined;
+    const model = weightsPath
+      ? await loadFineTunedModel(await readWeights(weightsPath), options)
+      : await SegmentationModel.load({ resolution: settingsFor('balanced').resolution, device: options.device, threads: options.threads, cacheDir: options.cacheDir });
+    provider = model.executionProvider;
+    loaded = { key, model };
+    return model;
+  }
+
+  return {
+    name: 'osvos',
+    executionProvider: () => provider,
+
+    async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+      const resume = req.resumeFrom ? await readWeights(req.resumeFrom) : undefined;
+      let settings = settingsFor(req.preset);
+      // A correction continues the object's weights: same resolution and depth as they were trained with.
+      if (resume) settings = { ...settings, resolution: resume.resolution, trainable: resume.trainable };
+      const frames = new Map<number, RgbFrame>();
+      for (const a of req.annotations) if (!frames.has(a.frame)) frames.set(a.frame, await req.clip.readFrame(a.frame));
+      const annotations: Annotation[] = req.annotations.map((a) => ({ frameIndex: a.frame, mask: a.mask, width: a.width, height: a.height }));
+      try {
+        const result = await fineTune({
+          frames,
+          annotations,
+          settings,
+          resumeFrom: resume,
+          device: options.device,
+          threads: options.threads,
+          cacheDir: options.cacheDir,
+          signal: req.signal,
+          onProgress: (p) => {
+            if (p.phase === 'training') req.onProgress({ iteration: p.iteration, total: p.total, loss: p.loss, etaSeconds: p.etaSeconds });
+          },
+        });
+        provider = result.executionProvider;
+        await writeWeights(req.weightsOut, result.weights);
+        return { weightsPath: req.weightsOut, threshold: result.weights.threshold };
+      } catch (err) {
+        if (req.signal.aborted) throw new BackendCancelledError('fine-tuning');
+        throw err;
+      }
+    },
+
+    async segment(req: SegmentRequest): Promise<void> {
+      const model = await modelFor(req.weightsPath);
+      const clip: BackendClip = req.clip;
+      // Decode one frame ahead while the network runs.
+      let next: Promise<RgbFrame> | undefined = req.frameOrder.length > 0 ? clip.readFrame(req.frameOrder[0]!) : undefined;
+      for (let k = 0; k < req.frameOrder.length; k++) {
+        if (req.signal.aborted) throw new BackendCancelledError('segmentation');
+        const index = req.frameOrder[k]!;
+        const frame = await next!;
+        next = k + 1 < req.frameOrder.length ? clip.readFrame(req.frameOrder[k + 1]!) : undefined;
+        next?.catch(() => undefined);
+        const probability = await model.predict(frame);
+        await req.onFrame(index, probabilityToUint8(probability), frame.width, frame.height);
+      }
+    },
+
+    async close(): Promise<void> {
+      await loaded?.model.dispose();
+      loaded = undefined;
+    },
+  };
+}
