@@ -16,6 +16,8 @@ import type {
 export interface SyntheticBackendOptions {
   iterationDelayMs?: number;
   frameDelayMs?: number;
+  /** Emit incompressible noise mattes (for back-pressure tests that must out-fill socket buffers). */
+  noise?: boolean;
   /** Iterations per preset. */
   iterations?: { fast: number; balanced: number; best: number };
 }
@@ -97,6 +99,15 @@ export function createSyntheticBackend(
             db += (v - model.bg[c]) ** 2;
           }
           out[i] = Math.round((255 * db) / (df + db || 1));
+        }
+        if (opts.noise) {
+          let x = (index + 1) * 2654435761;
+          for (let i = 0; i < out.length; i++) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            out[i] = x & 255;
+          }
         }
         await sleep(opts.frameDelayMs ?? 0, req.signal);
         await req.onFrame(index, out, frame.width, frame.height);
