@@ -12,7 +12,9 @@ import { registerServeCommand } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('oneshot-roto')
-    .description('One-shot video object segmentation (OSVOS) for video editors: fine-tune on one annotated frame, matte the whole clip.')
+    .description(
+      'One-shot video object segmentation (OSVOS) for video editors: fine-tune on one annotated frame, matte the whole clip.',
+    )
     .version(version)
     .showHelpAfterError();
   registerSegmentCommand(program);

@@ -9,7 +9,12 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(label: string, total: number, unit: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  unit: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   if (stream.isTTY) {
     const bar = new SingleBar(
       {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { MatteOptions } from '../matte/options';
 import { createMatteProcessor } from '../matte/pipeline';
+import { openMatteWriter } from '../matte/writers';
 import { binarize, makeFloatMatte } from '../matte/matte';
 import type { DeviceChoice } from '../model';
 import type { Annotation } from '../osvos/annotations';
@@ -45,6 +46,8 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
   /** Where the final masks go, DAVIS results layout `<dir>/<seq>/<frame>.png`. */
   resultsDir: string;
   bbox?: boolean;
+  /** Also write the network's soft maps of the final round as 16-bit PNGs, `<dir>/<seq>/<frame>.png` (for snapping studies). */
+  softDir?: string;
   onLine?: (line: string) => void;
 }
 
@@ -166,6 +169,15 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         const writer = isFinal
           ? await MaskSequenceWriter.create(path.join(options.resultsDir, name), source)
           : undefined;
+        const softWriter =
+          isFinal && options.softDir
+            ? await openMatteWriter('png16', {
+                outDir: path.join(options.softDir, name),
+                baseName: '',
+                width: source.width,
+                height: source.height,
+              })
+            : undefined;
         const processor = createMatteProcessor({ ...options.matte });
         const perFrame: FrameScore[] = new Array(source.frameCount);
         const perFrameJ: number[] = new Array(source.frameCount).fill(1);
@@ -191,9 +203,14 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         try {
           for await (const f of segmentClip(source, seg.model)) {
             const soft = makeFloatMatte(f.probability, source.width, source.height);
+            await softWriter?.write(f.index, soft);
             for (const p of processor.push(f.index, soft, f.frame)) await consume(p.frameIndex, p.matte.data);
           }
           for (const p of processor.flush()) await consume(p.frameIndex, p.matte.data);
+          await softWriter?.close();
+        } catch (err) {
+          await softWriter?.abort();
+          throw err;
         } finally {
           await seg.model.dispose();
         }

@@ -24,9 +24,17 @@ export class AnnotationError extends Error {
  * Rejects masks that cannot teach the network anything: wrong size, no foreground (nothing to
  * segment) or no background (nothing to separate it from). Messages say what to do.
  */
-export function validateAnnotation(a: Annotation, frame: { width: number; height: number }, frameCount?: number): void {
+export function validateAnnotation(
+  a: Annotation,
+  frame: { width: number; height: number },
+  frameCount?: number,
+): void {
   const where = `annotation on frame ${a.frameIndex}`;
-  if (!Number.isInteger(a.frameIndex) || a.frameIndex < 0 || (frameCount !== undefined && a.frameIndex >= frameCount)) {
+  if (
+    !Number.isInteger(a.frameIndex) ||
+    a.frameIndex < 0 ||
+    (frameCount !== undefined && a.frameIndex >= frameCount)
+  ) {
     throw new AnnotationError(
       `${where}: frame index out of range${frameCount !== undefined ? ` (the clip has frames 0..${frameCount - 1})` : ''}`,
     );
@@ -46,14 +54,18 @@ export function validateAnnotation(a: Annotation, frame: { width: number; height
     if (v === 1) fg++;
     else if (v === 0) bg++;
   }
-  if (fg === 0) throw new AnnotationError(`${where}: the mask is empty; paint the object you want to segment`);
+  if (fg === 0)
+    throw new AnnotationError(`${where}: the mask is empty; paint the object you want to segment`);
   if (bg === 0) {
     throw new AnnotationError(`${where}: the mask covers the whole frame; leave the background unpainted`);
   }
 }
 
 /** Annotations sorted by frame, a later annotation of the same frame replacing the earlier one. */
-export function mergeAnnotations(existing: readonly Annotation[], added: readonly Annotation[]): Annotation[] {
+export function mergeAnnotations(
+  existing: readonly Annotation[],
+  added: readonly Annotation[],
+): Annotation[] {
   const byFrame = new Map<number, Annotation>();
   for (const a of [...existing, ...added]) byFrame.set(a.frameIndex, a);
   return [...byFrame.values()].sort((x, y) => x.frameIndex - y.frameIndex);

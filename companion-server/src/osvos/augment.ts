@@ -18,7 +18,13 @@ export interface AugmentationParams {
   flip: boolean;
 }
 
-export const IDENTITY_AUGMENTATION: AugmentationParams = { zoom: 1, rotationDeg: 0, shiftX: 0, shiftY: 0, flip: false };
+export const IDENTITY_AUGMENTATION: AugmentationParams = {
+  zoom: 1,
+  rotationDeg: 0,
+  shiftX: 0,
+  shiftY: 0,
+  flip: false,
+};
 
 export interface AugmentationRanges {
   zooms: readonly number[];
@@ -56,7 +62,8 @@ export function seededRandom(seed: number): () => number {
 export function planAugmentations(count: number, ranges: AugmentationRanges, seed = 1): AugmentationParams[] {
   const out: AugmentationParams[] = [];
   const flips = ranges.flip ? [false, true] : [false];
-  for (const zoom of ranges.zooms) for (const flip of flips) out.push({ ...IDENTITY_AUGMENTATION, zoom, flip });
+  for (const zoom of ranges.zooms)
+    for (const flip of flips) out.push({ ...IDENTITY_AUGMENTATION, zoom, flip });
   const rnd = seededRandom(seed);
   while (out.length < count) {
     out.push({
@@ -114,7 +121,9 @@ export function renderAugmentedSample(
       out[plane + o] = normalise(rgb[1], 1);
       out[2 * plane + o] = normalise(rgb[2], 2);
       const inside = qx >= 0 && qy >= 0 && qx <= size && qy <= size;
-      const m = inside ? sampleMask(annotation, (qx * annotation.width) / size - 0.5, (qy * annotation.height) / size - 0.5) : -1;
+      const m = inside
+        ? sampleMask(annotation, (qx * annotation.width) / size - 0.5, (qy * annotation.height) / size - 0.5)
+        : -1;
       if (m < 0) {
         weight[o] = 0;
         label[o] = 0;
@@ -153,7 +162,11 @@ function sampleRgb(img: RgbFrame, fx: number, fy: number, out: Float32Array): vo
   const b = bilinear(fx, fy, img.width, img.height);
   const d = img.data;
   for (let ch = 0; ch < 3; ch++) {
-    out[ch] = b.w00 * d[3 * b.i00 + ch] + b.w01 * d[3 * b.i01 + ch] + b.w10 * d[3 * b.i10 + ch] + b.w11 * d[3 * b.i11 + ch];
+    out[ch] =
+      b.w00 * d[3 * b.i00 + ch] +
+      b.w01 * d[3 * b.i01 + ch] +
+      b.w10 * d[3 * b.i10 + ch] +
+      b.w11 * d[3 * b.i11 + ch];
   }
 }
 

@@ -4,7 +4,13 @@
  * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
  */
 import { probabilityToUint8, SegmentationModel, type DeviceChoice } from '../model';
-import type { BackendClip, FineTuneRequest, FineTuneResult, SegmentRequest, SegmentationBackend } from '../server/backend';
+import type {
+  BackendClip,
+  FineTuneRequest,
+  FineTuneResult,
+  SegmentRequest,
+  SegmentationBackend,
+} from '../server/backend';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
 import { fineTune } from './finetune';
@@ -33,7 +39,10 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
   let provider = 'none';
   let loaded: { key: string; model: SegmentationModel } | undefined;
   const settingsFor = (preset: PresetName) =>
-    resolveSettings(preset, { ...options.overrides, ...(options.resolution ? { resolution: options.resolution } : {}) });
+    resolveSettings(preset, {
+      ...options.overrides,
+      ...(options.resolution ? { resolution: options.resolution } : {}),
+    });
 
   async function modelFor(weightsPath: string | null): Promise<SegmentationModel> {
     const key = weightsPath ?? 'parent';
@@ -42,7 +51,12 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
     loaded = undefined;
     const model = weightsPath
       ? await loadFineTunedModel(await readWeights(weightsPath), options)
-      : await SegmentationModel.load({ resolution: settingsFor('balanced').resolution, device: options.device, threads: options.threads, cacheDir: options.cacheDir });
+      : await SegmentationModel.load({
+          resolution: settingsFor('balanced').resolution,
+          device: options.device,
+          threads: options.threads,
+          cacheDir: options.cacheDir,
+        });
     provider = model.executionProvider;
     loaded = { key, model };
     return model;
@@ -58,8 +72,14 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
       // A correction continues the object's weights: same resolution and depth as they were trained with.
       if (resume) settings = { ...settings, resolution: resume.resolution, trainable: resume.trainable };
       const frames = new Map<number, RgbFrame>();
-      for (const a of req.annotations) if (!frames.has(a.frame)) frames.set(a.frame, await req.clip.readFrame(a.frame));
-      const annotations: Annotation[] = req.annotations.map((a) => ({ frameIndex: a.frame, mask: a.mask, width: a.width, height: a.height }));
+      for (const a of req.annotations)
+        if (!frames.has(a.frame)) frames.set(a.frame, await req.clip.readFrame(a.frame));
+      const annotations: Annotation[] = req.annotations.map((a) => ({
+        frameIndex: a.frame,
+        mask: a.mask,
+        width: a.width,
+        height: a.height,
+      }));
       try {
         const result = await fineTune({
           frames,
@@ -71,7 +91,13 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
           cacheDir: options.cacheDir,
           signal: req.signal,
           onProgress: (p) => {
-            if (p.phase === 'training') req.onProgress({ iteration: p.iteration, total: p.total, loss: p.loss, etaSeconds: p.etaSeconds });
+            if (p.phase === 'training')
+              req.onProgress({
+                iteration: p.iteration,
+                total: p.total,
+                loss: p.loss,
+                etaSeconds: p.etaSeconds,
+              });
           },
         });
         provider = result.executionProvider;
@@ -87,7 +113,8 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
       const model = await modelFor(req.weightsPath);
       const clip: BackendClip = req.clip;
       // Decode one frame ahead while the network runs.
-      let next: Promise<RgbFrame> | undefined = req.frameOrder.length > 0 ? clip.readFrame(req.frameOrder[0]!) : undefined;
+      let next: Promise<RgbFrame> | undefined =
+        req.frameOrder.length > 0 ? clip.readFrame(req.frameOrder[0]!) : undefined;
       for (let k = 0; k < req.frameOrder.length; k++) {
         if (req.signal.aborted) throw new BackendCancelledError('segmentation');
         const index = req.frameOrder[k]!;

@@ -84,7 +84,11 @@ export function outputRoles(model: ModelProto, resolution: number): { main: stri
   const main = names.includes('output') ? 'output' : names[0];
   const full = outputs.filter((o) => {
     const dims = o.type?.tensorType?.shape?.dim ?? [];
-    return dims.length === 4 && Number(dims[1]?.dimValue ?? 0) === 1 && Number(dims[2]?.dimValue ?? 0) === resolution;
+    return (
+      dims.length === 4 &&
+      Number(dims[1]?.dimValue ?? 0) === 1 &&
+      Number(dims[2]?.dimValue ?? 0) === resolution
+    );
   });
   return { main, sides: full.map((o) => o.name ?? '').filter((n) => n !== main) };
 }
@@ -130,7 +134,8 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     {
       inputShapes: boundaryShapes,
       output: roles.main,
-      sideOutputs: s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
+      sideOutputs:
+        s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
       trainable: selector,
       loss: { normalization: 'mean', pixelWeights: true },
       optimizer: { kind: 'adam', weightDecay: 0 },
@@ -149,13 +154,21 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     for (const a of req.annotations) {
       const frame = req.frames.get(a.frameIndex)!;
       const resized = { data: await resizeRgb(frame, R, R), width: R, height: R, channels: 3 as const };
-      const plan = planAugmentations(s.augmentationsPerAnnotation, { zooms: [1, 0.8, 1.25], maxRotationDeg: 15, maxShift: 0.1, flip: true }, seed++);
+      const plan = planAugmentations(
+        s.augmentationsPerAnnotation,
+        { zooms: [1, 0.8, 1.25], maxRotationDeg: 15, maxShift: 0.1, flip: true },
+        seed++,
+      );
       for (const view of plan) {
         throwIfAborted(req.signal);
         const sample = renderAugmentedSample(resized, a, R, view, normalise);
-        const out = await prefix.session.run({ [inputName]: new ort.Tensor('float32', sample.image, [1, 3, R, R]) });
+        const out = await prefix.session.run({
+          [inputName]: new ort.Tensor('float32', sample.image, [1, 3, R, R]),
+        });
         const inputs: Record<string, ort.Tensor> = {};
-        for (const b of split.boundary) inputs[b.name] = b.name === inputName ? new ort.Tensor('float32', sample.image, [1, 3, R, R]) : out[b.name]!;
+        for (const b of split.boundary)
+          inputs[b.name] =
+            b.name === inputName ? new ort.Tensor('float32', sample.image, [1, 3, R, R]) : out[b.name]!;
         samples.push({
           inputs,
           label: new ort.Tensor('float32', sample.label, [1, 1, R, R]),
@@ -163,7 +176,14 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
         });
       }
     }
-    log.info({ samples: samples.length, boundary: split.boundary.map((b) => b.name), trainable: split.trainable.length }, 'fine-tuning samples ready');
+    log.info(
+      {
+        samples: samples.length,
+        boundary: split.boundary.map((b) => b.name),
+        trainable: split.trainable.length,
+      },
+      'fine-tuning samples ready',
+    );
 
     // Train: cycle through shuffled samples; cosine-decayed learning rate; stop on iterations, budget or plateau.
     const trainStart = performance.now();
@@ -176,17 +196,35 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     const rnd = seededRandom(req.seed ?? 1);
     for (; it < s.iterations; it++) {
       throwIfAborted(req.signal);
-      if (order.length === 0) order.push(...shuffle(samples.map((_, i) => i), rnd));
+      if (order.length === 0)
+        order.push(
+          ...shuffle(
+            samples.map((_, i) => i),
+            rnd,
+          ),
+        );
       const sample = samples[order.pop()!]!;
       const lr = s.learningRate * (0.5 + 0.5 * Math.cos((Math.PI * it) / s.iterations));
-      const { loss } = await trainer.step({ inputs: sample.inputs, label: sample.label, pixelWeight: sample.weight }, lr);
+      const { loss } = await trainer.step(
+        { inputs: sample.inputs, label: sample.label, pixelWeight: sample.weight },
+        lr,
+      );
       ema = Number.isNaN(ema) ? loss : 0.9 * ema + 0.1 * loss;
       history.push(ema);
       const elapsed = performance.now() - trainStart;
       const perStep = elapsed / (it + 1);
       const remaining = Math.min(s.iterations - it - 1, Math.max(0, (budgetMs - elapsed) / perStep));
-      report({ iteration: it + 1, total: s.iterations, loss: ema, etaSeconds: (remaining * perStep) / 1000, phase: 'training' });
-      if (!Number.isFinite(loss)) throw new Error(`fine-tuning diverged at iteration ${it + 1} (loss ${loss}); lower the learning rate`);
+      report({
+        iteration: it + 1,
+        total: s.iterations,
+        loss: ema,
+        etaSeconds: (remaining * perStep) / 1000,
+        phase: 'training',
+      });
+      if (!Number.isFinite(loss))
+        throw new Error(
+          `fine-tuning diverged at iteration ${it + 1} (loss ${loss}); lower the learning rate`,
+        );
       if (elapsed + perStep > budgetMs) {
         stoppedBy = 'time-budget';
         it++;
@@ -214,7 +252,14 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     };
     const seconds = (performance.now() - started) / 1000;
     log.info({ iterations: it, seconds, loss: ema, stoppedBy }, 'fine-tuning done');
-    return { weights, iterations: it, seconds, finalLoss: ema, stoppedBy, executionProvider: prefix.executionProvider };
+    return {
+      weights,
+      iterations: it,
+      seconds,
+      finalLoss: ema,
+      stoppedBy,
+      executionProvider: prefix.executionProvider,
+    };
   } finally {
     await trainer.dispose();
     await prefix.session.release();

@@ -32,11 +32,16 @@ export interface PreparedSegmenter {
 }
 
 /** Decodes the annotated frames of a clip (random access). */
-export async function readAnnotatedFrames(source: FrameSource, annotations: readonly Annotation[]): Promise<Map<number, RgbFrame>> {
+export async function readAnnotatedFrames(
+  source: FrameSource,
+  annotations: readonly Annotation[],
+): Promise<Map<number, RgbFrame>> {
   const frames = new Map<number, RgbFrame>();
   for (const a of annotations) {
     if (a.frameIndex < 0 || a.frameIndex >= source.frameCount) {
-      throw new AnnotationError(`annotation on frame ${a.frameIndex}: the clip has frames 0..${source.frameCount - 1}`);
+      throw new AnnotationError(
+        `annotation on frame ${a.frameIndex}: the clip has frames 0..${source.frameCount - 1}`,
+      );
     }
     if (!frames.has(a.frameIndex)) frames.set(a.frameIndex, await source.readFrame(a.frameIndex));
   }
@@ -61,11 +66,21 @@ export async function prepareSegmenter(
           'Leave out --model to fine-tune, or the annotations to use your model.',
       );
     }
-    const model = await SegmentationModel.load({ modelPath: options.modelPath, resolution: s.resolution, device: options.device, threads: options.threads });
+    const model = await SegmentationModel.load({
+      modelPath: options.modelPath,
+      resolution: s.resolution,
+      device: options.device,
+      threads: options.threads,
+    });
     return { model, threshold: s.threshold };
   }
   if (annotations.length === 0 && !resumeFrom) {
-    const model = await SegmentationModel.load({ resolution: s.resolution, device: options.device, threads: options.threads, cacheDir: options.cacheDir });
+    const model = await SegmentationModel.load({
+      resolution: s.resolution,
+      device: options.device,
+      threads: options.threads,
+      cacheDir: options.cacheDir,
+    });
     return { model, threshold: s.threshold };
   }
   let weights = resumeFrom;

@@ -59,7 +59,10 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
   },
 };
 
-export function resolveSettings(preset: PresetName, overrides: Partial<FineTuneSettings> = {}): FineTuneSettings {
+export function resolveSettings(
+  preset: PresetName,
+  overrides: Partial<FineTuneSettings> = {},
+): FineTuneSettings {
   const base = PRESETS[preset];
   if (!base) throw new Error(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
   const merged: FineTuneSettings = { ...base };
@@ -67,7 +70,9 @@ export function resolveSettings(preset: PresetName, overrides: Partial<FineTuneS
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   }
   if (merged.resolution % 32 !== 0 || merged.resolution < 128 || merged.resolution > 1024) {
-    throw new Error(`resolution ${merged.resolution} is not supported: use a multiple of 32 between 128 and 1024`);
+    throw new Error(
+      `resolution ${merged.resolution} is not supported: use a multiple of 32 between 128 and 1024`,
+    );
   }
   return merged;
 }

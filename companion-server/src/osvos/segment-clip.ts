@@ -30,8 +30,14 @@ export class SegmentationCancelledError extends Error {
 }
 
 /** The order in which frames are produced: requested frames first, then the rest in clip order. */
-export function frameOrder(frameCount: number, first: readonly number[] = [], only?: readonly number[]): number[] {
-  const wanted = only ? [...new Set(only)].filter((i) => i >= 0 && i < frameCount).sort((a, b) => a - b) : [...Array(frameCount).keys()];
+export function frameOrder(
+  frameCount: number,
+  first: readonly number[] = [],
+  only?: readonly number[],
+): number[] {
+  const wanted = only
+    ? [...new Set(only)].filter((i) => i >= 0 && i < frameCount).sort((a, b) => a - b)
+    : [...Array(frameCount).keys()];
   const wantedSet = new Set(wanted);
   const head = [...new Set(first)].filter((i) => wantedSet.has(i));
   const headSet = new Set(head);

@@ -39,11 +39,16 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     annotatedFrames: w.annotatedFrames,
     threshold: w.threshold,
   };
-  const tensors = new Map([...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]));
+  const tensors = new Map(
+    [...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]),
+  );
   return { step: w.iterations, meta: meta as unknown as Record<string, unknown>, tensors };
 }
 
-function fromCheckpoint(c: { step: number; meta: Record<string, unknown>; tensors: Map<string, { data: Float32Array }> }, source: string): FineTunedWeights {
+function fromCheckpoint(
+  c: { step: number; meta: Record<string, unknown>; tensors: Map<string, { data: Float32Array }> },
+  source: string,
+): FineTunedWeights {
   const meta = c.meta as Partial<WeightsMeta>;
   if (meta.kind !== 'oneshot-roto/fine-tuned-weights' || typeof meta.resolution !== 'number') {
     throw new Error(`${source} is a checkpoint but not OneShot Roto fine-tuned weights`);
@@ -92,7 +97,10 @@ export async function buildFineTunedModel(w: FineTunedWeights, cacheDir?: string
   for (const [name, data] of w.parameters) {
     const t = byName.get(name);
     const n = t ? dimsOf(t).reduce((a, b) => a * b, 1) : -1;
-    if (n !== data.length) throw new Error(`fine-tuned parameter "${name}" does not fit the parent model; fine-tune the clip again`);
+    if (n !== data.length)
+      throw new Error(
+        `fine-tuned parameter "${name}" does not fit the parent model; fine-tune the clip again`,
+      );
   }
   return bakeWeights(model, w.parameters);
 }

@@ -18,7 +18,12 @@ const THUMB_WIDTH = 284;
 const COLUMNS = 4;
 
 /** Frames tinted where the matte is foreground, in a grid; returns the PNG path. */
-export async function writeContactSheet(framePaths: string[], mattePaths: string[], file: string, label: string): Promise<string> {
+export async function writeContactSheet(
+  framePaths: string[],
+  mattePaths: string[],
+  file: string,
+  label: string,
+): Promise<string> {
   const tiles: { input: Buffer; left: number; top: number }[] = [];
   let thumbH = 0;
   for (let i = 0; i < framePaths.length; i++) {
@@ -33,9 +38,16 @@ export async function writeContactSheet(framePaths: string[], mattePaths: string
         rgb[3 * p + 2] = rgb[3 * p + 2]! >> 1;
       }
     }
-    const thumb = await sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).resize({ width: THUMB_WIDTH }).png().toBuffer();
+    const thumb = await sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+      .resize({ width: THUMB_WIDTH })
+      .png()
+      .toBuffer();
     thumbH = Math.round((frame.height * THUMB_WIDTH) / frame.width);
-    tiles.push({ input: thumb, left: (i % COLUMNS) * THUMB_WIDTH, top: 24 + Math.floor(i / COLUMNS) * thumbH });
+    tiles.push({
+      input: thumb,
+      left: (i % COLUMNS) * THUMB_WIDTH,
+      top: 24 + Math.floor(i / COLUMNS) * thumbH,
+    });
   }
   const rows = Math.ceil(tiles.length / COLUMNS);
   const width = COLUMNS * THUMB_WIDTH;
@@ -52,16 +64,23 @@ export async function writeContactSheet(framePaths: string[], mattePaths: string
 export function registerDemoCommand(program: Command): void {
   const cmd = program
     .command('demo')
-    .description('Run the whole job on the embedded sample clip (DAVIS "bear", CC BY-NC 4.0) and write mattes plus a contact sheet')
+    .description(
+      'Run the whole job on the embedded sample clip (DAVIS "bear", CC BY-NC 4.0) and write mattes plus a contact sheet',
+    )
     .option('--out <dir>', 'output folder', 'out/demo');
   addMethodOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const sample = sampleClip();
-    const method = parseMethodOptions({ ...opts, preset: opts.preset === 'balanced' && !process.argv.includes('--preset') ? 'fast' : opts.preset });
+    const method = parseMethodOptions({
+      ...opts,
+      preset: opts.preset === 'balanced' && !process.argv.includes('--preset') ? 'fast' : opts.preset,
+    });
     const outDir = path.resolve(String(opts.out));
     const matteDir = path.join(outDir, 'matte');
     await fs.mkdir(matteDir, { recursive: true });
-    process.stderr.write(`sample: ${sample.framesDir} (${sample.frameCount} frames), annotation: frame 0 (${sample.firstFrameMask})\n`);
+    process.stderr.write(
+      `sample: ${sample.framesDir} (${sample.frameCount} frames), annotation: frame 0 (${sample.firstFrameMask})\n`,
+    );
     const summary = await runSegment({
       input: sample.framesDir,
       outDir: matteDir,

@@ -20,36 +20,72 @@ export function formatTiming(r: MethodEvalReport): string {
     `execution provider: ${r.executionProvider}`,
     `fine-tuning: ${t.fineTuneSeconds.mean.toFixed(1)} s per sequence (mean), ${t.fineTuneSeconds.total.toFixed(0)} s total`,
     `segmentation: ${t.msPerFrame.toFixed(0)} ms per frame; with fine-tuning spread over the frames: ${t.secondsPerFrameAmortised.toFixed(2)} s per frame`,
-    ...(r.refinement.length > 1 ? ['refinement (annotations: J / F):', ...r.refinement.map((x) => `  ${x.annotations}: ${x.J.toFixed(3)} / ${x.F.toFixed(3)}`)] : []),
-    ...(r.bbox ? [`bounding-box IoU > 0.5/0.6/0.7/0.8/0.9: ${Object.values(r.bbox).map((v) => (100 * v).toFixed(1)).join(' / ')} % of frames`] : []),
+    ...(r.refinement.length > 1
+      ? [
+          'refinement (annotations: J / F):',
+          ...r.refinement.map((x) => `  ${x.annotations}: ${x.J.toFixed(3)} / ${x.F.toFixed(3)}`),
+        ]
+      : []),
+    ...(r.bbox
+      ? [
+          `bounding-box IoU > 0.5/0.6/0.7/0.8/0.9: ${Object.values(r.bbox)
+            .map((v) => (100 * v).toFixed(1))
+            .join(' / ')} % of frames`,
+        ]
+      : []),
   ].join('\n');
 }
 
 export function registerEvalCommand(program: Command): void {
   const cmd = program
     .command('eval')
-    .description('Score the method (or precomputed masks) on a DAVIS-format dataset: J and F mean, recall, decay')
+    .description(
+      'Score the method (or precomputed masks) on a DAVIS-format dataset: J and F mean, recall, decay',
+    )
     .requiredOption('--davis <root>', 'DAVIS root with JPEGImages/480p and Annotations/480p')
     .option('--split <file>', 'ImageSets file listing the sequences')
     .option('--sequences <names>', 'comma-separated sequence names')
-    .option('--results <dir>', 'score these precomputed masks (<dir>/<seq>/00000.png) instead of running the method')
+    .option(
+      '--results <dir>',
+      'score these precomputed masks (<dir>/<seq>/00000.png) instead of running the method',
+    )
     .option('--results-out <dir>', 'where the method writes its masks (default: a temporary folder)')
-    .option('--annotations <n>', 'annotated frames per sequence: 0 = parent network only, 1 = first frame, more = refinement with the worst frame each round', '1')
+    .option(
+      '--annotations <n>',
+      'annotated frames per sequence: 0 = parent network only, 1 = first frame, more = refinement with the worst frame each round',
+      '1',
+    )
+    .option('--soft-out <dir>', "also write the network's soft maps as 16-bit PNGs (<dir>/<seq>/00000.png)")
     .option('--bbox', "also report the paper's bounding-box tracking measure (Table 5)")
     .option('--json <file>', 'write the report as JSON');
   addMethodOptions(cmd);
   addMatteOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
-    const sequences = opts.sequences ? String(opts.sequences).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const sequences = opts.sequences
+      ? String(opts.sequences)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
     const print = (line: string) => process.stdout.write(`${line}\n`);
     if (opts.results) {
-      await runEvalResults({ davis: String(opts.davis), results: String(opts.results), split: opts.split as string | undefined, sequences, json: opts.json as string | undefined, print });
+      await runEvalResults({
+        davis: String(opts.davis),
+        results: String(opts.results),
+        split: opts.split as string | undefined,
+        sequences,
+        json: opts.json as string | undefined,
+        print,
+      });
       return;
     }
     const annotations = Number(opts.annotations);
-    if (!Number.isInteger(annotations) || annotations < 0) throw new UsageError(`--annotations expects an integer >= 0, got "${String(opts.annotations)}"`);
+    if (!Number.isInteger(annotations) || annotations < 0)
+      throw new UsageError(`--annotations expects an integer >= 0, got "${String(opts.annotations)}"`);
     const method = parseMethodOptions(opts);
-    const resultsDir = opts.resultsOut ? String(opts.resultsOut) : await fs.mkdtemp(path.join(os.tmpdir(), 'oneshot-roto-eval-'));
+    const resultsDir = opts.resultsOut
+      ? String(opts.resultsOut)
+      : await fs.mkdtemp(path.join(os.tmpdir(), 'oneshot-roto-eval-'));
     const report = await runMethodEval({
       davisRoot: String(opts.davis),
       split: opts.split as string | undefined,
@@ -62,6 +98,7 @@ export function registerEvalCommand(program: Command): void {
       modelPath: method.modelPath,
       resultsDir,
       bbox: Boolean(opts.bbox),
+      softDir: opts.softOut as string | undefined,
       onLine: print,
     });
     print('');

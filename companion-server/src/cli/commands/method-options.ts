@@ -4,7 +4,14 @@
  */
 import { Option, type Command } from 'commander';
 import { DEVICE_CHOICES, isDeviceChoice, type DeviceChoice } from '../../model';
-import { PRESET_NAMES, TRAINABLE_DEPTHS, resolveSettings, type FineTuneSettings, type PresetName, type TrainableDepth } from '../../osvos/presets';
+import {
+  PRESET_NAMES,
+  TRAINABLE_DEPTHS,
+  resolveSettings,
+  type FineTuneSettings,
+  type PresetName,
+  type TrainableDepth,
+} from '../../osvos/presets';
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -16,14 +23,30 @@ export class UsageError extends Error {
 
 export function addMethodOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--preset <name>', 'quality preset (see BENCHMARKS.md for its measured quality and time)').choices([...PRESET_NAMES]).default('balanced'))
+    .addOption(
+      new Option('--preset <name>', 'quality preset (see BENCHMARKS.md for its measured quality and time)')
+        .choices([...PRESET_NAMES])
+        .default('balanced'),
+    )
     .option('--resolution <px>', "network input size (square, multiple of 32); default: the preset's")
-    .addOption(new Option('--trainable <depth>', "how much of the network fine-tuning changes; default: the preset's").choices([...TRAINABLE_DEPTHS]))
+    .addOption(
+      new Option(
+        '--trainable <depth>',
+        "how much of the network fine-tuning changes; default: the preset's",
+      ).choices([...TRAINABLE_DEPTHS]),
+    )
     .option('--iterations <n>', "maximum fine-tuning steps; default: the preset's")
     .option('--time-budget <seconds>', "fine-tuning wall-clock budget; default: the preset's")
     .option('--learning-rate <lr>', "fine-tuning learning rate (Adam); default: the preset's")
-    .option('--model <file.onnx>', 'segment with your own ONNX network instead of the built-in parent (no fine-tuning)')
-    .addOption(new Option('--device <device>', 'execution provider: auto picks CUDA when installed, else CPU').choices([...DEVICE_CHOICES]).default('auto'))
+    .option(
+      '--model <file.onnx>',
+      'segment with your own ONNX network instead of the built-in parent (no fine-tuning)',
+    )
+    .addOption(
+      new Option('--device <device>', 'execution provider: auto picks CUDA when installed, else CPU')
+        .choices([...DEVICE_CHOICES])
+        .default('auto'),
+    )
     .option('--threads <n>', 'CPU threads for onnxruntime (default: all cores)');
 }
 
@@ -31,7 +54,9 @@ function numberFlag(raw: unknown, flag: string, integer: boolean): number | unde
   if (raw === undefined) return undefined;
   const v = Number(raw);
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new UsageError(`${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${String(raw)}"`);
+    throw new UsageError(
+      `${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${String(raw)}"`,
+    );
   }
   return v;
 }

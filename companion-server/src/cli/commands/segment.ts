@@ -48,11 +48,19 @@ export function parseAnnotationFlag(value: string): { frameIndex: number; maskPa
   return { frameIndex: Number(m[1]), maskPath: m[2]! };
 }
 
-export async function loadAnnotations(source: FrameSource, specs: SegmentJob['annotations']): Promise<Annotation[]> {
+export async function loadAnnotations(
+  source: FrameSource,
+  specs: SegmentJob['annotations'],
+): Promise<Annotation[]> {
   const out: Annotation[] = [];
   for (const spec of specs) {
     const mask = await readMask(spec.maskPath, { width: source.width, height: source.height });
-    const a: Annotation = { frameIndex: spec.frameIndex, mask: mask.data, width: mask.width, height: mask.height };
+    const a: Annotation = {
+      frameIndex: spec.frameIndex,
+      mask: mask.data,
+      width: mask.width,
+      height: mask.height,
+    };
     validateAnnotation(a, source, source.frameCount);
     out.push(a);
   }
@@ -65,8 +73,11 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   try {
     const annotations = await loadAnnotations(source, job.annotations);
     const resume: FineTunedWeights | undefined = job.weightsIn ? await readWeights(job.weightsIn) : undefined;
-    const settings = resume ? { ...job.method.settings, resolution: resume.resolution, trainable: resume.trainable } : job.method.settings;
-    const tuneBar = annotations.length > 0 ? createProgress('fine-tuning', settings.iterations, 'it') : undefined;
+    const settings = resume
+      ? { ...job.method.settings, resolution: resume.resolution, trainable: resume.trainable }
+      : job.method.settings;
+    const tuneBar =
+      annotations.length > 0 ? createProgress('fine-tuning', settings.iterations, 'it') : undefined;
     const seg = await prepareSegmenter(
       source,
       annotations,
@@ -88,7 +99,9 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       weightsPath = path.resolve(job.weightsOut);
     }
     if (seg.fineTune) {
-      print(`fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}`);
+      print(
+        `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}`,
+      );
     }
     const matte = job.matte;
     const writer = await openMatteWriter(matte.format, {
@@ -105,7 +118,11 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     let done = 0;
     try {
       for await (const f of segmentClip(source, seg.model)) {
-        for (const p of processor.push(f.index, makeFloatMatte(f.probability, source.width, source.height), f.frame)) {
+        for (const p of processor.push(
+          f.index,
+          makeFloatMatte(f.probability, source.width, source.height),
+          f.frame,
+        )) {
           await writer.write(p.frameIndex, p.matte, p.frame);
         }
         bar.update(++done);
@@ -139,10 +156,18 @@ export function registerSegmentCommand(program: Command): void {
     .description('Fine-tune on annotated frame(s) and matte every frame of a video or frames folder')
     .argument('<input>', 'video file (mp4, mov, mkv, ...) or folder of JPEG/PNG frames')
     .requiredOption('--out <dir>', 'output folder for the matte')
-    .option('--annotation <frame:mask.png>', 'annotated frame: index within the clip and a mask PNG at frame size (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--annotation <frame:mask.png>',
+      'annotated frame: index within the clip and a mask PNG at frame size (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--start <frame>', 'first frame of the clip (inclusive)')
     .option('--end <frame>', 'end frame of the clip (exclusive)')
-    .option('--weights <file>', 'saved fine-tuned weights: continue from them (with annotations) or segment with them')
+    .option(
+      '--weights <file>',
+      'saved fine-tuned weights: continue from them (with annotations) or segment with them',
+    )
     .option('--save-weights <file>', 'write the fine-tuned weights here (reopen the clip without training)');
   addMethodOptions(cmd);
   addMatteOptions(cmd);
@@ -150,7 +175,8 @@ export function registerSegmentCommand(program: Command): void {
     const int = (v: unknown, flag: string) => {
       if (v === undefined) return undefined;
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects a frame number >= 0, got "${String(v)}"`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new UsageError(`${flag} expects a frame number >= 0, got "${String(v)}"`);
       return n;
     };
     const summary = await runSegment({
