@@ -28,7 +28,7 @@ const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.F
  * Emits, into `b`, nodes computing d(loss)/d(param) for `params`, given the gradients `seeds`
  * (forward tensor → name of its gradient tensor, already in `b`).
  */
-export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: readonly string[], seeds: Map<string, string>, opts: { patchChunkBytes: number; convInputGradient: ConvInputGradient }): GradientResult {
+export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: readonly string[], seeds: Map<string, string>, opts: { convInputGradient: ConvInputGradient }): GradientResult {
   const isFloat = (name: string) => FLOAT_TYPES.has(sg.info.get(name)?.dataType ?? -1);
   const dependent = new Set<string>(params);
   for (const node of sg.nodes) {
@@ -83,7 +83,6 @@ export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: rea
       return i;
     },
     constant: (name) => constantOf(sg, name),
-    patchChunkBytes: opts.patchChunkBytes,
     convInputGradient: opts.convInputGradient,
     zero: b.scalar(0, 'zero'),
     one: b.scalar(1, 'one'),

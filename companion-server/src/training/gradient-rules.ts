@@ -15,8 +15,6 @@ export interface GradContext {
   b: GraphBuilder;
   info(name: string): TensorInfo;
   constant(name: string): ConstValue | undefined;
-  /** Upper bound, in bytes, of one patch tensor in conv weight gradients (chunked over channels). */
-  patchChunkBytes: number;
   /** How stride-1 conv input gradients are written (default 'auto': by map size). */
   convInputGradient: ConvInputGradient;
   zero: string;
@@ -169,18 +167,11 @@ function weightGradient(ctx: GradContext, x: string, xDims: number[], dy: string
   const identityPatch = kk === 1 && geo.strides.every((s) => s === 1) && geo.pads.every((p) => p === 0);
   if (group === 1 && n === 1) {
     const dy2 = b.op('Reshape', [dy, b.int64Const('shape', [m, l])]);
-    const perChannel = kk * l * 4;
-    const chunk = identityPatch ? c : Math.max(1, Math.min(c, Math.floor(ctx.patchChunkBytes / perChannel)));
-    const parts: string[] = [];
-    for (let c0 = 0; c0 < c; c0 += chunk) {
-      const cc = Math.min(chunk, c - c0);
-      const xc = cc === c ? x : b.op('Slice', [x, b.int64Const('starts', [c0]), b.int64Const('ends', [c0 + cc]), b.int64Const('axes', [1])]);
-      const p = identityPatch ? xc : patches(ctx, xc, cc, kernel, geo);
-      const p2 = b.op('Reshape', [p, b.int64Const('shape', [cc * kk, l])]);
-      parts.push(b.op('Gemm', [dy2, p2], { transB: 1 }, 'dW'));
+    if (identityPatch) {
+      const x2 = b.op('Reshape', [x, b.int64Const('shape', [c, l])]);
+      return b.op('Reshape', [b.op('Gemm', [dy2, x2], { transB: 1 }, 'dW'), b.int64Const('shape', [m, cg, ...kernel])]);
     }
-    const all = parts.length === 1 ? parts[0]! : b.op('Concat', parts, { axis: 1 });
-    return b.op('Reshape', [all, b.int64Const('shape', [m, cg, ...kernel])]);
+    return tapwiseWeightGradient(ctx, x, xDims, dy2, dyDims, kernel, geo);
   }
   // General case (batch > 1 or grouped): one patch tensor and an Einsum per group.
   const p = identityPatch ? x : patches(ctx, x, c, kernel, geo);
@@ -214,6 +205,45 @@ function flippedKernel(ctx: GradContext, w: string, wDims: number[], group: numb
 
 /** Output positions from which the flipped-kernel Conv beats ConvTranspose for input gradients. */
 const FLIP_MIN_POSITIONS = 1024;
+
+/**
+ * Weight gradient of a batch-1, ungrouped conv, one kernel tap at a time:
+ * dW[:, :, tap] = dY[M, L] · X_tap[C, L]ᵀ, where X_tap is the (padded) input shifted and strided
+ * for that tap. Uses one Gemm per tap on a Slice of the input instead of materialising the
+ * C·kk·L im2col tensor: memory stays at one shifted copy of the input, and ONNX Runtime CPU runs
+ * it much faster than patch extraction with a grouped one-hot Conv.
+ */
+function tapwiseWeightGradient(ctx: GradContext, x: string, xDims: number[], dy2: string, dyDims: number[], kernel: number[], geo: { strides: number[]; pads: number[]; dilations: number[] }): string {
+  const b = ctx.b;
+  const r = kernel.length;
+  const c = xDims[1]!;
+  const m = dyDims[1]!;
+  const out = dyDims.slice(2);
+  const l = numel(out);
+  const padded = geo.pads.some((p) => p !== 0) ? b.op('Pad', [x, b.int64Const('pads', [0, 0, ...geo.pads.slice(0, r), 0, 0, ...geo.pads.slice(r)])]) : x;
+  const axes = b.int64Const('axes', kernel.map((_, i) => i + 2));
+  const steps = geo.strides.some((st) => st !== 1) ? b.int64Const('steps', geo.strides) : undefined;
+  const taps: string[] = [];
+  const kk = numel(kernel);
+  for (let t = 0; t < kk; t++) {
+    // Row-major tap index → per-axis kernel offsets.
+    const k: number[] = [];
+    let rest = t;
+    for (let i = r - 1; i >= 0; i--) {
+      k[i] = rest % kernel[i]!;
+      rest = Math.floor(rest / kernel[i]!);
+    }
+    const starts = k.map((ki, i) => ki * geo.dilations[i]!);
+    const ends = starts.map((s0, i) => s0 + (out[i]! - 1) * geo.strides[i]! + 1);
+    const sliceInputs = [padded, b.int64Const('starts', starts), b.int64Const('ends', ends), axes];
+    if (steps) sliceInputs.push(steps);
+    const xt = b.op('Reshape', [b.op('Slice', sliceInputs, {}, 'tap'), b.int64Const('shape', [c, l])]);
+    const g = b.op('Gemm', [dy2, xt], { transB: 1 }, 'dW');
+    taps.push(kk === 1 ? g : b.op('Unsqueeze', [g, b.int64Const('axes', [2])]));
+  }
+  const stacked = kk === 1 ? taps[0]! : b.op('Concat', taps, { axis: 2 });
+  return b.op('Reshape', [stacked, b.int64Const('shape', [m, c, ...kernel])]);
+}
 
 function biasGradient(ctx: GradContext, dy: string, rank: number): string {
   return ctx.b.op('ReduceSum', [dy, ctx.b.int64Const('axes', [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)])], { keepdims: 0 }, 'dB');

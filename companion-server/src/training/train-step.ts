@@ -47,8 +47,6 @@ export interface TrainStepOptions {
   lrMults?: readonly LrMultRule[];
   /** Also output each parameter's gradient as `<param>__grad`. */
   exposeGradients?: boolean;
-  /** Upper bound in bytes of one im2col patch tensor in conv weight gradients (default 128 MiB). */
-  patchChunkBytes?: number;
   /**
    * Stride-1 conv input gradients as a Conv with the flipped kernel or as ConvTranspose; 'auto'
    * (default) picks by map size, the faster on ONNX Runtime CPU.
@@ -102,7 +100,6 @@ export const LABEL_INPUT = 'label';
 export const PIXEL_WEIGHT_INPUT = 'pixel_weight';
 export const LEARNING_RATE_INPUT = 'learning_rate';
 export const LOSS_OUTPUT = 'loss';
-const DEFAULT_PATCH_CHUNK_BYTES = 128 * 1024 * 1024;
 const OUTPUT_OPSET = 17;
 
 export function selectTrainable(selector: TrainableSelector | undefined, name: string, dims: readonly number[], consumers: readonly string[]): boolean {
@@ -180,7 +177,7 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   const lossGraph = buildClassBalancedLoss(b, logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })), LABEL_INPUT, labelDims, pixelWeights ? PIXEL_WEIGHT_INPUT : undefined, options.loss?.normalization ?? 'mean');
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 
-  const grads = differentiate(sg, b, selected, lossGraph.seeds, { patchChunkBytes: options.patchChunkBytes ?? DEFAULT_PATCH_CHUNK_BYTES, convInputGradient: options.convInputGradient ?? 'auto' });
+  const grads = differentiate(sg, b, selected, lossGraph.seeds, { convInputGradient: options.convInputGradient ?? 'auto' });
   const params = selected.filter((p) => grads.paramGrads.has(p));
   if (params.length === 0) throw new TrainingGraphError(`none of the ${selected.length} selected parameters influences the loss on "${mainOutput}"`);
 

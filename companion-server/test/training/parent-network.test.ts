@@ -10,19 +10,26 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { encodeModel, type ModelProto } from '../../src/onnx/model-io';
 import { buildTrainStep } from '../../src/training/train-step';
-import { splitAtFrozenBoundary } from '../../src/training/split';
-import { Trainer } from '../../src/training/trainer';
+import { splitAtFrozenBoundary, type SplitModel } from '../../src/training/split';
+import { Trainer, type TrainBatch } from '../../src/training/trainer';
 import { checkGradients } from './grad-check';
 import { ISNET_DECODER, ISNET_ENCODER_NODE, diskSample, loadParent } from './parent-fixture';
 
 const R = 64;
 let parent: ModelProto;
+let split: SplitModel;
+let suffixBatch: TrainBatch;
 const sample = diskSample(R);
 const batch = { inputs: { input: sample.image }, label: sample.label };
 const shapes = { input: [1, 3, R, R] };
 
 beforeAll(async () => {
   parent = await loadParent(R);
+  split = splitAtFrozenBoundary(parent, { trainable: ISNET_DECODER, inputShapes: shapes, outputs: ['output'] });
+  const prefix = await ort.InferenceSession.create(encodeModel(split.prefix));
+  const acts = await prefix.run({ input: sample.image });
+  await prefix.release();
+  suffixBatch = { inputs: Object.fromEntries(split.boundary.map((x) => [x.name, acts[x.name] as ort.Tensor])), label: sample.label };
 });
 
 test('loss decreases under SGD with momentum, all parameters trainable, deep supervision', async () => {
@@ -40,12 +47,8 @@ test('loss decreases under SGD with momentum, all parameters trainable, deep sup
 });
 
 test('loss decreases under Adam, decoder trainable, on the split suffix', async () => {
-  const split = splitAtFrozenBoundary(parent, { trainable: ISNET_DECODER, inputShapes: shapes, outputs: ['output'] });
-  const prefix = await ort.InferenceSession.create(encodeModel(split.prefix));
-  const acts = await prefix.run({ input: sample.image });
-  await prefix.release();
   const trainer = await Trainer.create(split.suffix, { trainable: ISNET_DECODER, optimizer: { kind: 'adam' } });
-  const sbatch = { inputs: Object.fromEntries(split.boundary.map((x) => [x.name, acts[x.name]!])), label: sample.label };
+  const sbatch = suffixBatch;
   const losses: number[] = [];
   for (let i = 0; i < 4; i++) losses.push((await trainer.step(sbatch, 1e-4)).loss);
   await trainer.dispose();
@@ -77,17 +80,13 @@ test('a frozen-encoder train step has no gradient nodes for the encoder', () => 
 });
 
 test('split at the frozen boundary: prefix + suffix step equals the full step', async () => {
-  const split = splitAtFrozenBoundary(parent, { trainable: ISNET_DECODER, inputShapes: shapes, outputs: ['output'] });
   expect(split.boundary.length).toBeGreaterThan(1);
-  const prefix = await ort.InferenceSession.create(encodeModel(split.prefix));
-  const acts = await prefix.run({ input: sample.image });
-  await prefix.release();
   const opts = { trainable: ISNET_DECODER, optimizer: { kind: 'none' } as const, exposeGradients: true };
   const full = await Trainer.create(parent, { ...opts, inputShapes: shapes });
   const suffix = await Trainer.create(split.suffix, opts);
   expect(suffix.graph.dataInputs.map((d) => d.name).sort()).toEqual(split.boundary.map((b) => b.name).sort());
   const a = await full.step(batch, 0);
-  const b = await suffix.step({ inputs: Object.fromEntries(split.boundary.map((x) => [x.name, acts[x.name] ?? sample.image])), label: sample.label }, 0);
+  const b = await suffix.step(suffixBatch, 0);
   expect(b.loss).toBeCloseTo(a.loss, 5);
   const ga = full.gradients();
   const gb = suffix.gradients();
@@ -107,11 +106,7 @@ test('split at the frozen boundary: prefix + suffix step equals the full step', 
 });
 
 test('checkpoint round trip is bit-exact and training continues identically', async () => {
-  const split = splitAtFrozenBoundary(parent, { trainable: ISNET_DECODER, inputShapes: shapes, outputs: ['output'] });
-  const prefix = await ort.InferenceSession.create(encodeModel(split.prefix));
-  const acts = await prefix.run({ input: sample.image });
-  await prefix.release();
-  const sbatch = { inputs: Object.fromEntries(split.boundary.map((x) => [x.name, acts[x.name]!])), label: sample.label };
+  const sbatch = suffixBatch;
   const opts = { trainable: ISNET_DECODER, optimizer: { kind: 'adam' } as const };
   const t1 = await Trainer.create(split.suffix, opts);
   await t1.step(sbatch, 1e-4);
