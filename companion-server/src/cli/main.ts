@@ -9,6 +9,7 @@ import { registerEvalCommand } from './commands/eval';
 import { registerModelsCommand } from './commands/models';
 import { registerSegmentCommand } from './commands/segment';
 import { registerServeCommand } from './commands/serve';
+import { registerTrainGraphCommand } from './commands/train-graph';
 
 export function buildProgram(): Command {
   const program = new Command('oneshot-roto')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerServeCommand(program);
   registerModelsCommand(program);
+  registerTrainGraphCommand(program);
   return program;
 }
 
