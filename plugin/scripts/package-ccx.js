@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Packs each built plugin folder (plugin/dist/<host>) into a .ccx, which is a zip of the folder
-// with manifest.json at its root: plugin/dist/oneshot-roto-<host>-<version>.ccx.
+// with manifest.json at its root: plugin/dist/oneshot-roto-<host>-<version>.ccx. An optional
+// argument names another build folder (tests).
 const fs = require('fs');
 const path = require('path');
 const AdmZip = require('adm-zip');
 
-const dist = path.join(__dirname, '..', 'dist');
+const dist = path.resolve(process.argv[2] || path.join(__dirname, '..', 'dist'));
 const hosts = ['premierepro', 'aftereffects'];
 for (const host of hosts) {
   const folder = path.join(dist, host);
