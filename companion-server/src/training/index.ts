@@ -25,3 +25,4 @@ export { bakeWeights } from './bake-weights';
 export { readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointTensor } from './checkpoint';
 export { describeTrainStep, type TensorDescription, type TrainStepDescription } from './describe';
 export { parseTrainableSpec, ISNET_DECODER_NODES } from './trainable-spec';
+export { buildMultiStep } from './multi-step';

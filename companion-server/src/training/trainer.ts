@@ -8,6 +8,7 @@ import { dimsOf, encodeModel, tensorToFloat32, type ModelProto } from '../onnx/m
 import { bakeWeights } from './bake-weights';
 import { readCheckpoint, writeCheckpoint, type CheckpointTensor } from './checkpoint';
 import { TrainingGraphError } from './errors';
+import { buildMultiStep } from './multi-step';
 import { buildTrainStep, type TrainStepGraph, type TrainStepOptions } from './train-step';
 
 export interface TrainBatch {
@@ -31,10 +32,12 @@ export class Trainer {
   private steps = 0;
   private readonly state = new Map<string, ort.Tensor>();
   private lastGradients = new Map<string, ort.Tensor>();
+  private readonly multiStepSessions = new Map<number, ort.InferenceSession>();
 
   private constructor(
     readonly graph: TrainStepGraph,
     private readonly session: ort.InferenceSession,
+    private readonly sessionOptions: SessionOptions,
   ) {
     const inits = graph.specialized.initializers;
     for (const p of graph.parameters) {
@@ -54,11 +57,11 @@ export class Trainer {
   static async fromGraph(graph: TrainStepGraph, sessionOptions: SessionOptions = {}): Promise<Trainer> {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(encodeModel(graph.model), { graphOptimizationLevel: 'all', logSeverityLevel: 3, ...sessionOptions });
+      session = await openSession(graph.model, sessionOptions);
     } catch (cause) {
       throw new TrainingGraphError(`onnxruntime rejected the train-step graph: ${(cause as Error).message}`, { cause });
     }
-    return new Trainer(graph, session);
+    return new Trainer(graph, session, sessionOptions);
   }
 
   /** Number of steps done (restored by loadCheckpoint). */
@@ -67,6 +70,63 @@ export class Trainer {
   }
 
   async step(batch: TrainBatch, learningRate: number): Promise<StepResult> {
+    const g = this.graph;
+    const feeds = this.batchFeeds(batch);
+    if (g.learningRate) feeds[g.learningRate] = new ort.Tensor('float32', Float32Array.of(learningRate), []);
+    for (const [k, v] of this.state) feeds[k] = v;
+    const out = await this.session.run(feeds);
+    this.takeState(out);
+    for (const p of g.parameters) if (p.gradientOutput) this.lastGradients.set(p.name, out[p.gradientOutput]!);
+    this.steps++;
+    return { loss: scalar(out[g.lossOutput]!), termLosses: g.termLossOutputs.map((t) => scalar(out[t]!)) };
+  }
+
+  /**
+   * `batches.length` steps in one onnxruntime run (an ONNX Loop; parameters and optimizer state
+   * stay inside the runtime between them). Same result as calling step() for each batch in turn.
+   * The Loop graph for a given count is built on first use. Returns the loss of each step.
+   */
+  async stepMany(batches: readonly TrainBatch[], learningRates: readonly number[]): Promise<number[]> {
+    const g = this.graph;
+    const n = batches.length;
+    if (n === 0) return [];
+    if (learningRates.length !== n) throw new TrainingGraphError(`stepMany() needs one learning rate per batch (${n}), got ${learningRates.length}`);
+    let session = this.multiStepSessions.get(n);
+    if (!session) {
+      try {
+        session = await openSession(buildMultiStep(g, n), this.sessionOptions);
+      } catch (cause) {
+        throw new TrainingGraphError(`onnxruntime rejected the ${n}-step Loop graph: ${(cause as Error).message}`, { cause });
+      }
+      this.multiStepSessions.set(n, session);
+    }
+    const per = batches.map((b) => this.batchFeeds(b));
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of Object.keys(per[0]!)) {
+      const first = per[0]![name]!;
+      const size = first.data.length;
+      const data = new Float32Array(size * n);
+      per.forEach((f, i) => data.set(f[name]!.data as Float32Array, i * size));
+      feeds[name] = new ort.Tensor('float32', data, [n, ...first.dims]);
+    }
+    feeds[g.learningRate!] = new ort.Tensor('float32', Float32Array.from(learningRates), [n]);
+    for (const [k, v] of this.state) feeds[k] = v;
+    const out = await session.run(feeds);
+    this.takeState(out);
+    this.steps += n;
+    return Array.from(out[g.lossOutput]!.data as Float32Array);
+  }
+
+  private takeState(out: ort.InferenceSession.OnnxValueMapType): void {
+    const g = this.graph;
+    for (const p of g.parameters) {
+      if (p.output) this.state.set(p.name, out[p.output] as ort.Tensor);
+      for (const s of p.state) this.state.set(s.input, out[s.output] as ort.Tensor);
+    }
+    for (const s of g.globalState) this.state.set(s.input, out[s.output] as ort.Tensor);
+  }
+
+  private batchFeeds(batch: TrainBatch): Record<string, ort.Tensor> {
     const g = this.graph;
     const feeds: Record<string, ort.Tensor> = {};
     for (const d of g.dataInputs) {
@@ -82,17 +142,7 @@ export class Trainer {
       checkDims(g.pixelWeight.name, batch.pixelWeight, g.pixelWeight.dims);
       feeds[g.pixelWeight.name] = batch.pixelWeight;
     }
-    if (g.learningRate) feeds[g.learningRate] = new ort.Tensor('float32', Float32Array.of(learningRate), []);
-    for (const [k, v] of this.state) feeds[k] = v;
-    const out = await this.session.run(feeds);
-    for (const p of g.parameters) {
-      if (p.output) this.state.set(p.name, out[p.output]!);
-      for (const s of p.state) this.state.set(s.input, out[s.output]!);
-      if (p.gradientOutput) this.lastGradients.set(p.name, out[p.gradientOutput]!);
-    }
-    for (const s of g.globalState) this.state.set(s.input, out[s.output]!);
-    this.steps++;
-    return { loss: scalar(out[g.lossOutput]!), termLosses: g.termLossOutputs.map((t) => scalar(out[t]!)) };
+    return feeds;
   }
 
   /** Current parameter values by name (views of the held tensors: copy before mutating). */
@@ -145,7 +195,13 @@ export class Trainer {
 
   async dispose(): Promise<void> {
     await this.session.release();
+    for (const s of this.multiStepSessions.values()) await s.release();
+    this.multiStepSessions.clear();
   }
+}
+
+function openSession(model: ModelProto, options: SessionOptions): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'all', logSeverityLevel: 3, ...options });
 }
 
 function filled(dims: number[], value: number): ort.Tensor {

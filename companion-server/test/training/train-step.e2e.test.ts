@@ -49,3 +49,29 @@ describe('train step end to end on a tiny network', () => {
     await trainer.dispose();
   });
 });
+
+describe('several steps in one run (ONNX Loop)', () => {
+  test.each([
+    ['sgd', { kind: 'sgd', momentum: 0.9, weightDecay: 1e-3 } as const],
+    ['adam', { kind: 'adam' } as const],
+  ])('stepMany() with %s equals step() called per batch', async (_n, optimizer) => {
+    const rng = new Rng(8);
+    const batches = [0, 1, 2].map(() => ({ inputs: { image: randomTensor(rng, [1, 3, 12, 12]) }, label: randomLabel(rng, [1, 1, 12, 12]) }));
+    const lrs = [0.05, 0.03, 0.01];
+    const a = await Trainer.create(tinyNet(), { optimizer, biasLrMult: 2 });
+    const b = await Trainer.create(tinyNet(), { optimizer, biasLrMult: 2 });
+    const la: number[] = [];
+    for (let i = 0; i < 3; i++) la.push((await a.step(batches[i]!, lrs[i]!)).loss);
+    const lb = await b.stepMany(batches, lrs);
+    expect(b.stepCount).toBe(3);
+    lb.forEach((l, i) => expect(l).toBeCloseTo(la[i]!, 5));
+    for (const [k, v] of a.parameters()) {
+      const w = b.parameters().get(k)!;
+      v.forEach((x, i) => expect(w[i]).toBeCloseTo(x, 5));
+    }
+    // And training continues step by step after a Loop run.
+    expect((await b.step(batches[0]!, 0.01)).loss).toBeCloseTo((await a.step(batches[0]!, 0.01)).loss, 5);
+    await a.dispose();
+    await b.dispose();
+  });
+});
