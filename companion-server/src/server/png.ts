@@ -8,6 +8,7 @@ export async function encodeGrayPng(data: Uint8Array, width: number, height: num
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
     raw: { width, height, channels: 1 },
   })
+    .toColourspace('b-w') // sharp would otherwise write a 3-channel sRGB PNG
     .png({ compressionLevel: 3 })
     .toBuffer();
 }

@@ -86,6 +86,7 @@ test('open, annotate with strokes, fine-tune and segment: every frame, playhead 
     join(srv.workspace, 'clips', clip.clipId, 'objects', 'main', 'masks', '00005.png'),
   );
   expect(Buffer.compare(onDisk, masks[0].payload!)).toBe(0);
+  expect(await sharp(onDisk).metadata()).toMatchObject({ width: 96, channels: 1, format: 'png' });
   const http = await fetch(`${srv.url}${masks[0].header.url}`, { headers: authHeaders() });
   expect(http.status).toBe(200);
   expect(Buffer.compare(Buffer.from(await http.arrayBuffer()), onDisk)).toBe(0);

@@ -74,7 +74,7 @@ export function registerServeCommand(program: Command): void {
       if (opts.device !== undefined && !isDeviceChoice(opts.device)) {
         throw new InvalidArgumentError(`unknown --device "${opts.device}"`);
       }
-      const backend = await loadBackend(opts.backend, {
+      const backend = loadBackend(opts.backend, {
         device: opts.device as DeviceChoice | undefined,
         resolution: opts.resolution,
       });
