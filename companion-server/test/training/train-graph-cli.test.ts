@@ -61,5 +61,16 @@ test('train-graph exports a step graph that plain onnxruntime runs with the docu
   write2.mockRestore();
   const prefix = await loadModel(path.join(dir, 'prefix.onnx'));
   expect(prefix.graph!.node!.map((n) => n.opType)).toEqual(['Conv', 'Relu', 'MaxPool']);
+
+  const write3 = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const program3 = new Command().exitOverride();
+  registerTrainGraphCommand(program3);
+  await program3.parseAsync(['node', 'x', 'train-graph', '--model', modelPath, '--out', path.join(dir, 'loop.onnx'), '--loop', '3']);
+  write3.mockRestore();
+  const loop = await loadModel(path.join(dir, 'loop.onnx'));
+  expect(loop.graph!.node!.map((n) => n.opType)).toEqual(['Loop']);
+  const dims = (name: string) => loop.graph!.input!.find((i) => i.name === name)!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue));
+  expect(dims('image')).toEqual([3, 1, 3, 10, 10]);
+  expect(dims('learning_rate')).toEqual([3]);
   await fs.rm(dir, { recursive: true, force: true });
 });

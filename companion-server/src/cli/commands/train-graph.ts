@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { encodeModel, loadModel } from '../../onnx/model-io';
-import { buildTrainStep, describeTrainStep, parseTrainableSpec, splitAtFrozenBoundary, type OptimizerOptions, type TrainStepOptions } from '../../training';
+import { buildMultiStep, buildTrainStep, describeTrainStep, parseTrainableSpec, splitAtFrozenBoundary, type OptimizerOptions, type TrainStepOptions } from '../../training';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -52,6 +52,7 @@ interface Opts {
   exposeGradients?: boolean;
   splitPrefix?: string;
   describe?: string;
+  loop?: number;
 }
 
 export function registerTrainGraphCommand(program: Command): void {
@@ -78,6 +79,11 @@ export function registerTrainGraphCommand(program: Command): void {
     .option('--lr-mult <regex=mult>', 'learning-rate multiplier for parameters whose name matches (repeatable, first match wins)', collect, [])
     .option('--expose-gradients', "also output each parameter's gradient as <param>__grad")
     .option('--split-prefix <prefix.onnx>', 'split at the frozen/trainable boundary: write the frozen prefix (inference) here and build the step on the trainable suffix')
+    .option('--loop <steps>', 'export a multi-step graph instead: an ONNX Loop over <steps> stacked samples (per-step inputs get a leading axis of that size, learning_rate is a vector, loss is [steps])', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--loop must be a positive integer, got "${v}"`);
+      return n;
+    })
     .option('--describe <io.json>', 'write the ordered list of the graph inputs/outputs (names, shapes, meaning) as JSON')
     .action(async (opts: Opts) => {
       let model = await loadModel(opts.model);
@@ -125,7 +131,7 @@ export function registerTrainGraphCommand(program: Command): void {
         delete options.inputShapes;
       }
       const graph = buildTrainStep(model, options);
-      await fs.writeFile(opts.out, encodeModel(graph.model));
+      await fs.writeFile(opts.out, encodeModel(opts.loop ? buildMultiStep(graph, opts.loop) : graph.model));
       const desc = describeTrainStep(graph);
       if (opts.describe) await fs.writeFile(opts.describe, `${JSON.stringify(desc, null, 2)}\n`);
       const nParams = graph.parameters.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0);
