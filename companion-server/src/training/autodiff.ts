@@ -5,7 +5,7 @@
  */
 import { DataType, onnx, type NodeProto } from '../onnx/model-io';
 import { TrainingGraphError, UnsupportedGradientError } from './errors';
-import { GRADIENT_RULES, type ConvInputGradient, type GradContext } from './gradient-rules';
+import { GRADIENT_RULES, type ConvInputGradient, type ConvWeightGradient, type GradContext } from './gradient-rules';
 import type { GraphBuilder } from './graph-builder';
 import { constantOf, type SpecializedGraph } from './specialize';
 
@@ -28,7 +28,7 @@ const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.F
  * Emits, into `b`, nodes computing d(loss)/d(param) for `params`, given the gradients `seeds`
  * (forward tensor → name of its gradient tensor, already in `b`).
  */
-export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: readonly string[], seeds: Map<string, string>, opts: { convInputGradient: ConvInputGradient }): GradientResult {
+export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: readonly string[], seeds: Map<string, string>, opts: { convInputGradient: ConvInputGradient; convWeightGradient: ConvWeightGradient }): GradientResult {
   const isFloat = (name: string) => FLOAT_TYPES.has(sg.info.get(name)?.dataType ?? -1);
   const dependent = new Set<string>(params);
   for (const node of sg.nodes) {
@@ -84,6 +84,7 @@ export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: rea
     },
     constant: (name) => constantOf(sg, name),
     convInputGradient: opts.convInputGradient,
+    convWeightGradient: opts.convWeightGradient,
     zero: b.scalar(0, 'zero'),
     one: b.scalar(1, 'one'),
   };

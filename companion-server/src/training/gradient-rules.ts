@@ -17,11 +17,14 @@ export interface GradContext {
   constant(name: string): ConstValue | undefined;
   /** How stride-1 conv input gradients are written (default 'auto': by map size). */
   convInputGradient: ConvInputGradient;
+  /** How ungrouped batch-1 conv weight gradients are written (default 'auto': by patch size). */
+  convWeightGradient: ConvWeightGradient;
   zero: string;
   one: string;
 }
 
 export type ConvInputGradient = 'auto' | 'flipped-conv' | 'conv-transpose';
+export type ConvWeightGradient = 'auto' | 'tapwise' | 'patches';
 
 /** Gradient names per input (undefined: not needed or zero). */
 export type GradRule = (ctx: GradContext, node: NodeProto, dOut: (string | undefined)[], need: boolean[]) => (string | undefined)[];
@@ -171,7 +174,11 @@ function weightGradient(ctx: GradContext, x: string, xDims: number[], dy: string
       const x2 = b.op('Reshape', [x, b.int64Const('shape', [c, l])]);
       return b.op('Reshape', [b.op('Gemm', [dy2, x2], { transB: 1 }, 'dW'), b.int64Const('shape', [m, cg, ...kernel])]);
     }
-    return tapwiseWeightGradient(ctx, x, xDims, dy2, dyDims, kernel, geo);
+    const tapwise = ctx.convWeightGradient === 'tapwise' || (ctx.convWeightGradient === 'auto' && c * kk * l * 4 > ONE_HOT_PATCH_MAX_BYTES);
+    if (tapwise) return tapwiseWeightGradient(ctx, x, xDims, dy2, dyDims, kernel, geo);
+    // Small maps: one patch tensor (grouped one-hot Conv) and one Gemm; fewer nodes, quicker sessions.
+    const p2 = b.op('Reshape', [patches(ctx, x, c, kernel, geo), b.int64Const('shape', [c * kk, l])]);
+    return b.op('Reshape', [b.op('Gemm', [dy2, p2], { transB: 1 }, 'dW'), b.int64Const('shape', [m, cg, ...kernel])]);
   }
   // General case (batch > 1 or grouped): one patch tensor and an Einsum per group.
   const p = identityPatch ? x : patches(ctx, x, c, kernel, geo);
@@ -205,6 +212,9 @@ function flippedKernel(ctx: GradContext, w: string, wDims: number[], group: numb
 
 /** Output positions from which the flipped-kernel Conv beats ConvTranspose for input gradients. */
 const FLIP_MIN_POSITIONS = 1024;
+
+/** Largest im2col patch tensor materialised for a weight gradient; beyond it, tap by tap. */
+const ONE_HOT_PATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Weight gradient of a batch-1, ungrouped conv, one kernel tap at a time:

@@ -12,6 +12,7 @@ export class GraphBuilder {
   readonly initializers: TensorProto[] = [];
   private counter = 0;
   private readonly used = new Set<string>();
+  private readonly int64Cache = new Map<string, string>();
 
   constructor(reserved: Iterable<string> = []) {
     for (const n of reserved) this.used.add(n);
@@ -60,9 +61,14 @@ export class GraphBuilder {
     return this.floatConst(`${hint}`, [], [value]);
   }
 
+  /** Small int64 constants (shapes, axes, pads) are shared between nodes by value. */
   int64Const(hint: string, data: readonly number[], dims: readonly number[] = [data.length]): string {
+    const key = `${dims.join(',')}|${data.join(',')}`;
+    const existing = this.int64Cache.get(key);
+    if (existing) return existing;
     const name = this.fresh(hint);
     this.initializers.push(makeInt64Tensor(name, dims, data));
+    this.int64Cache.set(key, name);
     return name;
   }
 }

@@ -17,7 +17,7 @@ export {
   type TrainableSelector,
 } from './train-step';
 export type { LossNormalization } from './loss';
-export type { ConvInputGradient } from './gradient-rules';
+export type { ConvInputGradient, ConvWeightGradient } from './gradient-rules';
 export type { AdamOptions, NoOptimizer, OptimizerOptions, SgdOptions, StateSlot } from './optimizer';
 export { splitAtFrozenBoundary, type SplitModel, type SplitOptions } from './split';
 export { Trainer, type SessionOptions, type StepResult, type TrainBatch } from './trainer';

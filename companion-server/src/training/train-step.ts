@@ -4,7 +4,7 @@
  */
 import { DataType, dimsOf, onnx, type ModelProto } from '../onnx/model-io';
 import { differentiate } from './autodiff';
-import type { ConvInputGradient } from './gradient-rules';
+import type { ConvInputGradient, ConvWeightGradient } from './gradient-rules';
 import { TrainingGraphError } from './errors';
 import { GraphBuilder } from './graph-builder';
 import { buildClassBalancedLoss, type LossNormalization } from './loss';
@@ -52,6 +52,12 @@ export interface TrainStepOptions {
    * (default) picks by map size, the faster on ONNX Runtime CPU.
    */
   convInputGradient?: ConvInputGradient;
+  /**
+   * Batch-1 ungrouped conv weight gradients: one im2col patch tensor + Gemm ('patches'), or a
+   * Slice + Gemm per kernel tap ('tapwise', no patch tensor); 'auto' (default) uses patches up to
+   * 64 MiB of patch tensor.
+   */
+  convWeightGradient?: ConvWeightGradient;
 }
 
 export interface TensorSpec {
@@ -177,7 +183,7 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   const lossGraph = buildClassBalancedLoss(b, logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })), LABEL_INPUT, labelDims, pixelWeights ? PIXEL_WEIGHT_INPUT : undefined, options.loss?.normalization ?? 'mean');
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 
-  const grads = differentiate(sg, b, selected, lossGraph.seeds, { convInputGradient: options.convInputGradient ?? 'auto' });
+  const grads = differentiate(sg, b, selected, lossGraph.seeds, { convInputGradient: options.convInputGradient ?? 'auto', convWeightGradient: options.convWeightGradient ?? 'auto' });
   const params = selected.filter((p) => grads.paramGrads.has(p));
   if (params.length === 0) throw new TrainingGraphError(`none of the ${selected.length} selected parameters influences the loss on "${mainOutput}"`);
 
