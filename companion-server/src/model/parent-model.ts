@@ -15,8 +15,8 @@ import { ensureCacheDir, resolveCacheDir, writeFileAtomic } from './model-cache'
 import { BATCH_DIM, specialiseResolution } from './specialise-resolution';
 
 export const PARENT_MODEL_NAME = 'isnet-medium-fp32';
-/** Bump when the preparation changes what it writes, so that older cache entries are rebuilt. */
-export const PREPARATION_VERSION = 1;
+/** Bump when the preparation changes what it writes, so that older cache entries are rebuilt (2: outputs listed in graph order). */
+export const PREPARATION_VERSION = 2;
 export const DEFAULT_RESOLUTION = 512;
 export const MIN_RESOLUTION = 64;
 export const MAX_RESOLUTION = 2048;

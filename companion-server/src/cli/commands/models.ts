@@ -2,7 +2,7 @@
  * `oneshot-roto models prepare|info`: builds the parent network's fp32 files in the model cache
  * (normally done automatically on first use) and shows what is there.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   CACHE_ENV,
   DEFAULT_RESOLUTION,
@@ -46,11 +46,10 @@ export function registerModelsCommand(program: Command): void {
     .description(
       'reassemble, hash-check and convert the parent network to fp32 at the given resolutions, into the model cache',
     )
-    .option(
-      '-r, --resolution <list>',
-      'comma-separated square input sizes (multiples of 32)',
-      parseResolutions,
-      [DEFAULT_RESOLUTION],
+    .addOption(
+      new Option('-r, --resolution <list>', 'comma-separated square input sizes (multiples of 32)')
+        .argParser(parseResolutions)
+        .default([DEFAULT_RESOLUTION], String(DEFAULT_RESOLUTION)),
     )
     .option('-f, --force', 'rebuild even when a current file is in the cache')
     .option('--cache <dir>', `model cache folder (default: $${CACHE_ENV} or <repo>/models/cache)`)
