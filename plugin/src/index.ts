@@ -2,6 +2,7 @@
 import { loadHost } from './host/load-host';
 import { createTokenStore } from './client/token-store';
 import { Panel } from './ui/panel';
+import { setChildren } from './ui/dom';
 import type { WebSocketLike } from './client/server-client';
 import type { FetchLike } from './client/http-client';
 
@@ -14,7 +15,7 @@ function boot(): void {
     fetch: ((url, init) => fetch(url, init)) as FetchLike,
   });
   const app = document.getElementById('app') ?? document.body;
-  app.replaceChildren(panel.root);
+  setChildren(app, [panel.root]);
   void panel.start();
 }
 

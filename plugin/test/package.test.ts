@@ -17,9 +17,19 @@ test('packs one .ccx per host with the manifest at the root', async () => {
   expect(out).toMatch(/wrote .*oneshot-roto-premierepro-0\.1\.0\.ccx/);
   for (const host of ['premierepro', 'aftereffects']) {
     const zip = new AdmZip(path.join(dist, `oneshot-roto-${host}-0.1.0.ccx`));
-    const names = zip.getEntries().map((e) => e.entryName.replace(/\\/g, '/')).sort();
+    const names = zip
+      .getEntries()
+      .map((e) => e.entryName.replace(/\\/g, '/'))
+      .sort();
     expect(names).toEqual(
-      expect.arrayContaining(['manifest.json', 'index.html', 'index.js', 'panel.css', 'icons/plugin.png', 'icons/panel@2x.png']),
+      expect.arrayContaining([
+        'manifest.json',
+        'index.html',
+        'index.js',
+        'panel.css',
+        'icons/plugin.png',
+        'icons/panel@2x.png',
+      ]),
     );
     expect(names.filter((n) => n.endsWith('.map'))).toEqual([]);
     const manifest = JSON.parse(zip.readAsText('manifest.json')) as { host: { app: string } };

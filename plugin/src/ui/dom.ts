@@ -15,9 +15,17 @@ export function el<K extends keyof HTMLElementTagNameMap>(
       node.setAttribute(key, String(value));
     } else (node as unknown as Record<string, unknown>)[key] = value;
   }
-  for (const child of children)
-    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  // appendChild, not append(): UXP's DOM has the older Node API only.
+  for (const child of children) {
+    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
   return node;
+}
+
+/** Replaces a node's children (UXP has no replaceChildren). */
+export function setChildren(node: Node, children: Node[]): void {
+  while (node.firstChild) node.removeChild(node.firstChild);
+  for (const child of children) node.appendChild(child);
 }
 
 export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {

@@ -207,7 +207,7 @@ export class MaskEditor {
       for (const p of poly.points) {
         ctx.beginPath();
         ctx.arc(p.x, p.y, 3, 0, Math.PI * 2, false);
-        ctx.fill();
+        ctx.fill('nonzero');
       }
     }
     if (this.hover && this.enabled && this.tool !== 'polygon') {
@@ -227,14 +227,14 @@ export class MaskEditor {
       ctx.moveTo(p[0], p[1]);
       for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
       ctx.closePath();
-      ctx.fill();
+      ctx.fill('nonzero');
       return;
     }
     if (p.length === 2) {
       ctx.fillStyle = COLORS[s.label];
       ctx.beginPath();
       ctx.arc(p[0], p[1], s.radius, 0, Math.PI * 2, false);
-      ctx.fill();
+      ctx.fill('nonzero');
       return;
     }
     ctx.strokeStyle = COLORS[s.label];

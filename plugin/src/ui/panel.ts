@@ -106,7 +106,8 @@ export class Panel {
     this.root = ui.root;
     this.editor.onChange = () => this.refresh();
     document.addEventListener('keydown', (ev) => this.onKey(ev));
-    window.addEventListener('resize', () => this.layout());
+    // UXP and browsers both raise resize on the window when the panel is resized or re-docked.
+    globalThis.addEventListener?.('resize', () => this.layout());
     this.refresh();
   }
 
@@ -197,7 +198,7 @@ export class Panel {
       ['balanced', 'Balanced'],
       ['best', 'Best'],
     ]) {
-      preset.append(el('option', { value, selected: value === 'balanced' }, [label]));
+      preset.appendChild(el('option', { value, selected: value === 'balanced' }, [label]));
     }
     const start = button('Start', () => void this.startJob(), {
       variant: 'primary',
@@ -234,7 +235,7 @@ export class Panel {
 
     const format = el('select', { 'data-testid': 'format' });
     for (const [value, c] of Object.entries(RENDER_CHOICES))
-      format.append(el('option', { value }, [c.label]));
+      format.appendChild(el('option', { value }, [c.label]));
     const threshold = el('input', {
       type: 'number',
       min: 0,
@@ -340,7 +341,7 @@ export class Panel {
 
   /** Narrow (docked) vs wide layout, by the panel's own width. */
   private layout(): void {
-    const wide = (this.root.clientWidth || window.innerWidth) >= 620;
+    const wide = (this.root.clientWidth || document.documentElement.clientWidth) >= 620;
     this.root.classList.toggle('wide', wide);
     this.root.classList.toggle('narrow', !wide);
     this.editor.fitCanvas();

@@ -1,7 +1,7 @@
 // The stand-in for a timeline when the panel runs in a browser: a clip path, its frame rate and
 // range, a playhead, and the list of edits the panel made (matte placed, markers).
 import type { StandaloneHostAdapter } from '../host/standalone-adapter';
-import { button, el, field } from './dom';
+import { button, el, field, setChildren } from './dom';
 
 export class StandaloneHostBar {
   readonly root: HTMLElement;
@@ -35,8 +35,9 @@ export class StandaloneHostBar {
     for (const input of [path, fps, inFrame, outFrame]) input.addEventListener('change', apply);
     playhead.addEventListener('change', () => host.setPlayheadFrame(Number(playhead.value) || 0));
     host.onChange = () => {
-      edits.replaceChildren(
-        ...host.edits.map((e) => el('li', { className: `edit edit-${e.kind}` }, [e.description])),
+      setChildren(
+        edits,
+        host.edits.map((e) => el('li', { className: `edit edit-${e.kind}` }, [e.description])),
       );
     };
     this.root = el('section', { className: 'card host-bar' }, [
