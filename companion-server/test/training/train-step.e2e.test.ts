@@ -1,4 +1,7 @@
 /** @jest-environment ./companion-server/test/training/ort-environment.js */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Trainer } from '../../src/training/trainer';
 import { ModelFactory, Rng } from './graph-factory';
@@ -73,5 +76,21 @@ describe('several steps in one run (ONNX Loop)', () => {
     expect((await b.step(batches[0]!, 0.01)).loss).toBeCloseTo((await a.step(batches[0]!, 0.01)).loss, 5);
     await a.dispose();
     await b.dispose();
+  });
+});
+
+describe('checkpoints', () => {
+  test('loading a checkpoint of another train step names what differs', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ckpt-'));
+    const file = path.join(dir, 'a.ckpt');
+    const a = await Trainer.create(tinyNet(), { optimizer: { kind: 'adam' } });
+    await a.saveCheckpoint(file);
+    const b = await Trainer.create(tinyNet(), { optimizer: { kind: 'sgd', momentum: 0.9 } });
+    await expect(b.loadCheckpoint(file)).rejects.toThrow(/no tensor "w1__momentum".*different train step/);
+    await fs.writeFile(file, Buffer.from('not a checkpoint'));
+    await expect(a.loadCheckpoint(file)).rejects.toThrow(/not a training checkpoint/);
+    await a.dispose();
+    await b.dispose();
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
