@@ -63,10 +63,10 @@ async function freePort(): Promise<number> {
 }
 
 async function shot(name: string): Promise<void> {
-  const file = `${name}.png`;
-  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
-  if (process.env.SAVE_DOCS_SCREENSHOTS === '1')
-    fs.copyFileSync(path.join(ARTIFACTS, file), path.join(DOCS, file));
+  // JPEG keeps the committed set small (the frames are photographs).
+  const file = `${name}.jpg`;
+  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true, type: 'jpeg', quality: 85 });
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1') fs.copyFileSync(path.join(ARTIFACTS, file), path.join(DOCS, file));
 }
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
