@@ -58,6 +58,65 @@ export async function readSoftMap(file: string, width: number, height: number): 
   return makeFloatMatte(out, width, height);
 }
 
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The mask warped by a smooth random displacement field: independent uniform displacements in
+ * [−amplitude, amplitude] px on a grid of `spacing` px, interpolated bilinearly — the boundary
+ * errors of a network that sees the object only coarsely (edges off by a few pixels, varying
+ * slowly along the contour).
+ */
+export function warpMask(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  amplitude: number,
+  seed: number,
+  spacing = 48,
+): Uint8Array {
+  const gw = Math.ceil(width / spacing) + 2;
+  const gh = Math.ceil(height / spacing) + 2;
+  const rnd = random(seed);
+  const gx = Float32Array.from({ length: gw * gh }, () => (2 * rnd() - 1) * amplitude);
+  const gy = Float32Array.from({ length: gw * gh }, () => (2 * rnd() - 1) * amplitude);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const v = y / spacing;
+    const y0 = Math.floor(v);
+    const fy = v - y0;
+    for (let x = 0; x < width; x++) {
+      const u = x / spacing;
+      const x0 = Math.floor(u);
+      const fx = u - x0;
+      const i00 = y0 * gw + x0;
+      const lerp = (g: Float32Array) =>
+        (g[i00] * (1 - fx) + g[i00 + 1] * fx) * (1 - fy) +
+        (g[i00 + gw] * (1 - fx) + g[i00 + gw + 1] * fx) * fy;
+      const sx = Math.min(width - 1, Math.max(0, Math.round(x + lerp(gx))));
+      const sy = Math.min(height - 1, Math.max(0, Math.round(y + lerp(gy))));
+      out[y * width + x] = mask[sy * width + sx];
+    }
+  }
+  return out;
+}
+
+/** A stable seed from a sequence and frame name. */
+export function frameSeed(seq: string, frame: string): number {
+  let h = 2166136261;
+  for (const c of `${seq}/${frame}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
 /**
  * Synthetic stand-in for a network soft map: the ground truth area-downsampled by `factor`
  * (as if the network ran at low resolution), blurred there by `blurSigma` low-res pixels, and

@@ -4,12 +4,13 @@
  * option, and milliseconds per frame of each option (median over the frames).
  *
  *   nice npx tsx companion-server/bench/snapping.bench.ts [--davis DIR] [--soft DIR] [--stride N]
- *        [--seqs a,b] [--synthetic-factor 8] [--synthetic-blur 1] [--json FILE]
+ *        [--seqs a,b] [--synthetic-factor 8] [--synthetic-blur 1] [--synthetic-warp 0] [--json FILE]
  *
  * --soft DIR: soft maps as `<DIR>/<seq>/<frame>.png` (8/16-bit gray, resized to the frame if
  * needed). Without it, a SYNTHETIC stand-in is used: the ground truth downsampled by
- * --synthetic-factor, blurred, and upsampled (a network run at low resolution) — results on it are
- * labelled as such.
+ * --synthetic-factor, blurred, and upsampled (a network run at low resolution), optionally first
+ * warped by a smooth random displacement of up to --synthetic-warp px (boundary errors) — results
+ * on it are labelled as such. `snapping-softmaps.ts` writes real (zero-shot parent) soft maps.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,8 @@ import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
 import { majorityVote, slicSuperpixels } from '../src/matte/slic';
 import type { RgbFrame } from '../src/video/frame';
 import {
+  frameSeed,
+  warpMask,
   listFrames,
   listSequences,
   readFrame,
@@ -35,6 +38,7 @@ interface Args {
   seqs?: string[];
   factor: number;
   blur: number;
+  warp: number;
   json?: string;
 }
 
@@ -54,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--seqs') a.seqs = v.split(',');
     else if (k === '--synthetic-factor') a.factor = Number(v);
     else if (k === '--synthetic-blur') a.blur = Number(v);
+    else if (k === '--synthetic-warp') a.warp = Number(v);
     else if (k === '--json') a.json = v;
     else throw new Error(`unknown argument ${k}`);
   }
@@ -86,7 +91,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const source = args.soft
     ? `soft maps from ${args.soft}`
-    : `SYNTHETIC stand-in soft maps (GT downsampled ×${args.factor}, blur σ=${args.blur} low-res px, bilinear upsample)`;
+    : `SYNTHETIC stand-in soft maps (GT ${args.warp ? `warped by a smooth random field of ±${args.warp} px, ` : ''}` +
+      `downsampled ×${args.factor}, blur σ=${args.blur} low-res px, bilinear upsample)`;
   const seqs = args.seqs ?? (await listSequences(args.davis));
   const names = Object.keys(OPTIONS);
   const perSeq: Record<string, { J: number; F: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -103,7 +109,13 @@ async function main(): Promise<void> {
       const gt = await readGroundTruth(args.davis, seq, name);
       const soft = args.soft
         ? await readSoftMap(path.join(args.soft, seq, `${name}.png`), frame.width, frame.height)
-        : await syntheticSoftMap(gt, frame.width, frame.height, args.factor, args.blur);
+        : await syntheticSoftMap(
+            args.warp > 0 ? warpMask(gt, frame.width, frame.height, args.warp, frameSeed(seq, name)) : gt,
+            frame.width,
+            frame.height,
+            args.factor,
+            args.blur,
+          );
       for (const opt of names) {
         const t0 = performance.now();
         const mask = OPTIONS[opt](soft, frame);

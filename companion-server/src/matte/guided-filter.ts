@@ -16,9 +16,20 @@ export interface GuidedFilterParams {
   epsilon: number;
   /** Subsampling factor of the fast guided filter (1 = exact filter). */
   subsample: number;
+  /**
+   * Confidence-weighted regression: each pixel's weight in the local linear fit is
+   * (2p − 1)² + 0.01, so the colour model of a window is learnt from the pixels the map is sure
+   * about and applied to the uncertain band around the edge.
+   */
+  confidenceWeighted: boolean;
 }
 
-export const DEFAULT_GUIDED_FILTER: GuidedFilterParams = { radius: 8, epsilon: 1e-3, subsample: 2 };
+export const DEFAULT_GUIDED_FILTER: GuidedFilterParams = {
+  radius: 8,
+  epsilon: 1e-3,
+  subsample: 2,
+  confidenceWeighted: false,
+};
 
 /** Area-average downsampling by an integer factor; the last block in each axis may be partial. */
 function downsample(
@@ -105,7 +116,21 @@ export function guidedFilter(
   const P = s === 1 ? soft.data : downsample(soft.data, W, H, s, w, h);
   const n = w * h;
 
-  const mean = (x: Float32Array) => boxMean(x, w, h, r);
+  const plainMean = (x: Float32Array) => boxMean(x, w, h, r);
+  // Weighted window means m_w(x) = box(w·x) / box(w) when confidence-weighted.
+  let mean = plainMean;
+  if (p.confidenceWeighted) {
+    const wt = new Float32Array(n);
+    for (let i = 0; i < n; i++) wt[i] = (2 * P[i] - 1) * (2 * P[i] - 1) + 0.01;
+    const mw = plainMean(wt);
+    mean = (x: Float32Array) => {
+      const wx = new Float32Array(n);
+      for (let i = 0; i < n; i++) wx[i] = wt[i] * x[i];
+      const o = plainMean(wx);
+      for (let i = 0; i < n; i++) o[i] /= mw[i];
+      return o;
+    };
+  }
   const prod = (x: Float32Array, y: Float32Array) => {
     const o = new Float32Array(n);
     for (let i = 0; i < n; i++) o[i] = x[i] * y[i];
@@ -156,10 +181,10 @@ export function guidedFilter(
     aB[i] = ab;
     b[i] = mp - ar * mr - ag * mg - ab * mb;
   }
-  let mAR = mean(aR);
-  let mAG = mean(aG);
-  let mAB = mean(aB);
-  let mB = mean(b);
+  let mAR = plainMean(aR);
+  let mAG = plainMean(aG);
+  let mAB = plainMean(aB);
+  let mB = plainMean(b);
   if (s > 1) {
     mAR = upsample(mAR, w, h, s, W, H);
     mAG = upsample(mAG, w, h, s, W, H);

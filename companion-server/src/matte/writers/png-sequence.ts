@@ -15,7 +15,8 @@ import { MatteWriteError, type MatteWriter, type MatteWriterOptions } from './ty
 export type PngFormat = 'png8' | 'png16' | 'rgba';
 
 export function pngFrameName(baseName: string, frameNumber: number, padDigits: number): string {
-  return `${baseName}_${String(frameNumber).padStart(padDigits, '0')}.png`;
+  // An empty base name numbers the files like DAVIS / image-sequence sources: 00000.png.
+  return `${baseName ? `${baseName}_` : ''}${String(frameNumber).padStart(padDigits, '0')}.png`;
 }
 
 function encoder(
