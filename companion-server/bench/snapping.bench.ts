@@ -48,6 +48,7 @@ function parseArgs(argv: string[]): Args {
     stride: 1,
     factor: 8,
     blur: 1,
+    warp: 0,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
