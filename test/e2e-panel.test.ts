@@ -2,8 +2,8 @@
 /**
  * The panel's real HTML/JS (the webpack build that UXP loads) in headless Chromium, against a
  * real companion server on a free port: pair, open the sample clip, paint a stroke, Start, see
- * progress reach 100 % and the preview overlay, add a correction (marker), render the matte and
- * place it. The browser runs the "standalone" host (no Premiere); everything else is the product.
+ * progress reach 100 % and the preview overlay, add a correction (marker), cancel and re-apply
+ * it, render the matte and place it. The browser runs the "standalone" host (no Premiere); everything else is the product.
  *
  * Needs Debian's chromium at /usr/bin/chromium (CI: `apt-get install -y chromium`), or
  * CHROMIUM_PATH. Screenshots of each state go to test-artifacts/e2e-panel/ (and to
@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import pino from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type RunningServer } from '../companion-server/src/server';
+import { createServer, type RunningServer, type SegmentationBackend } from '../companion-server/src/server';
 import { loadBackend, type BackendChoice } from '../companion-server/src/server/backend-loader';
 import { buildPlugin } from '../plugin/test/support/build-plugin';
 
@@ -66,7 +66,8 @@ async function shot(name: string): Promise<void> {
   // JPEG keeps the committed set small (the frames are photographs).
   const file = `${name}.jpg`;
   await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true, type: 'jpeg', quality: 85 });
-  if (process.env.SAVE_DOCS_SCREENSHOTS === '1') fs.copyFileSync(path.join(ARTIFACTS, file), path.join(DOCS, file));
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1')
+    fs.copyFileSync(path.join(ARTIFACTS, file), path.join(DOCS, file));
 }
 
 const byTestId = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -106,6 +107,38 @@ async function overlayShown(): Promise<boolean> {
   });
 }
 
+/**
+ * The server's real backend, with a switch that holds each finished frame until released, so the
+ * test can press Cancel while a job is certainly running, on any machine speed.
+ */
+const hold = { paused: false, waiters: [] as (() => void)[] };
+function withPause(backend: SegmentationBackend): SegmentationBackend {
+  const wait = (signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      if (!hold.paused) return resolve();
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      hold.waiters.push(resolve);
+    });
+  return {
+    name: backend.name,
+    executionProvider: () => backend.executionProvider(),
+    fineTune: (req) => backend.fineTune(req),
+    segment: (req) =>
+      backend.segment({
+        ...req,
+        onFrame: async (...args) => {
+          await wait(req.signal);
+          return req.onFrame(...args);
+        },
+      }),
+    close: () => backend.close?.() ?? Promise.resolve(),
+  };
+}
+function release(): void {
+  hold.paused = false;
+  for (const w of hold.waiters.splice(0)) w();
+}
+
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
@@ -121,7 +154,7 @@ beforeAll(async () => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-ws-'));
   outputFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-out-'));
   port = await freePort();
-  const backend = await loadBackend(BACKEND, { resolution: 320 });
+  const backend = withPause(await loadBackend(BACKEND, { resolution: 320 }));
   server = await createServer({ workspace, backend, port, token: TOKEN, logger: pino({ level: 'warn' }) });
   await server.listen();
 
@@ -150,6 +183,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  release();
   await browser?.close();
   await server?.close();
 });
@@ -245,6 +279,25 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   ]);
   await shot('04-correction');
   expect(await byTestId('start').textContent()).toBe('Apply correction');
+  // Apply, then cancel the refinement while it runs: the panel says so and keeps the strokes.
+  hold.paused = true;
+  await byTestId('start').click();
+  await page.waitForFunction(() => {
+    const cancel = document.querySelector('[data-testid="cancel"]');
+    const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? '';
+    return !!cancel && !cancel.hasAttribute('disabled') && !text.startsWith('Sending');
+  });
+  await byTestId('cancel').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="progress-text"]')?.textContent === 'Cancelled',
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
+  expect(await byTestId('message').textContent()).toMatch(/^Cancelled/);
+  release();
+  // Apply again and let it finish.
   await byTestId('start').click();
   await waitForJobDone();
   await page.waitForFunction(() =>
