@@ -13,7 +13,9 @@ import { ProtocolError } from './errors';
 import { checkMediaPath } from './path-rules';
 import type { ClipRecord, Workspace } from './workspace';
 
-const FRAME_CACHE = 6;
+const FRAME_CACHE = 3;
+/** An idle clip closes its decoder (a paused ffmpeg process for videos) after this long. */
+const IDLE_CLOSE_MS = 60_000;
 
 class OpenClip {
   private source: FrameSource | undefined;
@@ -21,6 +23,7 @@ class OpenClip {
   private cursor: { next: number; it: AsyncIterator<IndexedFrame> } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly cache = new Map<number, RgbFrame>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly record: ClipRecord) {}
 
@@ -46,6 +49,7 @@ class OpenClip {
     }
     const run = this.chain.then(() => this.read(index));
     this.chain = run.catch(() => undefined);
+    this.armIdleClose();
     return run;
   }
 
@@ -80,7 +84,17 @@ class OpenClip {
     return frame;
   }
 
+  private armIdleClose(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.chain = this.chain.then(() => this.close());
+    }, IDLE_CLOSE_MS);
+    this.idleTimer.unref();
+  }
+
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.cache.clear();
     await this.cursor?.it.return?.().catch(() => undefined);
     this.cursor = undefined;
     await this.source?.close();

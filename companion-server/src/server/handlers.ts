@@ -3,7 +3,7 @@
  * frame in range, paths allowed), change it, and return the ack result; errors are thrown as
  * ProtocolError with a code the client can act on.
  */
-import type { AnnotationInfo, JobInfo } from '../protocol/common';
+import type { AnnotationInfo } from '../protocol/common';
 import type { ClientMessage, ClientMessageOf, ClientMessageType } from '../protocol/client-messages';
 import type { AckResult } from '../protocol/server-messages';
 import { LIMITS, PROTOCOL_VERSION } from '../protocol/version';
@@ -143,10 +143,6 @@ async function addAnnotationCommon(
     throw ioError('save the annotation in', ctx.workspace.objectDir(msg.clipId, objectId), err);
   }
   return info;
-}
-
-function jobInfo(ctx: HandlerContext, jobId: string): JobInfo {
-  return ctx.jobs.info(ctx.jobs.get(jobId));
 }
 
 export const handlers: { [T in ClientMessageType]: Handler<T> } = {
@@ -385,5 +381,3 @@ export function dispatch(
   const h = handlers[msg.type] as Handler<ClientMessageType>;
   return h(ctx, msg as ClientMessageOf<ClientMessageType>, x);
 }
-
-export { jobInfo };

@@ -47,10 +47,6 @@ function maxSideParam(raw: unknown): number | undefined {
   return n;
 }
 
-export interface HealthSource {
-  health(): HealthResponse;
-}
-
 export function registerHttpRoutes(app: FastifyInstance, ctx: HandlerContext, startedAt: number): void {
   app.get('/health', async (): Promise<HealthResponse> => ({
     ok: true,

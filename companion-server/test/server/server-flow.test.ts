@@ -258,6 +258,23 @@ test('an unwritable output folder fails the render job with io_error and the ser
   expect(health.status).toBe(200);
 });
 
+test('a workspace write failure during segmentation fails the job with io_error and the server keeps serving', async () => {
+  const clip = await openClip();
+  const masks = join(srv.workspace, 'clips', clip.clipId, 'objects', 'blocked', 'masks');
+  // A file where the object's mask folder should be: every mask write fails (as on a full or read-only disk).
+  await fs.mkdir(join(masks, '..'), { recursive: true });
+  await fs.writeFile(masks, 'not a folder');
+  const { job } = await client.ack<{ job: { jobId: string } }>({
+    type: 'segment',
+    clipId: clip.clipId,
+    objectId: 'blocked',
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId });
+  const final = await client.waitForJob(job.jobId);
+  expect(final).toMatchObject({ state: 'failed', error: { code: 'io_error', retryable: true } });
+  expect(await client.ack({ type: 'ping' })).toHaveProperty('time');
+});
+
 test('render writes one matte per frame into the chosen folder and lists them', async () => {
   const clip = await openClip();
   const out = join(await tempDir('out'), 'mattes');

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
 import { smallBearFrames } from './helpers/fixtures';
-import { startTestServer, type TestServer } from './helpers/start-server';
+import { startTestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
 jest.setTimeout(120_000);
