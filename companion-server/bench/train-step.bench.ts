@@ -48,12 +48,23 @@ async function runConfig(config: string): Promise<void> {
   const resolution = Number(arg('resolution', '512'));
   const steps = Number(arg('steps', '3'));
   const threads = Number(arg('threads', String(os.availableParallelism())));
-  const optimizer: TrainStepOptions['optimizer'] = arg('optimizer', 'sgd') === 'adam' ? { kind: 'adam' } : { kind: 'sgd', momentum: 0.9, weightDecay: 2e-4 };
+  const optimizer: TrainStepOptions['optimizer'] =
+    arg('optimizer', 'sgd') === 'adam' ? { kind: 'adam' } : { kind: 'sgd', momentum: 0.9, weightDecay: 2e-4 };
   const session = { intraOpNumThreads: threads, interOpNumThreads: 1 };
   const model = await loadModel((await ensureParentModel({ resolution })).modelPath);
   const shapes = { input: [1, 3, resolution, resolution] };
-  const image = new ort.Tensor('float32', Float32Array.from({ length: 3 * resolution * resolution }, (_, i) => Math.sin(i * 0.001) * 0.5), shapes.input);
-  const label = new ort.Tensor('float32', Float32Array.from({ length: resolution * resolution }, (_, i) => ((i % resolution) > resolution / 3 ? 1 : 0)), [1, 1, resolution, resolution]);
+  const image = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 3 * resolution * resolution }, (_, i) => Math.sin(i * 0.001) * 0.5),
+    shapes.input,
+  );
+  const label = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: resolution * resolution }, (_, i) =>
+      i % resolution > resolution / 3 ? 1 : 0,
+    ),
+    [1, 1, resolution, resolution],
+  );
 
   const fwd = await ort.InferenceSession.create(encodeModel(model), session);
   const forwardMs = median(await time(steps, () => fwd.run({ input: image })));
@@ -66,7 +77,11 @@ async function runConfig(config: string): Promise<void> {
   let sessionS = 0;
   if (config === 'split') {
     let t = Date.now();
-    const split = splitAtFrozenBoundary(model, { trainable: DECODER, inputShapes: shapes, outputs: ['output'] });
+    const split = splitAtFrozenBoundary(model, {
+      trainable: DECODER,
+      inputShapes: shapes,
+      outputs: ['output'],
+    });
     buildS = (Date.now() - t) / 1000;
     const prefix = await ort.InferenceSession.create(encodeModel(split.prefix), session);
     let acts: ort.InferenceSession.OnnxValueMapType = {};
@@ -84,7 +99,11 @@ async function runConfig(config: string): Promise<void> {
     await trainer.dispose();
   } else {
     let t = Date.now();
-    const graph = buildTrainStep(model, { inputShapes: shapes, optimizer, ...(config === 'decoder' ? { trainable: DECODER } : {}) });
+    const graph = buildTrainStep(model, {
+      inputShapes: shapes,
+      optimizer,
+      ...(config === 'decoder' ? { trainable: DECODER } : {}),
+    });
     buildS = (Date.now() - t) / 1000;
     t = Date.now();
     const trainer = await Trainer.fromGraph(graph, session);
@@ -116,7 +135,11 @@ async function main(): Promise<void> {
   const configs = arg('configs', 'full,decoder,split').split(',');
   for (const c of configs) {
     const passArgs = process.argv.slice(2);
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...passArgs, '--config', c], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1]!, ...passArgs, '--config', c],
+      { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+    );
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
     console.log(line ?? `${c}: failed (exit ${r.status})`);
   }

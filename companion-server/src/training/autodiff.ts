@@ -5,7 +5,12 @@
  */
 import { DataType, onnx, type NodeProto } from '../onnx/model-io';
 import { TrainingGraphError, UnsupportedGradientError } from './errors';
-import { GRADIENT_RULES, type ConvInputGradient, type ConvWeightGradient, type GradContext } from './gradient-rules';
+import {
+  GRADIENT_RULES,
+  type ConvInputGradient,
+  type ConvWeightGradient,
+  type GradContext,
+} from './gradient-rules';
 import type { GraphBuilder } from './graph-builder';
 import { constantOf, type SpecializedGraph } from './specialize';
 
@@ -28,16 +33,24 @@ const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.F
  * Emits, into `b`, nodes computing d(loss)/d(param) for `params`, given the gradients `seeds`
  * (forward tensor → name of its gradient tensor, already in `b`).
  */
-export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: readonly string[], seeds: Map<string, string>, opts: { convInputGradient: ConvInputGradient; convWeightGradient: ConvWeightGradient }): GradientResult {
+export function differentiate(
+  sg: SpecializedGraph,
+  b: GraphBuilder,
+  params: readonly string[],
+  seeds: Map<string, string>,
+  opts: { convInputGradient: ConvInputGradient; convWeightGradient: ConvWeightGradient },
+): GradientResult {
   const isFloat = (name: string) => FLOAT_TYPES.has(sg.info.get(name)?.dataType ?? -1);
   const dependent = new Set<string>(params);
   for (const node of sg.nodes) {
-    if ((node.input ?? []).some((i) => i && dependent.has(i))) for (const o of node.output ?? []) if (o && isFloat(o)) dependent.add(o);
+    if ((node.input ?? []).some((i) => i && dependent.has(i)))
+      for (const o of node.output ?? []) if (o && isFloat(o)) dependent.add(o);
   }
   const reaches = new Set<string>(seeds.keys());
   for (let k = sg.nodes.length - 1; k >= 0; k--) {
     const node = sg.nodes[k]!;
-    if ((node.output ?? []).some((o) => o && reaches.has(o))) for (const i of node.input ?? []) if (i) reaches.add(i);
+    if ((node.output ?? []).some((o) => o && reaches.has(o)))
+      for (const i of node.input ?? []) if (i) reaches.add(i);
   }
 
   // Forward nodes needed to compute the seeded tensors (others, e.g. unused outputs, are dropped).
@@ -47,7 +60,10 @@ export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: rea
     if (!(node.output ?? []).some((o) => o && reaches.has(o))) continue;
     const isActive = (node.input ?? []).some((i) => i && dependent.has(i));
     if (isActive && node.opType === 'MaxPool' && (node.output ?? []).length < 2) {
-      const copy = onnx.NodeProto.create({ ...node, output: [node.output![0]!, b.fresh(`${node.output![0]}__indices`)] });
+      const copy = onnx.NodeProto.create({
+        ...node,
+        output: [node.output![0]!, b.fresh(`${node.output![0]}__indices`)],
+      });
       sg.info.set(copy.output[1]!, { dims: sg.info.get(node.output![0]!)!.dims, dataType: DataType.INT64 });
       forwardNodes.push(copy);
       active.push(copy);
@@ -98,7 +114,12 @@ export function differentiate(sg: SpecializedGraph, b: GraphBuilder, params: rea
     if (!need.some(Boolean)) continue;
     const rule = GRADIENT_RULES[node.opType ?? ''];
     const nodeName = node.name || node.output?.[0] || '?';
-    if (!rule) throw new UnsupportedGradientError(node.opType ?? '?', nodeName, 'the training engine has no gradient rule for this op');
+    if (!rule)
+      throw new UnsupportedGradientError(
+        node.opType ?? '?',
+        nodeName,
+        'the training engine has no gradient rule for this op',
+      );
     const before = b.nodes.length;
     const dIn = rule(ctx, node, dOut, need);
     for (let j = before; j < b.nodes.length; j++) b.nodes[j]!.name = `grad/${nodeName}/${b.nodes[j]!.name}`;

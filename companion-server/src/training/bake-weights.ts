@@ -15,12 +15,21 @@ export function bakeWeights(model: ModelProto, weights: ReadonlyMap<string, Floa
     const w = weights.get(t.name ?? '');
     if (!w) return t;
     const dims = dimsOf(t);
-    if (t.dataType !== DataType.FLOAT) throw new TrainingGraphError(`initializer "${t.name}" is not float32 (data type ${t.dataType}); bake into the fp32 model the weights were trained from`);
-    if (dims.reduce((a, b) => a * b, 1) !== w.length) throw new TrainingGraphError(`trained weight "${t.name}" has ${w.length} values, the model's initializer [${dims.join(',')}]`);
+    if (t.dataType !== DataType.FLOAT)
+      throw new TrainingGraphError(
+        `initializer "${t.name}" is not float32 (data type ${t.dataType}); bake into the fp32 model the weights were trained from`,
+      );
+    if (dims.reduce((a, b) => a * b, 1) !== w.length)
+      throw new TrainingGraphError(
+        `trained weight "${t.name}" has ${w.length} values, the model's initializer [${dims.join(',')}]`,
+      );
     seen.add(t.name ?? '');
     return makeFloatTensor(t.name ?? '', dims, w);
   });
   const missing = [...weights.keys()].filter((k) => !seen.has(k));
-  if (missing.length) throw new TrainingGraphError(`model has no initializers named ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+  if (missing.length)
+    throw new TrainingGraphError(
+      `model has no initializers named ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
+    );
   return onnx.ModelProto.create({ ...model, graph: onnx.GraphProto.create({ ...graph, initializer }) });
 }

@@ -53,7 +53,8 @@ export function encodeCheckpoint(ckpt: Checkpoint): Buffer {
 }
 
 export function decodeCheckpoint(buf: Buffer, source = 'checkpoint'): Checkpoint {
-  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw new TrainingGraphError(`${source} is not a training checkpoint (bad magic)`);
+  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC)
+    throw new TrainingGraphError(`${source} is not a training checkpoint (bad magic)`);
   const len = buf.readUInt32LE(8);
   let header: Header;
   try {
@@ -61,13 +62,15 @@ export function decodeCheckpoint(buf: Buffer, source = 'checkpoint'): Checkpoint
   } catch (cause) {
     throw new TrainingGraphError(`${source}: corrupt checkpoint header`, { cause });
   }
-  if (header.version !== 1) throw new TrainingGraphError(`${source}: checkpoint version ${String(header.version)} is not supported`);
+  if (header.version !== 1)
+    throw new TrainingGraphError(`${source}: checkpoint version ${String(header.version)} is not supported`);
   const dataStart = Math.ceil((12 + len) / 4) * 4;
   const tensors = new Map<string, CheckpointTensor>();
   for (const e of header.tensors) {
     const start = dataStart + e.offset;
     const end = start + e.length * 4;
-    if (end > buf.length) throw new TrainingGraphError(`${source}: checkpoint is truncated (tensor "${e.name}")`);
+    if (end > buf.length)
+      throw new TrainingGraphError(`${source}: checkpoint is truncated (tensor "${e.name}")`);
     const data = new Float32Array(e.length);
     new Uint8Array(data.buffer).set(buf.subarray(start, end));
     tensors.set(e.name, { dims: e.dims, data });

@@ -5,11 +5,25 @@
  * Conv with one-hot kernels) plus one Gemm, resize adjoints as MatMuls with constant
  * interpolation matrices, max-pool adjoints as a scatter through the pooling indices.
  */
-import { DataType, getIntAttribute, getIntsAttribute, getStringAttribute, type NodeProto } from '../onnx/model-io';
+import {
+  DataType,
+  getIntAttribute,
+  getIntsAttribute,
+  getStringAttribute,
+  type NodeProto,
+} from '../onnx/model-io';
 import { UnsupportedGradientError } from './errors';
 import type { GraphBuilder } from './graph-builder';
 import { linearResizeMatrix, transpose, type CoordinateMode } from './interpolation';
-import { convGeometry, convTransposeGeometry, numel, poolGeometry, sliceSpec, type ConstValue, type TensorInfo } from './specialize';
+import {
+  convGeometry,
+  convTransposeGeometry,
+  numel,
+  poolGeometry,
+  sliceSpec,
+  type ConstValue,
+  type TensorInfo,
+} from './specialize';
 
 export interface GradContext {
   b: GraphBuilder;
@@ -27,7 +41,12 @@ export type ConvInputGradient = 'auto' | 'flipped-conv' | 'conv-transpose';
 export type ConvWeightGradient = 'auto' | 'tapwise' | 'patches';
 
 /** Gradient names per input (undefined: not needed or zero). */
-export type GradRule = (ctx: GradContext, node: NodeProto, dOut: (string | undefined)[], need: boolean[]) => (string | undefined)[];
+export type GradRule = (
+  ctx: GradContext,
+  node: NodeProto,
+  dOut: (string | undefined)[],
+  need: boolean[],
+) => (string | undefined)[];
 
 function unsupported(node: NodeProto, detail: string): never {
   throw new UnsupportedGradientError(node.opType ?? '?', node.name || node.output?.[0] || '?', detail);
@@ -76,7 +95,11 @@ const elementwise: Record<string, GradRule> = {
   Neg: (ctx, _node, [dy]) => [ctx.b.op('Neg', [dy!])],
   Cast: (_ctx, node, [dy]) => {
     const to = getIntAttribute(node, 'to', DataType.FLOAT);
-    if (to !== DataType.FLOAT) unsupported(node, `Cast to data type ${to} on a differentiable path; the training engine works in float32`);
+    if (to !== DataType.FLOAT)
+      unsupported(
+        node,
+        `Cast to data type ${to} on a differentiable path; the training engine works in float32`,
+      );
     return [dy];
   },
 };
@@ -95,7 +118,11 @@ const binary: Record<string, GradRule> = {
   },
   Mul: (ctx, node, [dy], need) => {
     const y = ctx.info(node.output![0]!).dims;
-    return [0, 1].map((i) => (need[i] ? reduceTo(ctx, ctx.b.op('Mul', [dy!, input(node, 1 - i)]), y, ctx.info(input(node, i)).dims) : undefined));
+    return [0, 1].map((i) =>
+      need[i]
+        ? reduceTo(ctx, ctx.b.op('Mul', [dy!, input(node, 1 - i)]), y, ctx.info(input(node, i)).dims)
+        : undefined,
+    );
   },
   Div: (ctx, node, [dy], need) => {
     const y = ctx.info(node.output![0]!).dims;
@@ -103,19 +130,38 @@ const binary: Record<string, GradRule> = {
     const bIn = input(node, 1);
     return [
       need[0] ? reduceTo(ctx, ctx.b.op('Div', [dy!, bIn]), y, ctx.info(a).dims) : undefined,
-      need[1] ? reduceTo(ctx, ctx.b.op('Neg', [ctx.b.op('Mul', [dy!, ctx.b.op('Div', [node.output![0]!, bIn])])]), y, ctx.info(bIn).dims) : undefined,
+      need[1]
+        ? reduceTo(
+            ctx,
+            ctx.b.op('Neg', [ctx.b.op('Mul', [dy!, ctx.b.op('Div', [node.output![0]!, bIn])])]),
+            y,
+            ctx.info(bIn).dims,
+          )
+        : undefined,
     ];
   },
 };
 
 const shapeOps: Record<string, GradRule> = {
-  Reshape: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
-  Flatten: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
-  Squeeze: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
-  Unsqueeze: (ctx, node, [dy]) => [ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)])],
+  Reshape: (ctx, node, [dy]) => [
+    ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)]),
+  ],
+  Flatten: (ctx, node, [dy]) => [
+    ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)]),
+  ],
+  Squeeze: (ctx, node, [dy]) => [
+    ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)]),
+  ],
+  Unsqueeze: (ctx, node, [dy]) => [
+    ctx.b.op('Reshape', [dy!, ctx.b.int64Const('shape', ctx.info(input(node, 0)).dims)]),
+  ],
   Transpose: (ctx, node, [dy]) => {
     const r = ctx.info(input(node, 0)).dims.length;
-    const perm = getIntsAttribute(node, 'perm', Array.from({ length: r }, (_, i) => r - 1 - i));
+    const perm = getIntsAttribute(
+      node,
+      'perm',
+      Array.from({ length: r }, (_, i) => r - 1 - i),
+    );
     const inv = new Array<number>(r);
     perm.forEach((p, i) => (inv[p] = i));
     return [ctx.b.op('Transpose', [dy!], { perm: inv })];
@@ -130,7 +176,12 @@ const shapeOps: Record<string, GradRule> = {
       const s = start;
       start += len;
       if (!need[i]) return undefined;
-      return ctx.b.op('Slice', [dy!, ctx.b.int64Const('starts', [s]), ctx.b.int64Const('ends', [s + len]), ctx.b.int64Const('axes', [axis])]);
+      return ctx.b.op('Slice', [
+        dy!,
+        ctx.b.int64Const('starts', [s]),
+        ctx.b.int64Const('ends', [s + len]),
+        ctx.b.int64Const('axes', [axis]),
+      ]);
     });
   },
   Slice: (ctx, node, [dy]) => {
@@ -147,19 +198,45 @@ const shapeOps: Record<string, GradRule> = {
 };
 
 /** Patches of `x` for a conv geometry: [N, C·kk, out...] via a grouped Conv with one-hot kernels. */
-function patches(ctx: GradContext, x: string, channels: number, kernel: number[], attrs: { strides: number[]; pads: number[]; dilations: number[] }): string {
+function patches(
+  ctx: GradContext,
+  x: string,
+  channels: number,
+  kernel: number[],
+  attrs: { strides: number[]; pads: number[]; dilations: number[] },
+): string {
   const kk = numel(kernel);
   const w = new Float32Array(channels * kk * kk);
   for (let c = 0; c < channels; c++) for (let j = 0; j < kk; j++) w[(c * kk + j) * kk + j] = 1;
   const k = ctx.b.floatConst('onehot', [channels * kk, 1, ...kernel], w);
-  return ctx.b.op('Conv', [x, k], { kernel_shape: kernel, strides: attrs.strides, pads: attrs.pads, dilations: attrs.dilations, group: channels }, 'patches');
+  return ctx.b.op(
+    'Conv',
+    [x, k],
+    {
+      kernel_shape: kernel,
+      strides: attrs.strides,
+      pads: attrs.pads,
+      dilations: attrs.dilations,
+      group: channels,
+    },
+    'patches',
+  );
 }
 
 /**
  * dW[m, c·kk] = Σ_{n,l} dy[n, m, l] · P[n, c·kk, l] where P are the patches of `x` (conv geometry).
  * `x` [N, C, ...] with C = groups·Cg, `dy` [N, M, out...]; result shaped [M, Cg, ...kernel].
  */
-function weightGradient(ctx: GradContext, x: string, xDims: number[], dy: string, dyDims: number[], kernel: number[], geo: { strides: number[]; pads: number[]; dilations: number[] }, group: number): string {
+function weightGradient(
+  ctx: GradContext,
+  x: string,
+  xDims: number[],
+  dy: string,
+  dyDims: number[],
+  kernel: number[],
+  geo: { strides: number[]; pads: number[]; dilations: number[] },
+  group: number,
+): string {
   const b = ctx.b;
   const [n, c] = [xDims[0]!, xDims[1]!];
   const m = dyDims[1]!;
@@ -172,13 +249,21 @@ function weightGradient(ctx: GradContext, x: string, xDims: number[], dy: string
     const dy2 = b.op('Reshape', [dy, b.int64Const('shape', [m, l])]);
     if (identityPatch) {
       const x2 = b.op('Reshape', [x, b.int64Const('shape', [c, l])]);
-      return b.op('Reshape', [b.op('Gemm', [dy2, x2], { transB: 1 }, 'dW'), b.int64Const('shape', [m, cg, ...kernel])]);
+      return b.op('Reshape', [
+        b.op('Gemm', [dy2, x2], { transB: 1 }, 'dW'),
+        b.int64Const('shape', [m, cg, ...kernel]),
+      ]);
     }
-    const tapwise = ctx.convWeightGradient === 'tapwise' || (ctx.convWeightGradient === 'auto' && c * kk * l * 4 > ONE_HOT_PATCH_MAX_BYTES);
+    const tapwise =
+      ctx.convWeightGradient === 'tapwise' ||
+      (ctx.convWeightGradient === 'auto' && c * kk * l * 4 > ONE_HOT_PATCH_MAX_BYTES);
     if (tapwise) return tapwiseWeightGradient(ctx, x, xDims, dy2, dyDims, kernel, geo);
     // Small maps: one patch tensor (grouped one-hot Conv) and one Gemm; fewer nodes, quicker sessions.
     const p2 = b.op('Reshape', [patches(ctx, x, c, kernel, geo), b.int64Const('shape', [c * kk, l])]);
-    return b.op('Reshape', [b.op('Gemm', [dy2, p2], { transB: 1 }, 'dW'), b.int64Const('shape', [m, cg, ...kernel])]);
+    return b.op('Reshape', [
+      b.op('Gemm', [dy2, p2], { transB: 1 }, 'dW'),
+      b.int64Const('shape', [m, cg, ...kernel]),
+    ]);
   }
   // General case (batch > 1 or grouped): one patch tensor and an Einsum per group.
   const p = identityPatch ? x : patches(ctx, x, c, kernel, geo);
@@ -223,15 +308,28 @@ const ONE_HOT_PATCH_MAX_BYTES = 64 * 1024 * 1024;
  * C·kk·L im2col tensor: memory stays at one shifted copy of the input, and ONNX Runtime CPU runs
  * it much faster than patch extraction with a grouped one-hot Conv.
  */
-function tapwiseWeightGradient(ctx: GradContext, x: string, xDims: number[], dy2: string, dyDims: number[], kernel: number[], geo: { strides: number[]; pads: number[]; dilations: number[] }): string {
+function tapwiseWeightGradient(
+  ctx: GradContext,
+  x: string,
+  xDims: number[],
+  dy2: string,
+  dyDims: number[],
+  kernel: number[],
+  geo: { strides: number[]; pads: number[]; dilations: number[] },
+): string {
   const b = ctx.b;
   const r = kernel.length;
   const c = xDims[1]!;
   const m = dyDims[1]!;
   const out = dyDims.slice(2);
   const l = numel(out);
-  const padded = geo.pads.some((p) => p !== 0) ? b.op('Pad', [x, b.int64Const('pads', [0, 0, ...geo.pads.slice(0, r), 0, 0, ...geo.pads.slice(r)])]) : x;
-  const axes = b.int64Const('axes', kernel.map((_, i) => i + 2));
+  const padded = geo.pads.some((p) => p !== 0)
+    ? b.op('Pad', [x, b.int64Const('pads', [0, 0, ...geo.pads.slice(0, r), 0, 0, ...geo.pads.slice(r)])])
+    : x;
+  const axes = b.int64Const(
+    'axes',
+    kernel.map((_, i) => i + 2),
+  );
   const steps = geo.strides.some((st) => st !== 1) ? b.int64Const('steps', geo.strides) : undefined;
   const taps: string[] = [];
   const kk = numel(kernel);
@@ -256,12 +354,18 @@ function tapwiseWeightGradient(ctx: GradContext, x: string, xDims: number[], dy2
 }
 
 function biasGradient(ctx: GradContext, dy: string, rank: number): string {
-  return ctx.b.op('ReduceSum', [dy, ctx.b.int64Const('axes', [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)])], { keepdims: 0 }, 'dB');
+  return ctx.b.op(
+    'ReduceSum',
+    [dy, ctx.b.int64Const('axes', [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)])],
+    { keepdims: 0 },
+    'dB',
+  );
 }
 
 function checkNoAutoPadIssues(node: NodeProto): void {
   const ap = getStringAttribute(node, 'auto_pad', 'NOTSET');
-  if (ap !== 'NOTSET' && ap !== 'VALID' && ap !== 'SAME_UPPER' && ap !== 'SAME_LOWER') unsupported(node, `auto_pad=${ap}`);
+  if (ap !== 'NOTSET' && ap !== 'VALID' && ap !== 'SAME_UPPER' && ap !== 'SAME_LOWER')
+    unsupported(node, `auto_pad=${ap}`);
 }
 
 const convOps: Record<string, GradRule> = {
@@ -276,23 +380,54 @@ const convOps: Record<string, GradRule> = {
     const geo = convGeometry(node, xDims, wDims);
     const r = xDims.length - 2;
     const out: (string | undefined)[] = [undefined, undefined, undefined];
-    const flipOk = geo.strides.every((st) => st === 1) && geo.kernel.every((k, i) => (k - 1) * geo.dilations[i]! >= Math.max(geo.pads[i]!, geo.pads[i + r]!));
-    const useFlip = flipOk && (ctx.convInputGradient === 'flipped-conv' || (ctx.convInputGradient === 'auto' && numel(yDims.slice(2)) >= FLIP_MIN_POSITIONS));
+    const flipOk =
+      geo.strides.every((st) => st === 1) &&
+      geo.kernel.every((k, i) => (k - 1) * geo.dilations[i]! >= Math.max(geo.pads[i]!, geo.pads[i + r]!));
+    const useFlip =
+      flipOk &&
+      (ctx.convInputGradient === 'flipped-conv' ||
+        (ctx.convInputGradient === 'auto' && numel(yDims.slice(2)) >= FLIP_MIN_POSITIONS));
     if (need[0] && useFlip) {
       // Stride 1 on a large map: the input gradient as a plain Conv of dY with the flipped,
       // transposed kernel: measured 1.2-2x faster than ConvTranspose on ONNX Runtime CPU; on
       // small maps with big kernels ConvTranspose is ~20% faster (see README, "Performance").
-      out[0] = ctx.b.op('Conv', [dy!, flippedKernel(ctx, w, wDims, group)], {
-        kernel_shape: geo.kernel,
-        dilations: geo.dilations,
-        group,
-        pads: [...geo.kernel.map((k, i) => (k - 1) * geo.dilations[i]! - geo.pads[i]!), ...geo.kernel.map((k, i) => (k - 1) * geo.dilations[i]! - geo.pads[i + r]!)],
-      }, 'dX');
+      out[0] = ctx.b.op(
+        'Conv',
+        [dy!, flippedKernel(ctx, w, wDims, group)],
+        {
+          kernel_shape: geo.kernel,
+          dilations: geo.dilations,
+          group,
+          pads: [
+            ...geo.kernel.map((k, i) => (k - 1) * geo.dilations[i]! - geo.pads[i]!),
+            ...geo.kernel.map((k, i) => (k - 1) * geo.dilations[i]! - geo.pads[i + r]!),
+          ],
+        },
+        'dX',
+      );
     } else if (need[0]) {
       const outputPadding = geo.kernel.map(
-        (k, i) => xDims[i + 2]! - (geo.strides[i]! * (yDims[i + 2]! - 1) + (k - 1) * geo.dilations[i]! + 1 - geo.pads[i]! - geo.pads[i + r]!),
+        (k, i) =>
+          xDims[i + 2]! -
+          (geo.strides[i]! * (yDims[i + 2]! - 1) +
+            (k - 1) * geo.dilations[i]! +
+            1 -
+            geo.pads[i]! -
+            geo.pads[i + r]!),
       );
-      out[0] = ctx.b.op('ConvTranspose', [dy!, w], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group, output_padding: outputPadding }, 'dX');
+      out[0] = ctx.b.op(
+        'ConvTranspose',
+        [dy!, w],
+        {
+          kernel_shape: geo.kernel,
+          strides: geo.strides,
+          pads: geo.pads,
+          dilations: geo.dilations,
+          group,
+          output_padding: outputPadding,
+        },
+        'dX',
+      );
     }
     if (need[1]) out[1] = weightGradient(ctx, x, xDims, dy!, yDims, geo.kernel, geo, group);
     if (need[2]) out[2] = biasGradient(ctx, dy!, yDims.length);
@@ -307,7 +442,13 @@ const convOps: Record<string, GradRule> = {
     const group = getIntAttribute(node, 'group', 1);
     const geo = convTransposeGeometry(node, xDims, wDims);
     const out: (string | undefined)[] = [undefined, undefined, undefined];
-    if (need[0]) out[0] = ctx.b.op('Conv', [dy!, w], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group }, 'dX');
+    if (need[0])
+      out[0] = ctx.b.op(
+        'Conv',
+        [dy!, w],
+        { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group },
+        'dX',
+      );
     if (need[1]) {
       // The forward map is the adjoint of a Conv from y-space to x-space: swap the roles of x and dy.
       const dwT = weightGradient(ctx, dy!, yDims, x, xDims, geo.kernel, geo, group); // [Cin, M/g, k...]
@@ -340,7 +481,10 @@ const poolOps: Record<string, GradRule> = {
   AveragePool: (ctx, node, [dy]) => {
     // Adjoint of average pooling = ConvTranspose with a constant 1/k kernel per channel (count_include_pad=1 only).
     const xDims = ctx.info(input(node, 0)).dims;
-    if (getIntAttribute(node, 'count_include_pad', 0) !== 1 && getIntsAttribute(node, 'pads', []).some((p) => p !== 0)) {
+    if (
+      getIntAttribute(node, 'count_include_pad', 0) !== 1 &&
+      getIntsAttribute(node, 'pads', []).some((p) => p !== 0)
+    ) {
       unsupported(node, 'AveragePool with padding and count_include_pad=0');
     }
     if (getIntAttribute(node, 'ceil_mode', 0) === 1) unsupported(node, 'AveragePool with ceil_mode=1');
@@ -351,9 +495,23 @@ const poolOps: Record<string, GradRule> = {
     const r = xDims.length - 2;
     const k = ctx.b.floatConst('avgk', [c, 1, ...geo.kernel], new Float32Array(c * kk).fill(1 / kk));
     const outputPadding = geo.kernel.map(
-      (kz, i) => xDims[i + 2]! - (geo.strides[i]! * (yDims[i + 2]! - 1) + (kz - 1) * geo.dilations[i]! + 1 - geo.pads[i]! - geo.pads[i + r]!),
+      (kz, i) =>
+        xDims[i + 2]! -
+        (geo.strides[i]! * (yDims[i + 2]! - 1) +
+          (kz - 1) * geo.dilations[i]! +
+          1 -
+          geo.pads[i]! -
+          geo.pads[i + r]!),
     );
-    return [ctx.b.op('ConvTranspose', [dy!, k], { kernel_shape: geo.kernel, strides: geo.strides, pads: geo.pads, group: c, output_padding: outputPadding })];
+    return [
+      ctx.b.op('ConvTranspose', [dy!, k], {
+        kernel_shape: geo.kernel,
+        strides: geo.strides,
+        pads: geo.pads,
+        group: c,
+        output_padding: outputPadding,
+      }),
+    ];
   },
   GlobalAveragePool: (ctx, node, [dy]) => {
     const xDims = ctx.info(input(node, 0)).dims;
@@ -372,7 +530,8 @@ const resizeOps: Record<string, GradRule> = {
     const yDims = ctx.info(node.output![0]!).dims;
     const r = xDims.length;
     if (r !== 4 && r !== 3) unsupported(node, `Resize of a rank-${r} tensor (only 3-D and 4-D)`);
-    for (let i = 0; i < r - (r - 2); i++) if (xDims[i] !== yDims[i]) unsupported(node, 'Resize along the batch or channel axis');
+    for (let i = 0; i < r - (r - 2); i++)
+      if (xDims[i] !== yDims[i]) unsupported(node, 'Resize along the batch or channel axis');
     const scalesName = input(node, 2);
     const scales = input(node, 3) ? undefined : scalesName ? ctx.constant(scalesName)?.values : undefined;
     const spatial = xDims.slice(2).map((inSize, i) => {
@@ -394,8 +553,14 @@ const resizeOps: Record<string, GradRule> = {
     // dX = A_hᵀ · dY · A_w, multiplied in the cheaper order.
     const costWFirst = h.outSize * w.outSize * w.inSize + h.inSize * h.outSize * w.inSize;
     const costHFirst = h.inSize * h.outSize * w.outSize + h.inSize * w.outSize * w.inSize;
-    const aw = () => (w.outSize === w.inSize && isIdentity(w.a, w.inSize) ? undefined : b.floatConst('resizeAw', [w.outSize, w.inSize], w.a));
-    const ahT = () => (h.outSize === h.inSize && isIdentity(h.a, h.inSize) ? undefined : b.floatConst('resizeAhT', [h.inSize, h.outSize], transpose(h.a, h.outSize, h.inSize)));
+    const aw = () =>
+      w.outSize === w.inSize && isIdentity(w.a, w.inSize)
+        ? undefined
+        : b.floatConst('resizeAw', [w.outSize, w.inSize], w.a);
+    const ahT = () =>
+      h.outSize === h.inSize && isIdentity(h.a, h.inSize)
+        ? undefined
+        : b.floatConst('resizeAhT', [h.inSize, h.outSize], transpose(h.a, h.outSize, h.inSize));
     const alongW = (t: string) => {
       const m = aw();
       return m ? b.op('MatMul', [t, m]) : t;
@@ -410,7 +575,8 @@ const resizeOps: Record<string, GradRule> = {
 };
 
 function isIdentity(a: Float32Array, n: number): boolean {
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (a[i * n + j] !== (i === j ? 1 : 0)) return false;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) if (a[i * n + j] !== (i === j ? 1 : 0)) return false;
   return true;
 }
 
@@ -422,15 +588,28 @@ const matmulOps: Record<string, GradRule> = {
     const bDims = ctx.info(bName).dims;
     if (aDims.length < 2 || bDims.length < 2) unsupported(node, 'MatMul with 1-D operands');
     const yDims = ctx.info(node.output![0]!).dims;
-    const tr = (name: string, rank: number) => ctx.b.op('Transpose', [name], { perm: [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2] });
+    const tr = (name: string, rank: number) =>
+      ctx.b.op('Transpose', [name], {
+        perm: [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2],
+      });
     const out: (string | undefined)[] = [undefined, undefined];
     if (need[0]) {
       const g = ctx.b.op('MatMul', [dy!, tr(bName, bDims.length)]);
-      out[0] = reduceTo(ctx, g, [...yDims.slice(0, -2), aDims[aDims.length - 2]!, aDims[aDims.length - 1]!], aDims);
+      out[0] = reduceTo(
+        ctx,
+        g,
+        [...yDims.slice(0, -2), aDims[aDims.length - 2]!, aDims[aDims.length - 1]!],
+        aDims,
+      );
     }
     if (need[1]) {
       const g = ctx.b.op('MatMul', [tr(a, aDims.length), dy!]);
-      out[1] = reduceTo(ctx, g, [...yDims.slice(0, -2), bDims[bDims.length - 2]!, bDims[bDims.length - 1]!], bDims);
+      out[1] = reduceTo(
+        ctx,
+        g,
+        [...yDims.slice(0, -2), bDims[bDims.length - 2]!, bDims[bDims.length - 1]!],
+        bDims,
+      );
     }
     return out;
   },

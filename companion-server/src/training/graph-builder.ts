@@ -5,7 +5,8 @@
  */
 import { onnx, makeFloatTensor, makeInt64Tensor, type NodeProto, type TensorProto } from '../onnx/model-io';
 
-export type AttrValue = number | string | number[] | onnx.ITensorProto | { floats: number[] } | { float: number };
+export type AttrValue =
+  number | string | number[] | onnx.ITensorProto | { floats: number[] } | { float: number };
 
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
@@ -31,8 +32,19 @@ export class GraphBuilder {
   }
 
   /** Appends one node; returns its output names (fresh unless given). */
-  node(opType: string, inputs: string[], outputs: string[] | number, attrs: Record<string, AttrValue> = {}, hint?: string): string[] {
-    const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => this.fresh(`${hint ?? opType}${outputs > 1 ? `_o${i}` : ''}`)) : outputs;
+  node(
+    opType: string,
+    inputs: string[],
+    outputs: string[] | number,
+    attrs: Record<string, AttrValue> = {},
+    hint?: string,
+  ): string[] {
+    const outs =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, (_, i) =>
+            this.fresh(`${hint ?? opType}${outputs > 1 ? `_o${i}` : ''}`),
+          )
+        : outputs;
     if (typeof outputs !== 'number') for (const o of outs) this.reserve(o);
     this.nodes.push(
       onnx.NodeProto.create({
@@ -53,7 +65,9 @@ export class GraphBuilder {
 
   floatConst(hint: string, dims: readonly number[], data: Float32Array | number[]): string {
     const name = this.fresh(hint);
-    this.initializers.push(makeFloatTensor(name, dims, data instanceof Float32Array ? data : Float32Array.from(data)));
+    this.initializers.push(
+      makeFloatTensor(name, dims, data instanceof Float32Array ? data : Float32Array.from(data)),
+    );
     return name;
   }
 
@@ -76,7 +90,8 @@ export class GraphBuilder {
 export function makeAttribute(name: string, v: AttrValue): onnx.AttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof v === 'number') return onnx.AttributeProto.create({ name, type: T.INT, i: v });
-  if (typeof v === 'string') return onnx.AttributeProto.create({ name, type: T.STRING, s: Buffer.from(v, 'utf8') });
+  if (typeof v === 'string')
+    return onnx.AttributeProto.create({ name, type: T.STRING, s: Buffer.from(v, 'utf8') });
   if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: T.INTS, ints: v });
   if ('floats' in v) return onnx.AttributeProto.create({ name, type: T.FLOATS, floats: v.floats });
   if ('float' in v) return onnx.AttributeProto.create({ name, type: T.FLOAT, f: v.float });

@@ -6,16 +6,28 @@
 import { TrainingGraphError } from './errors';
 
 export type CoordinateMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
-export const SUPPORTED_COORDINATE_MODES: readonly CoordinateMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
+export const SUPPORTED_COORDINATE_MODES: readonly CoordinateMode[] = [
+  'half_pixel',
+  'pytorch_half_pixel',
+  'align_corners',
+  'asymmetric',
+];
 
 /**
  * Row-major [outSize, inSize] matrix A with y = A·x for one axis.
  * `scale` is the factor ONNX Runtime uses in the coordinate transform: the given `scales` value,
  * or outSize/inSize when `sizes` were given.
  */
-export function linearResizeMatrix(inSize: number, outSize: number, scale: number, mode: CoordinateMode): Float32Array {
+export function linearResizeMatrix(
+  inSize: number,
+  outSize: number,
+  scale: number,
+  mode: CoordinateMode,
+): Float32Array {
   if (!SUPPORTED_COORDINATE_MODES.includes(mode)) {
-    throw new TrainingGraphError(`Resize coordinate_transformation_mode "${mode}" has no gradient rule (supported: ${SUPPORTED_COORDINATE_MODES.join(', ')})`);
+    throw new TrainingGraphError(
+      `Resize coordinate_transformation_mode "${mode}" has no gradient rule (supported: ${SUPPORTED_COORDINATE_MODES.join(', ')})`,
+    );
   }
   const a = new Float32Array(outSize * inSize);
   for (let o = 0; o < outSize; o++) {

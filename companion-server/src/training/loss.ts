@@ -29,12 +29,24 @@ export interface LossGraph {
   seeds: Map<string, string>;
 }
 
-export function buildClassBalancedLoss(b: GraphBuilder, terms: readonly LossTerm[], label: string, labelDims: readonly number[], pixelWeight: string | undefined, normalization: LossNormalization): LossGraph {
+export function buildClassBalancedLoss(
+  b: GraphBuilder,
+  terms: readonly LossTerm[],
+  label: string,
+  labelDims: readonly number[],
+  pixelWeight: string | undefined,
+  normalization: LossNormalization,
+): LossGraph {
   const one = b.scalar(1, 'loss_one');
   const eps = b.scalar(1e-12, 'loss_eps');
   const w = pixelWeight;
   const wy = w ? b.op('Mul', [w, label]) : label;
-  const sumW = w ? b.op('ReduceSum', [w], { keepdims: 0 }) : b.scalar(labelDims.reduce((a, c) => a * c, 1), 'loss_count');
+  const sumW = w
+    ? b.op('ReduceSum', [w], { keepdims: 0 })
+    : b.scalar(
+        labelDims.reduce((a, c) => a * c, 1),
+        'loss_count',
+      );
   const sumPos = b.op('ReduceSum', [wy], { keepdims: 0 });
   const sumNeg = b.op('Sub', [sumW, sumPos]);
   const beta = b.op('Div', [sumNeg, b.op('Max', [sumW, eps])], {}, 'beta');
@@ -49,7 +61,15 @@ export function buildClassBalancedLoss(b: GraphBuilder, terms: readonly LossTerm
   const termLosses: string[] = [];
   for (const term of terms) {
     const x = term.logits;
-    const ce = b.op('Add', [b.op('Sub', [b.op('Relu', [x]), b.op('Mul', [x, label])]), b.op('Softplus', [b.op('Neg', [b.op('Abs', [x])])])], {}, 'ce');
+    const ce = b.op(
+      'Add',
+      [
+        b.op('Sub', [b.op('Relu', [x]), b.op('Mul', [x, label])]),
+        b.op('Softplus', [b.op('Neg', [b.op('Abs', [x])])]),
+      ],
+      {},
+      'ce',
+    );
     const scaled = term.weight === 1 ? cw : b.op('Mul', [cw, b.scalar(term.weight, 'loss_weight')]);
     termLosses.push(b.op('ReduceSum', [b.op('Mul', [scaled, ce])], { keepdims: 0 }, 'term_loss'));
     const g = b.op('Mul', [scaled, b.op('Sub', [b.op('Sigmoid', [x]), label])], {}, `grad/${x}`);

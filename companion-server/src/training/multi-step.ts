@@ -16,39 +16,95 @@ import type { TrainStepGraph } from './train-step';
 const BODY = 'loop_body/';
 
 export function buildMultiStep(g: TrainStepGraph, steps: number): ModelProto {
-  if (!Number.isInteger(steps) || steps < 1) throw new TrainingGraphError(`steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new TrainingGraphError(`steps must be a positive integer, got ${steps}`);
   if (!g.learningRate) throw new TrainingGraphError('a multi-step graph needs an optimizer (not "none")');
   const step = g.model.graph!;
-  const perStep = [...g.dataInputs.map((d) => d.name), g.label.name, ...(g.pixelWeight ? [g.pixelWeight.name] : []), g.learningRate];
-  const carriedIn = [...g.parameters.map((p) => p.name), ...g.parameters.flatMap((p) => p.state.map((s) => s.input)), ...g.globalState.map((s) => s.input)];
-  const carriedOut = [...g.parameters.map((p) => p.output!), ...g.parameters.flatMap((p) => p.state.map((s) => s.output)), ...g.globalState.map((s) => s.output)];
+  const perStep = [
+    ...g.dataInputs.map((d) => d.name),
+    g.label.name,
+    ...(g.pixelWeight ? [g.pixelWeight.name] : []),
+    g.learningRate,
+  ];
+  const carriedIn = [
+    ...g.parameters.map((p) => p.name),
+    ...g.parameters.flatMap((p) => p.state.map((s) => s.input)),
+    ...g.globalState.map((s) => s.input),
+  ];
+  const carriedOut = [
+    ...g.parameters.map((p) => p.output!),
+    ...g.parameters.flatMap((p) => p.state.map((s) => s.output)),
+    ...g.globalState.map((s) => s.output),
+  ];
   const rename = new Map<string, string>();
   for (const n of [...perStep, ...carriedIn, ...carriedOut, g.lossOutput]) rename.set(n, BODY + n);
   const r = (n: string) => rename.get(n) ?? n;
 
   const info = new Map<string, onnx.IValueInfoProto>();
   for (const v of [...(step.input ?? []), ...(step.output ?? [])]) info.set(v.name ?? '', v);
-  const dimsOf = (name: string) => (info.get(name)?.type?.tensorType?.shape?.dim ?? []).map((d) => Number(d.dimValue));
+  const dimsOf = (name: string) =>
+    (info.get(name)?.type?.tensorType?.shape?.dim ?? []).map((d) => Number(d.dimValue));
   const f = (name: string, dims: number[]) => makeValueInfo(name, { dims, dataType: DataType.FLOAT });
 
   const bodyNodes: NodeProto[] = [];
   for (const name of perStep) {
-    bodyNodes.push(onnx.NodeProto.create({ opType: 'Gather', name: `${BODY}gather/${name}`, input: [name, `${BODY}iter`], output: [r(name)], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] }));
+    bodyNodes.push(
+      onnx.NodeProto.create({
+        opType: 'Gather',
+        name: `${BODY}gather/${name}`,
+        input: [name, `${BODY}iter`],
+        output: [r(name)],
+        attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+      }),
+    );
   }
   for (const n of step.node ?? []) {
-    bodyNodes.push(onnx.NodeProto.create({ ...n, name: BODY + (n.name ?? ''), input: (n.input ?? []).map((i) => (i ? r(i) : i)), output: (n.output ?? []).map(r) }));
+    bodyNodes.push(
+      onnx.NodeProto.create({
+        ...n,
+        name: BODY + (n.name ?? ''),
+        input: (n.input ?? []).map((i) => (i ? r(i) : i)),
+        output: (n.output ?? []).map(r),
+      }),
+    );
   }
-  bodyNodes.push(onnx.NodeProto.create({ opType: 'Identity', name: `${BODY}cond`, input: [`${BODY}cond_in`], output: [`${BODY}cond_out`] }));
-  const scalar = (name: string, type: number) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: type, shape: { dim: [] } } } });
+  bodyNodes.push(
+    onnx.NodeProto.create({
+      opType: 'Identity',
+      name: `${BODY}cond`,
+      input: [`${BODY}cond_in`],
+      output: [`${BODY}cond_out`],
+    }),
+  );
+  const scalar = (name: string, type: number) =>
+    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: type, shape: { dim: [] } } } });
   const body = onnx.GraphProto.create({
     name: 'train_step_body',
     node: bodyNodes,
-    input: [scalar(`${BODY}iter`, DataType.INT64), scalar(`${BODY}cond_in`, DataType.BOOL), ...carriedIn.map((n) => f(r(n), dimsOf(n)))],
-    output: [scalar(`${BODY}cond_out`, DataType.BOOL), ...carriedOut.map((n) => f(r(n), dimsOf(n))), f(r(g.lossOutput), [])],
+    input: [
+      scalar(`${BODY}iter`, DataType.INT64),
+      scalar(`${BODY}cond_in`, DataType.BOOL),
+      ...carriedIn.map((n) => f(r(n), dimsOf(n))),
+    ],
+    output: [
+      scalar(`${BODY}cond_out`, DataType.BOOL),
+      ...carriedOut.map((n) => f(r(n), dimsOf(n))),
+      f(r(g.lossOutput), []),
+    ],
   });
 
-  const trip = onnx.TensorProto.create({ name: 'loop_trip_count', dataType: DataType.INT64, dims: [], int64Data: [steps] });
-  const cond = onnx.TensorProto.create({ name: 'loop_cond', dataType: DataType.BOOL, dims: [], int32Data: [1] });
+  const trip = onnx.TensorProto.create({
+    name: 'loop_trip_count',
+    dataType: DataType.INT64,
+    dims: [],
+    int64Data: [steps],
+  });
+  const cond = onnx.TensorProto.create({
+    name: 'loop_cond',
+    dataType: DataType.BOOL,
+    dims: [],
+    int32Data: [1],
+  });
   const loop = onnx.NodeProto.create({
     opType: 'Loop',
     name: 'train_loop',
@@ -64,7 +120,10 @@ export function buildMultiStep(g: TrainStepGraph, steps: number): ModelProto {
       name: 'train_steps',
       node: [loop],
       initializer: [...(step.initializer ?? []), trip, cond],
-      input: [...perStep.map((n) => f(n, n === g.learningRate ? [steps] : [steps, ...dimsOf(n)])), ...carriedIn.map((n) => f(n, dimsOf(n)))],
+      input: [
+        ...perStep.map((n) => f(n, n === g.learningRate ? [steps] : [steps, ...dimsOf(n)])),
+        ...carriedIn.map((n) => f(n, dimsOf(n))),
+      ],
       output: [f(g.lossOutput, [steps]), ...carriedOut.map((n) => f(n, dimsOf(n)))],
     }),
   });

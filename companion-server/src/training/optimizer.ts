@@ -59,8 +59,14 @@ export interface OptimizerGraph {
   globalState: StateSlot[];
 }
 
-export function buildOptimizer(b: GraphBuilder, opt: OptimizerOptions, lr: string, params: readonly ParamUpdateSpec[]): OptimizerGraph {
-  if (opt.kind === 'none') return { params: params.map((p) => ({ name: p.name, state: [] })), globalState: [] };
+export function buildOptimizer(
+  b: GraphBuilder,
+  opt: OptimizerOptions,
+  lr: string,
+  params: readonly ParamUpdateSpec[],
+): OptimizerGraph {
+  if (opt.kind === 'none')
+    return { params: params.map((p) => ({ name: p.name, state: [] })), globalState: [] };
   const lrFor = new Map<number, string>();
   const scaledLr = (mult: number) => {
     let s = lrFor.get(mult);
@@ -70,7 +76,8 @@ export function buildOptimizer(b: GraphBuilder, opt: OptimizerOptions, lr: strin
     }
     return s;
   };
-  const decayed = (p: ParamUpdateSpec) => (p.weightDecay > 0 ? b.op('Add', [p.grad, b.op('Mul', [p.name, b.scalar(p.weightDecay, 'wd')])]) : p.grad);
+  const decayed = (p: ParamUpdateSpec) =>
+    p.weightDecay > 0 ? b.op('Add', [p.grad, b.op('Mul', [p.name, b.scalar(p.weightDecay, 'wd')])]) : p.grad;
 
   if (opt.kind === 'sgd') {
     const mu = opt.momentum ?? 0.9;

@@ -54,7 +54,14 @@ export interface SpecializedGraph {
   model: ModelProto;
 }
 
-const INT_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT16, DataType.INT8, DataType.UINT8, DataType.BOOL]);
+const INT_TYPES = new Set<number>([
+  DataType.INT64,
+  DataType.INT32,
+  DataType.INT16,
+  DataType.INT8,
+  DataType.UINT8,
+  DataType.BOOL,
+]);
 /** Constant folding of float results is only done for small tensors (scale factors and the like). */
 const MAX_FOLDED_FLOATS = 64;
 
@@ -63,7 +70,9 @@ export function numel(dims: readonly number[]): number {
 }
 
 function fail(node: NodeProto, msg: string): never {
-  throw new TrainingGraphError(`cannot infer shapes at ${node.opType} node "${node.name ?? node.output?.[0]}": ${msg}`);
+  throw new TrainingGraphError(
+    `cannot infer shapes at ${node.opType} node "${node.name ?? node.output?.[0]}": ${msg}`,
+  );
 }
 
 export function broadcastShapes(a: readonly number[], b: readonly number[], node?: NodeProto): number[] {
@@ -82,7 +91,14 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], node
 }
 
 /** Explicit [begin..., end...] pads of a Conv/Pool node, resolving auto_pad. */
-export function resolvePads(node: NodeProto, inSpatial: number[], kernel: number[], strides: number[], dilations: number[], transposed = false): number[] {
+export function resolvePads(
+  node: NodeProto,
+  inSpatial: number[],
+  kernel: number[],
+  strides: number[],
+  dilations: number[],
+  transposed = false,
+): number[] {
   const r = inSpatial.length;
   const autoPad = getStringAttribute(node, 'auto_pad', 'NOTSET');
   if (autoPad === 'NOTSET') return getIntsAttribute(node, 'pads', new Array<number>(2 * r).fill(0));
@@ -119,7 +135,10 @@ export function convGeometry(node: NodeProto, xDims: number[], wDims: number[]):
   const strides = getIntsAttribute(node, 'strides', new Array<number>(r).fill(1));
   const dilations = getIntsAttribute(node, 'dilations', new Array<number>(r).fill(1));
   const pads = resolvePads(node, xDims.slice(2), kernel, strides, dilations);
-  const out = kernel.map((k, i) => Math.floor((xDims[i + 2]! + pads[i]! + pads[i + r]! - ((k - 1) * dilations[i]! + 1)) / strides[i]!) + 1);
+  const out = kernel.map(
+    (k, i) =>
+      Math.floor((xDims[i + 2]! + pads[i]! + pads[i + r]! - ((k - 1) * dilations[i]! + 1)) / strides[i]!) + 1,
+  );
   return { kernel, strides, dilations, pads, out };
 }
 
@@ -141,15 +160,28 @@ export function poolGeometry(node: NodeProto, xDims: number[]): PoolGeometry {
   return { kernel, strides, dilations, pads, out };
 }
 
-export function convTransposeGeometry(node: NodeProto, xDims: number[], wDims: number[]): PoolGeometry & { outputPadding: number[] } {
+export function convTransposeGeometry(
+  node: NodeProto,
+  xDims: number[],
+  wDims: number[],
+): PoolGeometry & { outputPadding: number[] } {
   const r = xDims.length - 2;
   const kernel = getIntsAttribute(node, 'kernel_shape', wDims.slice(2));
   const strides = getIntsAttribute(node, 'strides', new Array<number>(r).fill(1));
   const dilations = getIntsAttribute(node, 'dilations', new Array<number>(r).fill(1));
-  if (getAttribute(node, 'output_shape')) fail(node, 'ConvTranspose output_shape is not supported; give pads and output_padding');
+  if (getAttribute(node, 'output_shape'))
+    fail(node, 'ConvTranspose output_shape is not supported; give pads and output_padding');
   const pads = resolvePads(node, xDims.slice(2), kernel, strides, dilations, true);
   const outputPadding = getIntsAttribute(node, 'output_padding', new Array<number>(r).fill(0));
-  const out = kernel.map((k, i) => strides[i]! * (xDims[i + 2]! - 1) + outputPadding[i]! + (k - 1) * dilations[i]! + 1 - pads[i]! - pads[i + r]!);
+  const out = kernel.map(
+    (k, i) =>
+      strides[i]! * (xDims[i + 2]! - 1) +
+      outputPadding[i]! +
+      (k - 1) * dilations[i]! +
+      1 -
+      pads[i]! -
+      pads[i + r]!,
+  );
   return { kernel, strides, dilations, pads, out, outputPadding };
 }
 
@@ -162,7 +194,13 @@ export interface SliceSpec {
   dims: number[];
 }
 
-export function sliceSpec(dims: number[], starts: number[], ends: number[], axesIn: number[] | undefined, stepsIn: number[] | undefined): SliceSpec {
+export function sliceSpec(
+  dims: number[],
+  starts: number[],
+  ends: number[],
+  axesIn: number[] | undefined,
+  stepsIn: number[] | undefined,
+): SliceSpec {
   const r = dims.length;
   const s = new Array<number>(r).fill(0);
   const e = dims.slice();
@@ -193,14 +231,29 @@ export function sliceSpec(dims: number[], starts: number[], ends: number[], axes
 
 function constToTensor(name: string, c: ConstValue): TensorProto {
   if (c.dataType === DataType.FLOAT) {
-    return onnx.TensorProto.create({ name, dims: c.dims, dataType: DataType.FLOAT, rawData: new Uint8Array(Float32Array.from(c.values).buffer) });
+    return onnx.TensorProto.create({
+      name,
+      dims: c.dims,
+      dataType: DataType.FLOAT,
+      rawData: new Uint8Array(Float32Array.from(c.values).buffer),
+    });
   }
   if (c.dataType === DataType.INT64) return makeInt64Tensor(name, c.dims, c.values);
   if (c.dataType === DataType.INT32) {
-    return onnx.TensorProto.create({ name, dims: c.dims, dataType: DataType.INT32, rawData: new Uint8Array(Int32Array.from(c.values).buffer) });
+    return onnx.TensorProto.create({
+      name,
+      dims: c.dims,
+      dataType: DataType.INT32,
+      rawData: new Uint8Array(Int32Array.from(c.values).buffer),
+    });
   }
   if (c.dataType === DataType.BOOL) {
-    return onnx.TensorProto.create({ name, dims: c.dims, dataType: DataType.BOOL, rawData: Uint8Array.from(c.values) });
+    return onnx.TensorProto.create({
+      name,
+      dims: c.dims,
+      dataType: DataType.BOOL,
+      rawData: Uint8Array.from(c.values),
+    });
   }
   throw new TrainingGraphError(`cannot store folded constant ${name} of data type ${c.dataType}`);
 }
@@ -261,7 +314,11 @@ const BINARY: Record<string, (x: number, y: number, isInt: boolean) => number> =
 };
 
 /** Evaluates a node whose inputs are all constants, or returns undefined when it can't. */
-function evalConst(node: NodeProto, ins: (ConstValue | undefined)[], info: (TensorInfo | undefined)[]): ConstValue[] | undefined {
+function evalConst(
+  node: NodeProto,
+  ins: (ConstValue | undefined)[],
+  info: (TensorInfo | undefined)[],
+): ConstValue[] | undefined {
   const op = node.opType ?? '';
   const x = ins[0];
   switch (op) {
@@ -272,13 +329,15 @@ function evalConst(node: NodeProto, ins: (ConstValue | undefined)[], info: (Tens
         return c ? [c] : undefined;
       }
       const ints = getAttribute(node, 'value_ints');
-      if (ints?.ints) return [{ dims: [ints.ints.length], dataType: DataType.INT64, values: ints.ints.map(toNumber) }];
+      if (ints?.ints)
+        return [{ dims: [ints.ints.length], dataType: DataType.INT64, values: ints.ints.map(toNumber) }];
       const i = getAttribute(node, 'value_int');
       if (i) return [{ dims: [], dataType: DataType.INT64, values: [toNumber(i.i)] }];
       const f = getAttribute(node, 'value_float');
       if (f) return [{ dims: [], dataType: DataType.FLOAT, values: [f.f ?? 0] }];
       const fs = getAttribute(node, 'value_floats');
-      if (fs?.floats) return [{ dims: [fs.floats.length], dataType: DataType.FLOAT, values: fs.floats.slice() }];
+      if (fs?.floats)
+        return [{ dims: [fs.floats.length], dataType: DataType.FLOAT, values: fs.floats.slice() }];
       return undefined;
     }
     case 'Shape': {
@@ -298,7 +357,13 @@ function evalConst(node: NodeProto, ins: (ConstValue | undefined)[], info: (Tens
       if (!x) return undefined;
       const to = getIntAttribute(node, 'to', DataType.FLOAT);
       const isInt = INT_TYPES.has(to);
-      return [{ dims: x.dims, dataType: to === DataType.DOUBLE || to === DataType.FLOAT16 ? DataType.FLOAT : to, values: isInt ? x.values.map(Math.trunc) : x.values.slice() }];
+      return [
+        {
+          dims: x.dims,
+          dataType: to === DataType.DOUBLE || to === DataType.FLOAT16 ? DataType.FLOAT : to,
+          values: isInt ? x.values.map(Math.trunc) : x.values.slice(),
+        },
+      ];
     }
     case 'Floor':
       return x ? [{ ...x, values: x.values.map(Math.floor) }] : undefined;
@@ -326,7 +391,9 @@ function evalConst(node: NodeProto, ins: (ConstValue | undefined)[], info: (Tens
         for (let i = 0; i < r; i++) dims.push(norm.includes(i) ? 1 : x.dims[k++]!);
       } else {
         const r = x.dims.length;
-        const norm = axes.length ? axes.map((a) => (a < 0 ? a + r : a)) : x.dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0);
+        const norm = axes.length
+          ? axes.map((a) => (a < 0 ? a + r : a))
+          : x.dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0);
         dims = x.dims.filter((_, i) => !norm.includes(i));
       }
       return [{ ...x, dims }];
@@ -348,7 +415,9 @@ function evalConst(node: NodeProto, ins: (ConstValue | undefined)[], info: (Tens
       const axis = getIntAttribute(node, 'axis', 0);
       if (x.dims.length !== 1 || axis !== 0) return undefined;
       const n = x.dims[0]!;
-      return [{ dims: idx.dims, dataType: x.dataType, values: idx.values.map((i) => x.values[i < 0 ? i + n : i]!) }];
+      return [
+        { dims: idx.dims, dataType: x.dataType, values: idx.values.map((i) => x.values[i < 0 ? i + n : i]!) },
+      ];
     }
     case 'Slice': {
       if (!x || !ins[1] || !ins[2]) return undefined;
@@ -365,7 +434,13 @@ function evalConst(node: NodeProto, ins: (ConstValue | undefined)[], info: (Tens
       if (!base) return undefined;
       const n = numel(x.values);
       if (base.dataType === DataType.FLOAT && n > MAX_FOLDED_FLOATS) return undefined;
-      return [{ dims: x.values.slice(), dataType: base.dataType, values: new Array<number>(n).fill(base.values[0] ?? 0) }];
+      return [
+        {
+          dims: x.values.slice(),
+          dataType: base.dataType,
+          values: new Array<number>(n).fill(base.values[0] ?? 0),
+        },
+      ];
     }
     default:
       return undefined;
@@ -380,11 +455,19 @@ function reshapeDims(inDims: number[], shape: number[], node: NodeProto): number
   return out.map((d) => (d === -1 ? total / known : d));
 }
 
-function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (ConstValue | undefined)[]): TensorInfo[] {
+function inferNode(
+  node: NodeProto,
+  info: (TensorInfo | undefined)[],
+  consts: (ConstValue | undefined)[],
+): TensorInfo[] {
   const op = node.opType ?? '';
   const need = (i: number): TensorInfo => {
     const t = info[i];
-    if (!t) fail(node, `shape of input ${i} ("${node.input?.[i]}") is unknown (produced by an op the training engine's shape inference does not know, and the model declares no value_info for it)`);
+    if (!t)
+      fail(
+        node,
+        `shape of input ${i} ("${node.input?.[i]}") is unknown (produced by an op the training engine's shape inference does not know, and the model declares no value_info for it)`,
+      );
     return t;
   };
   const needConst = (i: number, what: string): number[] => {
@@ -435,7 +518,9 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
       const x = need(0).dims;
       const w = need(1).dims;
       const g = convTransposeGeometry(node, x, w);
-      return [{ dims: [x[0]!, w[1]! * getIntAttribute(node, 'group', 1), ...g.out], dataType: need(0).dataType }];
+      return [
+        { dims: [x[0]!, w[1]! * getIntAttribute(node, 'group', 1), ...g.out], dataType: need(0).dataType },
+      ];
     }
     case 'MaxPool':
     case 'AveragePool': {
@@ -470,11 +555,19 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
     }
     case 'Slice': {
       const x = need(0).dims;
-      const spec = sliceSpec(x, needConst(1, 'Slice starts'), needConst(2, 'Slice ends'), node.input?.[3] ? needConst(3, 'Slice axes') : undefined, node.input?.[4] ? needConst(4, 'Slice steps') : undefined);
+      const spec = sliceSpec(
+        x,
+        needConst(1, 'Slice starts'),
+        needConst(2, 'Slice ends'),
+        node.input?.[3] ? needConst(3, 'Slice axes') : undefined,
+        node.input?.[4] ? needConst(4, 'Slice steps') : undefined,
+      );
       return [{ dims: spec.dims, dataType: need(0).dataType }];
     }
     case 'Reshape':
-      return [{ dims: reshapeDims(need(0).dims, needConst(1, 'Reshape shape'), node), dataType: need(0).dataType }];
+      return [
+        { dims: reshapeDims(need(0).dims, needConst(1, 'Reshape shape'), node), dataType: need(0).dataType },
+      ];
     case 'Flatten': {
       const x = need(0).dims;
       let axis = getIntAttribute(node, 'axis', 1);
@@ -483,7 +576,11 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
     }
     case 'Transpose': {
       const x = need(0).dims;
-      const perm = getIntsAttribute(node, 'perm', x.map((_, i) => x.length - 1 - i));
+      const perm = getIntsAttribute(
+        node,
+        'perm',
+        x.map((_, i) => x.length - 1 - i),
+      );
       return [{ dims: perm.map((p) => x[p]!), dataType: need(0).dataType }];
     }
     case 'Unsqueeze':
@@ -504,7 +601,9 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
       const x = need(0).dims;
       let axis = getIntAttribute(node, 'axis', 0);
       if (axis < 0) axis += x.length;
-      return [{ dims: [...x.slice(0, axis), ...need(1).dims, ...x.slice(axis + 1)], dataType: need(0).dataType }];
+      return [
+        { dims: [...x.slice(0, axis), ...need(1).dims, ...x.slice(axis + 1)], dataType: need(0).dataType },
+      ];
     }
     case 'Shape': {
       const r = need(0).dims.length;
@@ -518,14 +617,22 @@ function inferNode(node: NodeProto, info: (TensorInfo | undefined)[], consts: (C
 }
 
 /** Folds shape computations and infers static shapes for `model` with the given input shapes. */
-export function specializeModel(model: ModelProto, inputShapes: Record<string, readonly number[]> = {}): SpecializedGraph {
+export function specializeModel(
+  model: ModelProto,
+  inputShapes: Record<string, readonly number[]> = {},
+): SpecializedGraph {
   const graph = model.graph;
   if (!graph) throw new TrainingGraphError('model has no graph');
   const opset = Math.max(
     0,
-    ...(model.opsetImport ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx').map((o) => toNumber(o.version)),
+    ...(model.opsetImport ?? [])
+      .filter((o) => !o.domain || o.domain === 'ai.onnx')
+      .map((o) => toNumber(o.version)),
   );
-  if (opset < 13) throw new TrainingGraphError(`model uses ONNX opset ${opset}; the training engine needs opset 13 or newer (convert the model first)`);
+  if (opset < 13)
+    throw new TrainingGraphError(
+      `model uses ONNX opset ${opset}; the training engine needs opset 13 or newer (convert the model first)`,
+    );
   const initializers = new Map<string, TensorProto>();
   for (const t of graph.initializer ?? []) initializers.set(t.name ?? '', t);
   const info = new Map<string, TensorInfo>();
@@ -545,24 +652,36 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
     if (initializers.has(name)) continue;
     inputs.push(name);
     const tt = vi.type?.tensorType;
-    const declared = (tt?.shape?.dim ?? []).map((d) => (d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : -1));
+    const declared = (tt?.shape?.dim ?? []).map((d) =>
+      d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : -1,
+    );
     const given = inputShapes[name];
     const dims = given ? given.slice() : declared;
     if (dims.some((d) => !(d > 0))) {
-      throw new TrainingGraphError(`input "${name}" has no static shape (declared [${declared.join(',')}]); pass its shape (e.g. --input-shape 1,3,512,512)`);
+      throw new TrainingGraphError(
+        `input "${name}" has no static shape (declared [${declared.join(',')}]); pass its shape (e.g. --input-shape 1,3,512,512)`,
+      );
     }
     if (given && declared.length && declared.length !== given.length) {
-      throw new TrainingGraphError(`input "${name}" has rank ${declared.length}, but the given shape [${given.join(',')}] has rank ${given.length}`);
+      throw new TrainingGraphError(
+        `input "${name}" has rank ${declared.length}, but the given shape [${given.join(',')}] has rank ${given.length}`,
+      );
     }
     info.set(name, { dims, dataType: tt?.elemType ?? DataType.FLOAT });
   }
   for (const name of Object.keys(inputShapes)) {
-    if (!inputs.includes(name)) throw new TrainingGraphError(`input shape given for "${name}", which is not a graph input (inputs: ${inputs.join(', ')})`);
+    if (!inputs.includes(name))
+      throw new TrainingGraphError(
+        `input shape given for "${name}", which is not a graph input (inputs: ${inputs.join(', ')})`,
+      );
   }
 
   for (const vi of graph.valueInfo ?? []) {
-    const dims = (vi.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : -1));
-    if (vi.name && vi.type?.tensorType?.shape && dims.every((d) => d > 0)) declared.set(vi.name, { dims, dataType: vi.type.tensorType.elemType ?? DataType.FLOAT });
+    const dims = (vi.type?.tensorType?.shape?.dim ?? []).map((d) =>
+      d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : -1,
+    );
+    if (vi.name && vi.type?.tensorType?.shape && dims.every((d) => d > 0))
+      declared.set(vi.name, { dims, dataType: vi.type.tensorType.elemType ?? DataType.FLOAT });
   }
   const kept: NodeProto[] = [];
   const folded: TensorProto[] = [];
@@ -570,11 +689,14 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
     const ins = (node.input ?? []).map((n) => (n ? consts.get(n) : undefined));
     const infos = (node.input ?? []).map((n) => (n ? info.get(n) : undefined));
     const allConst = (node.input ?? []).every((n, i) => !n || ins[i] !== undefined);
-    const foldable = node.opType === 'Shape' || node.opType === 'Constant' || (allConst && (node.input ?? []).length > 0);
+    const foldable =
+      node.opType === 'Shape' || node.opType === 'Constant' || (allConst && (node.input ?? []).length > 0);
     const value = foldable ? evalConst(node, ins, infos) : undefined;
     // Small float initializers (Resize scales...) may be read as attributes, but are never folded:
     // they could be trainable parameters.
-    const lookups = ins.map((c, i) => c ?? (node.input?.[i] ? floatInitConst(initializers.get(node.input[i]!)) : undefined));
+    const lookups = ins.map(
+      (c, i) => c ?? (node.input?.[i] ? floatInitConst(initializers.get(node.input[i]!)) : undefined),
+    );
     if (value) {
       value.forEach((c, i) => {
         const name = node.output![i]!;
@@ -605,7 +727,8 @@ export function specializeModel(model: ModelProto, inputShapes: Record<string, r
   }
 
   const outputs = (graph.output ?? []).map((o) => o.name ?? '');
-  for (const o of outputs) if (!info.has(o)) throw new TrainingGraphError(`model output "${o}" is not produced by any node`);
+  for (const o of outputs)
+    if (!info.has(o)) throw new TrainingGraphError(`model output "${o}" is not produced by any node`);
   // Drop initializers that nothing uses any more (folded shape constants' sources).
   const used = new Set<string>(outputs);
   for (const n of kept) for (const i of n.input ?? []) if (i) used.add(i);
@@ -653,7 +776,7 @@ export function topoSort(nodes: readonly NodeProto[], available: Set<string>): N
   const out: NodeProto[] = [];
   while (pending.length) {
     const before = pending.length;
-    for (let i = 0; i < pending.length; ) {
+    for (let i = 0; i < pending.length;) {
       const n = pending[i]!;
       if ((n.input ?? []).every((x) => !x || have.has(x))) {
         out.push(n);
@@ -664,7 +787,9 @@ export function topoSort(nodes: readonly NodeProto[], available: Set<string>): N
     if (pending.length === before) {
       const n = pending[0]!;
       const missing = (n.input ?? []).filter((x) => x && !have.has(x));
-      throw new TrainingGraphError(`node "${n.name}" (${n.opType}) uses tensors that nothing produces: ${missing.join(', ')}`);
+      throw new TrainingGraphError(
+        `node "${n.name}" (${n.opType}) uses tensors that nothing produces: ${missing.join(', ')}`,
+      );
     }
   }
   return out;

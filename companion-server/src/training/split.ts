@@ -36,17 +36,24 @@ export function splitAtFrozenBoundary(model: ModelProto, options: SplitOptions):
 
 export function splitSpecialized(sg: SpecializedGraph, options: SplitOptions): SplitModel {
   const { selected } = selectParameters(sg, options.trainable);
-  if (selected.length === 0) throw new TrainingGraphError('no trainable parameters selected: nothing to split');
+  if (selected.length === 0)
+    throw new TrainingGraphError('no trainable parameters selected: nothing to split');
   const dependent = new Set<string>(selected);
   for (const n of sg.nodes) {
-    if ((n.input ?? []).some((i) => i && dependent.has(i))) for (const o of n.output ?? []) if (o && FLOAT_TYPES.has(sg.info.get(o)?.dataType ?? -1)) dependent.add(o);
+    if ((n.input ?? []).some((i) => i && dependent.has(i)))
+      for (const o of n.output ?? [])
+        if (o && FLOAT_TYPES.has(sg.info.get(o)?.dataType ?? -1)) dependent.add(o);
   }
   const outputs = options.outputs ? [...options.outputs] : sg.outputs.filter((o) => dependent.has(o));
   for (const o of outputs) {
     if (!sg.info.has(o)) throw new TrainingGraphError(`output "${o}" is not a tensor of the model`);
-    if (!dependent.has(o)) throw new TrainingGraphError(`output "${o}" depends on no trainable parameter; it belongs to the frozen prefix`);
+    if (!dependent.has(o))
+      throw new TrainingGraphError(
+        `output "${o}" depends on no trainable parameter; it belongs to the frozen prefix`,
+      );
   }
-  if (outputs.length === 0) throw new TrainingGraphError('no model output depends on the trainable parameters');
+  if (outputs.length === 0)
+    throw new TrainingGraphError('no model output depends on the trainable parameters');
 
   const producer = new Map<string, NodeProto>();
   for (const n of sg.nodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
@@ -111,7 +118,12 @@ export function splitSpecialized(sg: SpecializedGraph, options: SplitOptions): S
   const prefixInputs = sg.inputs.filter((i) => [...prefixNodes].some((n) => (n.input ?? []).includes(i)));
   return {
     prefix: sub(prefixNodes, prefixInputs, prefixOutputs, 'frozen_prefix'),
-    suffix: sub(suffixNodes, boundary.map((b) => b.name), outputs, 'trainable_suffix'),
+    suffix: sub(
+      suffixNodes,
+      boundary.map((b) => b.name),
+      outputs,
+      'trainable_suffix',
+    ),
     boundary,
     trainable: selected,
   };

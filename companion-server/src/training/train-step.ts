@@ -108,7 +108,12 @@ export const LEARNING_RATE_INPUT = 'learning_rate';
 export const LOSS_OUTPUT = 'loss';
 const OUTPUT_OPSET = 17;
 
-export function selectTrainable(selector: TrainableSelector | undefined, name: string, dims: readonly number[], consumers: readonly string[]): boolean {
+export function selectTrainable(
+  selector: TrainableSelector | undefined,
+  name: string,
+  dims: readonly number[],
+  consumers: readonly string[],
+): boolean {
   if (selector === undefined) return true;
   if (selector instanceof RegExp) return selector.test(name);
   if (typeof selector === 'function') return selector(name, dims, consumers);
@@ -117,9 +122,13 @@ export function selectTrainable(selector: TrainableSelector | undefined, name: s
 }
 
 /** Float initializers (rank ≥ 1) of a specialised graph that the selector picks, in model order. */
-export function selectParameters(sg: SpecializedGraph, selector: TrainableSelector | undefined): { selected: string[]; frozen: string[] } {
+export function selectParameters(
+  sg: SpecializedGraph,
+  selector: TrainableSelector | undefined,
+): { selected: string[]; frozen: string[] } {
   const consumers = new Map<string, string[]>();
-  for (const n of sg.nodes) for (const i of n.input ?? []) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n.name ?? '']);
+  for (const n of sg.nodes)
+    for (const i of n.input ?? []) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n.name ?? '']);
   const selected: string[] = [];
   const frozen: string[] = [];
   for (const t of sg.initializers.values()) {
@@ -148,20 +157,28 @@ export function buildTrainStep(model: ModelProto, options: TrainStepOptions = {}
   return buildTrainStepFromSpecialized(sg, options);
 }
 
-export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: TrainStepOptions = {}): TrainStepGraph {
+export function buildTrainStepFromSpecialized(
+  sg: SpecializedGraph,
+  options: TrainStepOptions = {},
+): TrainStepGraph {
   const optimizer: OptimizerOptions = options.optimizer ?? { kind: 'sgd', momentum: 0.9 };
   const mainOutput = options.output ?? sg.outputs[0];
   if (!mainOutput) throw new TrainingGraphError('model has no outputs');
   const terms = [{ name: mainOutput, weight: options.outputWeight ?? 1 }, ...(options.sideOutputs ?? [])];
   for (const t of terms) {
-    if (!sg.info.has(t.name)) throw new TrainingGraphError(`output "${t.name}" is not a tensor of the model (outputs: ${sg.outputs.join(', ')})`);
+    if (!sg.info.has(t.name))
+      throw new TrainingGraphError(
+        `output "${t.name}" is not a tensor of the model (outputs: ${sg.outputs.join(', ')})`,
+      );
   }
   const logits = terms.map((t) => logitsOf(sg, t.name));
   const labelDims = sg.info.get(logits[0]!)!.dims;
   logits.forEach((l, i) => {
     const d = sg.info.get(l)!.dims;
     if (d.join(',') !== labelDims.join(',')) {
-      throw new TrainingGraphError(`loss term "${terms[i]!.name}" has shape [${d.join(',')}], the main output [${labelDims.join(',')}]; deep supervision needs outputs of the label's shape`);
+      throw new TrainingGraphError(
+        `loss term "${terms[i]!.name}" has shape [${d.join(',')}], the main output [${labelDims.join(',')}]; deep supervision needs outputs of the label's shape`,
+      );
     }
   });
 
@@ -171,21 +188,38 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
     if (n.name) reserved.add(n.name);
   }
   for (const name of [LABEL_INPUT, PIXEL_WEIGHT_INPUT, LEARNING_RATE_INPUT, LOSS_OUTPUT]) {
-    if (reserved.has(name)) throw new TrainingGraphError(`the model already has a tensor named "${name}", which the train step needs for itself; rename it`);
+    if (reserved.has(name))
+      throw new TrainingGraphError(
+        `the model already has a tensor named "${name}", which the train step needs for itself; rename it`,
+      );
   }
   const b = new GraphBuilder(reserved);
   for (const name of [LABEL_INPUT, PIXEL_WEIGHT_INPUT, LEARNING_RATE_INPUT, LOSS_OUTPUT]) b.reserve(name);
 
   const { selected, frozen: frozenParameters } = selectParameters(sg, options.trainable);
-  if (selected.length === 0) throw new TrainingGraphError('no trainable parameters selected (check --trainable)');
+  if (selected.length === 0)
+    throw new TrainingGraphError('no trainable parameters selected (check --trainable)');
 
   const pixelWeights = options.loss?.pixelWeights ?? false;
-  const lossGraph = buildClassBalancedLoss(b, logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })), LABEL_INPUT, labelDims, pixelWeights ? PIXEL_WEIGHT_INPUT : undefined, options.loss?.normalization ?? 'mean');
+  const lossGraph = buildClassBalancedLoss(
+    b,
+    logits.map((l, i) => ({ logits: l, weight: terms[i]!.weight })),
+    LABEL_INPUT,
+    labelDims,
+    pixelWeights ? PIXEL_WEIGHT_INPUT : undefined,
+    options.loss?.normalization ?? 'mean',
+  );
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 
-  const grads = differentiate(sg, b, selected, lossGraph.seeds, { convInputGradient: options.convInputGradient ?? 'auto', convWeightGradient: options.convWeightGradient ?? 'auto' });
+  const grads = differentiate(sg, b, selected, lossGraph.seeds, {
+    convInputGradient: options.convInputGradient ?? 'auto',
+    convWeightGradient: options.convWeightGradient ?? 'auto',
+  });
   const params = selected.filter((p) => grads.paramGrads.has(p));
-  if (params.length === 0) throw new TrainingGraphError(`none of the ${selected.length} selected parameters influences the loss on "${mainOutput}"`);
+  if (params.length === 0)
+    throw new TrainingGraphError(
+      `none of the ${selected.length} selected parameters influences the loss on "${mainOutput}"`,
+    );
 
   const specs = params.map((name) => {
     const dims = sg.info.get(name)!.dims;
@@ -198,7 +232,13 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   const opt = buildOptimizer(b, optimizer, LEARNING_RATE_INPUT, specs);
   const parameters: ParameterSpec[] = specs.map((s, i) => {
     const u = opt.params[i]!;
-    const spec: ParameterSpec = { name: s.name, dims: s.dims, lrMult: s.lrMult, weightDecay: s.weightDecay, state: u.state };
+    const spec: ParameterSpec = {
+      name: s.name,
+      dims: s.dims,
+      lrMult: s.lrMult,
+      weightDecay: s.weightDecay,
+      state: u.state,
+    };
     if (u.output) spec.output = u.output;
     if (options.exposeGradients) {
       spec.gradientOutput = b.fresh(`${s.name}__grad`);
@@ -210,13 +250,19 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
   const nodes = [...grads.forwardNodes, ...b.nodes];
   const used = new Set<string>();
   for (const n of nodes) for (const i of n.input ?? []) if (i) used.add(i);
-  const dataInputs = sg.inputs.filter((n) => used.has(n)).map((name) => ({ name, dims: sg.info.get(name)!.dims }));
+  const dataInputs = sg.inputs
+    .filter((n) => used.has(n))
+    .map((name) => ({ name, dims: sg.info.get(name)!.dims }));
   const paramSet = new Set(params);
-  const initializers = [...sg.initializers.values(), ...b.initializers].filter((t) => !paramSet.has(t.name ?? '') && used.has(t.name ?? ''));
+  const initializers = [...sg.initializers.values(), ...b.initializers].filter(
+    (t) => !paramSet.has(t.name ?? '') && used.has(t.name ?? ''),
+  );
 
   const f = (name: string, dims: number[]) => makeValueInfo(name, { dims, dataType: DataType.FLOAT });
   const label: TensorSpec = { name: LABEL_INPUT, dims: labelDims };
-  const pixelWeight: TensorSpec | undefined = pixelWeights ? { name: PIXEL_WEIGHT_INPUT, dims: labelDims } : undefined;
+  const pixelWeight: TensorSpec | undefined = pixelWeights
+    ? { name: PIXEL_WEIGHT_INPUT, dims: labelDims }
+    : undefined;
   const graphInputs = [
     ...dataInputs.map((d) => makeValueInfo(d.name, sg.info.get(d.name)!)),
     f(label.name, label.dims),
@@ -238,7 +284,13 @@ export function buildTrainStepFromSpecialized(sg: SpecializedGraph, options: Tra
     irVersion: 8,
     producerName: 'oneshot-roto training engine',
     opsetImport: [{ domain: '', version: Math.max(sg.opset, OUTPUT_OPSET) }],
-    graph: onnx.GraphProto.create({ name: 'train_step', node: nodes, initializer: initializers, input: graphInputs, output: graphOutputs }),
+    graph: onnx.GraphProto.create({
+      name: 'train_step',
+      node: nodes,
+      initializer: initializers,
+      input: graphInputs,
+      output: graphOutputs,
+    }),
   });
   return {
     model: out,

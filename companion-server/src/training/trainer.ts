@@ -50,7 +50,11 @@ export class Trainer {
   }
 
   /** Builds the train step for `model` and opens an onnxruntime session on it. */
-  static async create(model: ModelProto, options: TrainStepOptions = {}, sessionOptions: SessionOptions = {}): Promise<Trainer> {
+  static async create(
+    model: ModelProto,
+    options: TrainStepOptions = {},
+    sessionOptions: SessionOptions = {},
+  ): Promise<Trainer> {
     return Trainer.fromGraph(buildTrainStep(model, options), sessionOptions);
   }
 
@@ -59,7 +63,9 @@ export class Trainer {
     try {
       session = await openSession(graph.model, sessionOptions);
     } catch (cause) {
-      throw new TrainingGraphError(`onnxruntime rejected the train-step graph: ${(cause as Error).message}`, { cause });
+      throw new TrainingGraphError(`onnxruntime rejected the train-step graph: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     return new Trainer(graph, session, sessionOptions);
   }
@@ -76,7 +82,8 @@ export class Trainer {
     for (const [k, v] of this.state) feeds[k] = v;
     const out = await this.session.run(feeds);
     this.takeState(out);
-    for (const p of g.parameters) if (p.gradientOutput) this.lastGradients.set(p.name, out[p.gradientOutput]!);
+    for (const p of g.parameters)
+      if (p.gradientOutput) this.lastGradients.set(p.name, out[p.gradientOutput]!);
     this.steps++;
     return { loss: scalar(out[g.lossOutput]!), termLosses: g.termLossOutputs.map((t) => scalar(out[t]!)) };
   }
@@ -90,13 +97,19 @@ export class Trainer {
     const g = this.graph;
     const n = batches.length;
     if (n === 0) return [];
-    if (learningRates.length !== n) throw new TrainingGraphError(`stepMany() needs one learning rate per batch (${n}), got ${learningRates.length}`);
+    if (learningRates.length !== n)
+      throw new TrainingGraphError(
+        `stepMany() needs one learning rate per batch (${n}), got ${learningRates.length}`,
+      );
     let session = this.multiStepSessions.get(n);
     if (!session) {
       try {
         session = await openSession(buildMultiStep(g, n), this.sessionOptions);
       } catch (cause) {
-        throw new TrainingGraphError(`onnxruntime rejected the ${n}-step Loop graph: ${(cause as Error).message}`, { cause });
+        throw new TrainingGraphError(
+          `onnxruntime rejected the ${n}-step Loop graph: ${(cause as Error).message}`,
+          { cause },
+        );
       }
       this.multiStepSessions.set(n, session);
     }
@@ -131,14 +144,18 @@ export class Trainer {
     const feeds: Record<string, ort.Tensor> = {};
     for (const d of g.dataInputs) {
       const t = batch.inputs[d.name];
-      if (!t) throw new TrainingGraphError(`train step needs input "${d.name}" [${d.dims.join(',')}]; the batch has ${Object.keys(batch.inputs).join(', ') || 'none'}`);
+      if (!t)
+        throw new TrainingGraphError(
+          `train step needs input "${d.name}" [${d.dims.join(',')}]; the batch has ${Object.keys(batch.inputs).join(', ') || 'none'}`,
+        );
       checkDims(d.name, t, d.dims);
       feeds[d.name] = t;
     }
     checkDims(g.label.name, batch.label, g.label.dims);
     feeds[g.label.name] = batch.label;
     if (g.pixelWeight) {
-      if (!batch.pixelWeight) throw new TrainingGraphError('this train step was built with pixel weights: pass batch.pixelWeight');
+      if (!batch.pixelWeight)
+        throw new TrainingGraphError('this train step was built with pixel weights: pass batch.pixelWeight');
       checkDims(g.pixelWeight.name, batch.pixelWeight, g.pixelWeight.dims);
       feeds[g.pixelWeight.name] = batch.pixelWeight;
     }
@@ -160,7 +177,10 @@ export class Trainer {
     for (const [name, data] of values) {
       const p = this.graph.parameters.find((q) => q.name === name);
       if (!p) throw new TrainingGraphError(`"${name}" is not a trainable parameter of this train step`);
-      if (data.length !== p.dims.reduce((a, b) => a * b, 1)) throw new TrainingGraphError(`parameter "${name}" needs ${p.dims.join('x')} values, got ${data.length}`);
+      if (data.length !== p.dims.reduce((a, b) => a * b, 1))
+        throw new TrainingGraphError(
+          `parameter "${name}" needs ${p.dims.join('x')} values, got ${data.length}`,
+        );
       this.state.set(name, new ort.Tensor('float32', data.slice(), p.dims));
     }
   }
@@ -168,15 +188,25 @@ export class Trainer {
   async saveCheckpoint(path: string): Promise<void> {
     const tensors = new Map<string, CheckpointTensor>();
     for (const [k, v] of this.state) tensors.set(k, { dims: v.dims.slice(), data: v.data as Float32Array });
-    await writeCheckpoint(path, { step: this.steps, meta: { optimizer: this.graph.optimizer, parameters: this.graph.parameters.map((p) => p.name) }, tensors });
+    await writeCheckpoint(path, {
+      step: this.steps,
+      meta: { optimizer: this.graph.optimizer, parameters: this.graph.parameters.map((p) => p.name) },
+      tensors,
+    });
   }
 
   async loadCheckpoint(path: string): Promise<void> {
     const ckpt = await readCheckpoint(path);
     for (const [k, v] of this.state) {
       const t = ckpt.tensors.get(k);
-      if (!t) throw new TrainingGraphError(`checkpoint ${path} has no tensor "${k}"; it was saved from a different train step (other trainable set or optimizer)`);
-      if (t.dims.join(',') !== v.dims.join(',')) throw new TrainingGraphError(`checkpoint ${path}: tensor "${k}" is [${t.dims.join(',')}], the train step expects [${v.dims.join(',')}]`);
+      if (!t)
+        throw new TrainingGraphError(
+          `checkpoint ${path} has no tensor "${k}"; it was saved from a different train step (other trainable set or optimizer)`,
+        );
+      if (t.dims.join(',') !== v.dims.join(','))
+        throw new TrainingGraphError(
+          `checkpoint ${path}: tensor "${k}" is [${t.dims.join(',')}], the train step expects [${v.dims.join(',')}]`,
+        );
     }
     for (const k of this.state.keys()) {
       const t = ckpt.tensors.get(k)!;
@@ -201,7 +231,11 @@ export class Trainer {
 }
 
 function openSession(model: ModelProto, options: SessionOptions): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'all', logSeverityLevel: 3, ...options });
+  return ort.InferenceSession.create(encodeModel(model), {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...options,
+  });
 }
 
 function filled(dims: number[], value: number): ort.Tensor {
@@ -213,6 +247,10 @@ function scalar(t: ort.Tensor): number {
 }
 
 function checkDims(name: string, t: ort.Tensor, dims: number[]): void {
-  if (t.type !== 'float32') throw new TrainingGraphError(`train-step input "${name}" must be float32, got ${t.type}`);
-  if (t.dims.join(',') !== dims.join(',')) throw new TrainingGraphError(`train-step input "${name}" must be [${dims.join(',')}], got [${t.dims.join(',')}]`);
+  if (t.type !== 'float32')
+    throw new TrainingGraphError(`train-step input "${name}" must be float32, got ${t.type}`);
+  if (t.dims.join(',') !== dims.join(','))
+    throw new TrainingGraphError(
+      `train-step input "${name}" must be [${dims.join(',')}], got [${t.dims.join(',')}]`,
+    );
 }

@@ -29,5 +29,7 @@ test('a symbolic input without a given shape is a clear error', () => {
   const m = withOp(false);
   m.graph!.input![0]!.type!.tensorType!.shape!.dim![2] = { dimParam: 'h' };
   expect(() => buildTrainStep(m)).toThrow(/input "x" has no static shape.*--input-shape/);
-  expect(buildTrainStep(m, { inputShapes: { x: [1, 2, 4, 4] } }).dataInputs).toEqual([{ name: 'x', dims: [1, 2, 4, 4] }]);
+  expect(buildTrainStep(m, { inputShapes: { x: [1, 2, 4, 4] } }).dataInputs).toEqual([
+    { name: 'x', dims: [1, 2, 4, 4] },
+  ]);
 });

@@ -17,8 +17,17 @@ export interface GradCheckResult {
  * For `probes` random directions v over all trainable parameters, compares <∇L, v> with
  * (L(p + h·v) − L(p − h·v)) / 2h.
  */
-export async function checkGradients(model: ModelProto, options: TrainStepOptions, batch: { inputs: Record<string, ort.Tensor>; label: ort.Tensor; pixelWeight?: ort.Tensor }, opts: { probes?: number; h?: number; seed?: number } = {}): Promise<GradCheckResult> {
-  const trainer = await Trainer.create(model, { ...options, optimizer: { kind: 'none' }, exposeGradients: true });
+export async function checkGradients(
+  model: ModelProto,
+  options: TrainStepOptions,
+  batch: { inputs: Record<string, ort.Tensor>; label: ort.Tensor; pixelWeight?: ort.Tensor },
+  opts: { probes?: number; h?: number; seed?: number } = {},
+): Promise<GradCheckResult> {
+  const trainer = await Trainer.create(model, {
+    ...options,
+    optimizer: { kind: 'none' },
+    exposeGradients: true,
+  });
   try {
     const rng = new Rng(opts.seed ?? 7);
     const base = new Map([...trainer.parameters()].map(([k, v]) => [k, v.slice()]));
@@ -35,7 +44,9 @@ export async function checkGradients(model: ModelProto, options: TrainStepOption
         for (let i = 0; i < g.length; i++) dot += g[i]! * d[i]!;
       }
       const lossAt = async (sign: number) => {
-        trainer.setParameters(new Map([...base].map(([k, v]) => [k, v.map((x, i) => x + sign * h * dir.get(k)![i]!)])));
+        trainer.setParameters(
+          new Map([...base].map(([k, v]) => [k, v.map((x, i) => x + sign * h * dir.get(k)![i]!)])),
+        );
         return (await trainer.step(batch, 0)).loss;
       };
       const lp = await lossAt(1);
@@ -52,9 +63,20 @@ export async function checkGradients(model: ModelProto, options: TrainStepOption
 }
 
 export function randomTensor(rng: Rng, dims: number[], scale = 1): ort.Tensor {
-  return new ort.Tensor('float32', rng.array(dims.reduce((a, b) => a * b, 1), scale), dims);
+  return new ort.Tensor(
+    'float32',
+    rng.array(
+      dims.reduce((a, b) => a * b, 1),
+      scale,
+    ),
+    dims,
+  );
 }
 
 export function randomLabel(rng: Rng, dims: number[]): ort.Tensor {
-  return new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => (rng.next() < 0.4 ? 1 : 0)), dims);
+  return new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => (rng.next() < 0.4 ? 1 : 0)),
+    dims,
+  );
 }

@@ -37,7 +37,16 @@ export class ModelFactory {
   param(hint: string, dims: number[], scale?: number): string {
     const fanIn = dims.slice(1).reduce((a, c) => a * c, 1) || 1;
     const name = this.b.fresh(hint);
-    this.b.initializers.push(makeFloatTensor(name, dims, this.rng.array(dims.reduce((a, c) => a * c, 1), scale ?? Math.sqrt(2 / fanIn))));
+    this.b.initializers.push(
+      makeFloatTensor(
+        name,
+        dims,
+        this.rng.array(
+          dims.reduce((a, c) => a * c, 1),
+          scale ?? Math.sqrt(2 / fanIn),
+        ),
+      ),
+    );
     return name;
   }
 
@@ -52,7 +61,12 @@ export class ModelFactory {
         initializer: this.b.initializers,
         input: this.inputs,
         output: outputs.map((o) =>
-          o.dims ? makeValueInfo(o.name, { dims: o.dims, dataType: onnx.TensorProto.DataType.FLOAT }) : onnx.ValueInfoProto.create({ name: o.name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }),
+          o.dims
+            ? makeValueInfo(o.name, { dims: o.dims, dataType: onnx.TensorProto.DataType.FLOAT })
+            : onnx.ValueInfoProto.create({
+                name: o.name,
+                type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } },
+              }),
         ),
       }),
     });

@@ -22,7 +22,10 @@ export function diskSample(size: number): { image: ort.Tensor; label: ort.Tensor
         img[c * size * size + y * size + x] = (inside ? 0.3 - 0.1 * c : -0.2 + 0.05 * c) + texture;
       }
     }
-  return { image: new ort.Tensor('float32', img, [1, 3, size, size]), label: new ort.Tensor('float32', lab, [1, 1, size, size]) };
+  return {
+    image: new ort.Tensor('float32', img, [1, 3, size, size]),
+    label: new ort.Tensor('float32', lab, [1, 1, size, size]),
+  };
 }
 
 /** ISNet's decoder: the stage*d blocks and the side outputs. */

@@ -25,11 +25,18 @@ const shapes = { input: [1, 3, R, R] };
 
 beforeAll(async () => {
   parent = await loadParent(R);
-  split = splitAtFrozenBoundary(parent, { trainable: ISNET_DECODER, inputShapes: shapes, outputs: ['output'] });
+  split = splitAtFrozenBoundary(parent, {
+    trainable: ISNET_DECODER,
+    inputShapes: shapes,
+    outputs: ['output'],
+  });
   const prefix = await ort.InferenceSession.create(encodeModel(split.prefix));
   const acts = await prefix.run({ input: sample.image });
   await prefix.release();
-  suffixBatch = { inputs: Object.fromEntries(split.boundary.map((x) => [x.name, acts[x.name] as ort.Tensor])), label: sample.label };
+  suffixBatch = {
+    inputs: Object.fromEntries(split.boundary.map((x) => [x.name, acts[x.name] as ort.Tensor])),
+    label: sample.label,
+  };
 });
 
 test('loss decreases under SGD with momentum, all parameters trainable, deep supervision', async () => {
@@ -47,7 +54,10 @@ test('loss decreases under SGD with momentum, all parameters trainable, deep sup
 });
 
 test('loss decreases under Adam, decoder trainable, on the split suffix', async () => {
-  const trainer = await Trainer.create(split.suffix, { trainable: ISNET_DECODER, optimizer: { kind: 'adam' } });
+  const trainer = await Trainer.create(split.suffix, {
+    trainable: ISNET_DECODER,
+    optimizer: { kind: 'adam' },
+  });
   const sbatch = suffixBatch;
   const losses: number[] = [];
   for (let i = 0; i < 4; i++) losses.push((await trainer.step(sbatch, 1e-4)).loss);
@@ -59,7 +69,11 @@ test('loss decreases under Adam, decoder trainable, on the split suffix', async 
 test('sampled parameter gradients match finite differences', async () => {
   const r = await checkGradients(
     parent,
-    { inputShapes: shapes, trainable: ['conv_in.bias', 'side1.weight', 'side1.bias', 'onnx::Conv_2092', 'onnx::Conv_2037'], loss: { normalization: 'sum' } },
+    {
+      inputShapes: shapes,
+      trainable: ['conv_in.bias', 'side1.weight', 'side1.bias', 'onnx::Conv_2092', 'onnx::Conv_2037'],
+      loss: { normalization: 'sum' },
+    },
     batch,
     { probes: 3, h: 1e-3 },
   );
@@ -117,11 +131,13 @@ test('checkpoint round trip is bit-exact and training continues identically', as
   const t2 = await Trainer.create(split.suffix, opts);
   await t2.loadCheckpoint(file);
   expect(t2.stepCount).toBe(2);
-  for (const [k, v] of t1.parameters()) expect(Buffer.from(t2.parameters().get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
+  for (const [k, v] of t1.parameters())
+    expect(Buffer.from(t2.parameters().get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
   const l1 = await t1.step(sbatch, 1e-4);
   const l2 = await t2.step(sbatch, 1e-4);
   expect(l2.loss).toBe(l1.loss);
-  for (const [k, v] of t1.parameters()) expect(Buffer.from(t2.parameters().get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
+  for (const [k, v] of t1.parameters())
+    expect(Buffer.from(t2.parameters().get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
 
   // The trained decoder baked into the full model changes its prediction and matches the suffix's forward.
   const baked = t1.exportInferenceModel(parent);

@@ -14,11 +14,19 @@ function tinyNet(seed = 1) {
   const x = f.input('image', [1, 3, 12, 12]);
   const c1 = b.op('Conv', [x, f.param('w1', [4, 3, 3, 3]), f.param('b1', [4], 0.1)], { pads: [1, 1, 1, 1] });
   const r1 = b.op('Relu', [c1]);
-  const c2 = b.op('Conv', [r1, f.param('w2', [6, 4, 3, 3]), f.param('b2', [6], 0.1)], { pads: [1, 1, 1, 1], strides: [2, 2] });
+  const c2 = b.op('Conv', [r1, f.param('w2', [6, 4, 3, 3]), f.param('b2', [6], 0.1)], {
+    pads: [1, 1, 1, 1],
+    strides: [2, 2],
+  });
   const r2 = b.op('Relu', [c2]);
-  const up = b.op('Resize', [r2, '', '', b.int64Const('sizes', [1, 6, 12, 12])], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
+  const up = b.op('Resize', [r2, '', '', b.int64Const('sizes', [1, 6, 12, 12])], {
+    mode: 'linear',
+    coordinate_transformation_mode: 'half_pixel',
+  });
   const cat = b.op('Concat', [up, r1], { axis: 1 });
-  const c3 = b.op('Conv', [cat, f.param('w3', [1, 10, 3, 3]), f.param('b3', [1], 0.1)], { pads: [1, 1, 1, 1] });
+  const c3 = b.op('Conv', [cat, f.param('w3', [1, 10, 3, 3]), f.param('b3', [1], 0.1)], {
+    pads: [1, 1, 1, 1],
+  });
   const side = b.op('Conv', [r1, f.param('ws', [1, 4, 1, 1]), f.param('bs', [1], 0.1)]);
   const sum = b.op('Add', [c3, side]);
   b.node('Sigmoid', [sum], ['out']);
@@ -27,10 +35,16 @@ function tinyNet(seed = 1) {
 
 describe('train step end to end on a tiny network', () => {
   const rng = new Rng(3);
-  const batch = { inputs: { image: randomTensor(rng, [1, 3, 12, 12]) }, label: randomLabel(rng, [1, 1, 12, 12]) };
+  const batch = {
+    inputs: { image: randomTensor(rng, [1, 3, 12, 12]) },
+    label: randomLabel(rng, [1, 1, 12, 12]),
+  };
 
   test('gradients match central finite differences', async () => {
-    const r = await checkGradients(tinyNet(), { loss: { normalization: 'sum' } }, batch, { probes: 4, h: 1e-4 });
+    const r = await checkGradients(tinyNet(), { loss: { normalization: 'sum' } }, batch, {
+      probes: 4,
+      h: 1e-4,
+    });
     expect(r.maxRelError).toBeLessThan(2e-2);
   });
 
@@ -48,7 +62,12 @@ describe('train step end to end on a tiny network', () => {
 
   test('rejects a batch with a wrongly shaped label', async () => {
     const trainer = await Trainer.create(tinyNet(), {});
-    await expect(trainer.step({ inputs: batch.inputs, label: new ort.Tensor('float32', new Float32Array(4), [1, 1, 2, 2]) }, 0.1)).rejects.toThrow(/label.*\[1,1,12,12\]/);
+    await expect(
+      trainer.step(
+        { inputs: batch.inputs, label: new ort.Tensor('float32', new Float32Array(4), [1, 1, 2, 2]) },
+        0.1,
+      ),
+    ).rejects.toThrow(/label.*\[1,1,12,12\]/);
     await trainer.dispose();
   });
 });
@@ -59,7 +78,10 @@ describe('several steps in one run (ONNX Loop)', () => {
     ['adam', { kind: 'adam' } as const],
   ])('stepMany() with %s equals step() called per batch', async (_n, optimizer) => {
     const rng = new Rng(8);
-    const batches = [0, 1, 2].map(() => ({ inputs: { image: randomTensor(rng, [1, 3, 12, 12]) }, label: randomLabel(rng, [1, 1, 12, 12]) }));
+    const batches = [0, 1, 2].map(() => ({
+      inputs: { image: randomTensor(rng, [1, 3, 12, 12]) },
+      label: randomLabel(rng, [1, 1, 12, 12]),
+    }));
     const lrs = [0.05, 0.03, 0.01];
     const a = await Trainer.create(tinyNet(), { optimizer, biasLrMult: 2 });
     const b = await Trainer.create(tinyNet(), { optimizer, biasLrMult: 2 });
