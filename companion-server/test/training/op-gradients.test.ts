@@ -136,6 +136,20 @@ describe('gradients of single ops match finite differences', () => {
     );
   });
 
+  test('MaxPool on a batch of 2 (indices span batch and channels)', async () => {
+    await check(
+      (f) =>
+        f.b.op('MaxPool', [f.param('x', [2, 3, 7, 6], 1)], {
+          kernel_shape: [3, 3],
+          strides: [2, 2],
+          pads: [1, 1, 1, 1],
+          ceil_mode: 1,
+        }),
+      32,
+      1e-4,
+    );
+  });
+
   test("MaxPool 2x2/2 ceil mode on odd sizes (the parent network's pooling)", async () => {
     await check(
       (f) =>
