@@ -44,6 +44,8 @@ export interface ServerOptions {
   token?: string;
   /** Concurrent jobs (default 1: one model on one device). */
   workers?: number;
+  /** Jobs allowed to wait in the queue (default 256). */
+  maxQueuedJobs?: number;
   /** Browser-style origins accepted besides absent/"null"/non-web schemes. */
   allowedOrigins?: string[];
   logger?: Logger;
@@ -119,6 +121,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     events: hub,
     logger: log,
     workers,
+    maxQueued: options.maxQueuedJobs ?? 256,
   });
   const ctx: HandlerContext = { clips, jobs, workspace, hub, backend: options.backend, workers };
   const cache = new RequestCache();

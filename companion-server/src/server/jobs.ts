@@ -22,6 +22,8 @@ export interface JobManagerOptions {
   events: JobEventSink;
   logger: Logger;
   workers: number;
+  /** Jobs allowed to wait in the queue; more are refused (bounded memory, no runaway clients). */
+  maxQueued: number;
 }
 
 interface Running {
@@ -137,6 +139,13 @@ export class JobManager {
         retryable: true,
       });
     this.o.clips.get(clipId);
+    if (this.queue.length >= this.o.maxQueued) {
+      throw new ProtocolError(
+        'too_large',
+        `the job queue is full (${this.queue.length} jobs waiting); wait for jobs to finish or cancel some`,
+        { retryable: true },
+      );
+    }
     const job: JobRecord = {
       jobId: newJobId(),
       kind,

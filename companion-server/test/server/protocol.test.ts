@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   decodeMaskFrame,
   encodeMaskFrame,
@@ -93,5 +95,22 @@ describe('protocol validation', () => {
 
   it('builds token URLs', () => {
     expect(withToken(maskUrl('c1', 'main', 5), 'a b')).toBe('/clips/c1/objects/main/masks/5.png?token=a%20b');
+  });
+});
+
+describe('protocol module', () => {
+  it('imports nothing but TypeBox and its own files (the panel bundles it)', () => {
+    const dir = join(__dirname, '..', '..', 'src', 'protocol');
+    const files = readdirSync(dir).map((f) => join(dir, f));
+    files.push(join(__dirname, '..', '..', 'src', 'matte', 'options.ts'));
+    for (const file of files) {
+      const specs = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      for (const spec of specs)
+        expect({
+          file,
+          spec,
+          ok: spec.startsWith('@sinclair/typebox') || spec.startsWith('./') || spec === '../matte/options',
+        }).toMatchObject({ ok: true });
+    }
   });
 });

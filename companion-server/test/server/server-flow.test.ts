@@ -185,6 +185,36 @@ test('cancel mid-job stops it, keeps finished frames, and the server keeps servi
   }
 });
 
+test('the job queue is bounded: past its limit requests are refused as too_large (retryable)', async () => {
+  const s2 = await startTestServer(createSyntheticBackend({ frameDelayMs: 200 }), {
+    workspace: await tempDir('q'),
+    maxQueuedJobs: 1,
+  });
+  const c2 = await TestClient.connect(s2.url, s2.server.token);
+  try {
+    const { clip } = await c2.ack<{ clip: { clipId: string } }>({
+      type: 'openClip',
+      source: { kind: 'frames', folder: frames.folder },
+    });
+    const running = await c2.ack<{ job: { jobId: string } }>({ type: 'segment', clipId: clip.clipId });
+    await c2.ack({ type: 'subscribe', jobId: running.job.jobId, masks: 'none' });
+    await c2.waitFor(
+      () => c2.events.some((e) => e.type === 'job' && e.job.state === 'running'),
+      30_000,
+      'running',
+    );
+    await c2.ack({ type: 'segment', clipId: clip.clipId });
+    expect(await c2.request({ type: 'segment', clipId: clip.clipId })).toMatchObject({
+      type: 'error',
+      code: 'too_large',
+      retryable: true,
+    });
+  } finally {
+    await c2.close();
+    await s2.close();
+  }
+});
+
 test('a mask PNG can be uploaded as a binary message; a wrong size is a bad_mask error', async () => {
   const clip = await openClip();
   const gt = await bearMask(3, clip.width, clip.height);
