@@ -45,6 +45,14 @@ describe('PremiereHostAdapter reading the timeline', () => {
     expect((await reversed.adapter.getPlayhead(revClip)).sourceFrame).toBe(149); // last source frame first
   });
 
+  test('prefers a selected clip under the playhead to the topmost one', async () => {
+    const { fake, adapter } = setup({ selected: true });
+    fake.timeline.tracks[1][0].end = 20; // the title on V2 now covers the playhead too
+    expect((await adapter.getActiveClip()).name).toBe('interview.mov');
+    fake.timeline.tracks[0][0].selected = false;
+    expect((await adapter.getActiveClip()).name).toBe('title');
+  });
+
   test('says clearly when no clip is under the playhead', async () => {
     const { fake, adapter } = setup();
     fake.timeline.playhead = 30;

@@ -82,20 +82,39 @@ export class PremiereHostAdapter implements HostAdapter {
     return (await item.getName()).startsWith(MATTE_ITEM_PREFIX);
   }
 
-  /** Topmost clip (not one of our mattes) covering `seconds`. */
+  /** Track index and start of every selected track item (video or linked audio). */
+  private async selectionKeys(sequence: PSequence): Promise<Set<string>> {
+    const keys = new Set<string>();
+    try {
+      for (const item of await (await sequence.getSelection()).getTrackItems()) {
+        keys.add(`${await item.getTrackIndex()}@${(await item.getStartTime()).ticks}`);
+      }
+    } catch {
+      // No selection API or nothing selected: the playhead decides alone.
+    }
+    return keys;
+  }
+
+  /**
+   * The clip to segment at `seconds`: a selected clip under the playhead if there is one, else the
+   * topmost clip there (never one of our mattes).
+   */
   private async clipAt(sequence: PSequence, seconds: number): Promise<LocatedClip | undefined> {
+    const selected = await this.selectionKeys(sequence);
+    let topmost: LocatedClip | undefined;
     const count = await sequence.getVideoTrackCount();
     for (let trackIndex = count - 1; trackIndex >= 0; trackIndex--) {
       const track = await sequence.getVideoTrack(trackIndex);
       for (const item of track.getTrackItems(this.api.Constants.TrackItemType.CLIP, false)) {
-        const start = (await item.getStartTime()).seconds;
+        const start = await item.getStartTime();
         const end = (await item.getEndTime()).seconds;
-        if (seconds >= start && seconds < end && !(await this.isMatteItem(item))) {
-          return { sequence, item, trackIndex };
-        }
+        if (seconds < start.seconds || seconds >= end || (await this.isMatteItem(item))) continue;
+        const here = { sequence, item, trackIndex };
+        if (selected.has(`${trackIndex}@${start.ticks}`)) return here;
+        topmost ??= here;
       }
     }
-    return undefined;
+    return topmost;
   }
 
   /** Finds the clip an ActiveClip describes (same track, same start). */

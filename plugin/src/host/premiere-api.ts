@@ -88,6 +88,16 @@ export interface PVideoClipTrackItem {
   createSetDisabledAction(disabled: boolean): Action;
 }
 
+/** What a selection item must answer (video and audio track items both do). */
+export interface PSelectedTrackItem {
+  getTrackIndex(): Promise<number>;
+  getStartTime(): Promise<PTickTime>;
+}
+
+export interface PTrackItemSelection {
+  getTrackItems(): Promise<PSelectedTrackItem[]>;
+}
+
 export interface PVideoTrack {
   getTrackItems(
     trackItemType: Constants.TrackItemType,
@@ -102,6 +112,7 @@ export interface PSequence {
   getVideoTrack(trackIndex: number): Promise<PVideoTrack>;
   getSettings(): Promise<PSequenceSettings>;
   getFrameSize(): Promise<PRect>;
+  getSelection(): Promise<PTrackItemSelection>;
 }
 
 export interface PCompoundAction {

@@ -75,6 +75,8 @@ export interface FakeTrackItem {
   reversed: boolean;
   disabled: boolean;
   components: FakeComponent[];
+  /** Selected in the timeline. */
+  selected?: boolean;
 }
 
 export interface FakeMarker {
@@ -242,6 +244,12 @@ export class PremiereFake {
       },
       getSettings: async () => ({ getVideoFrameRate: () => ({ value: t.fps }) }),
       getFrameSize: async () => ({ width: t.width, height: t.height }),
+      getSelection: async () => ({
+        getTrackItems: async () =>
+          t.tracks.flatMap((items, i) =>
+            items.filter((item) => item.selected).map((item) => fake.trackItem(item, i)),
+          ),
+      }),
     };
   }
 
