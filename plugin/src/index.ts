@@ -3,8 +3,20 @@ import { loadHost } from './host/load-host';
 import { createTokenStore } from './client/token-store';
 import { Panel } from './ui/panel';
 import { setChildren } from './ui/dom';
+import { uxpModule } from './host/uxp-modules';
 import type { WebSocketLike } from './client/server-client';
 import type { FetchLike } from './client/http-client';
+
+interface UxpStorage {
+  storage: { localFileSystem: { getFolder(): Promise<{ nativePath: string } | null> } };
+}
+
+/** UXP's native folder dialog; undefined outside UXP. */
+function uxpFolderPicker(): (() => Promise<string | null>) | undefined {
+  const uxp = uxpModule<UxpStorage>('uxp');
+  if (!uxp) return undefined;
+  return async () => (await uxp.storage.localFileSystem.getFolder())?.nativePath ?? null;
+}
 
 function boot(): void {
   const host = loadHost();
@@ -13,6 +25,7 @@ function boot(): void {
     tokens: createTokenStore(),
     createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
     fetch: ((url, init) => fetch(url, init)) as FetchLike,
+    pickFolder: uxpFolderPicker(),
   });
   const app = document.getElementById('app') ?? document.body;
   setChildren(app, [panel.root]);

@@ -27,6 +27,8 @@ export interface PanelDeps {
   tokens: TokenStore;
   createSocket: WebSocketFactory;
   fetch: FetchLike;
+  /** Native folder picker (UXP); absent in a browser, where the path is typed. */
+  pickFolder?: () => Promise<string | null>;
 }
 
 const OBJECT_ID = 'main';
@@ -285,6 +287,16 @@ export class Panel {
         ]),
       ]),
       field('Folder', outputFolder),
+      ...(this.deps.pickFolder
+        ? [
+            el('div', { className: 'row' }, [
+              button('Choose folder…', () => void this.chooseFolder(), {
+                variant: 'quiet',
+                testId: 'choose-folder',
+              }),
+            ]),
+          ]
+        : []),
       el('div', { className: 'row' }, [render]),
     ]);
 
@@ -675,6 +687,15 @@ export class Panel {
   }
 
   // ---------- render ----------
+
+  private async chooseFolder(): Promise<void> {
+    try {
+      const folder = await this.deps.pickFolder?.();
+      if (folder) this.ui.outputFolder.value = folder;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
 
   private matteControls(): MatteControls {
     const num = (input: HTMLInputElement) => (input.value.trim() === '' ? undefined : Number(input.value));
