@@ -5,8 +5,8 @@
  *        [--optimizer sgd|adam] [--configs full,decoder,split] [--threads N]
  *
  * Each configuration runs in its own child process (so peak RSS is per configuration) and times,
- * in that same process, the median of `--steps` forward passes of the inference model and of
- * `--steps` train steps (after one warm-up run of each):
+ * in that same process, `--steps` forward passes of the inference model alternating with
+ * `--steps` train steps (after one warm-up run of each), reporting medians:
  *   full     every parameter trainable
  *   decoder  only the decoder (stage*d, side*) trainable, encoder frozen inside the same graph
  *   split    decoder trainable on the split suffix; the frozen prefix runs once per sample, its
@@ -33,15 +33,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function time(n: number, f: () => Promise<unknown>): Promise<number[]> {
-  await f(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = process.hrtime.bigint();
-    await f();
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return out;
+async function timeOnce(f: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
 async function runConfig(config: string): Promise<void> {
@@ -66,15 +61,30 @@ async function runConfig(config: string): Promise<void> {
     [1, 1, resolution, resolution],
   );
 
+  // Forward passes and train steps alternate (F, S, F, S, ...) so that both see the same machine
+  // load; medians of each after one warm-up of each.
   const fwd = await ort.InferenceSession.create(encodeModel(model), session);
-  const forwardMs = median(await time(steps, () => fwd.run({ input: image })));
-  await fwd.release();
-
+  const runForward = () => fwd.run({ input: image });
   let stepMs: number;
+  let forwardMs: number;
   let prefixMs: number | undefined;
   let params = 0;
   let buildS = 0;
   let sessionS = 0;
+  const interleave = async (step: () => Promise<unknown>, extra?: () => Promise<unknown>) => {
+    await runForward();
+    await step();
+    if (extra) await extra();
+    const f: number[] = [];
+    const st: number[] = [];
+    const ex: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      f.push(await timeOnce(runForward));
+      st.push(await timeOnce(step));
+      if (extra) ex.push(await timeOnce(extra));
+    }
+    return { forward: median(f), step: median(st), extra: extra ? median(ex) : undefined };
+  };
   if (config === 'split') {
     let t = Date.now();
     const split = splitAtFrozenBoundary(model, {
@@ -82,20 +92,21 @@ async function runConfig(config: string): Promise<void> {
       inputShapes: shapes,
       outputs: ['output'],
     });
+    const graph = buildTrainStep(split.suffix, { trainable: DECODER, optimizer });
     buildS = (Date.now() - t) / 1000;
     const prefix = await ort.InferenceSession.create(encodeModel(split.prefix), session);
-    let acts: ort.InferenceSession.OnnxValueMapType = {};
-    prefixMs = median(await time(steps, async () => (acts = await prefix.run({ input: image }))));
-    await prefix.release();
-    t = Date.now();
-    const graph = buildTrainStep(split.suffix, { trainable: DECODER, optimizer });
-    buildS += (Date.now() - t) / 1000;
+    const acts = await prefix.run({ input: image });
     t = Date.now();
     const trainer = await Trainer.fromGraph(graph, session);
     sessionS = (Date.now() - t) / 1000;
     params = trainer.graph.parameters.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0);
     const inputs = Object.fromEntries(split.boundary.map((b) => [b.name, acts[b.name] as ort.Tensor]));
-    stepMs = median(await time(steps, () => trainer.step({ inputs, label }, 1e-4)));
+    const r = await interleave(
+      () => trainer.step({ inputs, label }, 1e-4),
+      () => prefix.run({ input: image }),
+    );
+    [forwardMs, stepMs, prefixMs] = [r.forward, r.step, r.extra];
+    await prefix.release();
     await trainer.dispose();
   } else {
     let t = Date.now();
@@ -109,9 +120,11 @@ async function runConfig(config: string): Promise<void> {
     const trainer = await Trainer.fromGraph(graph, session);
     sessionS = (Date.now() - t) / 1000;
     params = graph.parameters.reduce((s, p) => s + p.dims.reduce((a, b) => a * b, 1), 0);
-    stepMs = median(await time(steps, () => trainer.step({ inputs: { input: image }, label }, 1e-4)));
+    const r = await interleave(() => trainer.step({ inputs: { input: image }, label }, 1e-4));
+    [forwardMs, stepMs] = [r.forward, r.step];
     await trainer.dispose();
   }
+  await fwd.release();
   const result = {
     config,
     resolution,
