@@ -10,23 +10,14 @@ import WebSocket from 'ws';
 import { smallBearFrames, tempDir } from './helpers/fixtures';
 import { startChildServer, type ChildServer } from './helpers/child-server';
 import { ErrorCodeSchema } from '../../src/protocol/common';
+import { seededRandom } from '../../src/osvos/augment';
 
 jest.setTimeout(180_000);
 
 const TOKEN = 'fuzz-test-token-0123456789';
 const CODES = new Set(ErrorCodeSchema.anyOf.map((s) => s.const as string));
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
