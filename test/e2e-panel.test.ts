@@ -189,8 +189,14 @@ afterAll(async () => {
 });
 
 test('pair, segment the sample clip, correct it and render the matte layer from the panel', async () => {
-  // Pairing with the server's token.
+  // Pairing: a wrong token is refused with a message, the server's token connects.
   await byTestId('address').fill(`127.0.0.1:${port}`);
+  await byTestId('token').fill('wrong-token');
+  await byTestId('pair').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="connection"]')?.textContent === 'Token refused',
+  );
+  expect(await byTestId('message').textContent()).toMatch(/refused the token/);
   await byTestId('token').fill(TOKEN);
   await byTestId('pair').click();
   await page.waitForFunction(
