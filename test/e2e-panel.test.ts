@@ -3,7 +3,9 @@
  * The panel's real HTML/JS (the webpack build that UXP loads) in headless Chromium, against a
  * real companion server on a free port: pair, open the sample clip, paint a stroke, Start, see
  * progress reach 100 % and the preview overlay, add a correction (marker), cancel and re-apply
- * it, render the matte and place it. The browser runs the "standalone" host (no Premiere); everything else is the product.
+ * it, render the matte and place it. The browser runs the "standalone" host (no Premiere);
+ * everything else is the product. A second test loads the same build with the Premiere Pro fake
+ * answering require("premierepro") and checks the edits the panel makes through that adapter.
  *
  * Needs Debian's chromium at /usr/bin/chromium (CI: `apt-get install -y chromium`), or
  * CHROMIUM_PATH. Screenshots of each state go to test-artifacts/e2e-panel/ (and to
@@ -18,7 +20,9 @@ import pino from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type RunningServer, type SegmentationBackend } from '../companion-server/src/server';
 import { loadBackend, type BackendChoice } from '../companion-server/src/server/backend-loader';
+import webpack from 'webpack';
 import { buildPlugin } from '../plugin/test/support/build-plugin';
+import type { FakeTimeline, PremiereFake } from '../plugin/test/fakes/premierepro-fake';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..');
@@ -49,6 +53,7 @@ let port: number;
 let page: Page;
 let workspace: string;
 let outputFolder: string;
+let pluginDir: string;
 const pageErrors: string[] = [];
 
 async function freePort(): Promise<number> {
@@ -139,6 +144,35 @@ function release(): void {
   for (const w of hold.waiters.splice(0)) w();
 }
 
+/** Bundles the Premiere Pro fake for the page (it answers the panel's require("premierepro")). */
+async function buildPremiereHarness(): Promise<string> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-harness-'));
+  const stats = await new Promise<webpack.Stats>((resolve, reject) =>
+    webpack(
+      {
+        mode: 'development',
+        devtool: false,
+        target: ['web', 'es2020'],
+        entry: path.join(ROOT, 'plugin', 'test', 'fakes', 'browser-premiere.ts'),
+        output: { path: out, filename: 'harness.js' },
+        resolve: { extensions: ['.ts', '.js'] },
+        module: {
+          rules: [
+            {
+              test: /\.ts$/,
+              loader: 'ts-loader',
+              options: { transpileOnly: true, configFile: path.join(ROOT, 'plugin', 'tsconfig.json') },
+            },
+          ],
+        },
+      },
+      (err, st) => (err || !st ? reject(err ?? new Error('no stats')) : resolve(st)),
+    ),
+  );
+  if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+  return fs.readFileSync(path.join(out, 'harness.js'), 'utf8');
+}
+
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
@@ -149,7 +183,7 @@ beforeAll(async () => {
   if (!fs.existsSync(SAMPLE)) throw new Error(`the sample clip ${SAMPLE} is missing (see samples/README.md)`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   if (process.env.SAVE_DOCS_SCREENSHOTS === '1') fs.mkdirSync(DOCS, { recursive: true });
-  const pluginDir = path.join(await buildPlugin(), 'premierepro');
+  pluginDir = path.join(await buildPlugin(), 'premierepro');
 
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-ws-'));
   outputFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-out-'));
@@ -350,4 +384,112 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   await page.waitForFunction(() => document.querySelector('.panel')?.classList.contains('narrow'));
   await shot('07-narrow');
   expect(pageErrors).toEqual([]);
+});
+
+test('inside (a fake of) Premiere Pro, the same panel reads the clip and places the keyed matte in one undo step', async () => {
+  const premiereOut = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-premiere-out-'));
+  const firstStill = path.join(premiereOut, 'OneShot Roto matte_00000.png');
+  // The sample clip on V1 from 10 s, its first 12 frames (0.5 s at 24 fps); a title on V2 elsewhere.
+  const media = { name: 'bear.mp4', mediaPath: SAMPLE, fps: 24 };
+  const timeline: FakeTimeline = {
+    sequenceName: 'Edit',
+    fps: 24,
+    width: 854,
+    height: 480,
+    playhead: 10.25,
+    tracks: [
+      [
+        {
+          name: 'bear.mp4',
+          media,
+          start: 10,
+          end: 10.5,
+          inPoint: 0,
+          outPoint: 0.5,
+          speed: 1,
+          reversed: false,
+          disabled: false,
+          components: [],
+        },
+      ],
+      [
+        {
+          name: 'title',
+          media: { name: 'title.png', mediaPath: '/media/title.png', fps: 24 },
+          start: 0,
+          end: 5,
+          inPoint: 0,
+          outPoint: 5,
+          speed: 1,
+          reversed: false,
+          disabled: false,
+          components: [],
+        },
+      ],
+    ],
+    bin: [media],
+    markers: [],
+  };
+  const harness = await buildPremiereHarness();
+  const premiere = await browser.newPage();
+  premiere.on('pageerror', (e) => pageErrors.push(e.message));
+  await premiere.addInitScript(
+    (config) => {
+      (globalThis as unknown as { __premiereConfig: unknown }).__premiereConfig = config;
+    },
+    { timeline, stills: { [firstStill]: 12 } },
+  );
+  await premiere.addInitScript({ content: harness });
+  await premiere.goto(`file://${path.join(pluginDir, 'index.html')}`);
+  const id = (t: string) => premiere.locator(`[data-testid="${t}"]`);
+  expect(await premiere.locator('.host-name').textContent()).toBe('Premiere Pro');
+  expect(await premiere.locator('[data-testid="clip-path"]').count()).toBe(0); // no standalone bar
+
+  await id('address').fill(`127.0.0.1:${port}`);
+  await id('token').fill(TOKEN);
+  await id('pair').click();
+  await premiere.waitForFunction(
+    () => document.querySelector('[data-testid="connection"]')?.textContent === 'Connected',
+  );
+  // Same media and range as the first test: the server already has this clip segmented.
+  await id('segment').click();
+  await premiere.waitForFunction(() =>
+    document.querySelector('[data-testid="frame-info"]')?.textContent?.includes('frame 7 of 12'),
+  );
+  await id('output-folder').fill(premiereOut);
+  await id('render').click();
+  await premiere.waitForFunction(
+    () => {
+      const msg = document.querySelector('[data-testid="message"]');
+      if (msg?.classList.contains('message-error')) throw new Error(`panel error: ${msg.textContent}`);
+      return msg?.textContent?.startsWith('Matte layer placed');
+    },
+    undefined,
+    { timeout: 300_000, polling: 250 },
+  );
+  expect(await id('message').textContent()).toContain(
+    'placed on V2 at 10.00 s (12 frames, Track Matte Key applied)',
+  );
+
+  type Seen = Pick<PremiereFake, 'undoStack'> & { timeline: FakeTimeline };
+  const seen = (await premiere.evaluate(() => {
+    const f = (globalThis as unknown as { __premiereFake: { timeline: unknown; undoStack: unknown } })
+      .__premiereFake;
+    return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack }));
+  })) as Seen;
+  const matte = seen.timeline.tracks[1].find((i) => i.media.mediaPath === firstStill);
+  expect(matte).toMatchObject({ start: 10, end: 10.5 });
+  expect(matte?.media).toMatchObject({ asNumberedStills: true, overrideFps: 24 });
+  const key = seen.timeline.tracks[0][0].components;
+  expect(key.map((c) => [c.matchName, c.params.map((p) => p.value)])).toEqual([
+    ['AE.ADBE Track Matte Key', [2, 1, false]],
+  ]);
+  expect(seen.undoStack.map((u) => u.label)).toEqual(['OneShot Roto: matte layer']);
+  await premiere.screenshot({
+    path: path.join(ARTIFACTS, '08-premiere-fake.jpg'),
+    fullPage: true,
+    type: 'jpeg',
+    quality: 85,
+  });
+  await premiere.close();
 });
