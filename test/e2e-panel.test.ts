@@ -491,5 +491,8 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
     type: 'jpeg',
     quality: 85,
   });
+  if (process.env.SAVE_DOCS_SCREENSHOTS === '1') {
+    fs.copyFileSync(path.join(ARTIFACTS, '08-premiere-fake.jpg'), path.join(DOCS, '08-premiere-fake.jpg'));
+  }
   await premiere.close();
 });
