@@ -29,10 +29,12 @@ export interface BilateralGridParams {
 }
 
 export const DEFAULT_BILATERAL_GRID: BilateralGridParams = {
+  // Tuned on DAVIS soft maps (bench/snapping.bench.ts): finer colour bins and a weaker smoothness
+  // term than 16/12/1 keep thin structures.
   sigmaSpatial: 8,
-  sigmaLuma: 16,
-  sigmaChroma: 12,
-  lambda: 1,
+  sigmaLuma: 8,
+  sigmaChroma: 6,
+  lambda: 0.3,
   iterations: 25,
 };
 

@@ -1,0 +1,55 @@
+/** Public API of matte finishing: snapping, controls, the streaming pipeline, options and writers. */
+export { makeFloatMatte, emptyFloatMatte, binarize, maskToMatte, type FloatMatte } from './matte';
+export { resizeSoftMap } from './resize';
+export { guidedFilter, DEFAULT_GUIDED_FILTER, type GuidedFilterParams } from './guided-filter';
+export { bilateralGridSolve, DEFAULT_BILATERAL_GRID, type BilateralGridParams } from './bilateral-grid';
+export {
+  slicSuperpixels,
+  majorityVote,
+  superpixelSnap,
+  DEFAULT_SLIC,
+  type SlicParams,
+  type Superpixels,
+} from './slic';
+export {
+  thresholdMatte,
+  chokeMatte,
+  expandMatte,
+  featherMatte,
+  fillHolesMatte,
+  dropIslandsMatte,
+  invertMatte,
+  chokeMask,
+  expandMask,
+  featherMask,
+  fillHolesMask,
+  dropIslandsMask,
+} from './controls';
+export { createTemporalSmoother, type TemporalSmoother, type SmoothedFrame } from './temporal-smoothing';
+export {
+  MatteOptionsSchema,
+  DEFAULT_MATTE_OPTIONS,
+  EDGE_SNAP_METHODS,
+  MATTE_OUTPUT_FORMATS,
+  MatteOptionsError,
+  resolveMatteOptions,
+  type MatteOptions,
+  type EdgeSnapMethod,
+  type MatteOutputFormat,
+} from './options';
+export {
+  snapSoftMap,
+  finishMatte,
+  processFrame,
+  createMatteProcessor,
+  type MatteProcessor,
+  type ProcessedFrame,
+  type MatteProcessingOptions,
+} from './pipeline';
+export {
+  openMatteWriter,
+  pngFrameName,
+  MatteWriteError,
+  type MatteWriter,
+  type MatteWriterOptions,
+} from './writers';
