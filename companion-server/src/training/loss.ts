@@ -59,7 +59,7 @@ export function buildClassBalancedLoss(
 
   const seeds = new Map<string, string>();
   const termLosses: string[] = [];
-  for (const term of terms) {
+  for (const [i, term] of terms.entries()) {
     const x = term.logits;
     const ce = b.op(
       'Add',
@@ -71,7 +71,7 @@ export function buildClassBalancedLoss(
       'ce',
     );
     const scaled = term.weight === 1 ? cw : b.op('Mul', [cw, b.scalar(term.weight, 'loss_weight')]);
-    termLosses.push(b.op('ReduceSum', [b.op('Mul', [scaled, ce])], { keepdims: 0 }, 'term_loss'));
+    termLosses.push(b.op('ReduceSum', [b.op('Mul', [scaled, ce])], { keepdims: 0 }, `loss_term_${i}`));
     const g = b.op('Mul', [scaled, b.op('Sub', [b.op('Sigmoid', [x]), label])], {}, `grad/${x}`);
     const prev = seeds.get(x);
     seeds.set(x, prev ? b.op('Add', [prev, g]) : g);

@@ -197,11 +197,13 @@ export function registerTrainGraphCommand(program: Command): void {
       if (opts.splitPrefix) {
         if (!trainable)
           throw new InvalidArgumentError('--split-prefix needs a --trainable set smaller than all');
-        const outputs = [opts.output, ...sideOutputs.map((s) => s.name)].filter((o): o is string => !!o);
+        // The suffix computes the trained output (default: the model's first) and the side outputs.
+        const main = opts.output ?? model.graph?.output?.[0]?.name ?? '';
+        const outputs = [main, ...sideOutputs.map((s) => s.name)];
         const split = splitAtFrozenBoundary(model, {
           trainable,
           ...(inputShapes ? { inputShapes } : {}),
-          ...(outputs.length ? { outputs } : {}),
+          outputs,
         });
         await fs.writeFile(opts.splitPrefix, encodeModel(split.prefix));
         process.stdout.write(
