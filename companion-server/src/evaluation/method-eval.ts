@@ -4,6 +4,7 @@
  * truth of the frame where the current result is worst by J, as in the paper's Table 4) and the
  * paper's bounding-box tracking measure (Table 5).
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MatteOptions } from '../matte/options';
 import { createMatteProcessor } from '../matte/pipeline';
@@ -14,7 +15,7 @@ import type { Annotation } from '../osvos/annotations';
 import { prepareSegmenter } from '../osvos/one-shot';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
-import type { FineTunedWeights } from '../osvos/weights';
+import { writeWeights, type FineTunedWeights } from '../osvos/weights';
 import { openFrameSource } from '../video/frame-source';
 import { MaskSequenceWriter, readMask, type BinaryMask } from '../video/mask-io';
 import {
@@ -164,6 +165,12 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           weights,
         );
         weights = seg.weights;
+        // Keep the final weights beside the masks: soft maps or other matte settings can then be
+        // produced again with `segment --weights` without fine-tuning again.
+        if (round === total && weights) {
+          await fs.mkdir(options.resultsDir, { recursive: true });
+          await writeWeights(path.join(options.resultsDir, `${name}.weights`), weights);
+        }
         executionProvider = seg.model.executionProvider;
         const isFinal = round === total;
         const writer = isFinal
