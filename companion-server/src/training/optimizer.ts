@@ -113,11 +113,12 @@ export function buildOptimizer(
   b.node('Add', [tIn, one], [tOut]);
   const bc1 = b.op('Sub', [one, b.op('Pow', [b1, tOut])], {}, 'adam_bc1');
   const sqrtBc2 = b.op('Sqrt', [b.op('Sub', [one, b.op('Pow', [b2, tOut])])], {}, 'adam_sqrt_bc2');
+  const epsScaled = b.op('Mul', [eps, sqrtBc2], {}, 'adam_eps_scaled');
   const stepFor = new Map<number, string>();
   const stepSize = (mult: number) => {
     let s = stepFor.get(mult);
     if (!s) {
-      s = b.op('Div', [scaledLr(mult), bc1], {}, 'adam_step_size');
+      s = b.op('Mul', [b.op('Div', [scaledLr(mult), bc1]), sqrtBc2], {}, 'adam_step_size');
       stepFor.set(mult, s);
     }
     return s;
@@ -133,7 +134,8 @@ export function buildOptimizer(
       const output = b.fresh(`${p.name}__new`);
       b.node('Add', [b.op('Mul', [mIn, b1]), b.op('Mul', [g, c1])], [mOut]);
       b.node('Add', [b.op('Mul', [vIn, b2]), b.op('Mul', [b.op('Mul', [g, g]), c2])], [vOut]);
-      const denom = b.op('Add', [b.op('Div', [b.op('Sqrt', [vOut]), sqrtBc2]), eps]);
+      // m/(√v/√bc2 + ε) = √bc2 · m/(√v + ε·√bc2): the √bc2 factors go to scalars (one pass fewer).
+      const denom = b.op('Add', [b.op('Sqrt', [vOut]), epsScaled]);
       b.node('Sub', [p.name, b.op('Mul', [b.op('Div', [mOut, denom]), stepSize(p.lrMult)])], [output]);
       return {
         name: p.name,

@@ -116,3 +116,60 @@ describe('checkpoints', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('optimizer updates match float64 references (PyTorch semantics)', () => {
+  type Update = (
+    p: number,
+    g: number,
+    state: Float64Array,
+    i: number,
+    lr: number,
+    t: number,
+    rank: number,
+  ) => number;
+  const sgd: Update = (p, g, st, i, lr, _t, rank) => {
+    const gw = g + (rank >= 2 ? 0.01 * p : 0);
+    st[i] = 0.7 * st[i]! + gw;
+    return p - lr * st[i]!;
+  };
+  const adam: Update = (p, g, st, i, lr, t) => {
+    const n = st.length / 2;
+    st[i] = 0.8 * st[i]! + 0.2 * g;
+    st[n + i] = 0.95 * st[n + i]! + 0.05 * g * g;
+    return p - (lr / (1 - 0.8 ** t)) * (st[i]! / (Math.sqrt(st[n + i]!) / Math.sqrt(1 - 0.95 ** t) + 1e-3));
+  };
+  test.each([
+    ['sgd', { kind: 'sgd', momentum: 0.7, weightDecay: 0.01 } as const, sgd, 1],
+    ['adam', { kind: 'adam', beta1: 0.8, beta2: 0.95, epsilon: 1e-3 } as const, adam, 2],
+  ])('%s', async (_n, optimizer, update, stateSlots) => {
+    const rng = new Rng(12);
+    const batch = {
+      inputs: { image: randomTensor(rng, [1, 3, 12, 12]) },
+      label: randomLabel(rng, [1, 1, 12, 12]),
+    };
+    const probe = await Trainer.create(tinyNet(), { optimizer: { kind: 'none' }, exposeGradients: true });
+    const trainer = await Trainer.create(tinyNet(), { optimizer, biasLrMult: 2 });
+    const state = new Map<string, Float64Array>();
+    const lrs = [0.01, 0.02, 0.005];
+    for (let t = 1; t <= 3; t++) {
+      const before = new Map([...trainer.parameters()].map(([k, x]) => [k, x.slice()]));
+      probe.setParameters(before);
+      await probe.step(batch, 0);
+      await trainer.step(batch, lrs[t - 1]!);
+      for (const [k, g] of probe.gradients()) {
+        const p = before.get(k)!;
+        const rank = trainer.graph.parameters.find((q) => q.name === k)!.dims.length;
+        const lr = lrs[t - 1]! * (rank === 1 ? 2 : 1);
+        const st = state.get(k) ?? new Float64Array(stateSlots * g.length);
+        state.set(k, st);
+        const got = trainer.parameters().get(k)!;
+        for (let i = 0; i < g.length; i++) {
+          const expected = update(p[i]!, g[i]!, st, i, lr, t, rank);
+          expect(Math.abs(got[i]! - expected)).toBeLessThan(1e-5 + 1e-4 * Math.abs(expected));
+        }
+      }
+    }
+    await probe.dispose();
+    await trainer.dispose();
+  });
+});
