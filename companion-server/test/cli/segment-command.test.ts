@@ -1,0 +1,71 @@
+/**
+ * The `segment` and `eval` commands through the real CLI entry point, on the embedded sample:
+ * a video file range with a first-frame annotation, a short fine-tune, mattes on disk.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { main } from '../../src/cli/main';
+import { sampleClip } from '../../src/video/sample-clip';
+
+const sample = sampleClip();
+
+async function run(args: string[]): Promise<string> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((c: string | Uint8Array) => {
+    chunks.push(String(c));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await main(['node', 'oneshot-roto', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  return chunks.join('');
+}
+
+describe('oneshot-roto segment / eval', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'roto-cli-'));
+  });
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('fine-tunes on a first-frame mask and writes one 8-bit matte per frame of a video range, numbered like the source', async () => {
+    const out = path.join(dir, 'matte');
+    const weights = path.join(dir, 'bear.weights');
+    const stdout = await run([
+      'segment', sample.videoPath, '--out', out, '--start', '2', '--end', '6',
+      '--annotation', `0:${path.join(sample.annotationsDir, '00002.png')}`,
+      '--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none', '--save-weights', weights,
+    ]);
+    expect(stdout).toMatch(/wrote 4 file\(s\) for 4 frames/);
+    const files = (await fs.readdir(out)).sort();
+    expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png']);
+    const meta = await sharp(path.join(out, '00003.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([854, 480]);
+    await expect(fs.stat(weights)).resolves.toBeTruthy();
+
+    // Reopening with the saved weights segments without training.
+    const again = path.join(dir, 'again');
+    await run(['segment', sample.videoPath, '--out', again, '--start', '2', '--end', '4', '--weights', weights, '--edge-snap', 'none']);
+    expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png']);
+  });
+
+  it('rejects an annotation outside the clip with a clear error', async () => {
+    await expect(
+      run(['segment', sample.framesDir, '--out', path.join(dir, 'x'), '--annotation', `99:${sample.firstFrameMask}`, '--resolution', '128']),
+    ).rejects.toThrow(/frames 0\.\.23/);
+  });
+
+  it('eval --results scores precomputed masks and writes the JSON report', async () => {
+    const json = path.join(dir, 'report.json');
+    const stdout = await run(['eval', '--davis', sample.davisRoot, '--results', path.join(sample.davisRoot, 'Annotations', '480p'), '--json', json]);
+    expect(stdout).toMatch(/bear/);
+    const report = JSON.parse(await fs.readFile(json, 'utf8')) as { overall: { J: { mean: number }; F: { mean: number } } };
+    expect(report.overall.J.mean).toBe(1);
+    expect(report.overall.F.mean).toBe(1);
+  });
+});
