@@ -15,8 +15,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
-import { bilateralGridSolve } from '../src/matte/bilateral-grid';
-import { guidedFilter } from '../src/matte/guided-filter';
+import { snapSoftMap } from '../src/matte/pipeline';
 import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
 import { majorityVote, slicSuperpixels } from '../src/matte/slic';
 import type { RgbFrame } from '../src/video/frame';
@@ -75,11 +74,11 @@ const superpixel = (mask: Uint8Array, frame: RgbFrame): Uint8Array => {
 
 const OPTIONS: Record<string, Snap> = {
   none: (s) => binarize(s, 0.5),
-  guided: (s, f) => binarize(guidedFilter(s, f), 0.5),
-  bilateral: (s, f) => binarize(bilateralGridSolve(s, f), 0.5),
+  guided: (s, f) => binarize(snapSoftMap(s, f, 'guided'), 0.5),
+  bilateral: (s, f) => binarize(snapSoftMap(s, f, 'bilateral'), 0.5),
   superpixel: (s, f) => superpixel(binarize(s, 0.5), f),
-  'guided+superpixel': (s, f) => superpixel(binarize(guidedFilter(s, f), 0.5), f),
-  'bilateral+superpixel': (s, f) => superpixel(binarize(bilateralGridSolve(s, f), 0.5), f),
+  'guided+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'guided'), 0.5), f),
+  'bilateral+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'bilateral'), 0.5), f),
 };
 
 const median = (xs: number[]) => {

@@ -6,6 +6,7 @@
  * with `soft` (then only fill holes / drop islands, as hard overrides, and invert apply).
  */
 import { bilateralGridSolve } from './bilateral-grid';
+import { labelComponents } from './components';
 import { chokeMask, dropIslandsMask, expandMask, featherMask, fillHolesMask } from './controls';
 import { guidedFilter } from './guided-filter';
 import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
@@ -16,16 +17,43 @@ import type { RgbFrame } from '../video/frame';
 
 export type MatteProcessingOptions = Omit<MatteOptions, 'format'>;
 
-/** Edge-aware snapping of a soft map (frame-sized) to the frame, by the chosen method. */
-export function snapSoftMap(soft: FloatMatte, frame: RgbFrame, method: MatteOptions['edgeSnap']): FloatMatte {
+/**
+ * Foreground components of the soft map (at `threshold`, 8-connected) smaller than this many
+ * pixels are left as the network drew them: they are below the scale of the snapping filters'
+ * windows, which would thin them away (a kite line, a distant ball). Measured in
+ * bench/snapping-results.md.
+ */
+export const SNAP_PROTECT_AREA = 500;
+
+function protectSmallComponents(soft: FloatMatte, snapped: FloatMatte, threshold: number): FloatMatte {
+  const mask = binarize(soft, threshold);
+  const { labels, areas } = labelComponents(mask, soft.width, soft.height, 1, 8);
+  const out = snapped.data.slice();
+  for (let i = 0; i < out.length; i++) {
+    const id = labels[i];
+    if (id >= 0 && areas[id] < SNAP_PROTECT_AREA) out[i] = soft.data[i];
+  }
+  return makeFloatMatte(out, soft.width, soft.height);
+}
+
+/**
+ * Edge-aware snapping of a soft map (frame-sized) to the frame, by the chosen method; small
+ * foreground components (< SNAP_PROTECT_AREA px at `threshold`) keep their soft values.
+ */
+export function snapSoftMap(
+  soft: FloatMatte,
+  frame: RgbFrame,
+  method: MatteOptions['edgeSnap'],
+  threshold = 0.5,
+): FloatMatte {
   assertSameSize(soft, frame, 'RGB frame');
   switch (method) {
     case 'none':
       return soft;
     case 'guided':
-      return guidedFilter(soft, frame);
+      return protectSmallComponents(soft, guidedFilter(soft, frame), threshold);
     case 'bilateral':
-      return bilateralGridSolve(soft, frame);
+      return protectSmallComponents(soft, bilateralGridSolve(soft, frame), threshold);
   }
 }
 
@@ -73,7 +101,7 @@ export function processFrame(
   options: Partial<MatteProcessingOptions> = {},
 ): FloatMatte {
   const o = resolveMatteOptions(options);
-  return finishMatte(snapSoftMap(soft, frame, o.edgeSnap), frame, o);
+  return finishMatte(snapSoftMap(soft, frame, o.edgeSnap, o.threshold), frame, o);
 }
 
 export interface ProcessedFrame {
@@ -100,7 +128,7 @@ export function createMatteProcessor(options: Partial<MatteProcessingOptions> = 
     }));
   return {
     push(frameIndex, soft, frame) {
-      return finish(smoother.push(frameIndex, snapSoftMap(soft, frame, o.edgeSnap), frame));
+      return finish(smoother.push(frameIndex, snapSoftMap(soft, frame, o.edgeSnap, o.threshold), frame));
     },
     flush() {
       return finish(smoother.flush());

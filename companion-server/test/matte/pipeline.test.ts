@@ -1,5 +1,6 @@
 import { makeFloatMatte, type FloatMatte } from '../../src/matte/matte';
-import { createMatteProcessor, processFrame } from '../../src/matte/pipeline';
+import { guidedFilter } from '../../src/matte/guided-filter';
+import { createMatteProcessor, processFrame, SNAP_PROTECT_AREA, snapSoftMap } from '../../src/matte/pipeline';
 import { createTemporalSmoother } from '../../src/matte/temporal-smoothing';
 import { makeRgbFrame } from '../../src/video/frame';
 
@@ -57,6 +58,18 @@ describe('matte pipeline', () => {
     expect(out.data[2 * W + 25]).toBe(0); // dropped island
     const inv = processFrame(soft, frame, { edgeSnap: 'none', soft: true, invert: true });
     expect(inv.data[0]).toBeCloseTo(0.9, 6);
+  });
+
+  it('edge snapping leaves foreground components smaller than SNAP_PROTECT_AREA as drawn', () => {
+    const soft = constant(0);
+    for (let y = 8; y < 11; y++) for (let x = 8; x < 11; x++) soft.data[y * W + x] = 0.7; // 9 px blob
+    expect(SNAP_PROTECT_AREA).toBeGreaterThan(9);
+    // The filter alone averages the blob away on a flat frame…
+    expect(guidedFilter(soft, frame).data[9 * W + 9]).toBeLessThan(0.5);
+    // …the pipeline's snap keeps it, for both methods.
+    for (const method of ['guided', 'bilateral'] as const) {
+      expect(snapSoftMap(soft, frame, method).data[9 * W + 9]).toBeCloseTo(0.7, 6);
+    }
   });
 
   it('rejects invalid options before touching pixels', () => {
