@@ -2,6 +2,7 @@
 module.exports = {
   // onnxruntime-node checks tensors with instanceof: share the host realm's typed arrays with tests.
   testEnvironment: '<rootDir>/test/support/ort-environment.js',
+  setupFiles: ['<rootDir>/test/support/quiet-logs.js'],
   roots: ['<rootDir>/companion-server/test', '<rootDir>/plugin/test', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
