@@ -26,7 +26,7 @@ describe('matte CLI options', () => {
     expect(
       parse([
         '--edge-snap',
-        'bilateral',
+        'guided',
         '--superpixel-snap',
         '--threshold',
         '0.4',
@@ -47,7 +47,7 @@ describe('matte CLI options', () => {
         'prores',
       ]),
     ).toEqual({
-      edgeSnap: 'bilateral',
+      edgeSnap: 'guided',
       superpixelSnap: true,
       threshold: 0.4,
       soft: false,
