@@ -39,6 +39,7 @@ export {
 } from './options';
 export {
   snapSoftMap,
+  SNAP_PROTECT_AREA,
   finishMatte,
   processFrame,
   createMatteProcessor,
