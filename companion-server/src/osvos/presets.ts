@@ -1,6 +1,11 @@
 /**
- * Quality presets: named points on the measured quality/time curve (BENCHMARKS.md, "Presets").
- * Every field can be overridden by an explicit CLI flag or request field.
+ * Quality presets: named points on the quality/time curve (BENCHMARKS.md, "One-shot"). Every
+ * field can be overridden by an explicit CLI flag or request field.
+ *
+ * `fast` is measured on all 12 DAVIS training sequences. `balanced` and `best` extend it along
+ * the measured step costs (more of the decoder trainable, higher resolution, more steps: see
+ * "Fine-tuning step cost per trainable depth") but have not yet been evaluated on the whole set;
+ * BENCHMARKS.md says so until they are.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
