@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 /**
  * The panel's real HTML/JS (the webpack build that UXP loads) in headless Chromium, against a
  * real companion server on a free port: pair, open the sample clip, paint a stroke, Start, see

@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 /**
  * The prepared fp32 model must compute what the shipped fp16 model computes. onnxruntime's CPU
  * provider runs the fp16 original. To keep the test short both run at 512² on a real DAVIS frame:

@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 import { buildTrainStep, UnsupportedGradientError } from '../../src/training';
 import { ModelFactory, Rng } from './graph-factory';
 

@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 /** The class-balanced loss value against a float64 reference of OSVOS Eq. 1. */
 import * as ort from 'onnxruntime-node';
 import { Trainer } from '../../src/training';

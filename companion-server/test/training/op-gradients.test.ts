@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 /**
  * Gradient checks, op by op, against central finite differences: random shapes and attributes,
  * including odd sizes (ceil-mode pooling) and non-integer resize factors. The op's data input is

@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 /**
  * The training engine on the real parent network (ISNet) at 64×64: loss decreases under each
  * optimizer, sampled gradients match finite differences, frozen-encoder steps build no encoder

@@ -1,4 +1,3 @@
-/** @jest-environment ./companion-server/test/training/ort-environment.js */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
