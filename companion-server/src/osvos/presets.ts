@@ -2,10 +2,10 @@
  * Quality presets: named points on the quality/time curve (BENCHMARKS.md, "One-shot"). Every
  * field can be overridden by an explicit CLI flag or request field.
  *
- * `fast` is measured on all 12 DAVIS training sequences. `balanced` and `best` extend it along
- * the measured step costs (more of the decoder trainable, higher resolution, more steps: see
- * "Fine-tuning step cost per trainable depth") but have not yet been evaluated on the whole set;
- * BENCHMARKS.md says so until they are.
+ * `fast` is measured on all 12 DAVIS training sequences; `balanced` is `fast` at 512² (the parent
+ * is far stronger there than at 320²); `best` also trains the whole decoder for longer (about
+ * 2.4× a forward pass per step, see "Fine-tuning step cost per trainable depth") and has not yet
+ * been evaluated on the whole set: BENCHMARKS.md says what is measured.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
@@ -43,19 +43,19 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
   },
   balanced: {
-    resolution: 384,
-    trainable: 'decoder',
-    iterations: 250,
-    timeBudgetSeconds: 240,
+    resolution: 512,
+    trainable: 'decoder-top',
+    iterations: 120,
+    timeBudgetSeconds: 180,
     learningRate: 1e-4,
-    augmentationsPerAnnotation: 12,
+    augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
     threshold: 0.5,
   },
   best: {
     resolution: 512,
     trainable: 'decoder',
-    iterations: 500,
+    iterations: 300,
     timeBudgetSeconds: 900,
     learningRate: 1e-4,
     augmentationsPerAnnotation: 16,
