@@ -64,8 +64,9 @@ export const MatteOptionsSchema = Type.Object(
 export type MatteOptions = Static<typeof MatteOptionsSchema>;
 
 export const DEFAULT_MATTE_OPTIONS: MatteOptions = {
-  // Bilateral grid: the F gain on real network maps (bench/snapping-results.md); guided is 2x faster.
-  edgeSnap: 'bilateral',
+  // Guided filter: on one-shot soft maps it beats the bilateral grid in J and F at half the time
+  // (BENCHMARKS.md, "Boundary snapping on one-shot soft maps").
+  edgeSnap: 'guided',
   superpixelSnap: false,
   threshold: 0.5,
   soft: false,
