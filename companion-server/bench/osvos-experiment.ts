@@ -6,7 +6,12 @@
 import { parseArgs } from 'node:util';
 import { SegmentationModel } from '../src/model';
 import { encodeModel } from '../src/onnx/model-io';
-import { listDavisSequences, loadDavisSequence, annotationPath, framePath } from '../src/evaluation/davis-dataset';
+import {
+  listDavisSequences,
+  loadDavisSequence,
+  annotationPath,
+  framePath,
+} from '../src/evaluation/davis-dataset';
 import { jaccard } from '../src/evaluation/measures';
 import { decodeRgbImage } from '../src/video/image-decode';
 import { readMask } from '../src/video/mask-io';
@@ -56,7 +61,9 @@ async function main() {
       settings,
     });
     const ftSeconds = (performance.now() - t0) / 1000;
-    const tuned = await SegmentationModel.load({ modelBytes: encodeModel(await buildFineTunedModel(ft.weights)) });
+    const tuned = await SegmentationModel.load({
+      modelBytes: encodeModel(await buildFineTunedModel(ft.weights)),
+    });
     let jp = 0;
     let jf = 0;
     let n = 0;
@@ -75,7 +82,9 @@ async function main() {
     console.log(row);
     rows.push(row);
   }
-  console.log(`MEAN parent J ${(sumP / seqs.length).toFixed(3)}  one-shot J ${(sumF / seqs.length).toFixed(3)}`);
+  console.log(
+    `MEAN parent J ${(sumP / seqs.length).toFixed(3)}  one-shot J ${(sumF / seqs.length).toFixed(3)}`,
+  );
 }
 main().catch((e) => {
   console.error(e);

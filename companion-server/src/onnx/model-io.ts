@@ -97,7 +97,9 @@ export function tensorToFloat32(t: TensorProto): Float32Array {
       return Float32Array.from(t.doubleData ?? []);
     }
     default:
-      throw new OnnxModelError(`tensor ${t.name ?? '?'} has data type ${t.dataType}, not a floating-point type`);
+      throw new OnnxModelError(
+        `tensor ${t.name ?? '?'} has data type ${t.dataType}, not a floating-point type`,
+      );
   }
 }
 
@@ -130,7 +132,11 @@ export function makeFloatTensor(name: string, dims: readonly number[], data: Flo
   });
 }
 
-export function makeInt64Tensor(name: string, dims: readonly number[], data: readonly number[]): onnx.TensorProto {
+export function makeInt64Tensor(
+  name: string,
+  dims: readonly number[],
+  data: readonly number[],
+): onnx.TensorProto {
   const buf = new BigInt64Array(data.map((v) => BigInt(v)));
   return onnx.TensorProto.create({
     name,

@@ -171,7 +171,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         'request refused',
       );
       // A 401 passed the Origin check: let that page read it (the panel tells a wrong token from a stopped server).
-      if (r.status === 401 && origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      if (r.status === 401 && origin)
+        reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       return reply.code(r.status).send({ error: { code: r.code, message: r.reason } });
     }
     if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');

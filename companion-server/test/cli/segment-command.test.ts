@@ -37,9 +37,26 @@ describe('oneshot-roto segment / eval', () => {
     const out = path.join(dir, 'matte');
     const weights = path.join(dir, 'bear.weights');
     const stdout = await run([
-      'segment', sample.videoPath, '--out', out, '--start', '2', '--end', '6',
-      '--annotation', `0:${path.join(sample.annotationsDir, '00002.png')}`,
-      '--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none', '--save-weights', weights,
+      'segment',
+      sample.videoPath,
+      '--out',
+      out,
+      '--start',
+      '2',
+      '--end',
+      '6',
+      '--annotation',
+      `0:${path.join(sample.annotationsDir, '00002.png')}`,
+      '--resolution',
+      '128',
+      '--iterations',
+      '4',
+      '--trainable',
+      'head',
+      '--edge-snap',
+      'none',
+      '--save-weights',
+      weights,
     ]);
     expect(stdout).toMatch(/wrote 4 file\(s\) for 4 frames/);
     const files = (await fs.readdir(out)).sort();
@@ -50,21 +67,53 @@ describe('oneshot-roto segment / eval', () => {
 
     // Reopening with the saved weights segments without training.
     const again = path.join(dir, 'again');
-    await run(['segment', sample.videoPath, '--out', again, '--start', '2', '--end', '4', '--weights', weights, '--edge-snap', 'none']);
+    await run([
+      'segment',
+      sample.videoPath,
+      '--out',
+      again,
+      '--start',
+      '2',
+      '--end',
+      '4',
+      '--weights',
+      weights,
+      '--edge-snap',
+      'none',
+    ]);
     expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png']);
   });
 
   it('rejects an annotation outside the clip with a clear error', async () => {
     await expect(
-      run(['segment', sample.framesDir, '--out', path.join(dir, 'x'), '--annotation', `99:${sample.firstFrameMask}`, '--resolution', '128']),
+      run([
+        'segment',
+        sample.framesDir,
+        '--out',
+        path.join(dir, 'x'),
+        '--annotation',
+        `99:${sample.firstFrameMask}`,
+        '--resolution',
+        '128',
+      ]),
     ).rejects.toThrow(/frames 0\.\.23/);
   });
 
   it('eval --results scores precomputed masks and writes the JSON report', async () => {
     const json = path.join(dir, 'report.json');
-    const stdout = await run(['eval', '--davis', sample.davisRoot, '--results', path.join(sample.davisRoot, 'Annotations', '480p'), '--json', json]);
+    const stdout = await run([
+      'eval',
+      '--davis',
+      sample.davisRoot,
+      '--results',
+      path.join(sample.davisRoot, 'Annotations', '480p'),
+      '--json',
+      json,
+    ]);
     expect(stdout).toMatch(/bear/);
-    const report = JSON.parse(await fs.readFile(json, 'utf8')) as { overall: { J: { mean: number }; F: { mean: number } } };
+    const report = JSON.parse(await fs.readFile(json, 'utf8')) as {
+      overall: { J: { mean: number }; F: { mean: number } };
+    };
     expect(report.overall.J.mean).toBe(1);
     expect(report.overall.F.mean).toBe(1);
   });

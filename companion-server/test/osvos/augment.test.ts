@@ -14,7 +14,11 @@ const image = {
   height: size,
   channels: 3 as const,
 };
-const annotation = { mask: Uint8Array.from({ length: size * size }, (_, p) => (p % size < size / 2 ? 1 : 0)), width: size, height: size };
+const annotation = {
+  mask: Uint8Array.from({ length: size * size }, (_, p) => (p % size < size / 2 ? 1 : 0)),
+  width: size,
+  height: size,
+};
 const id = (v: number) => v;
 
 describe('augmentation', () => {
@@ -59,7 +63,12 @@ describe('augmentation', () => {
     const ranges = { zooms: [1, 0.8], maxRotationDeg: 10, maxShift: 0.1, flip: true };
     const plan = planAugmentations(8, ranges, 3);
     expect(plan).toHaveLength(8);
-    expect(plan.slice(0, 4).map((p) => [p.zoom, p.flip])).toEqual([[1, false], [1, true], [0.8, false], [0.8, true]]);
+    expect(plan.slice(0, 4).map((p) => [p.zoom, p.flip])).toEqual([
+      [1, false],
+      [1, true],
+      [0.8, false],
+      [0.8, true],
+    ]);
     expect(planAugmentations(8, ranges, 3)).toEqual(plan);
     for (const p of plan.slice(4)) expect(Math.abs(p.rotationDeg)).toBeLessThanOrEqual(10);
   });

@@ -19,7 +19,13 @@ import { sampleClip } from '../../src/video/sample-clip';
 const sample = sampleClip();
 const frameFile = (i: number) => path.join(sample.framesDir, `${String(i).padStart(5, '0')}.jpg`);
 const maskFile = (i: number) => path.join(sample.annotationsDir, `${String(i).padStart(5, '0')}.png`);
-const settings = resolveSettings('fast', { resolution: 128, iterations: 40, timeBudgetSeconds: 1e6, augmentationsPerAnnotation: 6, learningRate: 3e-4 });
+const settings = resolveSettings('fast', {
+  resolution: 128,
+  iterations: 40,
+  timeBudgetSeconds: 1e6,
+  augmentationsPerAnnotation: 6,
+  learningRate: 3e-4,
+});
 
 async function annotation(i: number) {
   const m = await readMask(maskFile(i));
@@ -29,7 +35,12 @@ async function annotation(i: number) {
 async function iou(model: SegmentationModel, i: number): Promise<number> {
   const prob = await model.predict(await decodeRgbImage(frameFile(i)));
   const gt = await readMask(maskFile(i));
-  return jaccard(Uint8Array.from(prob, (v) => (v >= 0.5 ? 1 : 0)), gt.data, gt.width, gt.height);
+  return jaccard(
+    Uint8Array.from(prob, (v) => (v >= 0.5 ? 1 : 0)),
+    gt.data,
+    gt.width,
+    gt.height,
+  );
 }
 
 describe('one-shot fine-tuning', () => {
@@ -42,7 +53,12 @@ describe('one-shot fine-tuning', () => {
   it('improves IoU on a held-out frame over the parent, and a correction continues from the saved weights', async () => {
     const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
     const first: FineTuneProgress[] = [];
-    const round1 = await fineTune({ frames, annotations: [await annotation(0)], settings, onProgress: (p) => first.push(p) });
+    const round1 = await fineTune({
+      frames,
+      annotations: [await annotation(0)],
+      settings,
+      onProgress: (p) => first.push(p),
+    });
     expect(round1.iterations).toBe(40);
     const losses = first.filter((p) => p.phase === 'training').map((p) => p.loss);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]!);
@@ -60,7 +76,8 @@ describe('one-shot fine-tuning', () => {
     const file = path.join(dir, 'bear.weights');
     await writeWeights(file, round1.weights);
     const saved = await readWeights(file);
-    for (const [k, v] of round1.weights.parameters) expect(Buffer.from(saved.parameters.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
+    for (const [k, v] of round1.weights.parameters)
+      expect(Buffer.from(saved.parameters.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
     frames.set(12, await decodeRgbImage(frameFile(12)));
     const resumed: FineTuneProgress[] = [];
     const round2 = await fineTune({
@@ -78,7 +95,17 @@ describe('one-shot fine-tuning', () => {
 
   it('refuses to continue from weights trained at another resolution', async () => {
     const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
-    const fake = { resolution: 320, trainable: settings.trainable, parentSha256: 'x', annotatedFrames: [0], iterations: 1, threshold: 0.5, parameters: new Map() };
-    await expect(fineTune({ frames, annotations: [await annotation(0)], settings, resumeFrom: fake })).rejects.toThrow(/320px/);
+    const fake = {
+      resolution: 320,
+      trainable: settings.trainable,
+      parentSha256: 'x',
+      annotatedFrames: [0],
+      iterations: 1,
+      threshold: 0.5,
+      parameters: new Map(),
+    };
+    await expect(
+      fineTune({ frames, annotations: [await annotation(0)], settings, resumeFrom: fake }),
+    ).rejects.toThrow(/320px/);
   });
 });
