@@ -21,12 +21,12 @@ export class UsageError extends Error {
   }
 }
 
-export function addMethodOptions(cmd: Command): Command {
+export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'balanced'): Command {
   return cmd
     .addOption(
       new Option('--preset <name>', 'quality preset (see BENCHMARKS.md for its measured quality and time)')
         .choices([...PRESET_NAMES])
-        .default('balanced'),
+        .default(defaultPreset),
     )
     .option('--resolution <px>', "network input size (square, multiple of 32); default: the preset's")
     .addOption(
