@@ -19,7 +19,7 @@ import type { RgbFrame } from '../video/frame';
 import { validateAnnotation, type Annotation } from './annotations';
 import { planAugmentations, renderAugmentedSample, seededRandom } from './augment';
 import type { FineTuneSettings, TrainableDepth } from './presets';
-import { readWeights, writeWeights, type FineTunedWeights } from './weights';
+import type { FineTunedWeights } from './weights';
 
 export interface FineTuneProgress {
   iteration: number;
@@ -278,4 +278,3 @@ function shuffle<T>(xs: T[], rnd: () => number): T[] {
   return xs;
 }
 
-export { readWeights, writeWeights };
