@@ -54,7 +54,8 @@ export async function* segmentClip(
   options: SegmentClipOptions = {},
 ): AsyncGenerator<SegmentedFrame> {
   const order = frameOrder(source.frameCount, options.first, options.only);
-  const head = order.filter((i, k) => k < (options.first?.length ?? 0) && options.first?.includes(i));
+  const requested = new Set(options.first ?? []);
+  const head = order.filter((i) => requested.has(i));
   const done = new Set<number>();
   for (const index of head) {
     if (options.signal?.aborted) throw new SegmentationCancelledError();
