@@ -22,6 +22,8 @@ export function startChildServer(
   const proc = spawn(
     process.execPath,
     [
+      // The fuzz test's memory probe runs a full GC before reading RSS.
+      '--expose-gc',
       '--import',
       'tsx',
       join(__dirname, 'serve-child.ts'),
