@@ -3,9 +3,9 @@
  * ONESHOT_ROTO_MODEL_CACHE says otherwise; every file is written to a temporary name and renamed,
  * so a crash or a concurrent preparation never leaves a half-written model under the final name.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../fs/atomic-file';
 import { ModelError } from './errors';
 
 export const CACHE_ENV = 'ONESHOT_ROTO_MODEL_CACHE';
@@ -39,12 +39,9 @@ export async function ensureCacheDir(dir: string): Promise<void> {
 
 /** Writes `data` to `file` atomically (temporary file in the same folder, then rename). */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
+    await writeAtomic(file, data);
   } catch (cause) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw unwritable(file, cause);
   }
 }

@@ -19,7 +19,7 @@ import type {
   Preset,
   RenderFormat,
 } from '../protocol/common';
-import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from './atomic-file';
+import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file';
 
 export interface ClipRecord {
   clipId: string;

@@ -6,6 +6,7 @@
  * multiple of 4, then each tensor's raw little-endian float32 data at its header offset.
  */
 import { promises as fs } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { TrainingGraphError } from './errors';
 
 const MAGIC = 'ORCKPT01';
@@ -79,12 +80,9 @@ export function decodeCheckpoint(buf: Buffer, source = 'checkpoint'): Checkpoint
 }
 
 export async function writeCheckpoint(path: string, ckpt: Checkpoint): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    await fs.writeFile(tmp, encodeCheckpoint(ckpt));
-    await fs.rename(tmp, path);
+    await writeFileAtomic(path, encodeCheckpoint(ckpt));
   } catch (cause) {
-    await fs.rm(tmp, { force: true });
     throw new TrainingGraphError(`cannot write checkpoint ${path}: ${(cause as Error).message}`, { cause });
   }
 }

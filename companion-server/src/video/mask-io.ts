@@ -13,9 +13,9 @@
  * Writing: 8-bit grayscale PNGs, atomically (temp file + rename), so a reader or a crash never
  * sees half a file.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../fs/atomic-file';
 import sharp from 'sharp';
 import { decodeRawImage, ImageDecodeError } from './image-decode';
 
@@ -123,15 +123,9 @@ export async function encodeMattePng(matte: Matte): Promise<Buffer> {
 
 /** Writes `data` to `file` through a temporary file in the same folder and a rename. */
 export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
   try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
+    await writeAtomic(file, data);
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw new Error(
       `Cannot write "${file}": ${(err as Error).message}. Check the folder exists and is writable.`,
       {
