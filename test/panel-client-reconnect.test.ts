@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { createServer, type RunningServer, type SegmentationBackend } from '../companion-server/src/server';
@@ -20,25 +21,13 @@ const TOKEN = 'reconnect-test-token-0123456789';
 const FRAMES = path.resolve(__dirname, '..', 'samples', 'davis-bear', 'JPEGImages', '480p', 'bear');
 
 function slowBackend(): SegmentationBackend {
-  const sleep = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      };
-      const t = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   return {
     name: 'slow-test',
     executionProvider: () => 'cpu',
     async fineTune(req) {
       const total = 30;
       for (let i = 1; i <= total; i++) {
-        await sleep(100, req.signal);
+        await sleep(100, undefined, { signal: req.signal });
         req.onProgress({ iteration: i, total, loss: 1 / i, etaSeconds: (total - i) / 10 });
       }
       await fs.promises.writeFile(req.weightsOut, '{}');

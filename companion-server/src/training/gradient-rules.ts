@@ -22,6 +22,7 @@ import {
   poolGeometry,
   sliceSpec,
   type ConstValue,
+  type PoolGeometry,
   type TensorInfo,
 } from './specialize';
 
@@ -368,6 +369,24 @@ function checkNoAutoPadIssues(node: NodeProto): void {
     unsupported(node, `auto_pad=${ap}`);
 }
 
+/**
+ * ConvTranspose output_padding for the adjoint of a forward Conv/Pool window with geometry `geo`
+ * mapping `xDims` to `yDims`: the extra trailing rows a strided forward pass never reached, so the
+ * adjoint maps a `yDims` gradient back to exactly `xDims`.
+ */
+function adjointOutputPadding(geo: PoolGeometry, xDims: number[], yDims: number[]): number[] {
+  const r = xDims.length - 2;
+  return geo.kernel.map(
+    (k, i) =>
+      xDims[i + 2]! -
+      (geo.strides[i]! * (yDims[i + 2]! - 1) +
+        (k - 1) * geo.dilations[i]! +
+        1 -
+        geo.pads[i]! -
+        geo.pads[i + r]!),
+  );
+}
+
 const convOps: Record<string, GradRule> = {
   Conv: (ctx, node, [dy], need) => {
     checkNoAutoPadIssues(node);
@@ -406,15 +425,6 @@ const convOps: Record<string, GradRule> = {
         'dX',
       );
     } else if (need[0]) {
-      const outputPadding = geo.kernel.map(
-        (k, i) =>
-          xDims[i + 2]! -
-          (geo.strides[i]! * (yDims[i + 2]! - 1) +
-            (k - 1) * geo.dilations[i]! +
-            1 -
-            geo.pads[i]! -
-            geo.pads[i + r]!),
-      );
       out[0] = ctx.b.op(
         'ConvTranspose',
         [dy!, w],
@@ -424,7 +434,7 @@ const convOps: Record<string, GradRule> = {
           pads: geo.pads,
           dilations: geo.dilations,
           group,
-          output_padding: outputPadding,
+          output_padding: adjointOutputPadding(geo, xDims, yDims),
         },
         'dX',
       );
@@ -492,24 +502,14 @@ const poolOps: Record<string, GradRule> = {
     const yDims = ctx.info(node.output![0]!).dims;
     const c = xDims[1]!;
     const kk = numel(geo.kernel);
-    const r = xDims.length - 2;
     const k = ctx.b.floatConst('avgk', [c, 1, ...geo.kernel], new Float32Array(c * kk).fill(1 / kk));
-    const outputPadding = geo.kernel.map(
-      (kz, i) =>
-        xDims[i + 2]! -
-        (geo.strides[i]! * (yDims[i + 2]! - 1) +
-          (kz - 1) * geo.dilations[i]! +
-          1 -
-          geo.pads[i]! -
-          geo.pads[i + r]!),
-    );
     return [
       ctx.b.op('ConvTranspose', [dy!, k], {
         kernel_shape: geo.kernel,
         strides: geo.strides,
         pads: geo.pads,
         group: c,
-        output_padding: outputPadding,
+        output_padding: adjointOutputPadding(geo, xDims, yDims),
       }),
     ];
   },

@@ -1,11 +1,11 @@
 /**
  * PNG sequence writers (sharp): 8-bit or 16-bit grayscale matte, or RGBA cutout. One file per
- * frame, `<baseName>_<startNumber + frameIndex, zero-padded>.png`, written to a temporary name
- * and renamed, so a reader never sees a half-written frame. Frames may come in any order.
+ * frame, `<baseName>_<startNumber + frameIndex, zero-padded>.png`, written atomically (temp file,
+ * fsync, rename), so a reader never sees a half-written frame. Frames may come in any order.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../../fs/atomic-file';
 import type { RgbFrame } from '../../video/frame';
 import { assertSameSize, type FloatMatte } from '../matte';
 import { ensureWritableFolder } from './output-folder';
@@ -59,12 +59,9 @@ export async function openPngSequenceWriter(
       }
       assertSameSize({ width: options.width, height: options.height }, matte, `matte of frame ${frameIndex}`);
       const file = path.join(options.outDir, pngFrameName(baseName, start + frameIndex, pad));
-      const tmp = `${file}.${process.pid}.tmp`;
       try {
-        await encoder(format, matte, frame).toFile(tmp);
-        await fs.rename(tmp, file);
+        await writeFileAtomic(file, await encoder(format, matte, frame).toBuffer());
       } catch (err) {
-        await fs.rm(tmp, { force: true });
         if (err instanceof MatteWriteError) throw err;
         throw new MatteWriteError(
           `Could not write matte frame ${frameIndex} to ${file}: ${(err as Error).message}`,

@@ -6,6 +6,7 @@
  * would make a server test too slow on 2 shared cores; the e2e tests use the real backend.
  */
 import { promises as fs } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   FineTuneRequest,
   FineTuneResult,
@@ -26,20 +27,6 @@ interface ColourModel {
   fg: [number, number, number];
   bg: [number, number, number];
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 
 export function createSyntheticBackend(
   opts: SyntheticBackendOptions = {},
@@ -66,7 +53,7 @@ export function createSyntheticBackend(
       }
       const total = iterations[req.preset];
       for (let it = 1; it <= total; it++) {
-        await sleep(opts.iterationDelayMs ?? 0, req.signal);
+        await sleep(opts.iterationDelayMs ?? 0, undefined, { signal: req.signal });
         req.onProgress({
           iteration: it,
           total,
@@ -109,7 +96,7 @@ export function createSyntheticBackend(
             out[i] = x & 255;
           }
         }
-        await sleep(opts.frameDelayMs ?? 0, req.signal);
+        await sleep(opts.frameDelayMs ?? 0, undefined, { signal: req.signal });
         await req.onFrame(index, out, frame.width, frame.height);
       }
     },
