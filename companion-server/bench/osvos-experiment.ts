@@ -15,6 +15,7 @@ import {
 import { jaccard } from '../src/evaluation/measures';
 import { decodeRgbImage } from '../src/video/image-decode';
 import { readMask } from '../src/video/mask-io';
+import type { RgbFrame } from '../src/video/frame';
 import { fineTune } from '../src/osvos/finetune';
 import { buildFineTunedModel } from '../src/osvos/weights';
 import { resolveSettings, type PresetName, type TrainableDepth } from '../src/osvos/presets';
@@ -32,6 +33,11 @@ async function main() {
       lr: { type: 'string' },
       aug: { type: 'string' },
       side: { type: 'string' },
+      parent: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      balance: { type: 'string' },
+      flip: { type: 'boolean', default: false },
+      threshold: { type: 'string' },
     },
   });
   const settings = resolveSettings(values.preset as PresetName, {
@@ -42,11 +48,16 @@ async function main() {
     augmentationsPerAnnotation: values.aug ? Number(values.aug) : undefined,
     sideOutputWeight: values.side ? Number(values.side) : undefined,
     timeBudgetSeconds: 1e9,
+    threshold: values.threshold ? Number(values.threshold) : undefined,
+    classBalancedLoss: values.balance ? values.balance !== 'off' : undefined,
   });
   console.log(JSON.stringify(settings));
   const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
   const step = Number(values.step);
-  const parent = await SegmentationModel.load({ resolution: settings.resolution });
+  // The parent's J is optional: it doubles the inference time of a sweep.
+  const parent = values.parent
+    ? await SegmentationModel.load({ resolution: settings.resolution })
+    : undefined;
   const rows: string[] = [];
   let sumP = 0;
   let sumF = 0;
@@ -59,6 +70,7 @@ async function main() {
       frames: new Map([[0, first]]),
       annotations: [{ frameIndex: 0, mask: gt0.data, width: gt0.width, height: gt0.height }],
       settings,
+      seed: values.seed ? Number(values.seed) : undefined,
     });
     const ftSeconds = (performance.now() - t0) / 1000;
     const tuned = await SegmentationModel.load({
@@ -71,8 +83,15 @@ async function main() {
       const frame = await decodeRgbImage(framePath(seq, seq.frameNames[i]!));
       const gt = await readMask(annotationPath(seq, seq.frameNames[i]!));
       const bin = (p: Float32Array) => Uint8Array.from(p, (v) => (v >= settings.threshold ? 1 : 0));
-      jp += jaccard(bin(await parent.predict(frame)), gt.data, gt.width, gt.height);
-      jf += jaccard(bin(await tuned.predict(frame)), gt.data, gt.width, gt.height);
+      if (parent) jp += jaccard(bin(await parent.predict(frame)), gt.data, gt.width, gt.height);
+      let soft = await tuned.predict(frame);
+      if (values.flip) {
+        // Test-time flip: average with the prediction on the mirrored frame, mirrored back.
+        const mirrored = flipRgb(frame);
+        const back = flipPlane(await tuned.predict(mirrored), frame.width, frame.height);
+        soft = soft.map((v, k) => 0.5 * (v + back[k]!));
+      }
+      jf += jaccard(bin(soft), gt.data, gt.width, gt.height);
       n++;
     }
     await tuned.dispose();
@@ -86,6 +105,25 @@ async function main() {
     `MEAN parent J ${(sumP / seqs.length).toFixed(3)}  one-shot J ${(sumF / seqs.length).toFixed(3)}`,
   );
 }
+function flipRgb(f: RgbFrame): RgbFrame {
+  const out = new Uint8Array(f.data.length);
+  for (let y = 0; y < f.height; y++)
+    for (let x = 0; x < f.width; x++) {
+      const a = 3 * (y * f.width + x);
+      const b = 3 * (y * f.width + f.width - 1 - x);
+      out[a] = f.data[b]!;
+      out[a + 1] = f.data[b + 1]!;
+      out[a + 2] = f.data[b + 2]!;
+    }
+  return { ...f, data: out };
+}
+
+function flipPlane(p: Float32Array, w: number, h: number): Float32Array {
+  const out = new Float32Array(p.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = p[y * w + w - 1 - x]!;
+  return out;
+}
+
 main().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -15,7 +15,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
-import { snapSoftMap } from '../src/matte/pipeline';
+import { protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
+import { guidedFilter, type GuidedFilterParams } from '../src/matte/guided-filter';
 import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
 import { majorityVote, slicSuperpixels } from '../src/matte/slic';
 import type { RgbFrame } from '../src/video/frame';
@@ -39,6 +40,10 @@ interface Args {
   blur: number;
   warp: number;
   json?: string;
+  /** Extra guided-filter variants, e.g. `radius=16,epsilon=1e-3,confidenceWeighted=1`. */
+  guided: string[];
+  /** Only these options (default: all). */
+  only?: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +53,7 @@ function parseArgs(argv: string[]): Args {
     factor: 8,
     blur: 1,
     warp: 0,
+    guided: [],
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
@@ -60,6 +66,8 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--synthetic-blur') a.blur = Number(v);
     else if (k === '--synthetic-warp') a.warp = Number(v);
     else if (k === '--json') a.json = v;
+    else if (k === '--guided') a.guided.push(v);
+    else if (k === '--only') a.only = v.split(',');
     else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -94,7 +102,30 @@ async function main(): Promise<void> {
     : `SYNTHETIC stand-in soft maps (GT ${args.warp ? `warped by a smooth random field of ±${args.warp} px, ` : ''}` +
       `downsampled ×${args.factor}, blur σ=${args.blur} low-res px, bilinear upsample)`;
   const seqs = args.seqs ?? (await listSequences(args.davis));
-  const names = Object.keys(OPTIONS);
+  for (const spec of args.guided) {
+    const params: Partial<GuidedFilterParams> = {};
+    let band = 0;
+    for (const kv of spec.split(',')) {
+      const [key, value] = kv.split('=');
+      if (key === 'band') band = Number(value);
+      else if (key === 'confidenceWeighted') params.confidenceWeighted = value === '1';
+      else if (key === 'radius' || key === 'epsilon' || key === 'subsample') params[key] = Number(value);
+      else throw new Error(`unknown guided-filter parameter ${key}`);
+    }
+    OPTIONS[`guided(${spec})`] = (soft, frame) => {
+      const snapped = protectSmallComponents(soft, guidedFilter(soft, frame, params), 0.5);
+      // Confident pixels (soft outside [band, 1 − band]) keep the network's value.
+      if (band > 0)
+        for (let i = 0; i < snapped.data.length; i++) {
+          const v = soft.data[i]!;
+          if (v < band || v > 1 - band) snapped.data[i] = v;
+        }
+      return binarize(snapped, 0.5);
+    };
+  }
+  const names = Object.keys(OPTIONS).filter(
+    (n) => n === 'none' || !args.only || args.only.includes(n) || n.startsWith('guided('),
+  );
   const perSeq: Record<string, { J: number; F: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   let frames = 0;

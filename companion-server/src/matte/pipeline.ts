@@ -25,7 +25,8 @@ export type MatteProcessingOptions = Omit<MatteOptions, 'format'>;
  */
 export const SNAP_PROTECT_AREA = 500;
 
-function protectSmallComponents(soft: FloatMatte, snapped: FloatMatte, threshold: number): FloatMatte {
+/** Keeps the soft values of foreground components smaller than SNAP_PROTECT_AREA. */
+export function protectSmallComponents(soft: FloatMatte, snapped: FloatMatte, threshold: number): FloatMatte {
   const mask = binarize(soft, threshold);
   const { labels, areas } = labelComponents(mask, soft.width, soft.height, 1, 8);
   const out = snapped.data.slice();

@@ -137,7 +137,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       sideOutputs:
         s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
       trainable: selector,
-      loss: { normalization: 'mean', pixelWeights: true },
+      loss: { normalization: 'mean', pixelWeights: true, classBalance: s.classBalancedLoss ?? true },
       optimizer: { kind: 'adam', weightDecay: 0 },
       biasLrMult: 2,
     },
@@ -277,4 +277,3 @@ function shuffle<T>(xs: T[], rnd: () => number): T[] {
   }
   return xs;
 }
-

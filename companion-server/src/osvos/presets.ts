@@ -29,6 +29,11 @@ export interface FineTuneSettings {
   sideOutputWeight: number;
   /** Foreground threshold on the soft map. */
   threshold: number;
+  /**
+   * Class-balanced loss (OSVOS Eq. 1: each class weighted by the other's share). Default true;
+   * false trains with plain cross-entropy, as the parent was trained.
+   */
+  classBalancedLoss?: boolean;
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {

@@ -8,7 +8,8 @@
  *   L     = λ · s · Σ_j w_j · c_j · CE_j,   s = 1 (sum) or 1/Σ w (mean)
  *   ∂L/∂x_j = λ · s · w_j · c_j · (σ(x_j) − y_j)
  *
- * w are optional per-pixel weights (0 = don't care), 1 when absent.
+ * w are optional per-pixel weights (0 = don't care), 1 when absent. With `classBalance` false,
+ * c_j = 1 (plain cross-entropy).
  */
 import type { GraphBuilder } from './graph-builder';
 
@@ -36,6 +37,7 @@ export function buildClassBalancedLoss(
   labelDims: readonly number[],
   pixelWeight: string | undefined,
   normalization: LossNormalization,
+  classBalance = true,
 ): LossGraph {
   const one = b.scalar(1, 'loss_one');
   const eps = b.scalar(1e-12, 'loss_eps');
@@ -53,8 +55,10 @@ export function buildClassBalancedLoss(
   // c = (1−β) + y·(2β−1), then multiplied by the pixel weights and the normalisation.
   const oneMinusBeta = b.op('Sub', [one, beta]);
   const twoBetaMinusOne = b.op('Sub', [b.op('Add', [beta, beta]), one]);
-  let cw = b.op('Add', [oneMinusBeta, b.op('Mul', [label, twoBetaMinusOne])]);
-  if (w) cw = b.op('Mul', [cw, w]);
+  let cw = classBalance
+    ? b.op('Add', [oneMinusBeta, b.op('Mul', [label, twoBetaMinusOne])])
+    : (w ?? b.op('Add', [b.op('Mul', [label, b.scalar(0, 'loss_zero')]), one]));
+  if (w && classBalance) cw = b.op('Mul', [cw, w]);
   if (normalization === 'mean') cw = b.op('Div', [cw, b.op('Max', [sumW, eps])]);
 
   const seeds = new Map<string, string>();

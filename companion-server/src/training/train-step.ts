@@ -39,7 +39,11 @@ export interface TrainStepOptions {
   sideOutputs?: readonly { name: string; weight: number }[];
   /** Default: every float initializer that influences the loss. */
   trainable?: TrainableSelector;
-  loss?: { normalization?: LossNormalization; pixelWeights?: boolean };
+  /**
+   * `classBalance`: weight each class by the other's share (OSVOS Eq. 1, the default) or not at
+   * all (plain cross-entropy, as the parent was trained).
+   */
+  loss?: { normalization?: LossNormalization; pixelWeights?: boolean; classBalance?: boolean };
   /** Default: SGD with momentum 0.9, no weight decay. */
   optimizer?: OptimizerOptions;
   /** Learning-rate multiplier of rank-1 parameters (biases) unless an lrMults rule matches (default 1; OSVOS uses 2). */
@@ -208,6 +212,7 @@ export function buildTrainStepFromSpecialized(
     labelDims,
     pixelWeights ? PIXEL_WEIGHT_INPUT : undefined,
     options.loss?.normalization ?? 'mean',
+    options.loss?.classBalance ?? true,
   );
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 

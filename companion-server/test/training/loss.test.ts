@@ -1,4 +1,4 @@
-/** The class-balanced loss value against a float64 reference of OSVOS Eq. 1. */
+/** The loss value against a float64 reference of OSVOS Eq. 1 (class-balanced) and of plain cross-entropy. */
 import * as ort from 'onnxruntime-node';
 import { Trainer } from '../../src/training';
 import { ModelFactory, Rng } from './graph-factory';
@@ -8,6 +8,7 @@ function reference(
   y: Float32Array,
   w: Float32Array | undefined,
   norm: 'sum' | 'mean',
+  balance: boolean,
 ): number {
   let sw = 0;
   let neg = 0;
@@ -17,23 +18,26 @@ function reference(
     neg += wj * (1 - y[j]!);
   }
   const beta = neg / sw;
+  const classWeight = (yj: number) => (balance ? beta * yj + (1 - beta) * (1 - yj) : 1);
   let l = 0;
   for (let j = 0; j < x.length; j++) {
     const xj = x[j]!;
     const ce = Math.max(xj, 0) - xj * y[j]! + Math.log(1 + Math.exp(-Math.abs(xj)));
-    l += (w ? w[j]! : 1) * (beta * y[j]! + (1 - beta) * (1 - y[j]!)) * ce;
+    l += (w ? w[j]! : 1) * classWeight(y[j]!) * ce;
   }
   return norm === 'mean' ? l / sw : l;
 }
 
 test.each([
-  ['sum', false],
-  ['mean', false],
-  ['mean', true],
-  ['sum', true],
+  ['sum', false, true],
+  ['mean', false, true],
+  ['mean', true, true],
+  ['sum', true, true],
+  ['mean', true, false],
+  ['sum', false, false],
 ] as const)(
-  'loss (%s, pixel weights %s) and deep supervision match the reference',
-  async (norm, withWeights) => {
+  'loss (%s, pixel weights %s, class balance %s) and deep supervision match the reference',
+  async (norm, withWeights, balance) => {
     const rng = new Rng(9);
     const f = new ModelFactory(rng);
     const x = f.input('x', [1, 1, 6, 7]);
@@ -47,7 +51,7 @@ test.each([
     const ys = Float32Array.from({ length: n }, () => (rng.next() < 0.3 ? 1 : 0));
     const ws = Float32Array.from({ length: n }, () => (rng.next() < 0.2 ? 0 : 1 + rng.next()));
     const trainer = await Trainer.create(model, {
-      loss: { normalization: norm, pixelWeights: withWeights },
+      loss: { normalization: norm, pixelWeights: withWeights, classBalance: balance },
       sideOutputs: [{ name: 'side', weight: 0.5 }],
       optimizer: { kind: 'none' },
     });
@@ -64,6 +68,7 @@ test.each([
       ys,
       w,
       norm,
+      balance,
     );
     const l2 =
       0.5 *
@@ -72,6 +77,7 @@ test.each([
         ys,
         w,
         norm,
+        balance,
       );
     expect(r.termLosses[0]).toBeCloseTo(l1, 4);
     expect(r.termLosses[1]).toBeCloseTo(l2, 4);
