@@ -49,7 +49,7 @@ async function main() {
     sideOutputWeight: values.side ? Number(values.side) : undefined,
     timeBudgetSeconds: 1e9,
     threshold: values.threshold ? Number(values.threshold) : undefined,
-    classBalancedLoss: values.balance ? values.balance !== 'off' : undefined,
+    loss: values.balance === undefined ? undefined : values.balance === 'off' ? 'plain' : 'class-balanced',
   });
   console.log(JSON.stringify(settings));
   const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });

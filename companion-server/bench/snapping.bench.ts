@@ -16,6 +16,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
+import { dropIslandsMask, fillHolesMask } from '../src/matte/controls';
 import { guidedFilter, type GuidedFilterParams } from '../src/matte/guided-filter';
 import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
 import { majorityVote, slicSuperpixels } from '../src/matte/slic';
@@ -89,6 +90,9 @@ const OPTIONS: Record<string, Snap> = {
   'bilateral+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'bilateral'), 0.5), f),
 };
 
+const cleanSpeckle = (mask: Uint8Array, w: number, h: number, px: number) =>
+  fillHolesMask(dropIslandsMask(mask, w, h, px), w, h, px);
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -105,9 +109,11 @@ async function main(): Promise<void> {
   for (const spec of args.guided) {
     const params: Partial<GuidedFilterParams> = {};
     let band = 0;
+    let clean = 0;
     for (const kv of spec.split(',')) {
       const [key, value] = kv.split('=');
       if (key === 'band') band = Number(value);
+      else if (key === 'clean') clean = Number(value);
       else if (key === 'confidenceWeighted') params.confidenceWeighted = value === '1';
       else if (key === 'radius' || key === 'epsilon' || key === 'subsample') params[key] = Number(value);
       else throw new Error(`unknown guided-filter parameter ${key}`);
@@ -120,9 +126,13 @@ async function main(): Promise<void> {
           const v = soft.data[i]!;
           if (v < band || v > 1 - band) snapped.data[i] = v;
         }
-      return binarize(snapped, 0.5);
+      const mask = binarize(snapped, 0.5);
+      // Speckle the filter made in textured areas: islands and holes below `clean` px.
+      return clean > 0 ? cleanSpeckle(mask, frame.width, frame.height, clean) : mask;
     };
   }
+  if (args.guided.length > 0)
+    OPTIONS['none+clean'] = (s, f) => cleanSpeckle(binarize(s, 0.5), f.width, f.height, 200);
   const names = Object.keys(OPTIONS).filter(
     (n) => n === 'none' || !args.only || args.only.includes(n) || n.startsWith('guided('),
   );

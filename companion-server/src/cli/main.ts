@@ -17,7 +17,10 @@ export function buildProgram(): Command {
       'One-shot video object segmentation (OSVOS) for video editors: fine-tune on one annotated frame, matte the whole clip.',
     )
     .version(version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before the commands are added, so that they inherit it: a bad option value in a command
+    // then ends in main()'s catch (exit code set, no process.exit under a host process or test).
+    .exitOverride();
   registerSegmentCommand(program);
   registerEvalCommand(program);
   registerDemoCommand(program);
@@ -29,7 +32,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -137,7 +137,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       sideOutputs:
         s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
       trainable: selector,
-      loss: { normalization: 'mean', pixelWeights: true, classBalance: s.classBalancedLoss ?? true },
+      loss: { normalization: 'mean', pixelWeights: true, classBalance: s.loss !== 'plain' },
       optimizer: { kind: 'adam', weightDecay: 0 },
       biasLrMult: 2,
     },

@@ -14,6 +14,9 @@ export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
 export type TrainableDepth = 'head' | 'decoder-top' | 'decoder' | 'all';
 export const TRAINABLE_DEPTHS: readonly TrainableDepth[] = ['head', 'decoder-top', 'decoder', 'all'];
 
+export type FineTuneLoss = 'class-balanced' | 'plain';
+export const FINE_TUNE_LOSSES: readonly FineTuneLoss[] = ['class-balanced', 'plain'];
+
 export interface FineTuneSettings {
   /** Square network input size in pixels (frames are stretched to it and the matte back). */
   resolution: number;
@@ -30,10 +33,10 @@ export interface FineTuneSettings {
   /** Foreground threshold on the soft map. */
   threshold: number;
   /**
-   * Class-balanced loss (OSVOS Eq. 1: each class weighted by the other's share). Default true;
-   * false trains with plain cross-entropy, as the parent was trained.
+   * `class-balanced`: OSVOS Eq. 1, each class weighted by the other's share; `plain`:
+   * cross-entropy, as the parent was trained (BENCHMARKS.md, "Loss").
    */
-  classBalancedLoss?: boolean;
+  loss: FineTuneLoss;
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {
@@ -46,6 +49,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
     threshold: 0.5,
+    loss: 'class-balanced',
   },
   balanced: {
     resolution: 512,
@@ -56,6 +60,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
     threshold: 0.5,
+    loss: 'class-balanced',
   },
   best: {
     resolution: 512,
@@ -66,6 +71,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     augmentationsPerAnnotation: 16,
     sideOutputWeight: 0.5,
     threshold: 0.5,
+    loss: 'class-balanced',
   },
 };
 

@@ -99,6 +99,24 @@ describe('oneshot-roto segment / eval', () => {
     ).rejects.toThrow(/frames 0\.\.23/);
   });
 
+  it('rejects an unknown fine-tuning loss with a usage error naming the choices', async () => {
+    const errors: string[] = [];
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((c: string | Uint8Array) => {
+      errors.push(String(c));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const args = ['segment', sample.framesDir, '--out', path.join(dir, 'y')];
+      await run([...args, '--annotation', `0:${sample.firstFrameMask}`, '--loss', 'focal']);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.stderr.write = writeErr;
+      process.exitCode = 0;
+    }
+    expect(errors.join('')).toMatch(/'focal' is invalid.*class-balanced, plain/s);
+  });
+
   it('eval --results scores precomputed masks and writes the JSON report', async () => {
     const json = path.join(dir, 'report.json');
     const stdout = await run([

@@ -5,9 +5,11 @@
 import { Option, type Command } from 'commander';
 import { DEVICE_CHOICES, isDeviceChoice, type DeviceChoice } from '../../model';
 import {
+  FINE_TUNE_LOSSES,
   PRESET_NAMES,
   TRAINABLE_DEPTHS,
   resolveSettings,
+  type FineTuneLoss,
   type FineTuneSettings,
   type PresetName,
   type TrainableDepth,
@@ -38,6 +40,12 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
     .option('--iterations <n>', "maximum fine-tuning steps; default: the preset's")
     .option('--time-budget <seconds>', "fine-tuning wall-clock budget; default: the preset's")
     .option('--learning-rate <lr>', "fine-tuning learning rate (Adam); default: the preset's")
+    .addOption(
+      new Option(
+        '--loss <kind>',
+        "fine-tuning loss: class-balanced (OSVOS Eq. 1) or plain cross-entropy; default: the preset's",
+      ).choices([...FINE_TUNE_LOSSES]),
+    )
     .option(
       '--model <file.onnx>',
       'segment with your own ONNX network instead of the built-in parent (no fine-tuning)',
@@ -81,6 +89,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       iterations: numberFlag(opts.iterations, '--iterations', true),
       timeBudgetSeconds: numberFlag(opts.timeBudget, '--time-budget', false),
       learningRate: numberFlag(opts.learningRate, '--learning-rate', false),
+      loss: opts.loss as FineTuneLoss | undefined,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
