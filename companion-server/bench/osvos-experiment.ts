@@ -18,7 +18,12 @@ import { readMask } from '../src/video/mask-io';
 import type { RgbFrame } from '../src/video/frame';
 import { fineTune } from '../src/osvos/finetune';
 import { buildFineTunedModel } from '../src/osvos/weights';
-import { resolveSettings, type PresetName, type TrainableDepth } from '../src/osvos/presets';
+import {
+  resolveSettings,
+  type FineTuneLoss,
+  type PresetName,
+  type TrainableDepth,
+} from '../src/osvos/presets';
 
 async function main() {
   const { values } = parseArgs({
@@ -34,6 +39,7 @@ async function main() {
       aug: { type: 'string' },
       side: { type: 'string' },
       parent: { type: 'boolean', default: false },
+      'parent-only': { type: 'boolean', default: false },
       seed: { type: 'string' },
       balance: { type: 'string' },
       flip: { type: 'boolean', default: false },
@@ -49,7 +55,7 @@ async function main() {
     sideOutputWeight: values.side ? Number(values.side) : undefined,
     timeBudgetSeconds: 1e9,
     threshold: values.threshold ? Number(values.threshold) : undefined,
-    loss: values.balance === undefined ? undefined : values.balance === 'off' ? 'plain' : 'class-balanced',
+    loss: values.balance as FineTuneLoss | undefined,
   });
   console.log(JSON.stringify(settings));
   const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
@@ -66,16 +72,19 @@ async function main() {
     const first = await decodeRgbImage(framePath(seq, seq.frameNames[0]!));
     const gt0 = await readMask(annotationPath(seq, seq.frameNames[0]!));
     const t0 = performance.now();
-    const ft = await fineTune({
-      frames: new Map([[0, first]]),
-      annotations: [{ frameIndex: 0, mask: gt0.data, width: gt0.width, height: gt0.height }],
-      settings,
-      seed: values.seed ? Number(values.seed) : undefined,
-    });
+    // --parent-only: the "one-shot" column is the parent itself (zero-shot J at this resolution).
+    const ft = values['parent-only']
+      ? undefined
+      : await fineTune({
+          frames: new Map([[0, first]]),
+          annotations: [{ frameIndex: 0, mask: gt0.data, width: gt0.width, height: gt0.height }],
+          settings,
+          seed: values.seed ? Number(values.seed) : undefined,
+        });
     const ftSeconds = (performance.now() - t0) / 1000;
-    const tuned = await SegmentationModel.load({
-      modelBytes: encodeModel(await buildFineTunedModel(ft.weights)),
-    });
+    const tuned = ft
+      ? await SegmentationModel.load({ modelBytes: encodeModel(await buildFineTunedModel(ft.weights)) })
+      : await SegmentationModel.load({ resolution: settings.resolution });
     let jp = 0;
     let jf = 0;
     let n = 0;
@@ -97,7 +106,11 @@ async function main() {
     await tuned.dispose();
     sumP += jp / n;
     sumF += jf / n;
-    const row = `${seq.name.padEnd(16)} parent J ${(jp / n).toFixed(3)}  one-shot J ${(jf / n).toFixed(3)}  ft ${ftSeconds.toFixed(1)} s, ${ft.iterations} it (${ft.stoppedBy}), loss ${ft.finalLoss.toFixed(4)}`;
+    const row =
+      `${seq.name.padEnd(16)} parent J ${(jp / n).toFixed(3)}  one-shot J ${(jf / n).toFixed(3)}  ` +
+      (ft
+        ? `ft ${ftSeconds.toFixed(1)} s, ${ft.iterations} it (${ft.stoppedBy}), loss ${ft.finalLoss.toFixed(4)}`
+        : 'parent only');
     console.log(row);
     rows.push(row);
   }

@@ -18,7 +18,7 @@ import type { TrainableSelector } from '../training/train-step';
 import type { RgbFrame } from '../video/frame';
 import { validateAnnotation, type Annotation } from './annotations';
 import { planAugmentations, renderAugmentedSample, seededRandom } from './augment';
-import type { FineTuneSettings, TrainableDepth } from './presets';
+import type { FineTuneLoss, FineTuneSettings, TrainableDepth } from './presets';
 import type { FineTunedWeights } from './weights';
 
 export interface FineTuneProgress {
@@ -93,6 +93,9 @@ export function outputRoles(model: ModelProto, resolution: number): { main: stri
   return { main, sides: full.map((o) => o.name ?? '').filter((n) => n !== main) };
 }
 
+/** γ of each loss setting (training/loss.ts): the power of the other class's share. */
+const CLASS_BALANCE: Record<FineTuneLoss, number> = { 'class-balanced': 1, 'sqrt-balanced': 0.5, plain: 0 };
+
 const PLATEAU_WINDOW = 40;
 const PLATEAU_MIN_ITERATIONS = 80;
 const PLATEAU_REL_IMPROVEMENT = 0.02;
@@ -137,7 +140,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       sideOutputs:
         s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
       trainable: selector,
-      loss: { normalization: 'mean', pixelWeights: true, classBalance: s.loss !== 'plain' },
+      loss: { normalization: 'mean', pixelWeights: true, classBalance: CLASS_BALANCE[s.loss] },
       optimizer: { kind: 'adam', weightDecay: 0 },
       biasLrMult: 2,
     },

@@ -14,8 +14,8 @@ export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
 export type TrainableDepth = 'head' | 'decoder-top' | 'decoder' | 'all';
 export const TRAINABLE_DEPTHS: readonly TrainableDepth[] = ['head', 'decoder-top', 'decoder', 'all'];
 
-export type FineTuneLoss = 'class-balanced' | 'plain';
-export const FINE_TUNE_LOSSES: readonly FineTuneLoss[] = ['class-balanced', 'plain'];
+export type FineTuneLoss = 'class-balanced' | 'sqrt-balanced' | 'plain';
+export const FINE_TUNE_LOSSES: readonly FineTuneLoss[] = ['class-balanced', 'sqrt-balanced', 'plain'];
 
 export interface FineTuneSettings {
   /** Square network input size in pixels (frames are stretched to it and the matte back). */
@@ -33,8 +33,8 @@ export interface FineTuneSettings {
   /** Foreground threshold on the soft map. */
   threshold: number;
   /**
-   * `class-balanced`: OSVOS Eq. 1, each class weighted by the other's share; `plain`:
-   * cross-entropy, as the parent was trained (BENCHMARKS.md, "Loss").
+   * `class-balanced`: OSVOS Eq. 1, each class weighted by the other's share; `sqrt-balanced`: by
+   * its square root; `plain`: cross-entropy, as the parent was trained (BENCHMARKS.md, "Loss").
    */
   loss: FineTuneLoss;
 }

@@ -8,8 +8,9 @@
  *   L     = λ · s · Σ_j w_j · c_j · CE_j,   s = 1 (sum) or 1/Σ w (mean)
  *   ∂L/∂x_j = λ · s · w_j · c_j · (σ(x_j) − y_j)
  *
- * w are optional per-pixel weights (0 = don't care), 1 when absent. With `classBalance` false,
- * c_j = 1 (plain cross-entropy).
+ * w are optional per-pixel weights (0 = don't care), 1 when absent. `classBalance` γ in [0, 1]
+ * softens the balance: c_j = β^γ·y_j + (1−β)^γ·(1−y_j); γ = 1 is Eq. 1, γ = 0 plain
+ * cross-entropy (c_j = 1), γ = 0.5 weights the classes by the square root of the other's share.
  */
 import type { GraphBuilder } from './graph-builder';
 
@@ -37,8 +38,10 @@ export function buildClassBalancedLoss(
   labelDims: readonly number[],
   pixelWeight: string | undefined,
   normalization: LossNormalization,
-  classBalance = true,
+  classBalance = 1,
 ): LossGraph {
+  if (!(classBalance >= 0 && classBalance <= 1))
+    throw new RangeError(`classBalance must be between 0 and 1, got ${classBalance}`);
   const one = b.scalar(1, 'loss_one');
   const eps = b.scalar(1e-12, 'loss_eps');
   const w = pixelWeight;
@@ -52,13 +55,17 @@ export function buildClassBalancedLoss(
   const sumPos = b.op('ReduceSum', [wy], { keepdims: 0 });
   const sumNeg = b.op('Sub', [sumW, sumPos]);
   const beta = b.op('Div', [sumNeg, b.op('Max', [sumW, eps])], {}, 'beta');
-  // c = (1−β) + y·(2β−1), then multiplied by the pixel weights and the normalisation.
+  // c = cNeg + y·(cPos − cNeg) with cPos = β^γ, cNeg = (1−β)^γ, then multiplied by the pixel
+  // weights and the normalisation.
   const oneMinusBeta = b.op('Sub', [one, beta]);
-  const twoBetaMinusOne = b.op('Sub', [b.op('Add', [beta, beta]), one]);
-  let cw = classBalance
-    ? b.op('Add', [oneMinusBeta, b.op('Mul', [label, twoBetaMinusOne])])
-    : (w ?? b.op('Add', [b.op('Mul', [label, b.scalar(0, 'loss_zero')]), one]));
-  if (w && classBalance) cw = b.op('Mul', [cw, w]);
+  const gamma = b.scalar(classBalance, 'loss_gamma');
+  const cPos = classBalance === 1 ? beta : b.op('Pow', [beta, gamma]);
+  const cNeg = classBalance === 1 ? oneMinusBeta : b.op('Pow', [oneMinusBeta, gamma]);
+  let cw =
+    classBalance === 0
+      ? (w ?? b.op('Add', [b.op('Mul', [label, b.scalar(0, 'loss_zero')]), one]))
+      : b.op('Add', [cNeg, b.op('Mul', [label, b.op('Sub', [cPos, cNeg])])]);
+  if (w && classBalance !== 0) cw = b.op('Mul', [cw, w]);
   if (normalization === 'mean') cw = b.op('Div', [cw, b.op('Max', [sumW, eps])]);
 
   const seeds = new Map<string, string>();

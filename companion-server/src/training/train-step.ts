@@ -40,10 +40,10 @@ export interface TrainStepOptions {
   /** Default: every float initializer that influences the loss. */
   trainable?: TrainableSelector;
   /**
-   * `classBalance`: weight each class by the other's share (OSVOS Eq. 1, the default) or not at
-   * all (plain cross-entropy, as the parent was trained).
+   * `classBalance` γ in [0, 1]: weight each class by the other's share to the power γ; 1 = OSVOS
+   * Eq. 1 (the default), 0 = plain cross-entropy, as the parent was trained.
    */
-  loss?: { normalization?: LossNormalization; pixelWeights?: boolean; classBalance?: boolean };
+  loss?: { normalization?: LossNormalization; pixelWeights?: boolean; classBalance?: number };
   /** Default: SGD with momentum 0.9, no weight decay. */
   optimizer?: OptimizerOptions;
   /** Learning-rate multiplier of rank-1 parameters (biases) unless an lrMults rule matches (default 1; OSVOS uses 2). */
@@ -212,7 +212,7 @@ export function buildTrainStepFromSpecialized(
     labelDims,
     pixelWeights ? PIXEL_WEIGHT_INPUT : undefined,
     options.loss?.normalization ?? 'mean',
-    options.loss?.classBalance ?? true,
+    options.loss?.classBalance ?? 1,
   );
   b.node('Identity', [lossGraph.loss], [LOSS_OUTPUT]);
 

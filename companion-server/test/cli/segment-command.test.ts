@@ -114,7 +114,7 @@ describe('oneshot-roto segment / eval', () => {
       process.stderr.write = writeErr;
       process.exitCode = 0;
     }
-    expect(errors.join('')).toMatch(/'focal' is invalid.*class-balanced, plain/s);
+    expect(errors.join('')).toMatch(/'focal' is invalid.*class-balanced, sqrt-balanced, plain/s);
   });
 
   it('eval --results scores precomputed masks and writes the JSON report', async () => {

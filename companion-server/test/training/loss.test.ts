@@ -8,7 +8,7 @@ function reference(
   y: Float32Array,
   w: Float32Array | undefined,
   norm: 'sum' | 'mean',
-  balance: boolean,
+  balance: number,
 ): number {
   let sw = 0;
   let neg = 0;
@@ -18,7 +18,7 @@ function reference(
     neg += wj * (1 - y[j]!);
   }
   const beta = neg / sw;
-  const classWeight = (yj: number) => (balance ? beta * yj + (1 - beta) * (1 - yj) : 1);
+  const classWeight = (yj: number) => beta ** balance * yj + (1 - beta) ** balance * (1 - yj);
   let l = 0;
   for (let j = 0; j < x.length; j++) {
     const xj = x[j]!;
@@ -29,12 +29,13 @@ function reference(
 }
 
 test.each([
-  ['sum', false, true],
-  ['mean', false, true],
-  ['mean', true, true],
-  ['sum', true, true],
-  ['mean', true, false],
-  ['sum', false, false],
+  ['sum', false, 1],
+  ['mean', false, 1],
+  ['mean', true, 1],
+  ['sum', true, 1],
+  ['mean', true, 0],
+  ['sum', false, 0],
+  ['mean', true, 0.5],
 ] as const)(
   'loss (%s, pixel weights %s, class balance %s) and deep supervision match the reference',
   async (norm, withWeights, balance) => {

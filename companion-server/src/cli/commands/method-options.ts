@@ -43,7 +43,7 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
     .addOption(
       new Option(
         '--loss <kind>',
-        "fine-tuning loss: class-balanced (OSVOS Eq. 1) or plain cross-entropy; default: the preset's",
+        "fine-tuning loss: class-balanced (OSVOS Eq. 1), sqrt-balanced (square root of its class weights) or plain cross-entropy; default: the preset's",
       ).choices([...FINE_TUNE_LOSSES]),
     )
     .option(
