@@ -2,10 +2,12 @@
  * Quality presets: named points on the quality/time curve (BENCHMARKS.md, "One-shot"). Every
  * field can be overridden by an explicit CLI flag or request field.
  *
- * `fast` is measured on all 12 DAVIS training sequences; `balanced` is `fast` at 512² (the parent
- * is far stronger there than at 320²); `best` also trains the whole decoder for longer (about
- * 2.4× a forward pass per step, see "Fine-tuning step cost per trainable depth") and has not yet
- * been evaluated on the whole set: BENCHMARKS.md says what is measured.
+ * `fast` and `balanced` are measured on all 12 DAVIS training sequences; `balanced` is `fast` at
+ * 512² (the parent is far stronger there than at 320²). `best` is `balanced` at 768²: resolution
+ * is what helped most on the hardest sequences (drift-turn's small car: J 0.30 / 0.64 / 0.78 at
+ * 320² / 512² / 768²), while training the whole decoder or more steps did not (BENCHMARKS.md,
+ * "Fine-tuning loss, learning rate and depth"). A frame costs about 2.4× `balanced`'s
+ * (BENCHMARKS.md, "Inference").
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
@@ -63,12 +65,12 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     loss: 'class-balanced',
   },
   best: {
-    resolution: 512,
-    trainable: 'decoder',
-    iterations: 300,
-    timeBudgetSeconds: 900,
+    resolution: 768,
+    trainable: 'decoder-top',
+    iterations: 120,
+    timeBudgetSeconds: 600,
     learningRate: 1e-4,
-    augmentationsPerAnnotation: 16,
+    augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
