@@ -55,17 +55,14 @@ export function buildClassBalancedLoss(
   const sumPos = b.op('ReduceSum', [wy], { keepdims: 0 });
   const sumNeg = b.op('Sub', [sumW, sumPos]);
   const beta = b.op('Div', [sumNeg, b.op('Max', [sumW, eps])], {}, 'beta');
-  // c = cNeg + y·(cPos − cNeg) with cPos = β^γ, cNeg = (1−β)^γ, then multiplied by the pixel
-  // weights and the normalisation.
+  // c = cNeg + y·(cPos − cNeg) with cPos = β^γ, cNeg = (1−β)^γ (both 1 when γ = 0), then
+  // multiplied by the pixel weights and the normalisation. γ = 1 needs no Pow.
   const oneMinusBeta = b.op('Sub', [one, beta]);
-  const gamma = b.scalar(classBalance, 'loss_gamma');
-  const cPos = classBalance === 1 ? beta : b.op('Pow', [beta, gamma]);
-  const cNeg = classBalance === 1 ? oneMinusBeta : b.op('Pow', [oneMinusBeta, gamma]);
-  let cw =
-    classBalance === 0
-      ? (w ?? b.op('Add', [b.op('Mul', [label, b.scalar(0, 'loss_zero')]), one]))
-      : b.op('Add', [cNeg, b.op('Mul', [label, b.op('Sub', [cPos, cNeg])])]);
-  if (w && classBalance !== 0) cw = b.op('Mul', [cw, w]);
+  const pow = (base: string) => b.op('Pow', [base, b.scalar(classBalance, 'loss_gamma')]);
+  const cPos = classBalance === 1 ? beta : pow(beta);
+  const cNeg = classBalance === 1 ? oneMinusBeta : pow(oneMinusBeta);
+  let cw = b.op('Add', [cNeg, b.op('Mul', [label, b.op('Sub', [cPos, cNeg])])]);
+  if (w) cw = b.op('Mul', [cw, w]);
   if (normalization === 'mean') cw = b.op('Div', [cw, b.op('Max', [sumW, eps])]);
 
   const seeds = new Map<string, string>();

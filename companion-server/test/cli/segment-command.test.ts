@@ -11,19 +11,35 @@ import { sampleClip } from '../../src/video/sample-clip';
 
 const sample = sampleClip();
 
-async function run(args: string[]): Promise<string> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => {
+/** Replaces a stream's write with one that collects what is written; returns the restore function. */
+function intercept(stream: NodeJS.WriteStream, chunks: string[]): () => void {
+  const write = stream.write.bind(stream);
+  stream.write = ((c: string | Uint8Array) => {
     chunks.push(String(c));
     return true;
-  }) as typeof process.stdout.write;
+  }) as typeof stream.write;
+  return () => {
+    stream.write = write;
+  };
+}
+
+/** Runs the CLI in-process; stdout and stderr are collected instead of printed. */
+async function runCapturing(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const restoreOut = intercept(process.stdout, out);
+  const restoreErr = intercept(process.stderr, err);
   try {
     await main(['node', 'oneshot-roto', ...args]);
   } finally {
-    process.stdout.write = write;
+    restoreOut();
+    restoreErr();
   }
-  return chunks.join('');
+  return { stdout: out.join(''), stderr: err.join('') };
+}
+
+async function run(args: string[]): Promise<string> {
+  return (await runCapturing(args)).stdout;
 }
 
 describe('oneshot-roto segment / eval', () => {
@@ -100,21 +116,21 @@ describe('oneshot-roto segment / eval', () => {
   });
 
   it('rejects an unknown fine-tuning loss with a usage error naming the choices', async () => {
-    const errors: string[] = [];
-    const writeErr = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((c: string | Uint8Array) => {
-      errors.push(String(c));
-      return true;
-    }) as typeof process.stderr.write;
+    let stderr: string;
     try {
       const args = ['segment', sample.framesDir, '--out', path.join(dir, 'y')];
-      await run([...args, '--annotation', `0:${sample.firstFrameMask}`, '--loss', 'focal']);
+      ({ stderr } = await runCapturing([
+        ...args,
+        '--annotation',
+        `0:${sample.firstFrameMask}`,
+        '--loss',
+        'focal',
+      ]));
       expect(process.exitCode).toBe(1);
     } finally {
-      process.stderr.write = writeErr;
       process.exitCode = 0;
     }
-    expect(errors.join('')).toMatch(/'focal' is invalid.*class-balanced, sqrt-balanced, plain/s);
+    expect(stderr).toMatch(/'focal' is invalid.*class-balanced, sqrt-balanced, plain/s);
   });
 
   it('eval --results scores precomputed masks and writes the JSON report', async () => {
