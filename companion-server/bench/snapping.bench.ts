@@ -18,6 +18,7 @@ import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
 import { dropIslandsMask, fillHolesMask } from '../src/matte/controls';
 import { guidedFilter, type GuidedFilterParams } from '../src/matte/guided-filter';
+import { DEFAULT_DENSE_CRF, denseCrf, type DenseCrfParams } from '../src/matte/dense-crf';
 import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
 import { majorityVote, slicSuperpixels } from '../src/matte/slic';
 import type { RgbFrame } from '../src/video/frame';
@@ -43,6 +44,8 @@ interface Args {
   json?: string;
   /** Extra guided-filter variants, e.g. `radius=16,epsilon=1e-3,confidenceWeighted=1`. */
   guided: string[];
+  /** Dense-CRF variants, e.g. `appearanceWeight=3,sigmaSpatial=16`. */
+  crf: string[];
   /** Only these options (default: all). */
   only?: string[];
 }
@@ -55,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     blur: 1,
     warp: 0,
     guided: [],
+    crf: [],
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
@@ -68,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--synthetic-warp') a.warp = Number(v);
     else if (k === '--json') a.json = v;
     else if (k === '--guided') a.guided.push(v);
+    else if (k === '--crf') a.crf.push(v);
     else if (k === '--only') a.only = v.split(',');
     else throw new Error(`unknown argument ${k}`);
   }
@@ -85,6 +90,7 @@ const OPTIONS: Record<string, Snap> = {
   none: (s) => binarize(s, 0.5),
   guided: (s, f) => binarize(snapSoftMap(s, f, 'guided'), 0.5),
   bilateral: (s, f) => binarize(snapSoftMap(s, f, 'bilateral'), 0.5),
+  crf: (s, f) => binarize(snapSoftMap(s, f, 'crf'), 0.5),
   superpixel: (s, f) => superpixel(binarize(s, 0.5), f),
   'guided+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'guided'), 0.5), f),
   'bilateral+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'bilateral'), 0.5), f),
@@ -131,10 +137,21 @@ async function main(): Promise<void> {
       return clean > 0 ? cleanSpeckle(mask, frame.width, frame.height, clean) : mask;
     };
   }
+  for (const spec of args.crf) {
+    const params: Partial<DenseCrfParams> = {};
+    for (const kv of spec.split(',')) {
+      const [key, value] = kv.split('=');
+      if (!(key in DEFAULT_DENSE_CRF)) throw new Error(`unknown dense-CRF parameter ${key}`);
+      params[key as keyof DenseCrfParams] = Number(value);
+    }
+    OPTIONS[`crf(${spec})`] = (soft, frame) =>
+      binarize(protectSmallComponents(soft, denseCrf(soft, frame, params), 0.5), 0.5);
+  }
   if (args.guided.length > 0)
     OPTIONS['none+clean'] = (s, f) => cleanSpeckle(binarize(s, 0.5), f.width, f.height, 200);
   const names = Object.keys(OPTIONS).filter(
-    (n) => n === 'none' || !args.only || args.only.includes(n) || n.startsWith('guided('),
+    (n) =>
+      n === 'none' || !args.only || args.only.includes(n) || n.startsWith('guided(') || n.startsWith('crf('),
   );
   const perSeq: Record<string, { J: number; F: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));

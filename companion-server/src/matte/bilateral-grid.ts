@@ -14,14 +14,9 @@
  */
 import { assertSameSize, makeFloatMatte, type FloatMatte } from './matte';
 import type { RgbFrame } from '../video/frame';
+import { buildColorGrid, GRID_AXES, type ColorGridSteps } from './color-grid';
 
-export interface BilateralGridParams {
-  /** Grid step along x and y, in pixels. */
-  sigmaSpatial: number;
-  /** Grid step along luma Y, on the 0..255 scale. */
-  sigmaLuma: number;
-  /** Grid step along chroma U and V, on the 0..255 scale. */
-  sigmaChroma: number;
+export interface BilateralGridParams extends ColorGridSteps {
   /** Smoothness weight relative to the data term. */
   lambda: number;
   /** Gauss–Seidel sweeps over the vertices. */
@@ -59,50 +54,10 @@ export function bilateralGridSolve(
   assertSameSize(soft, frame, 'RGB frame');
   const { width: W, height: H } = soft;
   const N = W * H;
-  // Integer coordinates per axis and their strides in the (unbounded-size-safe) key.
-  const nx = Math.round((W - 1) / p.sigmaSpatial) + 1;
-  const ny = Math.round((H - 1) / p.sigmaSpatial) + 1;
-  const nl = Math.round(255 / p.sigmaLuma) + 1;
-  const nc = Math.round(255 / p.sigmaChroma) + 1;
-  const strides = [1, nx, nx * ny, nx * ny * nl, nx * ny * nl * nc];
-
-  // Splat: nearest vertex per pixel.
-  const index = new Map<number, number>();
-  const keys: number[] = [];
-  const vertexOf = new Int32Array(N);
-  const rgb = frame.data;
-  const invS = 1 / p.sigmaSpatial;
-  const invL = 1 / p.sigmaLuma;
-  const invC = 1 / p.sigmaChroma;
-  for (let y = 0, i = 0; y < H; y++) {
-    const ky = Math.round(y * invS) * strides[1];
-    for (let x = 0; x < W; x++, i++) {
-      const j = i * 3;
-      const r = rgb[j];
-      const g = rgb[j + 1];
-      const b = rgb[j + 2];
-      const Y = 0.299 * r + 0.587 * g + 0.114 * b;
-      const U = -0.168736 * r - 0.331264 * g + 0.5 * b + 127.5;
-      const V = 0.5 * r - 0.418688 * g - 0.081312 * b + 127.5;
-      const key =
-        Math.round(x * invS) +
-        ky +
-        Math.round(Y * invL) * strides[2] +
-        Math.round(U * invC) * strides[3] +
-        Math.round(V * invC) * strides[4];
-      let v = index.get(key);
-      if (v === undefined) {
-        v = keys.length;
-        index.set(key, v);
-        keys.push(key);
-      }
-      vertexOf[i] = v;
-    }
-  }
-  const V = keys.length;
+  const grid = buildColorGrid(frame, p);
+  const { vertexCount: V, vertexOf, mass } = grid;
   const wsum = new Float64Array(V);
   const tsum = new Float64Array(V);
-  const mass = new Float64Array(V);
   const m = soft.data;
   let csum = 0;
   for (let i = 0; i < N; i++) {
@@ -110,27 +65,20 @@ export function bilateralGridSolve(
     const v = vertexOf[i];
     wsum[v] += c;
     tsum[v] += c * m[i];
-    mass[v]++;
     csum += c;
   }
 
-  // Neighbour lists (CSR): ±1 along each of the five axes, where that vertex exists.
+  // Neighbour lists (CSR) with their smoothness weights.
   const start = new Int32Array(V + 1);
   const nbr: number[] = [];
   const nw: number[] = [];
-  const sizes = [nx, ny, nl, nc, nc];
   for (let v = 0; v < V; v++) {
     start[v] = nbr.length;
-    for (let a = 0; a < 5; a++) {
-      // Coordinate along axis a, so that ±1 never wraps into the next row of the key space.
-      const coord = Math.floor(keys[v] / strides[a]) % sizes[a];
-      for (const d of [-1, 1]) {
-        if (coord + d < 0 || coord + d >= sizes[a]) continue;
-        const u = index.get(keys[v] + d * strides[a]);
-        if (u !== undefined) {
-          nbr.push(u);
-          nw.push(Math.sqrt(mass[u] * mass[v]));
-        }
+    for (let k = 0; k < 2 * GRID_AXES; k++) {
+      const u = grid.neighbours[v * 2 * GRID_AXES + k];
+      if (u >= 0) {
+        nbr.push(u);
+        nw.push(Math.sqrt(mass[u] * mass[v]));
       }
     }
   }

@@ -9,7 +9,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-export const EDGE_SNAP_METHODS = ['none', 'guided', 'bilateral'] as const;
+export const EDGE_SNAP_METHODS = ['none', 'guided', 'bilateral', 'crf'] as const;
 export type EdgeSnapMethod = (typeof EDGE_SNAP_METHODS)[number];
 
 export const MATTE_OUTPUT_FORMATS = ['png8', 'png16', 'rgba', 'prores', 'h264', 'ffv1'] as const;

@@ -8,6 +8,7 @@
 import { bilateralGridSolve } from './bilateral-grid';
 import { labelComponents } from './components';
 import { chokeMask, dropIslandsMask, expandMask, featherMask, fillHolesMask } from './controls';
+import { denseCrf } from './dense-crf';
 import { guidedFilter } from './guided-filter';
 import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
 import { resolveMatteOptions, type MatteOptions } from './options';
@@ -55,6 +56,8 @@ export function snapSoftMap(
       return protectSmallComponents(soft, guidedFilter(soft, frame), threshold);
     case 'bilateral':
       return protectSmallComponents(soft, bilateralGridSolve(soft, frame), threshold);
+    case 'crf':
+      return protectSmallComponents(soft, denseCrf(soft, frame), threshold);
   }
 }
 

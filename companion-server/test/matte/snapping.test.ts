@@ -1,4 +1,5 @@
 import { bilateralGridSolve } from '../../src/matte/bilateral-grid';
+import { denseCrf } from '../../src/matte/dense-crf';
 import { guidedFilter } from '../../src/matte/guided-filter';
 import { binarize, makeFloatMatte, type FloatMatte } from '../../src/matte/matte';
 import { resizeSoftMap } from '../../src/matte/resize';
@@ -74,12 +75,34 @@ describe('snapping a low-resolution, shifted soft map to a sharp synthetic edge'
     expect(iou(bilateralGridSolve(soft, frame), gt)).toBeGreaterThan(before + 0.03);
   });
 
+  it('dense CRF raises IoU with the true shape', () => {
+    expect(iou(denseCrf(soft, frame), gt)).toBeGreaterThan(before + 0.03);
+  });
+
+  it('dense CRF with no iterations returns the (clamped) soft map, and leaves a confident map as it is', () => {
+    const none = denseCrf(soft, frame, { iterations: 0 });
+    let worst = 0;
+    for (let i = 0; i < soft.data.length; i++)
+      worst = Math.max(worst, Math.abs(none.data[i] - Math.min(0.999, Math.max(0.001, soft.data[i]))));
+    expect(worst).toBeLessThan(1e-6);
+    // A map that is certain (0 or 1 everywhere) and right is not moved by the colour evidence.
+    const certain = makeFloatMatte(Float32Array.from(gt), W, H);
+    expect(iou(denseCrf(certain, frame, { unaryEpsilon: 1e-6 }), gt)).toBe(1);
+  });
+
+  it('dense CRF rejects out-of-range parameters by name', () => {
+    expect(() => denseCrf(soft, frame, { iterations: -1 })).toThrow(/iterations/);
+    expect(() => denseCrf(soft, frame, { unaryEpsilon: 0 })).toThrow(/unaryEpsilon/);
+    expect(() => denseCrf(soft, frame, { sigmaSpatial: 0 })).toThrow(/sigmaSpatial/);
+    expect(() => denseCrf(makeFloatMatte(new Float32Array(4), 2, 2), frame)).toThrow(/160x120.*2x2/);
+  });
+
   it('superpixel snapping raises IoU with the true shape', () => {
     expect(iou(superpixelSnap(soft, frame), gt)).toBeGreaterThan(before + 0.03);
   });
 
   it('keeps values in 0..1 and the frame size', () => {
-    for (const m of [guidedFilter(soft, frame), bilateralGridSolve(soft, frame)]) {
+    for (const m of [guidedFilter(soft, frame), bilateralGridSolve(soft, frame), denseCrf(soft, frame)]) {
       expect(m.width).toBe(W);
       expect(m.height).toBe(H);
       expect(Math.min(...m.data)).toBeGreaterThanOrEqual(0);
