@@ -15,7 +15,6 @@ import {
 import { jaccard } from '../src/evaluation/measures';
 import { decodeRgbImage } from '../src/video/image-decode';
 import { readMask } from '../src/video/mask-io';
-import type { RgbFrame } from '../src/video/frame';
 import { fineTune } from '../src/osvos/finetune';
 import { buildFineTunedModel } from '../src/osvos/weights';
 import {
@@ -56,6 +55,7 @@ async function main() {
     timeBudgetSeconds: 1e9,
     threshold: values.threshold ? Number(values.threshold) : undefined,
     loss: values.balance as FineTuneLoss | undefined,
+    testTimeFlip: values.flip,
   });
   console.log(JSON.stringify(settings));
   const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
@@ -83,8 +83,14 @@ async function main() {
         });
     const ftSeconds = (performance.now() - t0) / 1000;
     const tuned = ft
-      ? await SegmentationModel.load({ modelBytes: encodeModel(await buildFineTunedModel(ft.weights)) })
-      : await SegmentationModel.load({ resolution: settings.resolution });
+      ? await SegmentationModel.load({
+          modelBytes: encodeModel(await buildFineTunedModel(ft.weights)),
+          testTimeFlip: settings.testTimeFlip,
+        })
+      : await SegmentationModel.load({
+          resolution: settings.resolution,
+          testTimeFlip: settings.testTimeFlip,
+        });
     let jp = 0;
     let jf = 0;
     let n = 0;
@@ -93,13 +99,7 @@ async function main() {
       const gt = await readMask(annotationPath(seq, seq.frameNames[i]!));
       const bin = (p: Float32Array) => Uint8Array.from(p, (v) => (v >= settings.threshold ? 1 : 0));
       if (parent) jp += jaccard(bin(await parent.predict(frame)), gt.data, gt.width, gt.height);
-      let soft = await tuned.predict(frame);
-      if (values.flip) {
-        // Test-time flip: average with the prediction on the mirrored frame, mirrored back.
-        const mirrored = flipRgb(frame);
-        const back = flipPlane(await tuned.predict(mirrored), frame.width, frame.height);
-        soft = soft.map((v, k) => 0.5 * (v + back[k]!));
-      }
+      const soft = await tuned.predict(frame);
       jf += jaccard(bin(soft), gt.data, gt.width, gt.height);
       n++;
     }
@@ -118,25 +118,6 @@ async function main() {
     `MEAN parent J ${(sumP / seqs.length).toFixed(3)}  one-shot J ${(sumF / seqs.length).toFixed(3)}`,
   );
 }
-function flipRgb(f: RgbFrame): RgbFrame {
-  const out = new Uint8Array(f.data.length);
-  for (let y = 0; y < f.height; y++)
-    for (let x = 0; x < f.width; x++) {
-      const a = 3 * (y * f.width + x);
-      const b = 3 * (y * f.width + f.width - 1 - x);
-      out[a] = f.data[b]!;
-      out[a + 1] = f.data[b + 1]!;
-      out[a + 2] = f.data[b + 2]!;
-    }
-  return { ...f, data: out };
-}
-
-function flipPlane(p: Float32Array, w: number, h: number): Float32Array {
-  const out = new Float32Array(p.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = p[y * w + w - 1 - x]!;
-  return out;
-}
-
 main().catch((e) => {
   console.error(e);
   process.exit(1);

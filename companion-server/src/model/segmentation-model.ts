@@ -23,6 +23,11 @@ export interface SegmentationModelOptions {
   resolution?: number;
   device?: DeviceChoice;
   threads?: number;
+  /**
+   * Average each prediction with the network's prediction on the mirrored frame, mirrored back
+   * (test-time flip: twice the network time; measured in BENCHMARKS.md). Default false.
+   */
+  testTimeFlip?: boolean;
   /** Parent-model cache and package folders (tests and the CLI pass them; defaults otherwise). */
   cacheDir?: string;
   packageDir?: string;
@@ -70,6 +75,7 @@ export class SegmentationModel {
     readonly source: ModelSource,
     /** False when the model's batch dimension is fixed at 1. */
     readonly supportsBatch: boolean,
+    readonly testTimeFlip: boolean,
   ) {}
 
   static async load(options: SegmentationModelOptions = {}): Promise<SegmentationModel> {
@@ -123,9 +129,17 @@ export class SegmentationModel {
       inputSize,
       source,
       batchDim !== 1,
+      options.testTimeFlip ?? false,
     );
     model.log.info(
-      { model: label, executionProvider, threads, inputSize, outputKind: signature.outputKind },
+      {
+        model: label,
+        executionProvider,
+        threads,
+        inputSize,
+        outputKind: signature.outputKind,
+        testTimeFlip: model.testTimeFlip,
+      },
       'segmentation model loaded',
     );
     return model;
@@ -171,13 +185,39 @@ export class SegmentationModel {
       for (const f of frames) out.push(await this.predict(f));
       return out;
     }
-    const raw = await this.runRaw(await this.preprocess(frames), frames.length);
+    const n = frames.length;
+    const input = await this.preprocess(frames);
+    // Test-time flip: the mirrored copies run in the same batch, mirrored in network space (the
+    // resize to the network commutes with a horizontal flip up to rounding), and the probabilities
+    // are averaged at network resolution before the one resize back to the frame.
+    const raw = this.testTimeFlip
+      ? await this.runImages(
+          concat(input, mirrorPlanes(input, 3 * n, this.inputSize.width, this.inputSize.height)),
+          2 * n,
+        )
+      : await this.runImages(input, n);
     const [oh, ow] = raw.dims.slice(-2);
     const plane = oh * ow;
+    const probability = this.signature.outputKind === 'logits' ? sigmoidInPlace(raw.data) : raw.data;
     return frames.map((f, i) => {
-      const prob = resizeBilinear(raw.data, ow, oh, f.width, f.height, i * plane);
-      return this.signature.outputKind === 'logits' ? sigmoidInPlace(prob) : prob;
+      let net = probability.subarray(i * plane, (i + 1) * plane);
+      if (this.testTimeFlip) {
+        const mirrored = mirrorPlanes(probability.subarray((n + i) * plane, (n + i + 1) * plane), 1, ow, oh);
+        net = net.map((v, k) => 0.5 * (v + mirrored[k]));
+      }
+      return resizeBilinear(net, ow, oh, f.width, f.height);
     });
+  }
+
+  /** runRaw over `count` images: one batch, or one run per image when the batch is fixed at 1. */
+  private async runImages(input: Float32Array, count: number): Promise<RawOutput> {
+    if (this.supportsBatch || count === 1) return this.runRaw(input, count);
+    const per = input.length / count;
+    const outs: RawOutput[] = [];
+    for (let i = 0; i < count; i++) outs.push(await this.runRaw(input.subarray(i * per, (i + 1) * per), 1));
+    const data = new Float32Array(outs.reduce((a, o) => a + o.data.length, 0));
+    outs.forEach((o, i) => data.set(o.data, i * o.data.length));
+    return { data, dims: [count, ...outs[0].dims.slice(1)] };
   }
 
   async dispose(): Promise<void> {
@@ -189,4 +229,27 @@ export class SegmentationModel {
   private assertOpen(): void {
     if (this.disposed) throw new ModelError('BAD_INPUT', 'this segmentation model was disposed');
   }
+}
+
+/** `planes` row-major planes of width × height, each mirrored left–right (a new array). */
+export function mirrorPlanes(
+  data: Float32Array,
+  planes: number,
+  width: number,
+  height: number,
+): Float32Array {
+  const out = new Float32Array(planes * width * height);
+  for (let p = 0, row = 0; p < planes; p++) {
+    for (let y = 0; y < height; y++, row += width) {
+      for (let x = 0; x < width; x++) out[row + x] = data[row + width - 1 - x];
+    }
+  }
+  return out;
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -70,7 +70,13 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
       const resume = req.resumeFrom ? await readWeights(req.resumeFrom) : undefined;
       let settings = settingsFor(req.preset);
       // A correction continues the object's weights: same resolution and depth as they were trained with.
-      if (resume) settings = { ...settings, resolution: resume.resolution, trainable: resume.trainable };
+      if (resume)
+        settings = {
+          ...settings,
+          resolution: resume.resolution,
+          trainable: resume.trainable,
+          testTimeFlip: resume.testTimeFlip,
+        };
       const frames = new Map<number, RgbFrame>();
       for (const a of req.annotations)
         if (!frames.has(a.frame)) frames.set(a.frame, await req.clip.readFrame(a.frame));

@@ -251,6 +251,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       annotatedFrames: req.annotations.map((a) => a.frameIndex),
       iterations: (req.resumeFrom?.iterations ?? 0) + it,
       threshold: s.threshold,
+      testTimeFlip: s.testTimeFlip,
       parameters: params,
     };
     const seconds = (performance.now() - started) / 1000;

@@ -69,6 +69,7 @@ export async function prepareSegmenter(
     const model = await SegmentationModel.load({
       modelPath: options.modelPath,
       resolution: s.resolution,
+      testTimeFlip: s.testTimeFlip,
       device: options.device,
       threads: options.threads,
     });
@@ -77,6 +78,7 @@ export async function prepareSegmenter(
   if (annotations.length === 0 && !resumeFrom) {
     const model = await SegmentationModel.load({
       resolution: s.resolution,
+      testTimeFlip: s.testTimeFlip,
       device: options.device,
       threads: options.threads,
       cacheDir: options.cacheDir,
@@ -109,5 +111,10 @@ export async function loadFineTunedModel(
   options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
 ): Promise<SegmentationModel> {
   const bytes = encodeModel(await buildFineTunedModel(weights, options.cacheDir));
-  return SegmentationModel.load({ modelBytes: bytes, device: options.device, threads: options.threads });
+  return SegmentationModel.load({
+    modelBytes: bytes,
+    testTimeFlip: weights.testTimeFlip,
+    device: options.device,
+    threads: options.threads,
+  });
 }

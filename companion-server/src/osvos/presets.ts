@@ -39,6 +39,11 @@ export interface FineTuneSettings {
    * its square root; `plain`: cross-entropy, as the parent was trained (BENCHMARKS.md, "Loss").
    */
   loss: FineTuneLoss;
+  /**
+   * Segment each frame twice, as it is and mirrored, and average (twice the per-frame network
+   * time; BENCHMARKS.md, "Test-time flip"). Stored with the weights.
+   */
+  testTimeFlip: boolean;
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {
@@ -52,6 +57,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
+    testTimeFlip: false,
   },
   balanced: {
     resolution: 512,
@@ -63,6 +69,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
+    testTimeFlip: false,
   },
   best: {
     resolution: 768,
@@ -74,6 +81,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
+    testTimeFlip: false,
   },
 };
 

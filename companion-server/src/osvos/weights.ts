@@ -18,6 +18,8 @@ export interface FineTunedWeights {
   /** Optimizer steps taken in total, over every round. */
   iterations: number;
   threshold: number;
+  /** Segment with test-time flip (the settings it was fine-tuned with recommend it). */
+  testTimeFlip: boolean;
   parameters: Map<string, Float32Array>;
 }
 
@@ -28,6 +30,7 @@ interface WeightsMeta {
   parentSha256: string;
   annotatedFrames: number[];
   threshold: number;
+  testTimeFlip?: boolean;
 }
 
 function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: number) => number[]) {
@@ -38,6 +41,7 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     parentSha256: w.parentSha256,
     annotatedFrames: w.annotatedFrames,
     threshold: w.threshold,
+    testTimeFlip: w.testTimeFlip,
   };
   const tensors = new Map(
     [...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]),
@@ -60,6 +64,7 @@ function fromCheckpoint(
     annotatedFrames: meta.annotatedFrames ?? [],
     iterations: c.step,
     threshold: meta.threshold ?? 0.5,
+    testTimeFlip: meta.testTimeFlip ?? false,
     parameters: new Map([...c.tensors].map(([k, v]) => [k, v.data])),
   };
 }

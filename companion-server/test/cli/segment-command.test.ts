@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main';
+import { readWeights } from '../../src/osvos/weights';
 import { sampleClip } from '../../src/video/sample-clip';
 
 const sample = sampleClip();
@@ -73,13 +74,15 @@ describe('oneshot-roto segment / eval', () => {
       'none',
       '--save-weights',
       weights,
+      '--test-time-flip',
     ]);
     expect(stdout).toMatch(/wrote 4 file\(s\) for 4 frames/);
     const files = (await fs.readdir(out)).sort();
     expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png']);
     const meta = await sharp(path.join(out, '00003.png')).metadata();
     expect([meta.width, meta.height]).toEqual([854, 480]);
-    await expect(fs.stat(weights)).resolves.toBeTruthy();
+    // The weights remember to segment with test-time flip.
+    expect((await readWeights(weights)).testTimeFlip).toBe(true);
 
     // Reopening with the saved weights segments without training.
     const again = path.join(dir, 'again');

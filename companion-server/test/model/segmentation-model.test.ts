@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { cudaProviderInstalled, ModelError, SegmentationModel } from '../../src/model';
+import { mirrorPlanes } from '../../src/model/segmentation-model';
 import { loadBearFrame, makeTempDir, silenceLogs, tinyConvModel } from './fixtures';
 
 silenceLogs();
@@ -189,5 +190,57 @@ describe('a model given by path or bytes', () => {
     expect(err.code).toBe('BAD_INPUT');
     expect(err.message).toMatch(/10 bytes.*4x4 needs 48/);
     await model.dispose();
+  });
+});
+
+describe('test-time flip', () => {
+  const mirrorFrame = (f: { data: Uint8Array; width: number; height: number; channels: 3 }) => {
+    const data = new Uint8Array(f.data.length);
+    for (let y = 0; y < f.height; y++)
+      for (let x = 0; x < f.width; x++)
+        for (let c = 0; c < 3; c++)
+          data[3 * (y * f.width + x) + c] = f.data[3 * (y * f.width + f.width - 1 - x) + c];
+    return { ...f, data };
+  };
+  const mirrorMap = (p: Float32Array, w: number, h: number) => mirrorPlanes(p, 1, w, h);
+  const meanAbsDiff = (a: Float32Array, b: Float32Array) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+    return s / a.length;
+  };
+
+  it('maps mirrored back: a per-pixel model (batch fixed at 1, logits) gives the same map with and without it', async () => {
+    const bytes = tinyConvModel({ inputDims: [1, 3, 48, 40], weights: [2, -1, 0.5] });
+    const plain = await SegmentationModel.load({ modelBytes: bytes });
+    const flipped = await SegmentationModel.load({ modelBytes: bytes, testTimeFlip: true });
+    expect(flipped.supportsBatch).toBe(false);
+    // A left-to-right ramp: any map left mirrored would differ from the plain one.
+    const data = new Uint8Array(40 * 48 * 3);
+    for (let i = 0; i < 40 * 48; i++) data.fill(((i % 40) * 255) / 39, 3 * i, 3 * i + 3);
+    const frame = { data, width: 40, height: 48, channels: 3 as const };
+    const [a, b] = [await plain.predict(frame), await flipped.predict(frame)];
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
+    expect(a[0]).not.toBeCloseTo(a[39], 2);
+    await plain.dispose();
+    await flipped.dispose();
+  });
+
+  it('averages the parent network with its prediction on the mirrored frame, and is mirror-symmetric', async () => {
+    const plain = await SegmentationModel.load({ resolution: 320, cacheDir, threads: 2 });
+    const tta = await SegmentationModel.load({ resolution: 320, cacheDir, threads: 2, testTimeFlip: true });
+    const { frame } = await loadBearFrame(3);
+    const { width: w, height: h } = frame;
+    const mirrored = mirrorFrame(frame);
+    const p = await plain.predict(frame);
+    const pm = mirrorMap(await plain.predict(mirrored), w, h);
+    const expected = p.map((v, i) => 0.5 * (v + pm[i]));
+    const got = await tta.predict(frame);
+    // Equal up to resampling rounding; the two plain predictions differ by much more.
+    expect(meanAbsDiff(got, expected)).toBeLessThan(0.1 * meanAbsDiff(p, pm));
+    expect(meanAbsDiff(mirrorMap(await tta.predict(mirrored), w, h), got)).toBeLessThan(
+      0.1 * meanAbsDiff(p, pm),
+    );
+    await plain.dispose();
+    await tta.dispose();
   });
 });

@@ -78,6 +78,13 @@ describe('one-shot fine-tuning', () => {
     const saved = await readWeights(file);
     for (const [k, v] of round1.weights.parameters)
       expect(Buffer.from(saved.parameters.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
+    // The segmentation settings saved with the weights come back and are applied on load.
+    expect(saved.testTimeFlip).toBe(false);
+    const flipFile = path.join(dir, 'bear-flip.weights');
+    await writeWeights(flipFile, { ...round1.weights, testTimeFlip: true });
+    const flipModel = await loadFineTunedModel(await readWeights(flipFile), {});
+    expect(flipModel.testTimeFlip).toBe(true);
+    await flipModel.dispose();
     frames.set(12, await decodeRgbImage(frameFile(12)));
     const resumed: FineTuneProgress[] = [];
     const round2 = await fineTune({
@@ -102,6 +109,7 @@ describe('one-shot fine-tuning', () => {
       annotatedFrames: [0],
       iterations: 1,
       threshold: 0.5,
+      testTimeFlip: false,
       parameters: new Map(),
     };
     await expect(

@@ -47,6 +47,11 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       ).choices([...FINE_TUNE_LOSSES]),
     )
     .option(
+      '--test-time-flip',
+      "also segment each frame mirrored and average (2x the network time); default: the preset's, or the saved weights'",
+    )
+    .option('--no-test-time-flip', 'segment each frame once, as it is')
+    .option(
       '--model <file.onnx>',
       'segment with your own ONNX network instead of the built-in parent (no fine-tuning)',
     )
@@ -75,6 +80,8 @@ export interface MethodOptions {
   device: DeviceChoice;
   threads?: number;
   modelPath?: string;
+  /** --test-time-flip / --no-test-time-flip when given (undefined: the preset's or the weights'). */
+  testTimeFlip?: boolean;
 }
 
 export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
@@ -90,6 +97,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       timeBudgetSeconds: numberFlag(opts.timeBudget, '--time-budget', false),
       learningRate: numberFlag(opts.learningRate, '--learning-rate', false),
       loss: opts.loss as FineTuneLoss | undefined,
+      testTimeFlip: opts.testTimeFlip as boolean | undefined,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -100,5 +108,6 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
     device,
     threads: numberFlag(opts.threads, '--threads', true),
     modelPath: opts.model === undefined ? undefined : String(opts.model),
+    testTimeFlip: opts.testTimeFlip as boolean | undefined,
   };
 }

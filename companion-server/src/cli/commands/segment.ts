@@ -72,9 +72,17 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   const source = await openFrameSource(job.input, { start: job.start, end: job.end });
   try {
     const annotations = await loadAnnotations(source, job.annotations);
-    const resume: FineTunedWeights | undefined = job.weightsIn ? await readWeights(job.weightsIn) : undefined;
+    let resume: FineTunedWeights | undefined = job.weightsIn ? await readWeights(job.weightsIn) : undefined;
+    // An explicit --test-time-flip / --no-test-time-flip overrides what the weights were saved with.
+    if (resume && job.method.testTimeFlip !== undefined)
+      resume = { ...resume, testTimeFlip: job.method.testTimeFlip };
     const settings = resume
-      ? { ...job.method.settings, resolution: resume.resolution, trainable: resume.trainable }
+      ? {
+          ...job.method.settings,
+          resolution: resume.resolution,
+          trainable: resume.trainable,
+          testTimeFlip: resume.testTimeFlip,
+        }
       : job.method.settings;
     const tuneBar =
       annotations.length > 0 ? createProgress('fine-tuning', settings.iterations, 'it') : undefined;
