@@ -15,7 +15,7 @@ import type { Annotation } from '../osvos/annotations';
 import { prepareSegmenter } from '../osvos/one-shot';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
-import { writeWeights, type FineTunedWeights } from '../osvos/weights';
+import { readWeights, writeWeights, type FineTunedWeights } from '../osvos/weights';
 import { openFrameSource } from '../video/frame-source';
 import { MaskSequenceWriter, readMask, type BinaryMask } from '../video/mask-io';
 import {
@@ -47,6 +47,12 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
   /** Where the final masks go, DAVIS results layout `<dir>/<seq>/<frame>.png`. */
   resultsDir: string;
   bbox?: boolean;
+  /**
+   * Segment with the fine-tuned weights an earlier run saved, `<dir>/<seq>.weights`, instead of
+   * fine-tuning (one annotation only): compares segmentation settings such as test-time flip on
+   * the same fine-tuned networks. The run's `settings.testTimeFlip` applies.
+   */
+  reuseWeightsDir?: string;
   /** Also write the network's soft maps of the final round as 16-bit PNGs, `<dir>/<seq>/<frame>.png` (for snapping studies). */
   softDir?: string;
   onLine?: (line: string) => void;
@@ -113,8 +119,36 @@ export function boxIoU(a: Uint8Array, b: Uint8Array, w: number, h: number): numb
   return inter / union;
 }
 
+/** Saved weights of one sequence for `reuseWeightsDir`, checked against the run's settings. */
+async function reusableWeights(
+  dir: string,
+  name: string,
+  settings: FineTuneSettings,
+): Promise<FineTunedWeights> {
+  const file = path.join(dir, `${name}.weights`);
+  const w = await readWeights(file).catch((err: unknown) => {
+    throw new Error(
+      `cannot reuse weights for ${name}: ${file} is missing or unreadable (run eval with --results-out ${dir} first)`,
+      { cause: err },
+    );
+  });
+  if (w.annotatedFrames.length !== 1 || w.annotatedFrames[0] !== 0)
+    throw new Error(
+      `${file} was fine-tuned on frames [${w.annotatedFrames.join(', ')}], not on frame 0 alone; it cannot stand for a one-annotation run`,
+    );
+  if (w.resolution !== settings.resolution)
+    throw new Error(
+      `${file} was fine-tuned at ${w.resolution}px but this run segments at ${settings.resolution}px; pass --resolution ${w.resolution} or the preset it was trained with`,
+    );
+  return { ...w, testTimeFlip: settings.testTimeFlip };
+}
+
 export async function runMethodEval(options: MethodEvalOptions): Promise<MethodEvalReport> {
   const print = options.onLine ?? (() => undefined);
+  if (options.reuseWeightsDir && options.annotations !== 1)
+    throw new Error(
+      `reusing saved weights needs exactly one annotation per sequence, got ${options.annotations}`,
+    );
   const names = await listDavisSequences(options.davisRoot, options);
   const finalScores: Record<string, SequenceScores> = {};
   const roundsBySeq: Record<string, RoundResult[]> = {};
@@ -152,22 +186,25 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
             if (worst >= 0) addAnnotation(worst);
           }
         }
+        const reused = options.reuseWeightsDir
+          ? await reusableWeights(options.reuseWeightsDir, name, options.settings)
+          : undefined;
         // Each round continues from the previous round's weights with all annotations so far.
         const seg = await prepareSegmenter(
           source,
-          annotations,
+          reused ? [] : annotations,
           {
             settings: options.settings,
             device: options.device,
             threads: options.threads,
             modelPath: options.modelPath,
           },
-          weights,
+          reused ?? weights,
         );
         weights = seg.weights;
         // Keep the final weights beside the masks: soft maps or other matte settings can then be
         // produced again with `segment --weights` without fine-tuning again.
-        if (round === total && weights) {
+        if (round === total && weights && !reused) {
           await fs.mkdir(options.resultsDir, { recursive: true });
           await writeWeights(path.join(options.resultsDir, `${name}.weights`), weights);
         }
@@ -240,7 +277,9 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           `${name}: ${round} annotation(s) [${annotations.map((a) => a.frameIndex).join(',')}]  J ${summary.J.mean.toFixed(3)}  F ${summary.F.mean.toFixed(3)}` +
             (seg.fineTune
               ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})`
-              : '') +
+              : reused
+                ? `  saved weights (${reused.iterations} it)`
+                : '') +
             `  ${ms.toFixed(0)} ms/frame`,
         );
       }

@@ -136,6 +136,41 @@ describe('oneshot-roto segment / eval', () => {
     expect(stderr).toMatch(/'focal' is invalid.*class-balanced, sqrt-balanced, plain/s);
   });
 
+  it('eval saves the fine-tuned weights, and --reuse-weights segments with them again without fine-tuning', async () => {
+    const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
+    const first = path.join(dir, 'eval-a');
+    const a = await run(['eval', '--davis', sample.davisRoot, ...method, '--results-out', first]);
+    expect(a).toMatch(/bear: 1 annotation\(s\) \[0\].*fine-tune [\d.]+ s \/ 4 it/);
+    await expect(fs.stat(path.join(first, 'bear.weights'))).resolves.toBeTruthy();
+    const b = await run([
+      'eval',
+      '--davis',
+      sample.davisRoot,
+      ...method,
+      '--reuse-weights',
+      first,
+      '--results-out',
+      path.join(dir, 'eval-b'),
+    ]);
+    expect(b).toMatch(/bear: 1 annotation\(s\) \[0\].*saved weights \(4 it\)/);
+    // Same weights, same settings: the same masks, so the same scores.
+    const scores = (out: string) => /bear: .*?J ([\d.]+)\s+F ([\d.]+)/.exec(out)!.slice(1);
+    expect(scores(b)).toEqual(scores(a));
+
+    await expect(
+      run([
+        'eval',
+        '--davis',
+        sample.davisRoot,
+        ...method.slice(2),
+        '--resolution',
+        '160',
+        '--reuse-weights',
+        first,
+      ]),
+    ).rejects.toThrow(/fine-tuned at 128px but this run segments at 160px/);
+  });
+
   it('eval --results scores precomputed masks and writes the JSON report', async () => {
     const json = path.join(dir, 'report.json');
     const stdout = await run([

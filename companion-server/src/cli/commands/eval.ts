@@ -57,6 +57,10 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--soft-out <dir>', "also write the network's soft maps as 16-bit PNGs (<dir>/<seq>/00000.png)")
     .option('--bbox', "also report the paper's bounding-box tracking measure (Table 5)")
+    .option(
+      '--reuse-weights <dir>',
+      'segment with the fine-tuned weights an earlier run saved (<dir>/<seq>.weights) instead of fine-tuning again (one annotation)',
+    )
     .option('--json <file>', 'write the report as JSON');
   addMethodOptions(cmd);
   addMatteOptions(cmd);
@@ -99,6 +103,7 @@ export function registerEvalCommand(program: Command): void {
       resultsDir,
       bbox: Boolean(opts.bbox),
       softDir: opts.softOut as string | undefined,
+      reuseWeightsDir: opts.reuseWeights as string | undefined,
       onLine: print,
     });
     print('');
