@@ -2,12 +2,13 @@
  * Quality presets: named points on the quality/time curve (BENCHMARKS.md, "One-shot"). Every
  * field can be overridden by an explicit CLI flag or request field.
  *
- * `fast` and `balanced` are measured on all 12 DAVIS training sequences; `balanced` is `fast` at
- * 512² (the parent is far stronger there than at 320²). `best` is `balanced` at 768²: resolution
- * is what helped most on the hardest sequences (drift-turn's small car: J 0.30 / 0.64 / 0.78 at
- * 320² / 512² / 768²), while training the whole decoder or more steps did not (BENCHMARKS.md,
- * "Fine-tuning loss, learning rate and depth"). A frame costs about 2.4× `balanced`'s
- * (BENCHMARKS.md, "Inference").
+ * All three are measured on the 12 DAVIS training sequences. `balanced` is `fast` at 512² (the
+ * parent is far stronger there than at 320²). `best` is `balanced` at 768² with test-time flip:
+ * resolution is what helped most on the hardest sequences (drift-turn's small car: J 0.30 / 0.64 /
+ * 0.78 at 320² / 512² / 768²), while training the whole decoder or more steps did not
+ * (BENCHMARKS.md, "Fine-tuning loss, learning rate and depth"); averaging each frame with its
+ * mirror image added 1.5 J on the same fine-tuned networks (BENCHMARKS.md, "Test-time flip").
+ * A frame costs about 5× `balanced`'s.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
@@ -81,7 +82,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
-    testTimeFlip: false,
+    testTimeFlip: true,
   },
 };
 
