@@ -507,6 +507,7 @@ const poolOps: Record<string, GradRule> = {
       ctx.b.op('ConvTranspose', [dy!, k], {
         kernel_shape: geo.kernel,
         strides: geo.strides,
+        dilations: geo.dilations,
         pads: geo.pads,
         group: c,
         output_padding: adjointOutputPadding(geo, xDims, yDims),

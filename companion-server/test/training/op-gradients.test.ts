@@ -12,12 +12,19 @@ type Build = (f: ModelFactory, rng: Rng) => string;
 type Options = Omit<TrainStepOptions, 'loss' | 'optimizer' | 'exposeGradients'>;
 
 /** h: 1e-3 for smooth graphs; 1e-4 where ReLU/max kinks lie close (float32 loss noise grows as h shrinks). */
-async function check(build: Build, seed: number, h = 1e-3, tol = 2e-2, options: Options = {}): Promise<void> {
+async function check(
+  build: Build,
+  seed: number,
+  h = 1e-3,
+  tol = 2e-2,
+  options: Options = {},
+  opset = 17,
+): Promise<void> {
   const rng = new Rng(seed);
   const f = new ModelFactory(rng);
   const out = build(f, rng);
   f.b.node('Identity', [out], ['out']);
-  const model = f.model([{ name: 'out' }]);
+  const model = f.model([{ name: 'out' }], opset);
   const dims = specializeModel(model).info.get('out')!.dims;
   const label = randomLabel(rng, dims);
   const r = await checkGradients(
@@ -146,6 +153,37 @@ describe('gradients of single ops match finite differences', () => {
         }),
       32,
       1e-4,
+    );
+  });
+
+  test.each(seeds)('AveragePool with strides and counted padding (seed %i)', async (seed) => {
+    await check((f, rng) => {
+      const k = rng.int(2, 3);
+      const s = rng.int(1, 3);
+      const p = rng.int(0, Math.floor((k - 1) / 2));
+      const x = f.param('x', [1, 2, rng.int(6, 9), rng.int(6, 9)], 1);
+      return f.b.op('AveragePool', [x], {
+        kernel_shape: [k, k],
+        strides: [s, s],
+        pads: [p, p, p, p],
+        count_include_pad: 1,
+      });
+    }, seed);
+  });
+
+  test('AveragePool with dilations (opset 19)', async () => {
+    await check(
+      (f) =>
+        f.b.op('AveragePool', [f.param('x', [1, 2, 9, 8], 1)], {
+          kernel_shape: [2, 3],
+          strides: [2, 1],
+          dilations: [2, 2],
+        }),
+      41,
+      1e-3,
+      2e-2,
+      {},
+      19,
     );
   });
 
