@@ -7,8 +7,8 @@
  * resolution is what helped most on the hardest sequences (drift-turn's small car: J 0.30 / 0.64 /
  * 0.78 at 320² / 512² / 768²), while training the whole decoder or more steps did not
  * (BENCHMARKS.md, "Fine-tuning loss, learning rate and depth"); averaging each frame with its
- * mirror image added 1.5 J on the same fine-tuned networks (BENCHMARKS.md, "Test-time flip").
- * A frame costs about 5× `balanced`'s.
+ * mirror image added 0.6 J / 0.8 F on the same fine-tuned networks (BENCHMARKS.md, "`best` as the
+ * preset is now"). A frame costs about 5× `balanced`'s.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
