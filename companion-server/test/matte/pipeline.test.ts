@@ -66,8 +66,8 @@ describe('matte pipeline', () => {
     expect(SNAP_PROTECT_AREA).toBeGreaterThan(9);
     // The filter alone averages the blob away on a flat frame…
     expect(guidedFilter(soft, frame).data[9 * W + 9]).toBeLessThan(0.5);
-    // …the pipeline's snap keeps it, for both methods.
-    for (const method of ['guided', 'bilateral'] as const) {
+    // …the pipeline's snap keeps it, for every method.
+    for (const method of ['guided', 'bilateral', 'crf'] as const) {
       expect(snapSoftMap(soft, frame, method).data[9 * W + 9]).toBeCloseTo(0.7, 6);
     }
   });
