@@ -3,6 +3,7 @@ export { makeFloatMatte, emptyFloatMatte, binarize, maskToMatte, type FloatMatte
 export { resizeSoftMap } from './resize';
 export { guidedFilter, DEFAULT_GUIDED_FILTER, type GuidedFilterParams } from './guided-filter';
 export { bilateralGridSolve, DEFAULT_BILATERAL_GRID, type BilateralGridParams } from './bilateral-grid';
+export { denseCrf, DEFAULT_DENSE_CRF, type DenseCrfParams } from './dense-crf';
 export {
   slicSuperpixels,
   majorityVote,
