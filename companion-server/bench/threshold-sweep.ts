@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
+import { binarize } from '../src/matte/matte';
 import { readMask } from '../src/video/mask-io';
 import { listFrames, listSequences, readSoftMap } from './snapping-data';
 
@@ -34,12 +35,11 @@ async function main(): Promise<void> {
       const gt = await readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${frame}.png`), {
         threshold: 0,
       });
-      const size = { w: gt.width, h: gt.height };
-      const soft = await readSoftMap(path.join(values.soft, seq, `${frame}.png`), size.w, size.h);
+      const soft = await readSoftMap(path.join(values.soft, seq, `${frame}.png`), gt.width, gt.height);
       thresholds.forEach((t, k) => {
-        const bin = Uint8Array.from(soft.data, (v) => (v >= t ? 1 : 0));
-        per[k]!.J += jaccard(bin, gt.data, size.w, size.h);
-        per[k]!.F += boundaryF(bin, gt.data, size.w, size.h);
+        const bin = binarize(soft, t);
+        per[k]!.J += jaccard(bin, gt.data, gt.width, gt.height);
+        per[k]!.F += boundaryF(bin, gt.data, gt.width, gt.height);
       });
     }
     console.log(

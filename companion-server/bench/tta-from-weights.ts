@@ -32,7 +32,7 @@ import { readMask } from '../src/video/mask-io';
 import type { RgbFrame } from '../src/video/frame';
 import { readWeights, type FineTunedWeights } from '../src/osvos/weights';
 import { openMatteWriter } from '../src/matte/writers';
-import { makeFloatMatte } from '../src/matte/matte';
+import { binarize, makeFloatMatte } from '../src/matte/matte';
 
 async function modelAt(w: FineTunedWeights, resolution: number): Promise<SegmentationModel> {
   const parent = await ensureParentModel({ resolution });
@@ -78,40 +78,27 @@ async function main() {
   const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
   // combination name -> which predictions (resolution, flipped) it averages
   const combos = new Map<string, { r: number; flip: boolean }[]>();
+  const views = (rs: number[], flip: boolean) =>
+    rs.flatMap((r) =>
+      flip
+        ? [
+            { r, flip: false },
+            { r, flip: true },
+          ]
+        : [{ r, flip: false }],
+    );
+  const addAverages = (rs: number[]) => {
+    combos.set(rs.join('/'), views(rs, false));
+    combos.set(`${rs.join('/')}+flip`, views(rs, true));
+  };
   for (const r of resolutions) {
-    combos.set(`${r}`, [{ r, flip: false }]);
+    combos.set(`${r}`, views([r], false));
     combos.set(`${r}-mirrored`, [{ r, flip: true }]);
-    combos.set(`${r}+flip`, [
-      { r, flip: false },
-      { r, flip: true },
-    ]);
+    combos.set(`${r}+flip`, views([r], true));
   }
   if (resolutions.length > 1) {
-    combos.set(
-      `${resolutions.join('/')}`,
-      resolutions.map((r) => ({ r, flip: false })),
-    );
-    combos.set(
-      `${resolutions.join('/')}+flip`,
-      resolutions.flatMap((r) => [
-        { r, flip: false },
-        { r, flip: true },
-      ]),
-    );
-    for (let i = 0; i + 1 < resolutions.length; i++) {
-      const pair = [resolutions[i]!, resolutions[i + 1]!];
-      combos.set(
-        `${pair.join('/')}`,
-        pair.map((r) => ({ r, flip: false })),
-      );
-      combos.set(
-        `${pair.join('/')}+flip`,
-        pair.flatMap((r) => [
-          { r, flip: false },
-          { r, flip: true },
-        ]),
-      );
-    }
+    addAverages(resolutions);
+    for (let i = 0; i + 1 < resolutions.length; i++) addAverages(resolutions.slice(i, i + 2));
   }
   const perSeq: Record<string, Record<string, { J: number; F: number; frames: number }>> = {};
   for (const name of seqs) {
@@ -156,12 +143,16 @@ async function main() {
         preds.set(`${r}/true`, mirrorPlanes(await m.predict(flipRgb(frame)), 1, frame.width, frame.height));
       }
       for (const [key, parts] of combos) {
-        const soft = average(parts.map((p) => preds.get(`${p.r}/${p.flip}`)!));
-        const bin = Uint8Array.from(soft, (v) => (v >= w.threshold ? 1 : 0));
+        const soft = makeFloatMatte(
+          average(parts.map((p) => preds.get(`${p.r}/${p.flip}`)!)),
+          frame.width,
+          frame.height,
+        );
+        const bin = binarize(soft, w.threshold);
         const s = sums.get(key)!;
         s.J += jaccard(bin, gt.data, gt.width, gt.height);
         s.F += boundaryF(bin, gt.data, gt.width, gt.height);
-        await softWriters.get(key)?.write(i, makeFloatMatte(soft, frame.width, frame.height));
+        await softWriters.get(key)?.write(i, soft);
       }
       n++;
     }

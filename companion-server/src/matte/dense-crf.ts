@@ -98,7 +98,7 @@ export function denseCrf(
     }
     return src;
   };
-  const norm = Float64Array.from(blurVertices(Float64Array.from(grid.mass), new Float64Array(V)));
+  const norm = blurVertices(Float64Array.from(grid.mass), new Float64Array(V));
 
   const splat = new Float64Array(V);
   const scratch = new Float64Array(V);

@@ -180,11 +180,6 @@ export class SegmentationModel {
     this.assertOpen();
     frames.forEach(checkFrame);
     if (frames.length === 0) return [];
-    if (!this.supportsBatch && frames.length > 1) {
-      const out: Float32Array[] = [];
-      for (const f of frames) out.push(await this.predict(f));
-      return out;
-    }
     const n = frames.length;
     const input = await this.preprocess(frames);
     // Test-time flip: the mirrored copies run in the same batch, mirrored in network space (the
