@@ -17,7 +17,7 @@ import { Trainer } from '../training/trainer';
 import type { TrainableSelector } from '../training/train-step';
 import type { RgbFrame } from '../video/frame';
 import { validateAnnotation, type Annotation } from './annotations';
-import { planAugmentations, renderAugmentedSample, seededRandom } from './augment';
+import { objectFreeBackground, planAugmentations, renderAugmentedSample, seededRandom } from './augment';
 import type { FineTuneLoss, FineTuneSettings, TrainableDepth } from './presets';
 import type { FineTunedWeights } from './weights';
 
@@ -161,10 +161,12 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
         s.augmentationsPerAnnotation,
         { zooms: [1, 0.8, 1.25], maxRotationDeg: 15, maxShift: 0.1, flip: true },
         seed++,
+        s.compositeViews,
       );
+      const background = s.compositeViews > 0 ? objectFreeBackground(resized, a) : undefined;
       for (const view of plan) {
         throwIfAborted(req.signal);
-        const sample = renderAugmentedSample(resized, a, R, view, normalise);
+        const sample = renderAugmentedSample(resized, a, R, view, normalise, background);
         const out = await prefix.session.run({
           [inputName]: new ort.Tensor('float32', sample.image, [1, 3, R, R]),
         });

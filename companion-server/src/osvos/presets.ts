@@ -31,6 +31,11 @@ export interface FineTuneSettings {
   learningRate: number;
   /** Augmented views rendered per annotated frame. */
   augmentationsPerAnnotation: number;
+  /**
+   * Composite views per annotated frame, on top of `augmentationsPerAnnotation`: the object moved
+   * and rescaled over its frame with its old place filled in (augment.ts).
+   */
+  compositeViews: number;
   /** Deep supervision weight on the side outputs (0 disables). */
   sideOutputWeight: number;
   /** Foreground threshold on the soft map. */
@@ -55,6 +60,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     timeBudgetSeconds: 55,
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
+    compositeViews: 0,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
@@ -67,6 +73,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     timeBudgetSeconds: 180,
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
+    compositeViews: 0,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
@@ -79,6 +86,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     timeBudgetSeconds: 600,
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
+    compositeViews: 0,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
