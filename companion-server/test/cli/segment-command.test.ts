@@ -134,12 +134,27 @@ describe('oneshot-roto segment / eval', () => {
       process.exitCode = 0;
     }
     expect(stderr).toMatch(/'focal' is invalid.*class-balanced, sqrt-balanced, plain/s);
+    for (const bad of ['1.5', '-2']) {
+      await expect(
+        run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--composite-views', bad]),
+      ).rejects.toThrow(new RegExp(`--composite-views expects a whole number of 0 or more, got "${bad}"`));
+    }
   });
 
   it('eval saves the fine-tuned weights, and --reuse-weights segments with them again without fine-tuning', async () => {
     const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
     const first = path.join(dir, 'eval-a');
-    const a = await run(['eval', '--davis', sample.davisRoot, ...method, '--results-out', first]);
+    // Two composite views on top of the preset's (the object moved over its filled-in frame).
+    const a = await run([
+      'eval',
+      '--davis',
+      sample.davisRoot,
+      ...method,
+      '--composite-views',
+      '2',
+      '--results-out',
+      first,
+    ]);
     expect(a).toMatch(/bear: 1 annotation\(s\) \[0\].*fine-tune [\d.]+ s \/ 4 it/);
     await expect(fs.stat(path.join(first, 'bear.weights'))).resolves.toBeTruthy();
     const b = await run([

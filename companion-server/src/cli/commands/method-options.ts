@@ -47,6 +47,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       ).choices([...FINE_TUNE_LOSSES]),
     )
     .option(
+      '--composite-views <n>',
+      "extra training views per annotation with the object moved over its own background (0 = none); default: the preset's",
+    )
+    .option(
       '--test-time-flip',
       "also segment each frame mirrored and average (2x the network time); default: the preset's, or the saved weights'",
     )
@@ -74,6 +78,15 @@ function numberFlag(raw: unknown, flag: string, integer: boolean): number | unde
   return v;
 }
 
+function countFlag(raw: unknown, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 0) {
+    throw new UsageError(`${flag} expects a whole number of 0 or more, got "${String(raw)}"`);
+  }
+  return v;
+}
+
 export interface MethodOptions {
   settings: FineTuneSettings;
   preset: PresetName;
@@ -97,6 +110,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       timeBudgetSeconds: numberFlag(opts.timeBudget, '--time-budget', false),
       learningRate: numberFlag(opts.learningRate, '--learning-rate', false),
       loss: opts.loss as FineTuneLoss | undefined,
+      compositeViews: countFlag(opts.compositeViews, '--composite-views'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
     });
   } catch (err) {
