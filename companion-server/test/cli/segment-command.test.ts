@@ -138,18 +138,23 @@ describe('oneshot-roto segment / eval', () => {
       await expect(
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--composite-views', bad]),
       ).rejects.toThrow(new RegExp(`--composite-views expects a whole number of 0 or more, got "${bad}"`));
+      await expect(
+        run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--augmented-views', bad]),
+      ).rejects.toThrow(new RegExp(`--augmented-views expects a positive integer, got "${bad}"`));
     }
   });
 
   it('eval saves the fine-tuned weights, and --reuse-weights segments with them again without fine-tuning', async () => {
     const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
     const first = path.join(dir, 'eval-a');
-    // Two composite views on top of the preset's (the object moved over its filled-in frame).
+    // Three ordinary views and two composite ones (the object moved over its filled-in frame).
     const a = await run([
       'eval',
       '--davis',
       sample.davisRoot,
       ...method,
+      '--augmented-views',
+      '3',
       '--composite-views',
       '2',
       '--results-out',

@@ -47,6 +47,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       ).choices([...FINE_TUNE_LOSSES]),
     )
     .option(
+      '--augmented-views <n>',
+      "training views rendered per annotation (flips, zooms, rotations, shifts); default: the preset's",
+    )
+    .option(
       '--composite-views <n>',
       "extra training views per annotation with the object moved over its own background (0 = none); default: the preset's",
     )
@@ -110,6 +114,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       timeBudgetSeconds: numberFlag(opts.timeBudget, '--time-budget', false),
       learningRate: numberFlag(opts.learningRate, '--learning-rate', false),
       loss: opts.loss as FineTuneLoss | undefined,
+      augmentationsPerAnnotation: numberFlag(opts.augmentedViews, '--augmented-views', true),
       compositeViews: countFlag(opts.compositeViews, '--composite-views'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
     });
