@@ -5,6 +5,8 @@
  *
  *   nice npx tsx companion-server/bench/threshold-sweep.ts --soft .bench/soft-best-flip
  *        [--davis ../shared/davis2016-train] [--seqs a,b] [--stride 1] [--thresholds 0.3,0.4,0.5,0.6,0.7]
+ *
+ * `--soft a,b` averages the soft maps of several runs first (an ensemble of fine-tuned networks).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps> is required');
+  const softDirs = values.soft.split(',');
   const thresholds = values.thresholds!.split(',').map(Number);
   const stride = Number(values.stride);
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
@@ -35,7 +38,13 @@ async function main(): Promise<void> {
       const gt = await readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${frame}.png`), {
         threshold: 0,
       });
-      const soft = await readSoftMap(path.join(values.soft, seq, `${frame}.png`), gt.width, gt.height);
+      const maps = await Promise.all(
+        softDirs.map((dir) => readSoftMap(path.join(dir, seq, `${frame}.png`), gt.width, gt.height)),
+      );
+      const soft = maps[0]!;
+      for (const other of maps.slice(1))
+        for (let i = 0; i < soft.data.length; i++) soft.data[i]! += other.data[i]!;
+      for (let i = 0; i < soft.data.length; i++) soft.data[i]! /= maps.length;
       thresholds.forEach((t, k) => {
         const bin = binarize(soft, t);
         per[k]!.J += jaccard(bin, gt.data, gt.width, gt.height);
