@@ -8,7 +8,9 @@
  * 0.78 at 320² / 512² / 768²), while training the whole decoder or more steps did not
  * (BENCHMARKS.md, "Fine-tuning loss, learning rate and depth"); averaging each frame with its
  * mirror image added 0.6 J / 0.8 F on the same fine-tuned networks (BENCHMARKS.md, "`best` as the
- * preset is now"). A frame costs about 5× `balanced`'s.
+ * preset is now"). A frame costs about 5× `balanced`'s. 32 training views instead of 8, and
+ * composite views, moved the hardest sequences by ±5–15 points either way but not the
+ * 12-sequence mean (BENCHMARKS.md, "Augmentation"): every preset keeps 8 views, no composites.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
