@@ -16,7 +16,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
-import { dropIslandsMask, fillHolesMask } from '../src/matte/controls';
+import { dropIslandsMask, dropRelativeIslandsMask, fillHolesMask } from '../src/matte/controls';
+import { DEFAULT_MATTE_OPTIONS } from '../src/matte/options';
 import { guidedFilter, type GuidedFilterParams } from '../src/matte/guided-filter';
 import { DEFAULT_DENSE_CRF, denseCrf, type DenseCrfParams } from '../src/matte/dense-crf';
 import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
@@ -94,7 +95,14 @@ const OPTIONS: Record<string, Snap> = {
   superpixel: (s, f) => superpixel(binarize(s, 0.5), f),
   'guided+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'guided'), 0.5), f),
   'bilateral+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'bilateral'), 0.5), f),
+  // The finishing default: islands under 5 % of the frame's largest dropped.
+  islands: (s, f) => dropStray(binarize(s, 0.5), f),
+  'crf+islands': (s, f) => dropStray(binarize(snapSoftMap(s, f, 'crf'), 0.5), f),
 };
+
+function dropStray(mask: Uint8Array, f: RgbFrame): Uint8Array {
+  return dropRelativeIslandsMask(mask, f.width, f.height, DEFAULT_MATTE_OPTIONS.dropIslandsRelative);
+}
 
 const cleanSpeckle = (mask: Uint8Array, w: number, h: number, px: number) =>
   fillHolesMask(dropIslandsMask(mask, w, h, px), w, h, px);

@@ -17,6 +17,11 @@
  *   and have area <= N become foreground (N = Infinity fills all).
  * - drop islands smaller than N px: foreground components (8-connected) with area < N become
  *   background.
+ * - drop islands smaller than a fraction f of the largest: foreground components (8-connected)
+ *   with area < f × the largest component's area become background (f = 0 leaves the mask as is;
+ *   the largest always stays). Relative, so the same setting works for a close-up and a distant
+ *   object: a one-shot network's stray blobs (another dancer, a similar ball) are usually far
+ *   smaller than the object it follows.
  * - invert: v → 1 − v.
  */
 import { labelComponents } from './components';
@@ -102,6 +107,25 @@ export function dropIslandsMask(
   return out;
 }
 
+export function dropRelativeIslandsMask(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  fraction: number,
+): Uint8Array {
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw new RangeError(`relative island size must be a fraction within 0..1, got ${fraction}`);
+  }
+  const out = mask.slice();
+  if (fraction === 0) return out;
+  const { labels, areas } = labelComponents(mask, width, height, 1, 8);
+  let largest = 0;
+  for (const a of areas) largest = Math.max(largest, a);
+  const drop = areas.map((a) => a < fraction * largest);
+  for (let i = 0; i < out.length; i++) if (labels[i] >= 0 && drop[labels[i]]) out[i] = 0;
+  return out;
+}
+
 function onBinary(matte: FloatMatte, fn: (m: Uint8Array, w: number, h: number) => Uint8Array): FloatMatte {
   return maskToMatte(fn(binarize(matte, 0.5), matte.width, matte.height), matte.width, matte.height);
 }
@@ -125,6 +149,10 @@ export function fillHolesMatte(matte: FloatMatte, maxArea = Infinity): FloatMatt
 
 export function dropIslandsMatte(matte: FloatMatte, minArea: number): FloatMatte {
   return onBinary(matte, (m, w, h) => dropIslandsMask(m, w, h, minArea));
+}
+
+export function dropRelativeIslandsMatte(matte: FloatMatte, fraction: number): FloatMatte {
+  return onBinary(matte, (m, w, h) => dropRelativeIslandsMask(m, w, h, fraction));
 }
 
 export function invertMatte(matte: FloatMatte): FloatMatte {

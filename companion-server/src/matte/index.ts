@@ -19,12 +19,14 @@ export {
   featherMatte,
   fillHolesMatte,
   dropIslandsMatte,
+  dropRelativeIslandsMatte,
   invertMatte,
   chokeMask,
   expandMask,
   featherMask,
   fillHolesMask,
   dropIslandsMask,
+  dropRelativeIslandsMask,
 } from './controls';
 export { createTemporalSmoother, type TemporalSmoother, type SmoothedFrame } from './temporal-smoothing';
 export {

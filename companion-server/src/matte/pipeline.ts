@@ -1,13 +1,20 @@
 /**
  * The per-frame matte pipeline, streaming. Order: edge snap (soft, needs the frame) → temporal
  * smoothing of the soft map (optional; delays output by `temporalRadius` frames) → threshold →
- * superpixel snap → fill holes → drop islands → choke → expand → feather → invert.
+ * superpixel snap → fill holes → drop islands (absolute, then relative) → choke → expand → feather → invert.
  * The result is a 0..1 matte the size of the frame: binary unless feathered, or the soft map itself
  * with `soft` (then only fill holes / drop islands, as hard overrides, and invert apply).
  */
 import { bilateralGridSolve } from './bilateral-grid';
 import { labelComponents } from './components';
-import { chokeMask, dropIslandsMask, expandMask, featherMask, fillHolesMask } from './controls';
+import {
+  chokeMask,
+  dropIslandsMask,
+  dropRelativeIslandsMask,
+  expandMask,
+  featherMask,
+  fillHolesMask,
+} from './controls';
 import { denseCrf } from './dense-crf';
 import { guidedFilter } from './guided-filter';
 import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
@@ -73,6 +80,8 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
   if (options.fillHoles !== 'off')
     mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
   if (options.dropIslands > 0) mask = dropIslandsMask(mask, w, h, options.dropIslands);
+  if (options.dropIslandsRelative > 0)
+    mask = dropRelativeIslandsMask(mask, w, h, options.dropIslandsRelative);
   if (options.choke > 0) mask = chokeMask(mask, w, h, options.choke);
   if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
   const alpha = featherMask(mask, w, h, options.feather);
@@ -90,6 +99,8 @@ function finishSoft(soft: FloatMatte, mask: Uint8Array, options: MatteProcessing
   if (options.fillHoles !== 'off')
     fixed = fillHolesMask(fixed, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
   if (options.dropIslands > 0) fixed = dropIslandsMask(fixed, w, h, options.dropIslands);
+  if (options.dropIslandsRelative > 0)
+    fixed = dropRelativeIslandsMask(fixed, w, h, options.dropIslandsRelative);
   const alpha = new Float32Array(soft.data.length);
   for (let i = 0; i < alpha.length; i++) {
     const v = fixed[i] === mask[i] ? soft.data[i] : fixed[i];

@@ -2,6 +2,7 @@ import { squaredDistanceTo } from '../../src/matte/distance-transform';
 import {
   chokeMatte,
   dropIslandsMatte,
+  dropRelativeIslandsMatte,
   expandMatte,
   featherMatte,
   fillHolesMatte,
@@ -163,6 +164,31 @@ describe('drop islands', () => {
     const diag = rects([5, 5, 1, 1], [6, 6, 1, 1], [7, 7, 1, 1]);
     expect(area(dropIslandsMatte(diag, 3))).toBe(3);
     expect(area(dropIslandsMatte(diag, 4))).toBe(0);
+  });
+});
+
+describe('drop islands relative to the largest', () => {
+  // Islands of 25, 9 and 1 pixels.
+  const m = rects([1, 1, 5, 5], [10, 10, 3, 3], [20, 20, 1, 1]);
+
+  it('removes components smaller than the fraction of the largest, exactly at the boundary', () => {
+    expect(area(dropRelativeIslandsMatte(m, 0))).toBe(35);
+    expect(area(dropRelativeIslandsMatte(m, 0.04))).toBe(35); // 1 = 0.04 × 25 is not smaller
+    expect(area(dropRelativeIslandsMatte(m, 0.05))).toBe(34);
+    expect(area(dropRelativeIslandsMatte(m, 0.36))).toBe(34); // 9 = 0.36 × 25 stays
+    expect(area(dropRelativeIslandsMatte(m, 0.37))).toBe(25);
+    expect(area(dropRelativeIslandsMatte(m, 1))).toBe(25); // the largest always stays
+  });
+
+  it('scales with the object: the same fraction keeps a small object whole', () => {
+    const small = rects([1, 1, 2, 2], [10, 10, 1, 1]); // islands of 4 and 1
+    expect(area(dropRelativeIslandsMatte(small, 0.2))).toBe(5);
+    expect(area(dropRelativeIslandsMatte(small, 0.3))).toBe(4);
+  });
+
+  it('refuses a fraction outside 0..1', () => {
+    expect(() => dropRelativeIslandsMatte(m, 1.5)).toThrow(/fraction within 0\.\.1, got 1\.5/);
+    expect(() => dropRelativeIslandsMatte(m, -0.1)).toThrow(RangeError);
   });
 });
 

@@ -34,6 +34,8 @@ describe('matte CLI options', () => {
         '500',
         '--drop-islands',
         '200',
+        '--drop-islands-relative',
+        '0.1',
         '--choke',
         '1.5',
         '--expand',
@@ -53,6 +55,7 @@ describe('matte CLI options', () => {
       soft: false,
       fillHoles: 500,
       dropIslands: 200,
+      dropIslandsRelative: 0.1,
       choke: 1.5,
       expand: 3,
       feather: 4,
@@ -71,6 +74,8 @@ describe('matte CLI options', () => {
     expect(() => parse(['--threshold', '2'])).toThrow(MatteOptionsError);
     expect(() => parse(['--threshold', '2'])).toThrow(/threshold/);
     expect(() => parse(['--drop-islands', '2.5'])).toThrow(/--drop-islands/);
+    expect(() => parse(['--drop-islands-relative', '2'])).toThrow(/dropIslandsRelative/);
+    expect(() => parse(['--drop-islands-relative', 'most'])).toThrow(/--drop-islands-relative/);
     expect(() => parse(['--format', 'gif'])).toThrow(/Allowed choices/);
   });
 

@@ -21,8 +21,10 @@ const area = (m: FloatMatte) => m.data.reduce((s, v) => s + v, 0);
 
 describe('matte pipeline', () => {
   it('threshold, fill holes, drop islands, choke, expand and invert compose in the documented order', () => {
-    const base = { edgeSnap: 'none' as const };
+    const base = { edgeSnap: 'none' as const, dropIslandsRelative: 0 };
     expect(area(processFrame(squareWithDefects(), frame, base))).toBe(100 - 4 + 1);
+    // By default islands under 5 % of the largest go: the lone pixel (1 < 0.05 × 96).
+    expect(area(processFrame(squareWithDefects(), frame, { edgeSnap: 'none' }))).toBe(100 - 4);
     expect(
       area(processFrame(squareWithDefects(), frame, { ...base, fillHoles: 'all', dropIslands: 2 })),
     ).toBe(100);

@@ -35,6 +35,12 @@ export function addMatteOptions(cmd: Command): Command {
     .addOption(
       new Option('--drop-islands <pixels>', 'remove foreground islands smaller than this many pixels'),
     )
+    .addOption(
+      new Option(
+        '--drop-islands-relative <fraction>',
+        `remove foreground islands smaller than this fraction of the largest, 0..1 (default: ${D.dropIslandsRelative}; 0: off)`,
+      ),
+    )
     .addOption(new Option('--choke <pixels>', 'shrink the matte by this many pixels'))
     .addOption(new Option('--expand <pixels>', 'grow the matte by this many pixels'))
     .addOption(new Option('--feather <pixels>', 'soften the edge with a linear ramp this many pixels wide'))
@@ -77,6 +83,7 @@ export function parseMatteOptions(opts: Record<string, unknown>): MatteOptions {
     soft: opts.soft === undefined ? undefined : Boolean(opts.soft),
     fillHoles,
     dropIslands: num(opts, 'dropIslands', '--drop-islands', true),
+    dropIslandsRelative: num(opts, 'dropIslandsRelative', '--drop-islands-relative'),
     choke: num(opts, 'choke', '--choke'),
     expand: num(opts, 'expand', '--expand'),
     feather: num(opts, 'feather', '--feather'),
