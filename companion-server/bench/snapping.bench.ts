@@ -15,8 +15,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
-import { protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
-import { dropIslandsMask, dropRelativeIslandsMask, fillHolesMask } from '../src/matte/controls';
+import { dropStrayIslands, protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
+import { dropIslandsMask, fillHolesMask } from '../src/matte/controls';
 import { DEFAULT_MATTE_OPTIONS } from '../src/matte/options';
 import { guidedFilter, type GuidedFilterParams } from '../src/matte/guided-filter';
 import { DEFAULT_DENSE_CRF, denseCrf, type DenseCrfParams } from '../src/matte/dense-crf';
@@ -96,12 +96,13 @@ const OPTIONS: Record<string, Snap> = {
   'guided+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'guided'), 0.5), f),
   'bilateral+superpixel': (s, f) => superpixel(binarize(snapSoftMap(s, f, 'bilateral'), 0.5), f),
   // The finishing default: islands under 5 % of the frame's largest dropped.
-  islands: (s, f) => dropStray(binarize(s, 0.5), f),
-  'crf+islands': (s, f) => dropStray(binarize(snapSoftMap(s, f, 'crf'), 0.5), f),
+  islands: (s) => binarize(dropStray(s), 0.5),
+  'crf+islands': (s, f) => binarize(snapSoftMap(dropStray(s), f, 'crf'), 0.5),
 };
 
-function dropStray(mask: Uint8Array, f: RgbFrame): Uint8Array {
-  return dropRelativeIslandsMask(mask, f.width, f.height, DEFAULT_MATTE_OPTIONS.dropIslandsRelative);
+/** The pipeline's first step: stray islands dropped from the network's map, before any snap. */
+function dropStray(soft: FloatMatte): FloatMatte {
+  return dropStrayIslands(soft, 0.5, DEFAULT_MATTE_OPTIONS.dropIslandsRelative);
 }
 
 const cleanSpeckle = (mask: Uint8Array, w: number, h: number, px: number) =>

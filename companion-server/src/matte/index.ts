@@ -42,6 +42,7 @@ export {
 } from './options';
 export {
   snapSoftMap,
+  dropStrayIslands,
   SNAP_PROTECT_AREA,
   finishMatte,
   processFrame,

@@ -1,10 +1,11 @@
 /**
  * Matte options: snapping, finishing controls and output format. One TypeBox schema gives the
  * static type and the run-time validation used by the CLI (`segment`) and the server's render
- * request alike. Processing order (see pipeline.ts): edge snap → temporal smoothing → threshold →
- * superpixel snap → fill holes → drop islands (absolute, then relative) → choke → expand → feather → invert.
- * `soft` keeps the soft map as alpha: only fill holes / drop islands (as hard overrides) and invert
- * apply then.
+ * request alike. Processing order (see pipeline.ts): drop stray islands (relative to the largest,
+ * on the network's soft map) → edge snap → temporal smoothing → threshold → superpixel snap →
+ * fill holes → drop islands → choke → expand → feather → invert. `soft` keeps the soft map as
+ * alpha: only the stray islands, fill holes / drop islands (as hard overrides) and invert apply
+ * then.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -45,7 +46,7 @@ export const MatteOptionsSchema = Type.Object(
       minimum: 0,
       maximum: 1,
       description:
-        "Remove foreground islands smaller than this fraction of the frame's largest island (0: off)",
+        "Before snapping, remove the soft map's foreground islands smaller than this fraction of the frame's largest island (0: off)",
     }),
     choke: Pixels('Shrink the matte by this many pixels (exact Euclidean distance)'),
     expand: Pixels('Grow the matte by this many pixels (exact Euclidean distance)'),

@@ -1,7 +1,8 @@
 /**
- * The per-frame matte pipeline, streaming. Order: edge snap (soft, needs the frame) → temporal
- * smoothing of the soft map (optional; delays output by `temporalRadius` frames) → threshold →
- * superpixel snap → fill holes → drop islands (absolute, then relative) → choke → expand → feather → invert.
+ * The per-frame matte pipeline, streaming. Order: drop stray islands (relative to the largest, on
+ * the network's map) → edge snap (soft, needs the frame) → temporal smoothing of the soft map
+ * (optional; delays output by `temporalRadius` frames) → threshold → superpixel snap → fill holes
+ * → drop islands → choke → expand → feather → invert.
  * The result is a 0..1 matte the size of the frame: binary unless feathered, or the soft map itself
  * with `soft` (then only fill holes / drop islands, as hard overrides, and invert apply).
  */
@@ -80,8 +81,6 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
   if (options.fillHoles !== 'off')
     mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
   if (options.dropIslands > 0) mask = dropIslandsMask(mask, w, h, options.dropIslands);
-  if (options.dropIslandsRelative > 0)
-    mask = dropRelativeIslandsMask(mask, w, h, options.dropIslandsRelative);
   if (options.choke > 0) mask = chokeMask(mask, w, h, options.choke);
   if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
   const alpha = featherMask(mask, w, h, options.feather);
@@ -99,14 +98,32 @@ function finishSoft(soft: FloatMatte, mask: Uint8Array, options: MatteProcessing
   if (options.fillHoles !== 'off')
     fixed = fillHolesMask(fixed, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
   if (options.dropIslands > 0) fixed = dropIslandsMask(fixed, w, h, options.dropIslands);
-  if (options.dropIslandsRelative > 0)
-    fixed = dropRelativeIslandsMask(fixed, w, h, options.dropIslandsRelative);
   const alpha = new Float32Array(soft.data.length);
   for (let i = 0; i < alpha.length; i++) {
     const v = fixed[i] === mask[i] ? soft.data[i] : fixed[i];
     alpha[i] = options.invert ? 1 - v : v;
   }
   return makeFloatMatte(alpha, w, h);
+}
+
+/**
+ * The soft map with its stray islands set to 0: foreground components (at `threshold`) smaller
+ * than `fraction` × the largest. Done on the network's own map, before snapping, because a snap
+ * can cut a thin connection (a kite's line) and leave a true part as a small island of its own.
+ */
+export function dropStrayIslands(soft: FloatMatte, threshold: number, fraction: number): FloatMatte {
+  if (fraction === 0) return soft;
+  const mask = binarize(soft, threshold);
+  const kept = dropRelativeIslandsMask(mask, soft.width, soft.height, fraction);
+  const out = soft.data.slice();
+  for (let i = 0; i < out.length; i++) if (mask[i] && !kept[i]) out[i] = 0;
+  return makeFloatMatte(out, soft.width, soft.height);
+}
+
+/** Stray islands dropped, then the edge snap: the soft stages before temporal smoothing. */
+function prepareSoftMap(soft: FloatMatte, frame: RgbFrame, o: MatteProcessingOptions): FloatMatte {
+  const cleaned = dropStrayIslands(soft, o.threshold, o.dropIslandsRelative);
+  return snapSoftMap(cleaned, frame, o.edgeSnap, o.threshold);
 }
 
 /** One frame through the whole pipeline (no temporal smoothing: that needs the stream). */
@@ -116,7 +133,7 @@ export function processFrame(
   options: Partial<MatteProcessingOptions> = {},
 ): FloatMatte {
   const o = resolveMatteOptions(options);
-  return finishMatte(snapSoftMap(soft, frame, o.edgeSnap, o.threshold), frame, o);
+  return finishMatte(prepareSoftMap(soft, frame, o), frame, o);
 }
 
 export interface ProcessedFrame {
@@ -143,7 +160,7 @@ export function createMatteProcessor(options: Partial<MatteProcessingOptions> = 
     }));
   return {
     push(frameIndex, soft, frame) {
-      return finish(smoother.push(frameIndex, snapSoftMap(soft, frame, o.edgeSnap, o.threshold), frame));
+      return finish(smoother.push(frameIndex, prepareSoftMap(soft, frame, o), frame));
     },
     flush() {
       return finish(smoother.flush());

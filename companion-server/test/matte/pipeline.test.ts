@@ -1,6 +1,12 @@
 import { makeFloatMatte, type FloatMatte } from '../../src/matte/matte';
 import { guidedFilter } from '../../src/matte/guided-filter';
-import { createMatteProcessor, processFrame, SNAP_PROTECT_AREA, snapSoftMap } from '../../src/matte/pipeline';
+import {
+  createMatteProcessor,
+  dropStrayIslands,
+  processFrame,
+  SNAP_PROTECT_AREA,
+  snapSoftMap,
+} from '../../src/matte/pipeline';
 import { createTemporalSmoother } from '../../src/matte/temporal-smoothing';
 import { makeRgbFrame } from '../../src/video/frame';
 
@@ -49,6 +55,20 @@ describe('matte pipeline', () => {
       ),
     ).toBe(W * H - 100);
     expect(area(processFrame(squareWithDefects(0.6), frame, { ...base, threshold: 0.7 }))).toBe(1);
+  });
+
+  it('drops stray islands from the soft map before snapping, and in soft output too', () => {
+    const soft = squareWithDefects(0.8);
+    const cleaned = dropStrayIslands(soft, 0.5, 0.05);
+    for (let i = 0; i < W * H; i++) expect(cleaned.data[i]).toBe(i === 2 * W + 25 ? 0 : soft.data[i]);
+    expect(dropStrayIslands(soft, 0.5, 0)).toBe(soft);
+    // Soft output keeps the network's values but not the stray island.
+    const out = processFrame(soft, frame, { edgeSnap: 'none', soft: true });
+    expect(out.data[2 * W + 25]).toBe(0);
+    expect(out.data[7 * W + 7]).toBeCloseTo(0.8, 6);
+    // With a snap: the CRF starts from the cleaned map, so the island cannot come back.
+    const crf = processFrame(soft, frame, { edgeSnap: 'crf', dropIslandsRelative: 0.05 });
+    expect(crf.data[2 * W + 25]).toBe(0);
   });
 
   it('soft output keeps the soft values, with filled holes at 1 and dropped islands at 0', () => {
