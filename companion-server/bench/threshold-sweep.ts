@@ -5,13 +5,17 @@
  *
  *   nice npx tsx companion-server/bench/threshold-sweep.ts --soft .bench/soft-best-flip
  *        [--davis ../shared/davis2016-train] [--seqs a,b] [--stride 1] [--thresholds 0.3,0.4,0.5,0.6,0.7]
+ *        [--islands 0,0.02,0.05,0.1,0.2]
  *
  * `--soft a,b` averages the soft maps of several runs first (an ensemble of fine-tuned networks).
+ * `--islands f,…` sweeps the pipeline's stray-island removal instead (islands smaller than f × the
+ * frame's largest dropped from the soft map, matte/pipeline.ts `dropStrayIslands`), at threshold 0.5.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize } from '../src/matte/matte';
+import { dropStrayIslands } from '../src/matte/pipeline';
 import { readMask } from '../src/video/mask-io';
 import { listFrames, listSequences, readSoftMap } from './snapping-data';
 
@@ -23,17 +27,23 @@ async function main(): Promise<void> {
       seqs: { type: 'string' },
       stride: { type: 'string', default: '1' },
       thresholds: { type: 'string', default: '0.3,0.4,0.5,0.6,0.7' },
+      islands: { type: 'string' },
     },
   });
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps> is required');
   const softDirs = values.soft.split(',');
-  const thresholds = values.thresholds!.split(',').map(Number);
+  // Each variant: a threshold and a stray-island fraction (0: none dropped).
+  const variants = values.islands
+    ? values.islands.split(',').map((f) => ({ label: `islands ${f}`, threshold: 0.5, islands: Number(f) }))
+    : values
+        .thresholds!.split(',')
+        .map((t) => ({ label: `threshold ${t}`, threshold: Number(t), islands: 0 }));
   const stride = Number(values.stride);
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
-  const sums = thresholds.map(() => ({ J: 0, F: 0 }));
+  const sums = variants.map(() => ({ J: 0, F: 0 }));
   for (const seq of seqs) {
     const frames = (await listFrames(values.davis!, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
-    const per = thresholds.map(() => ({ J: 0, F: 0 }));
+    const per = variants.map(() => ({ J: 0, F: 0 }));
     for (const frame of frames) {
       const gt = await readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${frame}.png`), {
         threshold: 0,
@@ -45,27 +55,27 @@ async function main(): Promise<void> {
       for (const other of maps.slice(1))
         for (let i = 0; i < soft.data.length; i++) soft.data[i]! += other.data[i]!;
       for (let i = 0; i < soft.data.length; i++) soft.data[i]! /= maps.length;
-      thresholds.forEach((t, k) => {
-        const bin = binarize(soft, t);
+      variants.forEach((v, k) => {
+        const bin = binarize(dropStrayIslands(soft, v.threshold, v.islands), v.threshold);
         per[k]!.J += jaccard(bin, gt.data, gt.width, gt.height);
         per[k]!.F += boundaryF(bin, gt.data, gt.width, gt.height);
       });
     }
     console.log(
       `${seq.padEnd(16)} ` +
-        thresholds
+        variants
           .map(
-            (t, k) =>
-              `${t}: ${(per[k]!.J / frames.length).toFixed(3)}/${(per[k]!.F / frames.length).toFixed(3)}`,
+            (v, k) =>
+              `${v.label}: ${(per[k]!.J / frames.length).toFixed(3)}/${(per[k]!.F / frames.length).toFixed(3)}`,
           )
           .join('  '),
     );
     per.forEach((p, k) => ((sums[k]!.J += p.J / frames.length), (sums[k]!.F += p.F / frames.length)));
   }
-  console.log('| threshold | J mean | F mean |\n|---|---|---|');
-  thresholds.forEach((t, k) =>
+  console.log('| variant | J mean | F mean |\n|---|---|---|');
+  variants.forEach((v, k) =>
     console.log(
-      `| ${t} | ${(sums[k]!.J / seqs.length).toFixed(3)} | ${(sums[k]!.F / seqs.length).toFixed(3)} |`,
+      `| ${v.label} | ${(sums[k]!.J / seqs.length).toFixed(3)} | ${(sums[k]!.F / seqs.length).toFixed(3)} |`,
     ),
   );
 }
