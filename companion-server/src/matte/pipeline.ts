@@ -4,7 +4,8 @@
  * (optional; delays output by `temporalRadius` frames) → threshold → superpixel snap → fill holes
  * → drop islands → choke → expand → feather → invert.
  * The result is a 0..1 matte the size of the frame: binary unless feathered, or the soft map itself
- * with `soft` (then only fill holes / drop islands, as hard overrides, and invert apply).
+ * with `soft` (then only the stray islands, fill holes / drop islands, as hard overrides, and
+ * invert apply).
  */
 import { bilateralGridSolve } from './bilateral-grid';
 import { labelComponents } from './components';
