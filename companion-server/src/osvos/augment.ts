@@ -23,8 +23,8 @@ export interface AugmentationParams {
   shiftY: number;
   flip: boolean;
   /**
-   * Composite views: the object alone is moved by this fraction of the frame's width/height and
-   * scaled about its centre by `objectZoom`, over the background with its old place filled.
+   * Composite views: the object alone is moved by `shiftX`/`shiftY` (fractions of the frame) and
+   * scaled about its centre by `zoom`, over the background with its old place filled.
    * Absent: the frame is used as it is.
    */
   object?: { shiftX: number; shiftY: number; zoom: number };
