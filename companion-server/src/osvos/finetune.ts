@@ -121,6 +121,17 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     req.onProgress?.({ ...p, elapsedSeconds: (performance.now() - started) / 1000 });
   report({ iteration: 0, total: s.iterations, loss: NaN, etaSeconds: NaN, phase: 'preparing' });
 
+  const networks = [s.augmentationsPerAnnotation, ...s.ensembleViews];
+  const resumeSets = req.resumeFrom
+    ? [req.resumeFrom.parameters, ...req.resumeFrom.ensemble.map((m) => m.parameters)]
+    : undefined;
+  if (req.resumeFrom && req.resumeFrom.ensemble.length !== s.ensembleViews.length) {
+    throw new Error(
+      `the saved weights hold ${req.resumeFrom.ensemble.length + 1} network(s); continue with the same ensemble ` +
+        `(got settings for ${networks.length})`,
+    );
+  }
+
   const parent = await ensureParentModel({ resolution: R, cacheDir: req.cacheDir });
   const model = await loadModel(parent.modelPath);
   const roles = outputRoles(model, R);
@@ -132,10 +143,101 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   const boundaryShapes = Object.fromEntries(split.boundary.map((b) => [b.name, b.dims]));
 
   const prefix = await createSession(encodeModel(split.prefix), { device: req.device, threads: req.threads });
+  try {
+    const trained: TrainedNetwork[] = [];
+    for (let k = 0; k < networks.length; k++) {
+      // Each network gets an even share of what is left of the budget.
+      const leftMs = s.timeBudgetSeconds * 1000 - (performance.now() - started);
+      trained.push(
+        await trainNetwork({
+          req,
+          views: networks[k]!,
+          resume: resumeSets?.[k],
+          budgetMs: leftMs / (networks.length - k),
+          split,
+          boundaryShapes,
+          roles,
+          selector,
+          inputName,
+          prefix,
+          report: (p) =>
+            report({
+              ...p,
+              iteration: k * s.iterations + p.iteration,
+              total: networks.length * s.iterations,
+              etaSeconds: p.etaSeconds + (networks.length - 1 - k) * p.secondsPerNetwork,
+            }),
+        }),
+      );
+    }
+    const [first, ...rest] = trained;
+    const iterations = trained.reduce((a, t) => a + t.iterations, 0);
+    const weights: FineTunedWeights = {
+      resolution: R,
+      trainable: s.trainable,
+      parentSha256: parent.manifest.sha256,
+      annotatedFrames: req.annotations.map((a) => a.frameIndex),
+      iterations: (req.resumeFrom?.iterations ?? 0) + iterations,
+      threshold: s.threshold,
+      testTimeFlip: s.testTimeFlip,
+      parameters: first!.parameters,
+      ensemble: rest.map((t, i) => ({ views: s.ensembleViews[i]!, parameters: t.parameters })),
+    };
+    const seconds = (performance.now() - started) / 1000;
+    // An ensemble reports its first network's stop reason and its last network's loss.
+    const stoppedBy = first!.stoppedBy;
+    const finalLoss = trained[trained.length - 1]!.finalLoss;
+    log.info(
+      { networks: trained.length, iterations, seconds, loss: finalLoss, stoppedBy },
+      'fine-tuning done',
+    );
+    return {
+      weights,
+      iterations,
+      seconds,
+      finalLoss,
+      stoppedBy,
+      executionProvider: prefix.executionProvider,
+    };
+  } finally {
+    await prefix.session.release();
+  }
+}
+
+interface TrainedNetwork {
+  parameters: Map<string, Float32Array>;
+  iterations: number;
+  finalLoss: number;
+  stoppedBy: FineTuneResult['stoppedBy'];
+}
+
+interface NetworkJob {
+  req: FineTuneRequest;
+  /** Augmented views per annotation. */
+  views: number;
+  /** Parameters to continue from (a correction round). */
+  resume?: ReadonlyMap<string, Float32Array>;
+  budgetMs: number;
+  split: ReturnType<typeof splitAtFrozenBoundary>;
+  boundaryShapes: Record<string, number[]>;
+  roles: { main: string; sides: string[] };
+  selector: TrainableSelector;
+  inputName: string;
+  prefix: Awaited<ReturnType<typeof createSession>>;
+  report: (p: Omit<FineTuneProgress, 'elapsedSeconds'> & { secondsPerNetwork: number }) => void;
+}
+
+/** Fine-tunes one network: renders its views, runs them through the frozen prefix once, trains the suffix. */
+async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
+  const { req, split, roles, selector, inputName, prefix } = job;
+  const log = childLogger('finetune');
+  const s = req.settings;
+  const R = s.resolution;
+  const started = performance.now();
   const trainer = await Trainer.create(
     split.suffix,
     {
-      inputShapes: boundaryShapes,
+      inputShapes: job.boundaryShapes,
       output: roles.main,
       sideOutputs:
         s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
@@ -147,7 +249,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     { intraOpNumThreads: prefix.threads, executionProviders: [prefix.executionProvider] },
   );
   try {
-    if (req.resumeFrom) trainer.setParameters(req.resumeFrom.parameters);
+    if (job.resume) trainer.setParameters(job.resume);
 
     // Augmented views → frozen-prefix activations, computed once.
     type Sample = { inputs: Record<string, ort.Tensor>; label: ort.Tensor; weight: ort.Tensor };
@@ -158,7 +260,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       const frame = req.frames.get(a.frameIndex)!;
       const resized = { data: await resizeRgb(frame, R, R), width: R, height: R, channels: 3 as const };
       const plan = planAugmentations(
-        s.augmentationsPerAnnotation,
+        job.views,
         { zooms: [1, 0.8, 1.25], maxRotationDeg: 15, maxShift: 0.1, flip: true },
         seed++,
         s.compositeViews,
@@ -192,7 +294,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
 
     // Train: cycle through shuffled samples; cosine-decayed learning rate; stop on iterations, budget or plateau.
     const trainStart = performance.now();
-    const budgetMs = s.timeBudgetSeconds * 1000 - (trainStart - started);
+    const budgetMs = job.budgetMs - (trainStart - started);
     let ema = NaN;
     const history: number[] = [];
     let stoppedBy: FineTuneResult['stoppedBy'] = 'iterations';
@@ -219,12 +321,13 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       const elapsed = performance.now() - trainStart;
       const perStep = elapsed / (it + 1);
       const remaining = Math.min(s.iterations - it - 1, Math.max(0, (budgetMs - elapsed) / perStep));
-      report({
+      job.report({
         iteration: it + 1,
         total: s.iterations,
         loss: ema,
         etaSeconds: (remaining * perStep) / 1000,
         phase: 'training',
+        secondsPerNetwork: (trainStart - started + s.iterations * perStep) / 1000,
       });
       if (!Number.isFinite(loss))
         throw new Error(
@@ -244,31 +347,21 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
         }
       }
     }
-    const params = new Map<string, Float32Array>();
-    for (const [k, v] of trainer.parameters()) params.set(k, v.slice());
-    const weights: FineTunedWeights = {
-      resolution: R,
-      trainable: s.trainable,
-      parentSha256: parent.manifest.sha256,
-      annotatedFrames: req.annotations.map((a) => a.frameIndex),
-      iterations: (req.resumeFrom?.iterations ?? 0) + it,
-      threshold: s.threshold,
-      testTimeFlip: s.testTimeFlip,
-      parameters: params,
-    };
-    const seconds = (performance.now() - started) / 1000;
-    log.info({ iterations: it, seconds, loss: ema, stoppedBy }, 'fine-tuning done');
-    return {
-      weights,
-      iterations: it,
-      seconds,
-      finalLoss: ema,
-      stoppedBy,
-      executionProvider: prefix.executionProvider,
-    };
+    const parameters = new Map<string, Float32Array>();
+    for (const [k, v] of trainer.parameters()) parameters.set(k, v.slice());
+    log.info(
+      {
+        views: job.views,
+        iterations: it,
+        seconds: (performance.now() - started) / 1000,
+        loss: ema,
+        stoppedBy,
+      },
+      'network fine-tuned',
+    );
+    return { parameters, iterations: it, finalLoss: ema, stoppedBy };
   } finally {
     await trainer.dispose();
-    await prefix.session.release();
   }
 }
 

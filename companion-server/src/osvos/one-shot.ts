@@ -3,7 +3,7 @@
  * weights), then hand back a network that segments any frame independently. Used by the CLI
  * (`segment`, `eval`, `demo`) and by the server's backend.
  */
-import { SegmentationModel, type DeviceChoice } from '../model';
+import { AveragedSegmenter, SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import { encodeModel } from '../onnx/model-io';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
@@ -24,7 +24,8 @@ export interface OneShotOptions {
 }
 
 export interface PreparedSegmenter {
-  model: SegmentationModel;
+  /** One network, or an ensemble's networks averaged. */
+  model: FrameSegmenter;
   /** Absent when no annotation was given (parent network only). */
   fineTune?: FineTuneResult;
   weights?: FineTunedWeights;
@@ -106,15 +107,26 @@ export async function prepareSegmenter(
   return { model, fineTune: result, weights, threshold: weights!.threshold };
 }
 
+/** The fine-tuned network, or with an ensemble all its networks averaged. */
 export async function loadFineTunedModel(
   weights: FineTunedWeights,
   options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
-): Promise<SegmentationModel> {
-  const bytes = encodeModel(await buildFineTunedModel(weights, options.cacheDir));
-  return SegmentationModel.load({
-    modelBytes: bytes,
-    testTimeFlip: weights.testTimeFlip,
-    device: options.device,
-    threads: options.threads,
-  });
+): Promise<FrameSegmenter> {
+  const load = async (member?: number) =>
+    SegmentationModel.load({
+      modelBytes: encodeModel(await buildFineTunedModel(weights, options.cacheDir, member)),
+      testTimeFlip: weights.testTimeFlip,
+      device: options.device,
+      threads: options.threads,
+    });
+  if (weights.ensemble.length === 0) return load();
+  const members: SegmentationModel[] = [];
+  try {
+    members.push(await load());
+    for (let k = 0; k < weights.ensemble.length; k++) members.push(await load(k));
+  } catch (err) {
+    await Promise.all(members.map((m) => m.dispose()));
+    throw err;
+  }
+  return new AveragedSegmenter(members);
 }

@@ -52,6 +52,14 @@ export interface FineTuneSettings {
    * time; BENCHMARKS.md, "Test-time flip"). Stored with the weights.
    */
   testTimeFlip: boolean;
+  /**
+   * Further networks fine-tuned beside the first, one per entry: the entry is that network's
+   * augmented views per annotation (the first network uses `augmentationsPerAnnotation`). Each
+   * frame's soft map is the mean of all the networks' maps: fine-tunes that differ only in their
+   * views err partly independently (BENCHMARKS.md, "Two fine-tunes averaged"). Each one costs a
+   * fine-tune and a network pass per frame. Empty: one network. Stored with the weights.
+   */
+  ensembleViews: readonly number[];
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {
@@ -67,6 +75,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
     loss: 'class-balanced',
     testTimeFlip: false,
+    ensembleViews: [],
   },
   balanced: {
     resolution: 512,
@@ -80,6 +89,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
     loss: 'class-balanced',
     testTimeFlip: false,
+    ensembleViews: [],
   },
   best: {
     resolution: 768,
@@ -93,6 +103,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
     loss: 'class-balanced',
     testTimeFlip: true,
+    ensembleViews: [],
   },
 };
 
@@ -110,6 +121,11 @@ export function resolveSettings(
     throw new Error(
       `resolution ${merged.resolution} is not supported: use a multiple of 32 between 128 and 1024`,
     );
+  }
+  for (const views of merged.ensembleViews) {
+    if (!Number.isInteger(views) || views < 1) {
+      throw new Error(`ensemble networks need a whole number of 1 or more views each, got ${views}`);
+    }
   }
   return merged;
 }

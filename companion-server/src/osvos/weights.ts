@@ -20,6 +20,15 @@ export interface FineTunedWeights {
   threshold: number;
   /** Segment with test-time flip (the settings it was fine-tuned with recommend it). */
   testTimeFlip: boolean;
+  /** The first network's trained parameters (the parent's names). */
+  parameters: Map<string, Float32Array>;
+  /** Further networks whose soft maps are averaged with the first's (presets.ts `ensembleViews`). */
+  ensemble: EnsembleMember[];
+}
+
+export interface EnsembleMember {
+  /** Augmented views per annotation it was fine-tuned on. */
+  views: number;
   parameters: Map<string, Float32Array>;
 }
 
@@ -31,7 +40,11 @@ interface WeightsMeta {
   annotatedFrames: number[];
   threshold: number;
   testTimeFlip?: boolean;
+  /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
+  ensembleViews?: number[];
 }
+
+const memberPrefix = (k: number) => `ensemble/${k}/`;
 
 function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: number) => number[]) {
   const meta: WeightsMeta = {
@@ -42,10 +55,15 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     annotatedFrames: w.annotatedFrames,
     threshold: w.threshold,
     testTimeFlip: w.testTimeFlip,
+    ensembleViews: w.ensemble.map((m) => m.views),
   };
   const tensors = new Map(
     [...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]),
   );
+  w.ensemble.forEach((m, i) => {
+    for (const [k, v] of m.parameters)
+      tensors.set(memberPrefix(i) + k, { dims: dimsOfParam(k, v.length), data: v });
+  });
   return { step: w.iterations, meta: meta as unknown as Record<string, unknown>, tensors };
 }
 
@@ -57,6 +75,24 @@ function fromCheckpoint(
   if (meta.kind !== 'oneshot-roto/fine-tuned-weights' || typeof meta.resolution !== 'number') {
     throw new Error(`${source} is a checkpoint but not OneShot Roto fine-tuned weights`);
   }
+  const views = meta.ensembleViews ?? [];
+  const ensemble: EnsembleMember[] = views.map((v) => ({ views: v, parameters: new Map() }));
+  const parameters = new Map<string, Float32Array>();
+  for (const [name, t] of c.tensors) {
+    const member = /^ensemble\/(\d+)\/(.+)$/.exec(name);
+    if (!member) {
+      parameters.set(name, t.data);
+      continue;
+    }
+    const m = ensemble[Number(member[1])];
+    if (!m) throw new Error(`${source} holds tensors of an ensemble network its header does not list`);
+    m.parameters.set(member[2]!, t.data);
+  }
+  if (ensemble.some((m) => m.parameters.size !== parameters.size)) {
+    throw new Error(
+      `${source} is incomplete: an ensemble network lacks parameters; fine-tune the clip again`,
+    );
+  }
   return {
     resolution: meta.resolution,
     trainable: meta.trainable as TrainableDepth,
@@ -65,7 +101,8 @@ function fromCheckpoint(
     iterations: c.step,
     threshold: meta.threshold ?? 0.5,
     testTimeFlip: meta.testTimeFlip ?? false,
-    parameters: new Map([...c.tensors].map(([k, v]) => [k, v.data])),
+    parameters,
+    ensemble,
   };
 }
 
@@ -88,8 +125,17 @@ export function decodeWeights(buf: Buffer, source = 'weights'): FineTunedWeights
   return fromCheckpoint(decodeCheckpoint(buf, source), source);
 }
 
-/** The parent network at the weights' resolution with the fine-tuned parameters baked in. */
-export async function buildFineTunedModel(w: FineTunedWeights, cacheDir?: string): Promise<ModelProto> {
+/**
+ * The parent network at the weights' resolution with the fine-tuned parameters baked in: the first
+ * network's by default, or those of ensemble network `member` (0-based).
+ */
+export async function buildFineTunedModel(
+  w: FineTunedWeights,
+  cacheDir?: string,
+  member?: number,
+): Promise<ModelProto> {
+  const parameters = member === undefined ? w.parameters : w.ensemble[member]?.parameters;
+  if (!parameters) throw new Error(`these weights have no ensemble network ${member}`);
   const parent = await ensureParentModel({ resolution: w.resolution, cacheDir });
   if (parent.manifest.sha256 !== w.parentSha256) {
     throw new Error(
@@ -99,7 +145,7 @@ export async function buildFineTunedModel(w: FineTunedWeights, cacheDir?: string
   }
   const model = await loadModel(parent.modelPath);
   const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
-  for (const [name, data] of w.parameters) {
+  for (const [name, data] of parameters) {
     const t = byName.get(name);
     const n = t ? dimsOf(t).reduce((a, b) => a * b, 1) : -1;
     if (n !== data.length)
@@ -107,5 +153,5 @@ export async function buildFineTunedModel(w: FineTunedWeights, cacheDir?: string
         `fine-tuned parameter "${name}" does not fit the parent model; fine-tune the clip again`,
       );
   }
-  return bakeWeights(model, w.parameters);
+  return bakeWeights(model, parameters);
 }

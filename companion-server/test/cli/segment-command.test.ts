@@ -142,12 +142,18 @@ describe('oneshot-roto segment / eval', () => {
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--augmented-views', bad]),
       ).rejects.toThrow(new RegExp(`--augmented-views expects a positive integer, got "${bad}"`));
     }
+    for (const bad of ['0', '8,', '1.5', 'x']) {
+      await expect(
+        run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--ensemble-views', bad]),
+      ).rejects.toThrow(/--ensemble-views expects view counts of 1 or more separated by commas/);
+    }
   });
 
   it('eval saves the fine-tuned weights, and --reuse-weights segments with them again without fine-tuning', async () => {
     const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
     const first = path.join(dir, 'eval-a');
-    // Three ordinary views and two composite ones (the object moved over its filled-in frame).
+    // Three ordinary views and two composite ones (the object moved over its filled-in frame),
+    // and a second network on two views averaged with the first.
     const a = await run([
       'eval',
       '--davis',
@@ -157,10 +163,12 @@ describe('oneshot-roto segment / eval', () => {
       '3',
       '--composite-views',
       '2',
+      '--ensemble-views',
+      '2',
       '--results-out',
       first,
     ]);
-    expect(a).toMatch(/bear: 1 annotation\(s\) \[0\].*fine-tune [\d.]+ s \/ 4 it/);
+    expect(a).toMatch(/bear: 1 annotation\(s\) \[0\].*fine-tune [\d.]+ s \/ 8 it/);
     await expect(fs.stat(path.join(first, 'bear.weights'))).resolves.toBeTruthy();
     const b = await run([
       'eval',
@@ -172,7 +180,7 @@ describe('oneshot-roto segment / eval', () => {
       '--results-out',
       path.join(dir, 'eval-b'),
     ]);
-    expect(b).toMatch(/bear: 1 annotation\(s\) \[0\].*saved weights \(4 it\)/);
+    expect(b).toMatch(/bear: 1 annotation\(s\) \[0\].*saved weights \(8 it\)/);
     // Same weights, same settings: the same masks, so the same scores.
     const scores = (out: string) => /bear: .*?J ([\d.]+)\s+F ([\d.]+)/.exec(out)!.slice(1);
     expect(scores(b)).toEqual(scores(a));

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jaccard } from '../../src/evaluation/measures';
-import { SegmentationModel } from '../../src/model';
+import { SegmentationModel, type FrameSegmenter } from '../../src/model';
 import { fineTune, type FineTuneProgress } from '../../src/osvos/finetune';
 import { loadFineTunedModel } from '../../src/osvos/one-shot';
 import { resolveSettings } from '../../src/osvos/presets';
@@ -32,7 +32,7 @@ async function annotation(i: number) {
   return { frameIndex: i, mask: m.data, width: m.width, height: m.height };
 }
 
-async function iou(model: SegmentationModel, i: number): Promise<number> {
+async function iou(model: FrameSegmenter, i: number): Promise<number> {
   const prob = await model.predict(await decodeRgbImage(frameFile(i)));
   const gt = await readMask(maskFile(i));
   return jaccard(
@@ -100,6 +100,83 @@ describe('one-shot fine-tuning', () => {
     expect(round2.weights.annotatedFrames).toEqual([0, 12]);
   });
 
+  it('fine-tunes an ensemble: each network on its own views, saved together, segmenting with the mean of their maps', async () => {
+    const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
+    const ensembleSettings = {
+      ...settings,
+      iterations: 6,
+      augmentationsPerAnnotation: 2,
+      ensembleViews: [3],
+    };
+    const progress: FineTuneProgress[] = [];
+    const result = await fineTune({
+      frames,
+      annotations: [await annotation(0)],
+      settings: ensembleSettings,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result.iterations).toBe(12);
+    // Progress counts over both networks.
+    const training = progress.filter((p) => p.phase === 'training');
+    expect(training.map((p) => p.iteration)).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expect(new Set(training.map((p) => p.total))).toEqual(new Set([12]));
+    const w = result.weights;
+    expect(w.ensemble.map((m) => m.views)).toEqual([3]);
+    const member = w.ensemble[0]!.parameters;
+    expect([...member.keys()].sort()).toEqual([...w.parameters.keys()].sort());
+    // Different views, different networks.
+    const differs = [...w.parameters].some(([k, v]) => v.some((x, i) => x !== member.get(k)![i]));
+    expect(differs).toBe(true);
+
+    const file = path.join(dir, 'ensemble.weights');
+    await writeWeights(file, w);
+    const saved = await readWeights(file);
+    expect(saved.ensemble.map((m) => m.views)).toEqual([3]);
+    for (const [k, v] of member)
+      expect(Buffer.from(saved.ensemble[0]!.parameters.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(
+        true,
+      );
+    for (const [k, v] of w.parameters)
+      expect(Buffer.from(saved.parameters.get(k)!.buffer).equals(Buffer.from(v.buffer))).toBe(true);
+
+    // The ensemble's map is the mean of its two networks' maps.
+    const frame = await decodeRgbImage(frameFile(20));
+    const ensemble = await loadFineTunedModel(saved, {});
+    const firstOnly = await loadFineTunedModel({ ...saved, ensemble: [] }, {});
+    const secondOnly = await loadFineTunedModel({ ...saved, parameters: member, ensemble: [] }, {});
+    const [pe, p1, p2] = [
+      await ensemble.predict(frame),
+      await firstOnly.predict(frame),
+      await secondOnly.predict(frame),
+    ];
+    await Promise.all([ensemble.dispose(), firstOnly.dispose(), secondOnly.dispose()]);
+    let maxError = 0;
+    let maxSpread = 0;
+    for (let i = 0; i < pe.length; i++) {
+      maxError = Math.max(maxError, Math.abs(pe[i]! - (p1[i]! + p2[i]!) / 2));
+      maxSpread = Math.max(maxSpread, Math.abs(p1[i]! - p2[i]!));
+    }
+    expect(maxError).toBeLessThan(1e-6);
+    expect(maxSpread).toBeGreaterThan(0.01);
+
+    // A correction continues every network; the number of networks must stay what was saved.
+    const round2 = await fineTune({
+      frames,
+      annotations: [await annotation(0)],
+      settings: { ...ensembleSettings, iterations: 2 },
+      resumeFrom: saved,
+    });
+    expect(round2.weights.iterations).toBe(16);
+    expect(round2.weights.ensemble).toHaveLength(1);
+    await expect(
+      fineTune({ frames, annotations: [await annotation(0)], settings, resumeFrom: saved }),
+    ).rejects.toThrow(/hold 2 network\(s\); continue with the same ensemble/);
+  });
+
+  it('refuses ensemble settings with no views', () => {
+    expect(() => resolveSettings('best', { ensembleViews: [32, 0] })).toThrow(/1 or more views each, got 0/);
+  });
+
   it('refuses to continue from weights trained at another resolution', async () => {
     const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
     const fake = {
@@ -111,6 +188,7 @@ describe('one-shot fine-tuning', () => {
       threshold: 0.5,
       testTimeFlip: false,
       parameters: new Map(),
+      ensemble: [],
     };
     await expect(
       fineTune({ frames, annotations: [await annotation(0)], settings, resumeFrom: fake }),

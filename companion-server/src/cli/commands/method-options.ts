@@ -55,6 +55,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "extra training views per annotation with the object moved over its own background (0 = none); default: the preset's",
     )
     .option(
+      '--ensemble-views <n,...>',
+      "fine-tune one more network per entry, on that many views per annotation, and average all the networks' soft maps (each costs a fine-tune and a network pass per frame); none = one network; default: the preset's",
+    )
+    .option(
       '--test-time-flip',
       "also segment each frame mirrored and average (2x the network time); default: the preset's, or the saved weights'",
     )
@@ -91,6 +95,21 @@ function countFlag(raw: unknown, flag: string): number | undefined {
   return v;
 }
 
+/** `--ensemble-views`: a comma list of view counts, or `none`. */
+function viewListFlag(raw: unknown, flag: string): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  if (text === 'none') return [];
+  const items = text.split(',').map((t) => t.trim());
+  const views = items.map(Number);
+  if (items.some((t) => t === '') || views.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new UsageError(
+      `${flag} expects view counts of 1 or more separated by commas (e.g. 32 or 16,32), or none; got "${text}"`,
+    );
+  }
+  return views;
+}
+
 export interface MethodOptions {
   settings: FineTuneSettings;
   preset: PresetName;
@@ -116,6 +135,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       loss: opts.loss as FineTuneLoss | undefined,
       augmentationsPerAnnotation: numberFlag(opts.augmentedViews, '--augmented-views', true),
       compositeViews: countFlag(opts.compositeViews, '--composite-views'),
+      ensembleViews: viewListFlag(opts.ensembleViews, '--ensemble-views'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
     });
   } catch (err) {

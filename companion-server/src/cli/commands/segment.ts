@@ -82,6 +82,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
           resolution: resume.resolution,
           trainable: resume.trainable,
           testTimeFlip: resume.testTimeFlip,
+          ensembleViews: resume.ensemble.map((m) => m.views),
         }
       : job.method.settings;
     const tuneBar =
