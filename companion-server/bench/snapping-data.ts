@@ -37,6 +37,27 @@ export async function readGroundTruth(davisRoot: string, seq: string, frame: str
   return out;
 }
 
+/**
+ * The mean of several runs' soft maps of one frame (`<dir>/<seq>/<frame>.png` in each of `dirs`):
+ * what an ensemble of those runs' networks produces (osvos `ensembleViews`).
+ */
+export async function readAveragedSoftMap(
+  dirs: readonly string[],
+  seq: string,
+  frame: string,
+  width: number,
+  height: number,
+): Promise<FloatMatte> {
+  const maps = await Promise.all(
+    dirs.map((dir) => readSoftMap(path.join(dir, seq, `${frame}.png`), width, height)),
+  );
+  const soft = maps[0]!;
+  for (const other of maps.slice(1))
+    for (let i = 0; i < soft.data.length; i++) soft.data[i]! += other.data[i]!;
+  for (let i = 0; i < soft.data.length; i++) soft.data[i]! /= maps.length;
+  return soft;
+}
+
 /** A soft map PNG (8- or 16-bit gray), resized bilinearly to the frame size if needed, as 0..1. */
 export async function readSoftMap(file: string, width: number, height: number): Promise<FloatMatte> {
   const meta = await sharp(file).metadata();

@@ -7,7 +7,7 @@
  *        [--seqs a,b] [--synthetic-factor 8] [--synthetic-blur 1] [--synthetic-warp 0] [--json FILE]
  *
  * --soft DIR: soft maps as `<DIR>/<seq>/<frame>.png` (8/16-bit gray, resized to the frame if
- * needed). Without it, a SYNTHETIC stand-in is used: the ground truth downsampled by
+ * needed); `--soft a,b` averages several runs' maps (an ensemble of their networks). Without it, a SYNTHETIC stand-in is used: the ground truth downsampled by
  * --synthetic-factor, blurred, and upsampled (a network run at low resolution), optionally first
  * warped by a smooth random displacement of up to --synthetic-warp px (boundary errors) — results
  * on it are labelled as such. `snapping-softmaps.ts` writes real (zero-shot parent) soft maps.
@@ -30,7 +30,7 @@ import {
   listSequences,
   readFrame,
   readGroundTruth,
-  readSoftMap,
+  readAveragedSoftMap,
   syntheticSoftMap,
 } from './snapping-data';
 
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       const frame = await readFrame(args.davis, seq, name);
       const gt = await readGroundTruth(args.davis, seq, name);
       const soft = args.soft
-        ? await readSoftMap(path.join(args.soft, seq, `${name}.png`), frame.width, frame.height)
+        ? await readAveragedSoftMap(args.soft.split(','), seq, name, frame.width, frame.height)
         : await syntheticSoftMap(
             args.warp > 0 ? warpMask(gt, frame.width, frame.height, args.warp, frameSeed(seq, name)) : gt,
             frame.width,

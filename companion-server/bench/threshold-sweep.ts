@@ -17,7 +17,7 @@ import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize } from '../src/matte/matte';
 import { dropStrayIslands } from '../src/matte/pipeline';
 import { readMask } from '../src/video/mask-io';
-import { listFrames, listSequences, readSoftMap } from './snapping-data';
+import { listFrames, listSequences, readAveragedSoftMap } from './snapping-data';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -48,13 +48,7 @@ async function main(): Promise<void> {
       const gt = await readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${frame}.png`), {
         threshold: 0,
       });
-      const maps = await Promise.all(
-        softDirs.map((dir) => readSoftMap(path.join(dir, seq, `${frame}.png`), gt.width, gt.height)),
-      );
-      const soft = maps[0]!;
-      for (const other of maps.slice(1))
-        for (let i = 0; i < soft.data.length; i++) soft.data[i]! += other.data[i]!;
-      for (let i = 0; i < soft.data.length; i++) soft.data[i]! /= maps.length;
+      const soft = await readAveragedSoftMap(softDirs, seq, frame, gt.width, gt.height);
       variants.forEach((v, k) => {
         const bin = binarize(dropStrayIslands(soft, v.threshold, v.islands), v.threshold);
         per[k]!.J += jaccard(bin, gt.data, gt.width, gt.height);
