@@ -119,9 +119,15 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   }
   const report = (p: Omit<FineTuneProgress, 'elapsedSeconds'>) =>
     req.onProgress?.({ ...p, elapsedSeconds: (performance.now() - started) / 1000 });
-  report({ iteration: 0, total: s.iterations, loss: NaN, etaSeconds: NaN, phase: 'preparing' });
-
   const networks = [s.augmentationsPerAnnotation, ...s.ensembleViews];
+  report({
+    iteration: 0,
+    total: networks.length * s.iterations,
+    loss: NaN,
+    etaSeconds: NaN,
+    phase: 'preparing',
+  });
+
   const resumeSets = req.resumeFrom
     ? [req.resumeFrom.parameters, ...req.resumeFrom.ensemble.map((m) => m.parameters)]
     : undefined;

@@ -119,7 +119,7 @@ describe('one-shot fine-tuning', () => {
     // Progress counts over both networks.
     const training = progress.filter((p) => p.phase === 'training');
     expect(training.map((p) => p.iteration)).toEqual([...Array(12).keys()].map((i) => i + 1));
-    expect(new Set(training.map((p) => p.total))).toEqual(new Set([12]));
+    expect(new Set(progress.map((p) => p.total))).toEqual(new Set([12]));
     const w = result.weights;
     expect(w.ensemble.map((m) => m.views)).toEqual([3]);
     const member = w.ensemble[0]!.parameters;

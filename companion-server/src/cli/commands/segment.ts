@@ -86,7 +86,9 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         }
       : job.method.settings;
     const tuneBar =
-      annotations.length > 0 ? createProgress('fine-tuning', settings.iterations, 'it') : undefined;
+      annotations.length > 0
+        ? createProgress('fine-tuning', settings.iterations * (1 + settings.ensembleViews.length), 'it')
+        : undefined;
     const seg = await prepareSegmenter(
       source,
       annotations,
