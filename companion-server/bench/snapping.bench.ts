@@ -45,7 +45,7 @@ interface Args {
   json?: string;
   /** Extra guided-filter variants, e.g. `radius=16,epsilon=1e-3,confidenceWeighted=1`. */
   guided: string[];
-  /** Dense-CRF variants, e.g. `appearanceWeight=3,sigmaSpatial=16`. */
+  /** Dense-CRF variants, e.g. `appearanceWeight=3,sigmaSpatial=16` (`islands=1`: stray islands dropped first). */
   crf: string[];
   /** Only these options (default: all). */
   only?: string[];
@@ -148,13 +148,18 @@ async function main(): Promise<void> {
   }
   for (const spec of args.crf) {
     const params: Partial<DenseCrfParams> = {};
+    let islandsFirst = false;
     for (const kv of spec.split(',')) {
       const [key, value] = kv.split('=');
-      if (!(key in DEFAULT_DENSE_CRF)) throw new Error(`unknown dense-CRF parameter ${key}`);
-      params[key as keyof DenseCrfParams] = Number(value);
+      // `islands=1`: stray islands dropped first, as the matte pipeline does before its snap.
+      if (key === 'islands') islandsFirst = value === '1';
+      else if (!(key in DEFAULT_DENSE_CRF)) throw new Error(`unknown dense-CRF parameter ${key}`);
+      else params[key as keyof DenseCrfParams] = Number(value);
     }
-    OPTIONS[`crf(${spec})`] = (soft, frame) =>
-      binarize(protectSmallComponents(soft, denseCrf(soft, frame, params), 0.5), 0.5);
+    OPTIONS[`crf(${spec})`] = (raw, frame) => {
+      const soft = islandsFirst ? dropStray(raw) : raw;
+      return binarize(protectSmallComponents(soft, denseCrf(soft, frame, params), 0.5), 0.5);
+    };
   }
   if (args.guided.length > 0)
     OPTIONS['none+clean'] = (s, f) => cleanSpeckle(binarize(s, 0.5), f.width, f.height, 200);
