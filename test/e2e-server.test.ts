@@ -174,3 +174,27 @@ test('cancel mid-job stops the real backend and the server keeps serving', async
   };
   expect(health).toMatchObject({ ok: true, backend: 'osvos', queue: { running: 0 } });
 });
+
+test('Best fine-tunes two networks and segments every frame with their average', async () => {
+  const { job } = await client.ack<{ job: { jobId: string } }>({
+    type: 'fineTune',
+    clipId: clip.clipId,
+    preset: 'best',
+    thenSegment: {},
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId, replay: true });
+  const final = await client.waitForJob(job.jobId, 240_000);
+  expect(final.state).toBe('done');
+  // The preset's second network (presets.ts `ensembleViews`) trains after the first: 12 steps each.
+  const training = client.events.filter(
+    (e) => e.type === 'progress' && e.jobId === job.jobId && e.phase === 'fineTune',
+  );
+  expect(training.at(-1)).toMatchObject({ iteration: 24, iterations: 24 });
+  const masks = client.masksOf(job.jobId);
+  expect(masks.map((m) => m.header.frame).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  for (const m of masks) {
+    const { data } = await sharp(m.payload!).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const pred = Uint8Array.from(data, (v) => (v >= 128 ? 1 : 0));
+    expect(iou(pred, await bearMask(m.header.frame, 854, 480))).toBeGreaterThan(0.5);
+  }
+});
