@@ -4,7 +4,9 @@
  * The parent is split at the frozen/trainable boundary. The frozen prefix runs once per augmented
  * view of each annotation and its activations are kept; every train step then runs only the
  * trainable suffix (forward, class-balanced loss with deep supervision, gradients, Adam update),
- * so a step costs a few suffix passes instead of the whole network.
+ * so a step costs a few suffix passes instead of the whole network. An ensemble
+ * (`settings.ensembleViews`) trains each further network the same way on its own set of views,
+ * one after the other, sharing the prefix session and the time budget.
  */
 import * as ort from 'onnxruntime-node';
 import { childLogger } from '../logging/logger';

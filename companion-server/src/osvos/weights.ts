@@ -15,7 +15,7 @@ export interface FineTunedWeights {
   /** sha256 of the prepared parent model the parameters belong to. */
   parentSha256: string;
   annotatedFrames: number[];
-  /** Optimizer steps taken in total, over every round. */
+  /** Optimizer steps taken in total, over every round and every network of an ensemble. */
   iterations: number;
   threshold: number;
   /** Segment with test-time flip (the settings it was fine-tuned with recommend it). */
