@@ -1,0 +1,69 @@
+/**
+ * The fine-tuned weights file: one network or an ensemble in one checkpoint, read back exactly;
+ * a damaged ensemble is an error that says what to do, not a network with missing parameters.
+ */
+import { decodeWeights, encodeWeights, type FineTunedWeights } from '../../src/osvos/weights';
+import { encodeCheckpoint } from '../../src/training/checkpoint';
+
+const params = (seed: number) =>
+  new Map([
+    ['/stage1d/conv.weight', Float32Array.from({ length: 6 }, (_, i) => seed + i / 8)],
+    ['/side1/conv.bias', Float32Array.from([seed, -seed])],
+  ]);
+
+const base: FineTunedWeights = {
+  resolution: 768,
+  trainable: 'decoder-top',
+  parentSha256: 'ab'.repeat(32),
+  annotatedFrames: [0, 12],
+  iterations: 230,
+  threshold: 0.5,
+  testTimeFlip: true,
+  parameters: params(1),
+  ensemble: [],
+};
+
+describe('fine-tuned weights file', () => {
+  it('round-trips one network, and reads a file written before ensembles as one network', () => {
+    expect(decodeWeights(encodeWeights(base))).toEqual(base);
+    // The header as it was before ensembles: no ensembleViews.
+    const old = encodeCheckpoint({
+      step: 120,
+      meta: {
+        kind: 'oneshot-roto/fine-tuned-weights',
+        resolution: 512,
+        trainable: 'decoder-top',
+        parentSha256: 'cd'.repeat(32),
+        annotatedFrames: [0],
+        threshold: 0.5,
+      },
+      tensors: new Map([...params(1)].map(([k, v]) => [k, { dims: [v.length], data: v }])),
+    });
+    const back = decodeWeights(old);
+    expect(back).toMatchObject({ resolution: 512, iterations: 120, testTimeFlip: false, ensemble: [] });
+    expect(back.parameters).toEqual(params(1));
+  });
+
+  it('round-trips an ensemble: every network with its views and its own parameters, in order', () => {
+    const w = {
+      ...base,
+      ensemble: [
+        { views: 32, parameters: params(2) },
+        { views: 16, parameters: params(3) },
+      ],
+    };
+    const back = decodeWeights(encodeWeights(w));
+    expect(back.ensemble.map((m) => m.views)).toEqual([32, 16]);
+    expect(back.parameters).toEqual(params(1));
+    expect(back.ensemble[0]!.parameters).toEqual(params(2));
+    expect(back.ensemble[1]!.parameters).toEqual(params(3));
+  });
+
+  it('refuses an ensemble network that lacks parameters', () => {
+    const partial = new Map([...params(2)].slice(0, 1));
+    const bytes = encodeWeights({ ...base, ensemble: [{ views: 32, parameters: partial }] });
+    expect(() => decodeWeights(bytes, 'clip.weights')).toThrow(
+      /clip\.weights is incomplete: an ensemble network lacks parameters; fine-tune the clip again/,
+    );
+  });
+});
