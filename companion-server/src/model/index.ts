@@ -26,5 +26,4 @@ export {
   type RawOutput,
   type SegmentationModelOptions,
 } from './segmentation-model';
-export { AveragedSegmenter, type FrameSegmenter } from './averaged-segmenter';
 export { probabilityToUint8, resizeBilinear } from './postprocess';

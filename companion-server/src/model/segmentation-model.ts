@@ -28,6 +28,12 @@ export interface SegmentationModelOptions {
    * (test-time flip: twice the network time; measured in BENCHMARKS.md). Default false.
    */
   testTimeFlip?: boolean;
+  /**
+   * What the first output holds, when the caller knows better than the graph's last node (which
+   * says "probability" only for a Sigmoid): a graph built by the project whose output is a mean of
+   * probabilities (osvos/ensemble-graph.ts).
+   */
+  outputKind?: ModelSignature['outputKind'];
   /** Parent-model cache and package folders (tests and the CLI pass them; defaults otherwise). */
   cacheDir?: string;
   packageDir?: string;
@@ -100,7 +106,8 @@ export class SegmentationModel {
       source = { kind: 'parent', path: parent.modelPath, manifest: parent.manifest };
       label = `parent model ${parent.modelPath}`;
     }
-    const signature = inspectModelSignature(bytes, label);
+    const inspected = inspectModelSignature(bytes, label);
+    const signature = options.outputKind ? { ...inspected, outputKind: options.outputKind } : inspected;
     const [batchDim, , h, w] = signature.inputShape;
     const requested = options.resolution ?? DEFAULT_RESOLUTION;
     const inputSize = {

@@ -3,7 +3,7 @@
  * settings, weights persist in the server's workspace, and the fine-tuned network of the last
  * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
  */
-import { probabilityToUint8, SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
+import { probabilityToUint8, SegmentationModel, type DeviceChoice } from '../model';
 import type {
   BackendClip,
   FineTuneRequest,
@@ -37,14 +37,14 @@ export class BackendCancelledError extends Error {
 
 export function createOsvosBackend(options: OsvosBackendOptions = {}): SegmentationBackend {
   let provider = 'none';
-  let loaded: { key: string; model: FrameSegmenter } | undefined;
+  let loaded: { key: string; model: SegmentationModel } | undefined;
   const settingsFor = (preset: PresetName) =>
     resolveSettings(preset, {
       ...options.overrides,
       ...(options.resolution ? { resolution: options.resolution } : {}),
     });
 
-  async function modelFor(weightsPath: string | null): Promise<FrameSegmenter> {
+  async function modelFor(weightsPath: string | null): Promise<SegmentationModel> {
     const key = weightsPath ?? 'parent';
     if (loaded?.key === key) return loaded.model;
     await loaded?.model.dispose();

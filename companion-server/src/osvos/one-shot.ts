@@ -3,12 +3,13 @@
  * weights), then hand back a network that segments any frame independently. Used by the CLI
  * (`segment`, `eval`, `demo`) and by the server's backend.
  */
-import { AveragedSegmenter, SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
+import { SegmentationModel, type DeviceChoice } from '../model';
+import { buildEnsembleGraph } from './ensemble-graph';
 import { encodeModel } from '../onnx/model-io';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
 import { AnnotationError, type Annotation } from './annotations';
-import { fineTune, type FineTuneProgress, type FineTuneResult } from './finetune';
+import { fineTune, outputRoles, type FineTuneProgress, type FineTuneResult } from './finetune';
 import type { FineTuneSettings } from './presets';
 import { buildFineTunedModel, type FineTunedWeights } from './weights';
 
@@ -24,8 +25,8 @@ export interface OneShotOptions {
 }
 
 export interface PreparedSegmenter {
-  /** One network, or an ensemble's networks averaged. */
-  model: FrameSegmenter;
+  /** One network, or an ensemble's networks in one graph. */
+  model: SegmentationModel;
   /** Absent when no annotation was given (parent network only). */
   fineTune?: FineTuneResult;
   weights?: FineTunedWeights;
@@ -107,26 +108,30 @@ export async function prepareSegmenter(
   return { model, fineTune: result, weights, threshold: weights!.threshold };
 }
 
-/** The fine-tuned network, or with an ensemble all its networks averaged. */
+/**
+ * The fine-tuned network; for an ensemble one graph that runs the frozen encoder once and each
+ * network's trained part, and outputs the mean of their probabilities (ensemble-graph.ts).
+ */
 export async function loadFineTunedModel(
   weights: FineTunedWeights,
   options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
-): Promise<FrameSegmenter> {
-  const load = async (member?: number) =>
-    SegmentationModel.load({
-      modelBytes: encodeModel(await buildFineTunedModel(weights, options.cacheDir, member)),
-      testTimeFlip: weights.testTimeFlip,
-      device: options.device,
-      threads: options.threads,
-    });
-  if (weights.ensemble.length === 0) return load();
-  const members: SegmentationModel[] = [];
-  try {
-    members.push(await load());
-    for (let k = 0; k < weights.ensemble.length; k++) members.push(await load(k));
-  } catch (err) {
-    await Promise.all(members.map((m) => m.dispose()));
-    throw err;
-  }
-  return new AveragedSegmenter(members);
+): Promise<SegmentationModel> {
+  const model = await buildFineTunedModel(weights, options.cacheDir);
+  const ensemble = weights.ensemble.length > 0;
+  const bytes = ensemble
+    ? encodeModel(
+        buildEnsembleGraph(
+          model,
+          weights.ensemble.map((m) => m.parameters),
+          outputRoles(model, weights.resolution).main,
+        ),
+      )
+    : encodeModel(model);
+  return SegmentationModel.load({
+    modelBytes: bytes,
+    testTimeFlip: weights.testTimeFlip,
+    device: options.device,
+    threads: options.threads,
+    ...(ensemble ? { outputKind: 'probability' as const } : {}),
+  });
 }

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jaccard } from '../../src/evaluation/measures';
-import { SegmentationModel, type FrameSegmenter } from '../../src/model';
+import { SegmentationModel } from '../../src/model';
 import { fineTune, type FineTuneProgress } from '../../src/osvos/finetune';
 import { loadFineTunedModel } from '../../src/osvos/one-shot';
 import { resolveSettings } from '../../src/osvos/presets';
@@ -32,7 +32,7 @@ async function annotation(i: number) {
   return { frameIndex: i, mask: m.data, width: m.width, height: m.height };
 }
 
-async function iou(model: FrameSegmenter, i: number): Promise<number> {
+async function iou(model: SegmentationModel, i: number): Promise<number> {
   const prob = await model.predict(await decodeRgbImage(frameFile(i)));
   const gt = await readMask(maskFile(i));
   return jaccard(
