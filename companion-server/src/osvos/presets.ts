@@ -14,8 +14,9 @@
  * two networks, on 8 and on 32 views, and averages their maps: with the default finishing J 0.870 /
  * F 0.867 against 0.853 / 0.853 for the 8-view network alone, the gain on the hard sequences (bus
  * +6, mallard-fly +6, dog-agility +4) and within ±1.2 on the easy ones (BENCHMARKS.md, "Two
- * fine-tunes averaged"). It doubles the fine-tuning and the per-frame time: a frame costs about
- * 10× `balanced`'s. No preset uses composite views.
+ * fine-tunes averaged"). It doubles the fine-tuning; per frame the encoder runs once for both
+ * networks (ensemble-graph.ts), so a frame costs about 1.25× the one-network `best`'s, 3.5×
+ * `balanced`'s. No preset uses composite views.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
