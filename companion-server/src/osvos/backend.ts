@@ -16,7 +16,7 @@ import type { Annotation } from './annotations';
 import { fineTune } from './finetune';
 import { loadFineTunedModel } from './one-shot';
 import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
-import { readWeights, writeWeights } from './weights';
+import { readWeights, settingsToContinue, writeWeights } from './weights';
 
 export interface OsvosBackendOptions {
   device?: DeviceChoice;
@@ -68,16 +68,8 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
 
     async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       const resume = req.resumeFrom ? await readWeights(req.resumeFrom) : undefined;
-      let settings = settingsFor(req.preset);
       // A correction continues the object's weights: same resolution and depth as they were trained with.
-      if (resume)
-        settings = {
-          ...settings,
-          resolution: resume.resolution,
-          trainable: resume.trainable,
-          testTimeFlip: resume.testTimeFlip,
-          ensembleViews: resume.ensemble.map((m) => m.views),
-        };
+      const settings = resume ? settingsToContinue(settingsFor(req.preset), resume) : settingsFor(req.preset);
       const frames = new Map<number, RgbFrame>();
       for (const a of req.annotations)
         if (!frames.has(a.frame)) frames.set(a.frame, await req.clip.readFrame(a.frame));

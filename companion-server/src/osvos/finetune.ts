@@ -148,7 +148,6 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   const inputShapes = { [inputName]: [1, 3, R, R] };
   const outputs = s.sideOutputWeight > 0 ? [roles.main, ...roles.sides] : [roles.main];
   const split = splitAtFrozenBoundary(model, { trainable: selector, inputShapes, outputs });
-  const boundaryShapes = Object.fromEntries(split.boundary.map((b) => [b.name, b.dims]));
 
   const prefix = await createSession(encodeModel(split.prefix), { device: req.device, threads: req.threads });
   try {
@@ -163,7 +162,6 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
           resume: resumeSets?.[k],
           budgetMs: leftMs / (networks.length - k),
           split,
-          boundaryShapes,
           roles,
           selector,
           inputName,
@@ -227,7 +225,6 @@ interface NetworkJob {
   resume?: ReadonlyMap<string, Float32Array>;
   budgetMs: number;
   split: ReturnType<typeof splitAtFrozenBoundary>;
-  boundaryShapes: Record<string, number[]>;
   roles: { main: string; sides: string[] };
   selector: TrainableSelector;
   inputName: string;
@@ -245,7 +242,7 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
   const trainer = await Trainer.create(
     split.suffix,
     {
-      inputShapes: job.boundaryShapes,
+      inputShapes: Object.fromEntries(split.boundary.map((b) => [b.name, b.dims])),
       output: roles.main,
       sideOutputs:
         s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],

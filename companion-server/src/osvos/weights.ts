@@ -7,7 +7,7 @@ import { dimsOf, loadModel, type ModelProto } from '../onnx/model-io';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import { bakeWeights } from '../training/bake-weights';
 import { ensureParentModel } from '../model';
-import type { TrainableDepth } from './presets';
+import type { FineTuneSettings, TrainableDepth } from './presets';
 
 export interface FineTunedWeights {
   resolution: number;
@@ -45,6 +45,20 @@ interface WeightsMeta {
 }
 
 const memberPrefix = (k: number) => `ensemble/${k}/`;
+
+/**
+ * `settings` for continuing `w` (a correction round, a reopened clip): the network's shape and
+ * segmentation — resolution, trainable depth, test-time flip, ensemble — stay what it was trained with.
+ */
+export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeights): FineTuneSettings {
+  return {
+    ...settings,
+    resolution: w.resolution,
+    trainable: w.trainable,
+    testTimeFlip: w.testTimeFlip,
+    ensembleViews: w.ensemble.map((m) => m.views),
+  };
+}
 
 function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: number) => number[]) {
   const meta: WeightsMeta = {

@@ -11,10 +11,10 @@ import { makeFloatMatte } from '../../matte/matte';
 import { validateAnnotation, type Annotation } from '../../osvos/annotations';
 import { prepareSegmenter } from '../../osvos/one-shot';
 import { segmentClip } from '../../osvos/segment-clip';
-import { readWeights, writeWeights, type FineTunedWeights } from '../../osvos/weights';
+import { readWeights, settingsToContinue, writeWeights, type FineTunedWeights } from '../../osvos/weights';
 import { openFrameSource, type FrameSource } from '../../video/frame-source';
 import { readMask } from '../../video/mask-io';
-import { createProgress } from '../progress';
+import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
 
@@ -76,19 +76,9 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     // An explicit --test-time-flip / --no-test-time-flip overrides what the weights were saved with.
     if (resume && job.method.testTimeFlip !== undefined)
       resume = { ...resume, testTimeFlip: job.method.testTimeFlip };
-    const settings = resume
-      ? {
-          ...job.method.settings,
-          resolution: resume.resolution,
-          trainable: resume.trainable,
-          testTimeFlip: resume.testTimeFlip,
-          ensembleViews: resume.ensemble.map((m) => m.views),
-        }
-      : job.method.settings;
-    const tuneBar =
-      annotations.length > 0
-        ? createProgress('fine-tuning', settings.iterations * (1 + settings.ensembleViews.length), 'it')
-        : undefined;
+    const settings = resume ? settingsToContinue(job.method.settings, resume) : job.method.settings;
+    // Created on fine-tuning's first report, which carries the step total over every network.
+    let tuneBar: Progress | undefined;
     const seg = await prepareSegmenter(
       source,
       annotations,
@@ -98,7 +88,8 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         threads: job.method.threads,
         modelPath: job.method.modelPath,
         onProgress: (p) => {
-          if (p.phase === 'training') tuneBar?.update(p.iteration, `loss ${p.loss.toFixed(4)}`);
+          tuneBar ??= createProgress('fine-tuning', p.total, 'it');
+          if (p.phase === 'training') tuneBar.update(p.iteration, `loss ${p.loss.toFixed(4)}`);
         },
       },
       resume,
