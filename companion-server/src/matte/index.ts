@@ -4,6 +4,7 @@ export { resizeSoftMap } from './resize';
 export { guidedFilter, DEFAULT_GUIDED_FILTER, type GuidedFilterParams } from './guided-filter';
 export { bilateralGridSolve, DEFAULT_BILATERAL_GRID, type BilateralGridParams } from './bilateral-grid';
 export { denseCrf, DEFAULT_DENSE_CRF, type DenseCrfParams } from './dense-crf';
+export { scaledSnapParams, snapScale, SNAP_REFERENCE_SIZE, type ScaledSnapParams } from './frame-scale';
 export {
   slicSuperpixels,
   majorityVote,

@@ -18,6 +18,7 @@ import {
   fillHolesMask,
 } from './controls';
 import { denseCrf } from './dense-crf';
+import { scaledSnapParams } from './frame-scale';
 import { guidedFilter } from './guided-filter';
 import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
 import { resolveMatteOptions, type MatteOptions } from './options';
@@ -35,21 +36,27 @@ export type MatteProcessingOptions = Omit<MatteOptions, 'format'>;
  */
 export const SNAP_PROTECT_AREA = 500;
 
-/** Keeps the soft values of foreground components smaller than SNAP_PROTECT_AREA. */
-export function protectSmallComponents(soft: FloatMatte, snapped: FloatMatte, threshold: number): FloatMatte {
+/** Keeps the soft values of foreground components smaller than `area` pixels (default SNAP_PROTECT_AREA). */
+export function protectSmallComponents(
+  soft: FloatMatte,
+  snapped: FloatMatte,
+  threshold: number,
+  area = SNAP_PROTECT_AREA,
+): FloatMatte {
   const mask = binarize(soft, threshold);
   const { labels, areas } = labelComponents(mask, soft.width, soft.height, 1, 8);
   const out = snapped.data.slice();
   for (let i = 0; i < out.length; i++) {
     const id = labels[i];
-    if (id >= 0 && areas[id] < SNAP_PROTECT_AREA) out[i] = soft.data[i];
+    if (id >= 0 && areas[id] < area) out[i] = soft.data[i];
   }
   return makeFloatMatte(out, soft.width, soft.height);
 }
 
 /**
  * Edge-aware snapping of a soft map (frame-sized) to the frame, by the chosen method; small
- * foreground components (< SNAP_PROTECT_AREA px at `threshold`) keep their soft values.
+ * foreground components (< SNAP_PROTECT_AREA px at `threshold`) keep their soft values. Window
+ * sizes and the protected area grow with frames larger than DAVIS's 854×480 (frame-scale.ts).
  */
 export function snapSoftMap(
   soft: FloatMatte,
@@ -58,16 +65,15 @@ export function snapSoftMap(
   threshold = 0.5,
 ): FloatMatte {
   assertSameSize(soft, frame, 'RGB frame');
-  switch (method) {
-    case 'none':
-      return soft;
-    case 'guided':
-      return protectSmallComponents(soft, guidedFilter(soft, frame), threshold);
-    case 'bilateral':
-      return protectSmallComponents(soft, bilateralGridSolve(soft, frame), threshold);
-    case 'crf':
-      return protectSmallComponents(soft, denseCrf(soft, frame), threshold);
-  }
+  if (method === 'none') return soft;
+  const p = scaledSnapParams(frame.width, frame.height, SNAP_PROTECT_AREA);
+  const snapped =
+    method === 'guided'
+      ? guidedFilter(soft, frame, p.guided)
+      : method === 'bilateral'
+        ? bilateralGridSolve(soft, frame, p.bilateral)
+        : denseCrf(soft, frame, p.crf);
+  return protectSmallComponents(soft, snapped, threshold, p.protectArea);
 }
 
 /** Everything after temporal smoothing: threshold, superpixel snap and the finishing controls. */
@@ -77,7 +83,10 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
   if (options.soft) return finishSoft(soft, mask, options);
   if (options.superpixelSnap) {
     const binary = makeFloatMatte(Float32Array.from(mask), w, h);
-    mask = binarize(majorityVote(binary, slicSuperpixels(frame), 0.5), 0.5);
+    mask = binarize(
+      majorityVote(binary, slicSuperpixels(frame, scaledSnapParams(w, h, SNAP_PROTECT_AREA).slic), 0.5),
+      0.5,
+    );
   }
   if (options.fillHoles !== 'off')
     mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
