@@ -48,6 +48,9 @@ export interface FineTuneRequest {
   seed?: number;
 }
 
+/** Why fine-tuning stopped, most telling first. */
+const STOP_REASONS: readonly FineTuneResult['stoppedBy'][] = ['time-budget', 'plateau', 'iterations'];
+
 export interface FineTuneResult {
   weights: FineTunedWeights;
   iterations: number;
@@ -190,8 +193,9 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       ensemble: rest.map((t, i) => ({ views: s.ensembleViews[i]!, parameters: t.parameters })),
     };
     const seconds = (performance.now() - started) / 1000;
-    // An ensemble reports its first network's stop reason and its last network's loss.
-    const stoppedBy = first!.stoppedBy;
+    // An ensemble reports its most telling stop reason (a network cut short by the budget says
+    // so even if the others ran to the end) and its last network's loss.
+    const stoppedBy = STOP_REASONS.find((r) => trained.some((t) => t.stoppedBy === r))!;
     const finalLoss = trained[trained.length - 1]!.finalLoss;
     log.info(
       { networks: trained.length, iterations, seconds, loss: finalLoss, stoppedBy },
