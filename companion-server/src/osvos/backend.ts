@@ -3,6 +3,7 @@
  * settings, weights persist in the server's workspace, and the fine-tuned network of the last
  * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
  */
+import { promises as fs } from 'node:fs';
 import { probabilityToUint8, SegmentationModel, type DeviceChoice } from '../model';
 import type {
   BackendClip,
@@ -89,6 +90,7 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
           threads: options.threads,
           cacheDir: options.cacheDir,
           signal: req.signal,
+          progressFile: req.progressFile,
           onProgress: (p) => {
             if (p.phase === 'training')
               req.onProgress({
@@ -101,6 +103,7 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         });
         provider = result.executionProvider;
         await writeWeights(req.weightsOut, result.weights);
+        if (req.progressFile) await fs.rm(req.progressFile, { force: true });
         return { weightsPath: req.weightsOut, threshold: result.weights.threshold };
       } catch (err) {
         if (req.signal.aborted) throw new BackendCancelledError('fine-tuning');

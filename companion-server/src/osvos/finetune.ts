@@ -22,6 +22,12 @@ import { validateAnnotation, type Annotation } from './annotations';
 import { objectFreeBackground, planAugmentations, renderAugmentedSample, seededRandom } from './augment';
 import type { FineTuneLoss, FineTuneSettings, TrainableDepth } from './presets';
 import type { FineTunedWeights } from './weights';
+import {
+  fineTuneKey,
+  readFineTuneProgress,
+  writeFineTuneProgress,
+  type FinishedNetwork,
+} from './fine-tune-progress-file';
 
 export interface FineTuneProgress {
   iteration: number;
@@ -46,6 +52,12 @@ export interface FineTuneRequest {
   signal?: AbortSignal;
   /** Seed of the augmentation plan (reproducible runs). */
   seed?: number;
+  /**
+   * Where an ensemble fine-tune keeps its finished networks until it is done
+   * (fine-tune-progress-file.ts): a fine-tune of the same request that finds the file continues
+   * with the next network. The caller removes the file once the weights are saved.
+   */
+  progressFile?: string;
 }
 
 /** Why fine-tuning stopped, most telling first. */
@@ -152,32 +164,54 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   const outputs = s.sideOutputWeight > 0 ? [roles.main, ...roles.sides] : [roles.main];
   const split = splitAtFrozenBoundary(model, { trainable: selector, inputShapes, outputs });
 
+  const progressKey = req.progressFile
+    ? fineTuneKey({
+        settings: s,
+        parentSha256: parent.manifest.sha256,
+        annotations: req.annotations,
+        frames: req.frames,
+        seed: req.seed ?? 1,
+        resumeFrom: req.resumeFrom,
+      })
+    : '';
+  const trained: FinishedNetwork[] = req.progressFile
+    ? await finishedNetworks(req.progressFile, progressKey, networks.length, log)
+    : [];
+
+  // Networks finished before an interruption count against the budget with the time they took.
+  const earlierMs = trained.reduce((a, t) => a + t.seconds * 1000, 0);
+
   const prefix = await createSession(encodeModel(split.prefix), { device: req.device, threads: req.threads });
   try {
-    const trained: TrainedNetwork[] = [];
-    for (let k = 0; k < networks.length; k++) {
+    for (let k = trained.length; k < networks.length; k++) {
       // Each network gets an even share of what is left of the budget.
-      const leftMs = s.timeBudgetSeconds * 1000 - (performance.now() - started);
-      trained.push(
-        await trainNetwork({
-          req,
-          views: networks[k]!,
-          resume: resumeSets?.[k],
-          budgetMs: leftMs / (networks.length - k),
-          split,
-          roles,
-          selector,
-          inputName,
-          prefix,
-          report: (p) =>
-            report({
-              ...p,
-              iteration: k * s.iterations + p.iteration,
-              total: networks.length * s.iterations,
-              etaSeconds: p.etaSeconds + (networks.length - 1 - k) * p.secondsPerNetwork,
-            }),
-        }),
-      );
+      const leftMs = s.timeBudgetSeconds * 1000 - earlierMs - (performance.now() - started);
+      const networkStart = performance.now();
+      const network = await trainNetwork({
+        req,
+        views: networks[k]!,
+        resume: resumeSets?.[k],
+        budgetMs: leftMs / (networks.length - k),
+        split,
+        roles,
+        selector,
+        inputName,
+        prefix,
+        report: (p) =>
+          report({
+            ...p,
+            iteration: k * s.iterations + p.iteration,
+            total: networks.length * s.iterations,
+            etaSeconds: p.etaSeconds + (networks.length - 1 - k) * p.secondsPerNetwork,
+          }),
+      });
+      trained.push({ ...network, seconds: (performance.now() - networkStart) / 1000 });
+      if (req.progressFile && k < networks.length - 1) {
+        // Losing this file only costs the time to train the network again: not worth failing for.
+        await writeFineTuneProgress(req.progressFile, progressKey, trained).catch((err: Error) =>
+          log.warn({ err, file: req.progressFile }, 'cannot save fine-tuning progress; continuing without'),
+        );
+      }
     }
     const [first, ...rest] = trained;
     const iterations = trained.reduce((a, t) => a + t.iterations, 0);
@@ -214,12 +248,29 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   }
 }
 
-interface TrainedNetwork {
-  parameters: Map<string, Float32Array>;
-  iterations: number;
-  finalLoss: number;
-  stoppedBy: FineTuneResult['stoppedBy'];
+/** The finished networks of an interrupted run of this fine-tune, if its progress file holds them. */
+async function finishedNetworks(
+  file: string,
+  key: string,
+  count: number,
+  log: ReturnType<typeof childLogger>,
+): Promise<FinishedNetwork[]> {
+  const found = await readFineTuneProgress(file, key);
+  if (found.status === 'found' && found.networks.length < count) {
+    log.info(
+      { file, networks: found.networks.length },
+      'continuing an interrupted fine-tune after its finished networks',
+    );
+    return found.networks;
+  }
+  if (found.status === 'other-request')
+    log.info({ file }, 'fine-tuning progress file belongs to another request; starting over');
+  if (found.status === 'unreadable')
+    log.warn({ file, reason: found.reason }, 'fine-tuning progress file is unreadable; starting over');
+  return [];
 }
+
+type TrainedNetwork = Omit<FinishedNetwork, 'seconds'>;
 
 interface NetworkJob {
   req: FineTuneRequest;

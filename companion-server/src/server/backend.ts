@@ -47,6 +47,12 @@ export interface FineTuneRequest {
   resumeFrom: string | null;
   /** Where to write the fine-tuned weights. The server gives a temp path and renames it after success. */
   weightsOut: string;
+  /**
+   * Where the backend may keep the progress of this fine-tune until its weights are written, so the
+   * same job run again after a crash or a shutdown continues it instead of starting over. The same
+   * path on every run of one job; the server removes it when the job ends.
+   */
+  progressFile?: string;
   /** Aborted on cancel or shutdown: stop soon and reject (any error; the server knows why). */
   signal: AbortSignal;
   onProgress(progress: FineTuneProgress): void;

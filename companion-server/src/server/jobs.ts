@@ -3,6 +3,7 @@
  * default: one model on one device), with cancellation, progress events, persistence of every
  * state change, and recovery of queued/running jobs after a crash.
  */
+import { promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ErrorBody, JobInfo, JobKind } from '../protocol/common';
@@ -256,6 +257,11 @@ export class JobManager {
   ): Promise<void> {
     job.state = state;
     job.phase = 'finished';
+    // A fine-tune's saved progress only serves a run of the same job: done, failed or cancelled, it goes.
+    if (job.kind === 'fineTune')
+      await fs
+        .rm(this.o.workspace.fineTuneProgressPath(job.clipId, job.objectId, job.jobId), { force: true })
+        .catch(() => undefined);
     job.finishedAt = new Date().toISOString();
     if (error) job.error = error;
     delete job.etaSeconds;
@@ -303,6 +309,7 @@ export class JobManager {
       preset: job.params.preset ?? 'balanced',
       resumeFrom: job.params.resume && current ? current.file : null,
       weightsOut,
+      progressFile: this.o.workspace.fineTuneProgressPath(job.clipId, job.objectId, job.jobId),
       signal,
       onProgress: (p) => {
         job.iteration = p.iteration;

@@ -187,6 +187,14 @@ export class Workspace {
     return join(this.objectDir(clipId, objectId), `weights-${jobId}.partial`);
   }
 
+  /**
+   * Where a fine-tune job keeps its finished networks until its weights are written: survives a
+   * restart (unlike the `.partial` temp files) so the job continues where it was.
+   */
+  fineTuneProgressPath(clipId: string, objectId: string, jobId: string): string {
+    return join(this.objectDir(clipId, objectId), `fine-tune-${jobId}.progress`);
+  }
+
   /** Moves finished weights into place, then records them. */
   async commitWeights(
     clipId: string,

@@ -12,6 +12,8 @@ import { fineTune, type FineTuneProgress } from '../../src/osvos/finetune';
 import { loadFineTunedModel } from '../../src/osvos/one-shot';
 import { resolveSettings } from '../../src/osvos/presets';
 import { readWeights, writeWeights } from '../../src/osvos/weights';
+import { readFineTuneProgress } from '../../src/osvos/fine-tune-progress-file';
+import { readCheckpoint } from '../../src/training/checkpoint';
 import { decodeRgbImage } from '../../src/video/image-decode';
 import { readMask } from '../../src/video/mask-io';
 import { sampleClip } from '../../src/video/sample-clip';
@@ -26,6 +28,9 @@ const settings = resolveSettings('fast', {
   augmentationsPerAnnotation: 6,
   learningRate: 3e-4,
 });
+
+/** Two networks of 6 steps: 2 views for the first, 3 for the second. */
+const ensembleSettings = { ...settings, iterations: 6, augmentationsPerAnnotation: 2, ensembleViews: [3] };
 
 async function annotation(i: number) {
   const m = await readMask(maskFile(i));
@@ -102,12 +107,6 @@ describe('one-shot fine-tuning', () => {
 
   it('fine-tunes an ensemble: each network on its own views, saved together, segmenting with the mean of their maps', async () => {
     const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
-    const ensembleSettings = {
-      ...settings,
-      iterations: 6,
-      augmentationsPerAnnotation: 2,
-      ensembleViews: [3],
-    };
     const progress: FineTuneProgress[] = [];
     const result = await fineTune({
       frames,
@@ -171,6 +170,71 @@ describe('one-shot fine-tuning', () => {
     await expect(
       fineTune({ frames, annotations: [await annotation(0)], settings, resumeFrom: saved }),
     ).rejects.toThrow(/hold 2 network\(s\); continue with the same ensemble/);
+  });
+
+  it('an interrupted ensemble fine-tune continues after its finished networks (progress file)', async () => {
+    const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
+    const progressFile = path.join(dir, 'ensemble.progress');
+    const annotations = [await annotation(0)];
+    // Interrupted (as a shutdown does) during the second network.
+    const controller = new AbortController();
+    await expect(
+      fineTune({
+        frames,
+        annotations,
+        settings: ensembleSettings,
+        progressFile,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'training' && p.iteration === 8) controller.abort();
+        },
+      }),
+    ).rejects.toThrow();
+    const saved = await readFineTuneProgress(progressFile, 'not this request');
+    expect(saved.status).toBe('other-request');
+
+    const progress: FineTuneProgress[] = [];
+    const result = await fineTune({
+      frames,
+      annotations,
+      settings: ensembleSettings,
+      progressFile,
+      onProgress: (p) => progress.push(p),
+    });
+    // Only the second network trains again; the first is the one the interrupted run finished.
+    const training = progress.filter((p) => p.phase === 'training').map((p) => p.iteration);
+    expect(training).toEqual([7, 8, 9, 10, 11, 12]);
+    expect(result.iterations).toBe(12);
+    expect(result.weights.ensemble).toHaveLength(1);
+    const checkpoint = await readCheckpoint(progressFile);
+    expect(checkpoint.meta).toMatchObject({ networks: [{ iterations: 6 }] });
+    for (const [k, v] of result.weights.parameters)
+      expect(
+        Buffer.from(checkpoint.tensors.get(`network/0/${k}`)!.data.buffer).equals(Buffer.from(v.buffer)),
+      ).toBe(true);
+
+    // Another annotation is another request: the file is not used.
+    const other = [{ ...annotations[0]!, mask: annotations[0]!.mask.map((v, i) => (i < 2000 ? 0 : v)) }];
+    const fresh: FineTuneProgress[] = [];
+    await fineTune({
+      frames,
+      annotations: other,
+      settings: { ...ensembleSettings, iterations: 2 },
+      progressFile,
+      onProgress: (p) => fresh.push(p),
+    });
+    expect(fresh.filter((p) => p.phase === 'training').map((p) => p.iteration)).toEqual([1, 2, 3, 4]);
+
+    // A damaged file: a warning and a fresh start, not a failure.
+    await fs.writeFile(progressFile, 'not a checkpoint');
+    expect((await readFineTuneProgress(progressFile, 'k')).status).toBe('unreadable');
+    const again = await fineTune({
+      frames,
+      annotations,
+      settings: { ...ensembleSettings, iterations: 2 },
+      progressFile,
+    });
+    expect(again.iterations).toBe(4);
   });
 
   it('refuses ensemble settings with no views', () => {
