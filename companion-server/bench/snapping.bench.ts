@@ -21,6 +21,7 @@ import { DEFAULT_MATTE_OPTIONS } from '../src/matte/options';
 import { guidedFilter, type GuidedFilterParams } from '../src/matte/guided-filter';
 import { DEFAULT_DENSE_CRF, denseCrf, type DenseCrfParams } from '../src/matte/dense-crf';
 import { binarize, makeFloatMatte, type FloatMatte } from '../src/matte/matte';
+import { colourPrior, DEFAULT_COLOUR_PRIOR, type ColourPriorParams } from './colour-prior';
 import { majorityVote, slicSuperpixels } from '../src/matte/slic';
 import type { RgbFrame } from '../src/video/frame';
 import {
@@ -47,6 +48,8 @@ interface Args {
   guided: string[];
   /** Dense-CRF variants, e.g. `appearanceWeight=3,sigmaSpatial=16` (`islands=1`: stray islands dropped first). */
   crf: string[];
+  /** Colour-prior variants before the CRF, e.g. `weight=0.5,clamp=3` (stray islands dropped first). */
+  colour: string[];
   /** Only these options (default: all). */
   only?: string[];
 }
@@ -60,6 +63,7 @@ function parseArgs(argv: string[]): Args {
     warp: 0,
     guided: [],
     crf: [],
+    colour: [],
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
@@ -74,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--json') a.json = v;
     else if (k === '--guided') a.guided.push(v);
     else if (k === '--crf') a.crf.push(v);
+    else if (k === '--colour') a.colour.push(v);
     else if (k === '--only') a.only = v.split(',');
     else throw new Error(`unknown argument ${k}`);
   }
@@ -161,11 +166,28 @@ async function main(): Promise<void> {
       return binarize(protectSmallComponents(soft, denseCrf(soft, frame, params), 0.5), 0.5);
     };
   }
+  for (const spec of args.colour) {
+    const params: Partial<ColourPriorParams> = {};
+    for (const kv of spec.split(',')) {
+      const [key, value] = kv.split('=');
+      if (!(key in DEFAULT_COLOUR_PRIOR)) throw new Error(`unknown colour-prior parameter ${key}`);
+      params[key as keyof ColourPriorParams] = Number(value);
+    }
+    OPTIONS[`colour(${spec})+crf+islands`] = (raw, frame) =>
+      binarize(snapSoftMap(colourPrior(dropStray(raw), frame, params), frame, 'crf'), 0.5);
+    OPTIONS[`colour(${spec})+islands`] = (raw, frame) =>
+      binarize(colourPrior(dropStray(raw), frame, params), 0.5);
+  }
   if (args.guided.length > 0)
     OPTIONS['none+clean'] = (s, f) => cleanSpeckle(binarize(s, 0.5), f.width, f.height, 200);
   const names = Object.keys(OPTIONS).filter(
     (n) =>
-      n === 'none' || !args.only || args.only.includes(n) || n.startsWith('guided(') || n.startsWith('crf('),
+      n === 'none' ||
+      !args.only ||
+      args.only.includes(n) ||
+      n.startsWith('guided(') ||
+      n.startsWith('crf(') ||
+      n.startsWith('colour('),
   );
   const perSeq: Record<string, { J: number; F: number }[]> = Object.fromEntries(names.map((n) => [n, []]));
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
