@@ -7,8 +7,10 @@
  *
  *   nice npx tsx companion-server/bench/crop-zoom.ts --weights-dir .bench/res-best --soft .bench/soft-best
  *        [--davis ../shared/davis2016-train] [--sequences a,b] [--stride 3] [--margins 0.15,0.3]
- *        [--max-zoom 3] [--soft-out DIR --soft-variant m0.15/average]
+ *        [--soft-out DIR --soft-variant m0.4/average]
  *
+ * The box rule and the blend are the product's (model/zoom-pass.ts: at most 3× zoom, boxes over
+ * 80 % of the frame skipped); only the margin varies here.
  * `--soft` holds the full-frame maps `eval --soft-out` wrote with the same weights (read, not
  * recomputed). J / F at threshold 0.5 on frames 1…n−2 (every --stride-th), per sequence and mean.
  */
@@ -19,77 +21,22 @@ import { readWeights } from '../src/osvos/weights';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize, makeFloatMatte } from '../src/matte/matte';
 import { openMatteWriter } from '../src/matte/writers';
-import { makeRgbFrame, type RgbFrame } from '../src/video/frame';
+import { blendZoomed, cropFrame, zoomBox, type ZoomBox } from '../src/model/zoom-pass';
 import { listFrames, listSequences, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** The box around pixels ≥ 0.5, grown by `margin` of its size each side, at the frame's aspect ratio, inside the frame. */
-export function zoomBox(
-  soft: Float32Array,
-  width: number,
-  height: number,
-  margin: number,
-  maxZoom: number,
-): Box | null {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      if (soft[y * width + x]! >= 0.5) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  if (x1 < 0) return null;
-  let bw = (x1 - x0 + 1) * (1 + 2 * margin);
-  let bh = (y1 - y0 + 1) * (1 + 2 * margin);
-  const aspect = width / height;
-  if (bw / bh < aspect) bw = bh * aspect;
-  else bh = bw / aspect;
-  bw = Math.max(bw, width / maxZoom);
-  bh = Math.max(bh, height / maxZoom);
-  if (bw >= width * 0.8 || bh >= height * 0.8) return null; // hardly a zoom: the full frame's map stands
-  const cx = (x0 + x1 + 1) / 2;
-  const cy = (y0 + y1 + 1) / 2;
-  const w = Math.round(bw);
-  const h = Math.round(bh);
-  const x = Math.min(Math.max(0, Math.round(cx - w / 2)), width - w);
-  const y = Math.min(Math.max(0, Math.round(cy - h / 2)), height - h);
-  return { x, y, width: w, height: h };
-}
-
-function crop(frame: RgbFrame, b: Box): RgbFrame {
-  const out = new Uint8Array(b.width * b.height * 3);
-  for (let y = 0; y < b.height; y++) {
-    const src = 3 * ((b.y + y) * frame.width + b.x);
-    out.set(frame.data.subarray(src, src + 3 * b.width), 3 * y * b.width);
-  }
-  return makeRgbFrame(out, b.width, b.height);
-}
-
+/** The product's zoom pass with a replace-instead-of-average option. */
 function paste(
   full: Float32Array,
   width: number,
   part: Float32Array,
-  b: Box,
+  b: ZoomBox,
   mode: 'replace' | 'average',
 ): Float32Array {
   const out = full.slice();
-  for (let y = 0; y < b.height; y++)
-    for (let x = 0; x < b.width; x++) {
-      const i = (b.y + y) * width + b.x + x;
-      const v = part[y * b.width + x]!;
-      out[i] = mode === 'replace' ? v : 0.5 * (out[i]! + v);
-    }
+  if (mode === 'average') blendZoomed(out, width, part, b);
+  else
+    for (let y = 0; y < b.height; y++)
+      out.set(part.subarray(y * b.width, (y + 1) * b.width), (b.y + y) * width + b.x);
   return out;
 }
 
@@ -102,7 +49,6 @@ async function main(): Promise<void> {
       sequences: { type: 'string' },
       stride: { type: 'string', default: '3' },
       margins: { type: 'string', default: '0.15,0.3' },
-      'max-zoom': { type: 'string', default: '3' },
       'soft-out': { type: 'string' },
       'soft-variant': { type: 'string' },
     },
@@ -110,7 +56,6 @@ async function main(): Promise<void> {
   if (!values['weights-dir'] || !values.soft)
     throw new Error('--weights-dir <dir of <seq>.weights> and --soft <dir of full-frame maps> are required');
   const margins = values.margins!.split(',').map(Number);
-  const maxZoom = Number(values['max-zoom']);
   const stride = Number(values.stride);
   const modes = ['replace', 'average'] as const;
   const labels = ['full', ...margins.flatMap((m) => modes.map((mode) => `m${m}/${mode}`))];
@@ -148,8 +93,8 @@ async function main(): Promise<void> {
       const full = (await readSoftMap(path.join(values.soft, seq, `${name}.png`), width, height)).data;
       const maps = new Map<string, Float32Array>([['full', full]]);
       for (const m of margins) {
-        const box = zoomBox(full, width, height, m, maxZoom);
-        const part = box ? await model.predict(crop(frame, box)) : undefined;
+        const box = zoomBox(full, width, height, m);
+        const part = box ? await model.predict(cropFrame(frame, box)) : undefined;
         if (box) zoomed++;
         for (const mode of modes)
           maps.set(`m${m}/${mode}`, box && part ? paste(full, width, part, box, mode) : full);

@@ -13,6 +13,7 @@ import { inspectModelSignature, type ModelSignature } from './model-signature';
 import { DEFAULT_RESOLUTION, ensureParentModel, type ParentModelManifest } from './parent-model';
 import { checkFrame, preprocessFrame } from './preprocess';
 import { resizeBilinear, sigmoidInPlace } from './postprocess';
+import { blendZoomed, cropFrame, zoomBox } from './zoom-pass';
 
 export interface SegmentationModelOptions {
   /** An ONNX file: the user's own network or a saved fine-tuned one. */
@@ -28,6 +29,12 @@ export interface SegmentationModelOptions {
    * (test-time flip: twice the network time; measured in BENCHMARKS.md). Default false.
    */
   testTimeFlip?: boolean;
+  /**
+   * A second pass on small objects: the part of the frame around the first pass's object (when it
+   * spans under 80 % of the frame) is segmented again at the network's full input size and averaged
+   * in (zoom-pass.ts). Up to twice the network time, on frames with a small object only. Default false.
+   */
+  zoomPass?: boolean;
   /**
    * What the first output holds, when the caller knows better than the graph's last node (which
    * says "probability" only for a Sigmoid): a graph built by the project whose output is a mean of
@@ -82,6 +89,7 @@ export class SegmentationModel {
     /** False when the model's batch dimension is fixed at 1. */
     readonly supportsBatch: boolean,
     readonly testTimeFlip: boolean,
+    readonly zoomPass: boolean,
   ) {}
 
   static async load(options: SegmentationModelOptions = {}): Promise<SegmentationModel> {
@@ -137,6 +145,7 @@ export class SegmentationModel {
       source,
       batchDim !== 1,
       options.testTimeFlip ?? false,
+      options.zoomPass ?? false,
     );
     model.log.info(
       {
@@ -146,6 +155,7 @@ export class SegmentationModel {
         inputSize,
         outputKind: signature.outputKind,
         testTimeFlip: model.testTimeFlip,
+        zoomPass: model.zoomPass,
       },
       'segmentation model loaded',
     );
@@ -187,6 +197,18 @@ export class SegmentationModel {
     this.assertOpen();
     frames.forEach(checkFrame);
     if (frames.length === 0) return [];
+    const maps = await this.predictOnce(frames);
+    if (!this.zoomPass) return maps;
+    const boxes = maps.map((m, i) => zoomBox(m, frames[i]!.width, frames[i]!.height));
+    const zoomed = boxes.flatMap((b, i) => (b ? [i] : []));
+    if (zoomed.length === 0) return maps;
+    const crops = await this.predictOnce(zoomed.map((i) => cropFrame(frames[i]!, boxes[i]!)));
+    zoomed.forEach((i, k) => blendZoomed(maps[i]!, frames[i]!.width, crops[k]!, boxes[i]!));
+    return maps;
+  }
+
+  /** One pass over the frames (with test-time flip when set), probabilities at frame size. */
+  private async predictOnce(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
     const n = frames.length;
     const input = await this.preprocess(frames);
     // Test-time flip: the mirrored copies run in the same batch, mirrored in network space (the

@@ -223,6 +223,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       iterations: (req.resumeFrom?.iterations ?? 0) + iterations,
       threshold: s.threshold,
       testTimeFlip: s.testTimeFlip,
+      zoomPass: s.zoomPass,
       parameters: first!.parameters,
       ensemble: rest.map((t, i) => ({ views: s.ensembleViews[i]!, parameters: t.parameters })),
     };

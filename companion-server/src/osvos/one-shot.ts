@@ -72,6 +72,7 @@ export async function prepareSegmenter(
       modelPath: options.modelPath,
       resolution: s.resolution,
       testTimeFlip: s.testTimeFlip,
+      zoomPass: s.zoomPass,
       device: options.device,
       threads: options.threads,
     });
@@ -81,6 +82,7 @@ export async function prepareSegmenter(
     const model = await SegmentationModel.load({
       resolution: s.resolution,
       testTimeFlip: s.testTimeFlip,
+      zoomPass: s.zoomPass,
       device: options.device,
       threads: options.threads,
       cacheDir: options.cacheDir,
@@ -130,6 +132,7 @@ export async function loadFineTunedModel(
   return SegmentationModel.load({
     modelBytes: bytes,
     testTimeFlip: weights.testTimeFlip,
+    zoomPass: weights.zoomPass,
     device: options.device,
     threads: options.threads,
     ...(ensemble ? { outputKind: 'probability' as const } : {}),

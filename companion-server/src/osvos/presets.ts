@@ -59,6 +59,11 @@ export interface FineTuneSettings {
    */
   testTimeFlip: boolean;
   /**
+   * Segment frames whose object spans under 80 % of the frame a second time, zoomed in on it, and
+   * average inside its box (model/zoom-pass.ts; BENCHMARKS.md, "Zoom pass"). Stored with the weights.
+   */
+  zoomPass: boolean;
+  /**
    * Further networks fine-tuned beside the first, one per entry: the entry is that network's
    * augmented views per annotation (the first network uses `augmentationsPerAnnotation`). Each
    * frame's soft map is the mean of all the networks' maps: fine-tunes that differ only in their
@@ -81,6 +86,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
     loss: 'class-balanced',
     testTimeFlip: false,
+    zoomPass: false,
     ensembleViews: [],
   },
   balanced: {
@@ -95,6 +101,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
     loss: 'class-balanced',
     testTimeFlip: false,
+    zoomPass: false,
     ensembleViews: [],
   },
   best: {
@@ -109,6 +116,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     threshold: 0.5,
     loss: 'class-balanced',
     testTimeFlip: true,
+    zoomPass: false,
     ensembleViews: [32],
   },
 };

@@ -20,6 +20,8 @@ export interface FineTunedWeights {
   threshold: number;
   /** Segment with test-time flip (the settings it was fine-tuned with recommend it). */
   testTimeFlip: boolean;
+  /** Segment small objects a second time, zoomed in (model/zoom-pass.ts). */
+  zoomPass: boolean;
   /** The first network's trained parameters (the parent's names). */
   parameters: Map<string, Float32Array>;
   /** Further networks whose soft maps are averaged with the first's (presets.ts `ensembleViews`). */
@@ -40,6 +42,7 @@ interface WeightsMeta {
   annotatedFrames: number[];
   threshold: number;
   testTimeFlip?: boolean;
+  zoomPass?: boolean;
   /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
   ensembleViews?: number[];
 }
@@ -48,7 +51,7 @@ const memberPrefix = (k: number) => `ensemble/${k}/`;
 
 /**
  * `settings` for continuing `w` (a correction round, a reopened clip): the network's shape and
- * segmentation — resolution, trainable depth, test-time flip, ensemble — stay what it was trained with.
+ * segmentation — resolution, trainable depth, test-time flip, zoom pass, ensemble — stay what it was trained with.
  */
 export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeights): FineTuneSettings {
   return {
@@ -56,6 +59,7 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
     resolution: w.resolution,
     trainable: w.trainable,
     testTimeFlip: w.testTimeFlip,
+    zoomPass: w.zoomPass,
     ensembleViews: w.ensemble.map((m) => m.views),
   };
 }
@@ -69,6 +73,7 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     annotatedFrames: w.annotatedFrames,
     threshold: w.threshold,
     testTimeFlip: w.testTimeFlip,
+    zoomPass: w.zoomPass,
     ensembleViews: w.ensemble.map((m) => m.views),
   };
   const tensors = new Map(
@@ -115,6 +120,7 @@ function fromCheckpoint(
     iterations: c.step,
     threshold: meta.threshold ?? 0.5,
     testTimeFlip: meta.testTimeFlip ?? false,
+    zoomPass: meta.zoomPass ?? false,
     parameters,
     ensemble,
   };

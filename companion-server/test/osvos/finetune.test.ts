@@ -251,6 +251,7 @@ describe('one-shot fine-tuning', () => {
       iterations: 1,
       threshold: 0.5,
       testTimeFlip: false,
+      zoomPass: false,
       parameters: new Map(),
       ensemble: [],
     };

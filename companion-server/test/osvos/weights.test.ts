@@ -19,6 +19,7 @@ const base: FineTunedWeights = {
   iterations: 230,
   threshold: 0.5,
   testTimeFlip: true,
+  zoomPass: true,
   parameters: params(1),
   ensemble: [],
 };
@@ -26,6 +27,7 @@ const base: FineTunedWeights = {
 describe('fine-tuned weights file', () => {
   it('round-trips one network, and reads a file written before ensembles as one network', () => {
     expect(decodeWeights(encodeWeights(base))).toEqual(base);
+    expect(decodeWeights(encodeWeights({ ...base, zoomPass: false })).zoomPass).toBe(false);
     // The header as it was before ensembles: no ensembleViews.
     const old = encodeCheckpoint({
       step: 120,
@@ -40,7 +42,13 @@ describe('fine-tuned weights file', () => {
       tensors: new Map([...params(1)].map(([k, v]) => [k, { dims: [v.length], data: v }])),
     });
     const back = decodeWeights(old);
-    expect(back).toMatchObject({ resolution: 512, iterations: 120, testTimeFlip: false, ensemble: [] });
+    expect(back).toMatchObject({
+      resolution: 512,
+      iterations: 120,
+      testTimeFlip: false,
+      zoomPass: false,
+      ensemble: [],
+    });
     expect(back.parameters).toEqual(params(1));
   });
 

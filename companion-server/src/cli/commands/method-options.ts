@@ -64,6 +64,11 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
     )
     .option('--no-test-time-flip', 'segment each frame once, as it is')
     .option(
+      '--zoom-pass',
+      "segment frames with a small object (under 80 % of the frame) again, zoomed in on it, and average (up to 2x the network time); default: the preset's, or the saved weights'",
+    )
+    .option('--no-zoom-pass', 'one pass over the whole frame only')
+    .option(
       '--model <file.onnx>',
       'segment with your own ONNX network instead of the built-in parent (no fine-tuning)',
     )
@@ -118,6 +123,8 @@ export interface MethodOptions {
   modelPath?: string;
   /** --test-time-flip / --no-test-time-flip when given (undefined: the preset's or the weights'). */
   testTimeFlip?: boolean;
+  /** --zoom-pass / --no-zoom-pass when given (undefined: the preset's or the weights'). */
+  zoomPass?: boolean;
 }
 
 export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
@@ -137,6 +144,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       compositeViews: countFlag(opts.compositeViews, '--composite-views'),
       ensembleViews: viewListFlag(opts.ensembleViews, '--ensemble-views'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
+      zoomPass: opts.zoomPass as boolean | undefined,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -148,5 +156,6 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
     threads: numberFlag(opts.threads, '--threads', true),
     modelPath: opts.model === undefined ? undefined : String(opts.model),
     testTimeFlip: opts.testTimeFlip as boolean | undefined,
+    zoomPass: opts.zoomPass as boolean | undefined,
   };
 }
