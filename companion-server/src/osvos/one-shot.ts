@@ -22,6 +22,8 @@ export interface OneShotOptions {
   modelPath?: string;
   onProgress?: (p: FineTuneProgress) => void;
   signal?: AbortSignal;
+  /** Keep an ensemble's finished networks here until it is done (finetune.ts `progressFile`). */
+  progressFile?: string;
 }
 
 export interface PreparedSegmenter {
@@ -103,6 +105,7 @@ export async function prepareSegmenter(
       cacheDir: options.cacheDir,
       onProgress: options.onProgress,
       signal: options.signal,
+      progressFile: options.progressFile,
     });
     weights = result.weights;
   }

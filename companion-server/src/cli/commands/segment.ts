@@ -2,6 +2,7 @@
  * `oneshot-roto segment <video|frames-dir> --out <dir> [--annotation <frame>:<mask.png> ...]`:
  * fine-tunes on the annotations (one-shot), segments every frame and writes the matte.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { MatteOptions } from '../../matte/options';
@@ -88,6 +89,8 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         device: job.method.device,
         threads: job.method.threads,
         modelPath: job.method.modelPath,
+        // With --save-weights, an interrupted ensemble fine-tune run again keeps its finished networks.
+        progressFile: job.weightsOut ? `${job.weightsOut}.progress` : undefined,
         onProgress: (p) => {
           tuneBar ??= createProgress('fine-tuning', p.total, 'it');
           if (p.phase === 'training') tuneBar.update(p.iteration, `loss ${p.loss.toFixed(4)}`);
@@ -99,6 +102,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     let weightsPath: string | undefined;
     if (seg.fineTune && job.weightsOut) {
       await writeWeights(job.weightsOut, seg.weights!);
+      await fs.rm(`${job.weightsOut}.progress`, { force: true });
       weightsPath = path.resolve(job.weightsOut);
     }
     if (seg.fineTune) {
