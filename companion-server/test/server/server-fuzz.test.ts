@@ -309,7 +309,12 @@ test('10,000 random and mutated messages each get one structured answer; the ser
   );
   expect(bad).toEqual([]);
   expect(answers).toBe(20_006);
-  expect(after.rss).toBeLessThanOrEqual(before.rss * 1.2);
+  // A leak of messages or answers shows in the JS heap (read after a full GC). RSS also holds what
+  // the allocator keeps of the 17 MiB huge-message buffers: the baseline itself varied 140–186 MiB
+  // between runs of this test on an idle machine, so up to two retained buffers are allowed on top
+  // of the 1.2x bound.
+  expect(after.heapUsed).toBeLessThanOrEqual(before.heapUsed * 1.2);
+  expect(after.rss).toBeLessThanOrEqual(before.rss * 1.2 + 2 * 17 * 2 ** 20);
 
   // Still serving: a valid request and an HTTP call.
   const pong = new Promise<string>((res) => ws.once('message', (d: Buffer) => res(d.toString())));
