@@ -35,7 +35,9 @@ export function fineTuneKey(input: {
   resumeFrom?: FineTunedWeights;
 }): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ settings: input.settings, parent: input.parentSha256, seed: input.seed }));
+  // Segmentation-only settings do not change the trained networks.
+  const { testTimeFlip: _flip, zoomPass: _zoom, threshold: _threshold, ...training } = input.settings;
+  h.update(JSON.stringify({ settings: training, parent: input.parentSha256, seed: input.seed }));
   for (const a of input.annotations) {
     h.update(JSON.stringify([a.frameIndex, a.width, a.height]));
     h.update(a.mask);

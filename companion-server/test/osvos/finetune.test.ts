@@ -194,10 +194,11 @@ describe('one-shot fine-tuning', () => {
     expect(saved.status).toBe('other-request');
 
     const progress: FineTuneProgress[] = [];
+    // A segmentation-only setting (test-time flip) changed: the finished network still serves.
     const result = await fineTune({
       frames,
       annotations,
-      settings: ensembleSettings,
+      settings: { ...ensembleSettings, testTimeFlip: !ensembleSettings.testTimeFlip },
       progressFile,
       onProgress: (p) => progress.push(p),
     });
