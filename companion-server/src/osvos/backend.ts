@@ -3,7 +3,6 @@
  * settings, weights persist in the server's workspace, and the fine-tuned network of the last
  * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
  */
-import { promises as fs } from 'node:fs';
 import { probabilityToUint8, SegmentationModel, type DeviceChoice } from '../model';
 import type {
   BackendClip,
@@ -103,7 +102,6 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         });
         provider = result.executionProvider;
         await writeWeights(req.weightsOut, result.weights);
-        if (req.progressFile) await fs.rm(req.progressFile, { force: true });
         return { weightsPath: req.weightsOut, threshold: result.weights.threshold };
       } catch (err) {
         if (req.signal.aborted) throw new BackendCancelledError('fine-tuning');

@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import { readCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
+import type { FineTuneResult } from './finetune';
 import type { FineTuneSettings } from './presets';
 import type { FineTunedWeights } from './weights';
 
@@ -18,7 +19,7 @@ export interface FinishedNetwork {
   parameters: Map<string, Float32Array>;
   iterations: number;
   finalLoss: number;
-  stoppedBy: 'iterations' | 'time-budget' | 'plateau';
+  stoppedBy: FineTuneResult['stoppedBy'];
   /** Wall-clock seconds it took (counted against the time budget when continuing). */
   seconds: number;
 }
