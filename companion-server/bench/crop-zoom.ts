@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFineTunedModel } from '../src/osvos/one-shot';
+import { loadFineTunedModel } from '../src/osvos/fine-tuned-model';
 import { readWeights } from '../src/osvos/weights';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize, makeFloatMatte } from '../src/matte/matte';

@@ -9,7 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFineTunedModel } from '../src/osvos/one-shot';
+import { loadFineTunedModel } from '../src/osvos/fine-tuned-model';
 import { readWeights } from '../src/osvos/weights';
 import { decodeRgbImage } from '../src/video/image-decode';
 

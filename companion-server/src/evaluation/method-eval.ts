@@ -276,7 +276,8 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         print(
           `${name}: ${round} annotation(s) [${annotations.map((a) => a.frameIndex).join(',')}]  J ${summary.J.mean.toFixed(3)}  F ${summary.F.mean.toFixed(3)}` +
             (seg.fineTune
-              ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})`
+              ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})` +
+                selfTrainingNote(seg.fineTune.selfTrainingFrames)
               : reused
                 ? `  saved weights (${reused.iterations} it)`
                 : '') +
@@ -335,4 +336,9 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
     );
   }
   return result;
+}
+
+/** Which frames the self-training round learned from, for the per-sequence line. */
+function selfTrainingNote(frames: readonly number[]): string {
+  return frames.length > 0 ? `, self-trained on frames ${frames.join(',')}` : '';
 }

@@ -13,8 +13,8 @@ import type {
 } from '../server/backend';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
-import { fineTune } from './finetune';
-import { loadFineTunedModel } from './one-shot';
+import { loadFineTunedModel } from './fine-tuned-model';
+import { fineTuneOnClip } from './self-training';
 import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
 import { readWeights, settingsToContinue, writeWeights } from './weights';
 
@@ -80,7 +80,8 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         height: a.height,
       }));
       try {
-        const result = await fineTune({
+        const result = await fineTuneOnClip({
+          clip: req.clip,
           frames,
           annotations,
           settings,

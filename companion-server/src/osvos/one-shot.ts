@@ -4,14 +4,14 @@
  * (`segment`, `eval`, `demo`) and by the server's backend.
  */
 import { SegmentationModel, type DeviceChoice } from '../model';
-import { buildEnsembleGraph } from './ensemble-graph';
-import { encodeModel } from '../onnx/model-io';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
 import { AnnotationError, type Annotation } from './annotations';
-import { fineTune, outputRoles, type FineTuneProgress, type FineTuneResult } from './finetune';
+import type { FineTuneProgress } from './finetune';
+import { loadFineTunedModel } from './fine-tuned-model';
+import { fineTuneOnClip, type ClipFineTuneResult } from './self-training';
 import type { FineTuneSettings } from './presets';
-import { buildFineTunedModel, type FineTunedWeights } from './weights';
+import type { FineTunedWeights } from './weights';
 
 export interface OneShotOptions {
   settings: FineTuneSettings;
@@ -30,7 +30,7 @@ export interface PreparedSegmenter {
   /** One network, or an ensemble's networks in one graph. */
   model: SegmentationModel;
   /** Absent when no annotation was given (parent network only). */
-  fineTune?: FineTuneResult;
+  fineTune?: ClipFineTuneResult;
   weights?: FineTunedWeights;
   threshold: number;
 }
@@ -92,10 +92,11 @@ export async function prepareSegmenter(
     return { model, threshold: s.threshold };
   }
   let weights = resumeFrom;
-  let result: FineTuneResult | undefined;
+  let result: ClipFineTuneResult | undefined;
   if (annotations.length > 0) {
     const frames = await readAnnotatedFrames(source, annotations);
-    result = await fineTune({
+    result = await fineTuneOnClip({
+      clip: source,
       frames,
       annotations,
       settings: s,
@@ -111,33 +112,4 @@ export async function prepareSegmenter(
   }
   const model = await loadFineTunedModel(weights!, options);
   return { model, fineTune: result, weights, threshold: weights!.threshold };
-}
-
-/**
- * The fine-tuned network; for an ensemble one graph that runs the frozen encoder once and each
- * network's trained part, and outputs the mean of their probabilities (ensemble-graph.ts).
- */
-export async function loadFineTunedModel(
-  weights: FineTunedWeights,
-  options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
-): Promise<SegmentationModel> {
-  const model = await buildFineTunedModel(weights, options.cacheDir);
-  const ensemble = weights.ensemble.length > 0;
-  const bytes = ensemble
-    ? encodeModel(
-        buildEnsembleGraph(
-          model,
-          weights.ensemble.map((m) => m.parameters),
-          outputRoles(model, weights.resolution).main,
-        ),
-      )
-    : encodeModel(model);
-  return SegmentationModel.load({
-    modelBytes: bytes,
-    testTimeFlip: weights.testTimeFlip,
-    zoomPass: weights.zoomPass,
-    device: options.device,
-    threads: options.threads,
-    ...(ensemble ? { outputKind: 'probability' as const } : {}),
-  });
 }

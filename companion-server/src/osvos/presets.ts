@@ -74,6 +74,12 @@ export interface FineTuneSettings {
    * fine-tune and a network pass per frame. Empty: one network. Stored with the weights.
    */
   ensembleViews: readonly number[];
+  /**
+   * Self-training: after fine-tuning, segment this many frames spread over the clip and continue
+   * fine-tuning on the network's confident answers there beside the annotations (self-training.ts;
+   * BENCHMARKS.md, "Self-training"). 0: off. Costs a short second round of fine-tuning.
+   */
+  selfTrainingFrames: number;
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {
@@ -91,6 +97,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     testTimeFlip: false,
     zoomPass: false,
     ensembleViews: [],
+    selfTrainingFrames: 0,
   },
   balanced: {
     resolution: 512,
@@ -106,6 +113,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     testTimeFlip: false,
     zoomPass: false,
     ensembleViews: [],
+    selfTrainingFrames: 0,
   },
   best: {
     resolution: 768,
@@ -121,6 +129,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     testTimeFlip: true,
     zoomPass: true,
     ensembleViews: [32],
+    selfTrainingFrames: 0,
   },
 };
 
@@ -137,6 +146,11 @@ export function resolveSettings(
   if (merged.resolution % 32 !== 0 || merged.resolution < 128 || merged.resolution > 1024) {
     throw new Error(
       `resolution ${merged.resolution} is not supported: use a multiple of 32 between 128 and 1024`,
+    );
+  }
+  if (!Number.isInteger(merged.selfTrainingFrames) || merged.selfTrainingFrames < 0) {
+    throw new Error(
+      `self-training needs a whole number of 0 or more frames, got ${merged.selfTrainingFrames}`,
     );
   }
   for (const views of merged.ensembleViews) {

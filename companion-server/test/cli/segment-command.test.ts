@@ -103,6 +103,35 @@ describe('oneshot-roto segment / eval', () => {
     expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png']);
   });
 
+  it("--self-training fine-tunes again on the network's confident answers on frames of the clip", async () => {
+    const out = path.join(dir, 'self-trained');
+    const { stderr } = await runCapturing([
+      'segment',
+      sample.framesDir,
+      '--out',
+      out,
+      '--end',
+      '8',
+      '--annotation',
+      `0:${sample.firstFrameMask}`,
+      '--resolution',
+      '128',
+      '--iterations',
+      '20',
+      '--learning-rate',
+      '3e-4',
+      '--augmented-views',
+      '2',
+      '--edge-snap',
+      'none',
+      '--self-training',
+      '2',
+    ]);
+    // 8 frames, 2 picked from the middles of their halves: 2 and 6. (The report goes to stderr.)
+    expect(stderr).toMatch(/fine-tuned 80 iterations .*, self-trained on frames (2, 6|2|6)\n/);
+    expect((await fs.readdir(out)).length).toBe(8);
+  });
+
   it('rejects an annotation outside the clip with a clear error', async () => {
     await expect(
       run([
@@ -141,6 +170,9 @@ describe('oneshot-roto segment / eval', () => {
       await expect(
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--augmented-views', bad]),
       ).rejects.toThrow(new RegExp(`--augmented-views expects a positive integer, got "${bad}"`));
+      await expect(
+        run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--self-training', bad]),
+      ).rejects.toThrow(new RegExp(`--self-training expects a whole number of 0 or more, got "${bad}"`));
     }
     for (const bad of ['0', '8,', '1.5', 'x']) {
       await expect(

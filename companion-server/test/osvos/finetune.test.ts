@@ -9,7 +9,7 @@ import path from 'node:path';
 import { jaccard } from '../../src/evaluation/measures';
 import { SegmentationModel } from '../../src/model';
 import { fineTune, type FineTuneProgress } from '../../src/osvos/finetune';
-import { loadFineTunedModel } from '../../src/osvos/one-shot';
+import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
 import { resolveSettings } from '../../src/osvos/presets';
 import { readWeights, writeWeights } from '../../src/osvos/weights';
 import { readFineTuneProgress } from '../../src/osvos/fine-tune-progress-file';

@@ -59,6 +59,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "fine-tune one more network per entry, on that many views per annotation, and average all the networks' soft maps (each costs a fine-tune and a network pass per frame); none = one network; default: the preset's",
     )
     .option(
+      '--self-training <frames>',
+      "after fine-tuning, segment this many frames spread over the clip and fine-tune again on the network's confident answers there (0 = off); default: the preset's",
+    )
+    .option(
       '--test-time-flip',
       "also segment each frame mirrored and average (2x the network time); default: the preset's, or the saved weights'",
     )
@@ -143,6 +147,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       augmentationsPerAnnotation: numberFlag(opts.augmentedViews, '--augmented-views', true),
       compositeViews: countFlag(opts.compositeViews, '--composite-views'),
       ensembleViews: viewListFlag(opts.ensembleViews, '--ensemble-views'),
+      selfTrainingFrames: countFlag(opts.selfTraining, '--self-training'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
       zoomPass: opts.zoomPass as boolean | undefined,
     });

@@ -107,7 +107,10 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     }
     if (seg.fineTune) {
       print(
-        `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}`,
+        `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}` +
+          (seg.fineTune.selfTrainingFrames.length > 0
+            ? `, self-trained on frames ${seg.fineTune.selfTrainingFrames.join(', ')}`
+            : ''),
       );
     }
     const matte = job.matte;
