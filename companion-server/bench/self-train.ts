@@ -6,7 +6,7 @@
  *
  *   nice npx tsx companion-server/bench/self-train.ts --base-dir .bench/st-base --out .bench/st
  *        [--sequences a,b] [--preset best] [--stride 3] [--pseudo 6] [--views 4] [--iterations 60]
- *        [--positive 0.9] [--negative-distance 40] [--skip-base] [--davis DIR]
+ *        [--positive 0.9] [--negative 0] [--negative-distance 40] [--skip-base] [--annotation-share 0.5] [--davis DIR]
  *
  * `--base-dir` keeps each sequence's first fine-tune (`<seq>.weights`), reused when present, so
  * several pseudo-label settings can be compared without fine-tuning on frame 0 again. Soft maps of
@@ -93,8 +93,11 @@ async function main(): Promise<void> {
       views: { type: 'string', default: '4' },
       iterations: { type: 'string', default: '60' },
       positive: { type: 'string', default: String(DEFAULT_PSEUDO_LABELS.positive) },
+      negative: { type: 'string', default: String(DEFAULT_PSEUDO_LABELS.negative) },
       'negative-distance': { type: 'string', default: String(DEFAULT_PSEUDO_LABELS.negativeDistance) },
       'skip-base': { type: 'boolean', default: false },
+      // Share of the second round's samples drawn from the real annotation (0: one annotation among the pseudo ones).
+      'annotation-share': { type: 'string', default: '0' },
     },
   });
   if (!values['base-dir'] || !values.out) throw new Error('--base-dir DIR and --out DIR are required');
@@ -107,9 +110,11 @@ async function main(): Promise<void> {
   const labels: PseudoLabelOptions = {
     ...DEFAULT_PSEUDO_LABELS,
     positive: Number(values.positive),
+    negative: Number(values.negative),
     negativeDistance: Number(values['negative-distance']),
   };
   const views = Number(values.views);
+  const share = Number(values['annotation-share']);
   const refineSettings = {
     ...settings,
     augmentationsPerAnnotation: views,
@@ -158,7 +163,14 @@ async function main(): Promise<void> {
 
     const ft2 = await fineTune({
       frames,
-      annotations: [annotation, ...pseudo],
+      // The real annotation repeated so that it makes up `annotation-share` of the samples.
+      annotations: [
+        ...Array.from(
+          { length: Math.max(1, Math.round((share / (1 - share)) * pseudo.length)) },
+          () => annotation,
+        ),
+        ...pseudo,
+      ],
       settings: refineSettings,
       resumeFrom: base,
     });

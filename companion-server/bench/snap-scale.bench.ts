@@ -9,15 +9,14 @@
  *        [--method crf|guided|bilateral] [--runs 3] [--davis ../shared/davis2016-train]
  */
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { bilateralGridSolve } from '../src/matte/bilateral-grid';
 import { denseCrf } from '../src/matte/dense-crf';
 import { guidedFilter } from '../src/matte/guided-filter';
 import { binarize, type FloatMatte } from '../src/matte/matte';
 import { protectSmallComponents, snapSoftMap, SNAP_PROTECT_AREA } from '../src/matte/pipeline';
 import { resizeSoftMap } from '../src/matte/resize';
-import { makeRgbFrame, type RgbFrame } from '../src/video/frame';
-import { readFrame, readSoftMap } from './snapping-data';
+import type { RgbFrame } from '../src/video/frame';
+import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
 import path from 'node:path';
 
 type Method = 'crf' | 'guided' | 'bilateral';
@@ -33,16 +32,6 @@ function unscaled(soft: FloatMatte, frame: RgbFrame, method: Method): FloatMatte
   return protectSmallComponents(soft, snapped, 0.5, SNAP_PROTECT_AREA);
 }
 
-async function upscale(frame: RgbFrame, width: number, height: number): Promise<RgbFrame> {
-  const data = await sharp(Buffer.from(frame.data), {
-    raw: { width: frame.width, height: frame.height, channels: 3 },
-  })
-    .resize(width, height, { kernel: 'linear', fit: 'fill' })
-    .raw()
-    .toBuffer();
-  return makeRgbFrame(new Uint8Array(data.buffer, data.byteOffset, data.length), width, height);
-}
-
 /** 480p pixels whose label differs from the large map's at the same place. */
 function disagreement(small: FloatMatte, large: FloatMatte): number {
   const a = binarize(small, 0.5);
@@ -56,8 +45,6 @@ function disagreement(small: FloatMatte, large: FloatMatte): number {
     }
   return differ;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -87,7 +74,7 @@ async function main(): Promise<void> {
     [1920, 1080],
     [3840, 2160],
   ] as const) {
-    const big = await upscale(frame, w, h);
+    const big = await upscaleFrame(frame, w, h);
     const bigSoft = await resizeSoftMap(soft, w, h);
     const times = { scaled: [] as number[], unscaled: [] as number[] };
     const results: Partial<Record<keyof typeof times, FloatMatte>> = {};

@@ -175,3 +175,18 @@ export async function syntheticSoftMap(
   for (let i = 0; i < out.length; i++) out[i] = up[i] / 255;
   return makeFloatMatte(out, width, height);
 }
+
+/** A frame resized with sharp (bilinear), as footage larger than DAVIS stands in for. */
+export async function upscaleFrame(frame: RgbFrame, width: number, height: number): Promise<RgbFrame> {
+  const data = await sharp(Buffer.from(frame.data), {
+    raw: { width: frame.width, height: frame.height, channels: 3 },
+  })
+    .resize(width, height, { kernel: 'linear', fit: 'fill' })
+    .raw()
+    .toBuffer();
+  return makeRgbFrame(new Uint8Array(data.buffer, data.byteOffset, data.length), width, height);
+}
+
+/** Median of a list of timings. */
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -159,7 +159,8 @@ async function main(): Promise<void> {
       // `islands=1`: stray islands dropped first, as the matte pipeline does before its snap.
       if (key === 'islands') islandsFirst = value === '1';
       else if (!(key in DEFAULT_DENSE_CRF)) throw new Error(`unknown dense-CRF parameter ${key}`);
-      else params[key as keyof DenseCrfParams] = Number(value);
+      else if (key === 'everyPixel') params.everyPixel = value === '1';
+      else (params as Record<string, number>)[key] = Number(value);
     }
     OPTIONS[`crf(${spec})`] = (raw, frame) => {
       const soft = islandsFirst ? dropStray(raw) : raw;

@@ -6,7 +6,8 @@
  * Foreground: pixels the network is sure of (soft ≥ `positive`) inside its mask's main object.
  * Background: pixels farther than `negativeDistance` from that object — whatever the network said
  * there, so a distractor it took for the object (a stray island the finishing drops) is taught
- * as background. Everything between is "don't care". The object is the mask thresholded at 0.5
+ * as background — and, with a `negative` level, pixels it is sure are background wherever they
+ * are. Everything between is "don't care". The object is the mask thresholded at 0.5
  * with the islands smaller than `islandFraction` × the largest removed (the finishing's rule).
  */
 import { DONT_CARE, type Annotation } from './annotations';
@@ -18,6 +19,8 @@ import { snapScale } from '../matte/frame-scale';
 export interface PseudoLabelOptions {
   /** Soft-map level at and above which an object pixel is taught as foreground. */
   positive: number;
+  /** Soft-map level below which any pixel is taught as background (0: only distant pixels are). */
+  negative: number;
   /** Distance from the object, in pixels of an 854×480 frame (scaled with the frame), beyond which pixels are background. */
   negativeDistance: number;
   /** Islands smaller than this share of the largest component are not the object. */
@@ -28,6 +31,7 @@ export interface PseudoLabelOptions {
 
 export const DEFAULT_PSEUDO_LABELS: PseudoLabelOptions = {
   positive: 0.9,
+  negative: 0,
   negativeDistance: 40,
   islandFraction: 0.05,
   minConfidentShare: 0.5,
@@ -80,7 +84,7 @@ export function pseudoAnnotation(
     if (object[i] && data[i]! >= options.positive) {
       mask[i] = 1;
       confident++;
-    } else if (dist2[i]! > far * far) {
+    } else if (dist2[i]! > far * far || data[i]! < options.negative) {
       mask[i] = 0;
       background++;
     } else mask[i] = DONT_CARE;

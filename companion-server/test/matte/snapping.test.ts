@@ -90,6 +90,31 @@ describe('snapping a low-resolution, shifted soft map to a sharp synthetic edge'
     expect(iou(denseCrf(certain, frame, { unaryEpsilon: 1e-6 }), gt)).toBe(1);
   });
 
+  it('dense CRF iterates only the band that can change label: the labels of every-pixel mean field, confident pixels as drawn', () => {
+    const band = denseCrf(soft, frame);
+    const every = denseCrf(soft, frame, { everyPixel: true });
+    const a = binarize(band, 0.5);
+    const b = binarize(every, 0.5);
+    let differ = 0;
+    let confident = 0;
+    let moved = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) differ++;
+      const v = Math.min(0.999, Math.max(0.001, soft.data[i]));
+      if (Math.abs(Math.log(v / (1 - v))) > 5) {
+        confident++;
+        if (band.data[i] !== Math.fround(v)) moved++;
+      }
+    }
+    expect(differ).toBeLessThanOrEqual(0.001 * a.length);
+    expect(confident).toBeGreaterThan(0.5 * a.length);
+    expect(moved).toBe(0);
+    // The every-pixel mean field does move confident pixels' values (never across 0.5).
+    let everyMoved = 0;
+    for (let i = 0; i < a.length; i++) if (Math.abs(every.data[i] - band.data[i]) > 1e-3) everyMoved++;
+    expect(everyMoved).toBeGreaterThan(0);
+  });
+
   it('dense CRF rejects out-of-range parameters by name', () => {
     expect(() => denseCrf(soft, frame, { iterations: -1 })).toThrow(/iterations/);
     expect(() => denseCrf(soft, frame, { unaryEpsilon: 0 })).toThrow(/unaryEpsilon/);

@@ -4,7 +4,7 @@ import { pseudoAnnotation, pseudoLabelFrames } from '../../src/osvos/pseudo-labe
 
 const W = 854;
 const H = 480;
-const options = { positive: 0.9, negativeDistance: 40, islandFraction: 0.05, minConfidentShare: 0.5 };
+const options = { positive: 0.9, negative: 0, negativeDistance: 40, islandFraction: 0.05, minConfidentShare: 0.5 };
 
 function fill(m: Float32Array, x0: number, y0: number, w: number, h: number, v: number): void {
   for (let y = y0; y < y0 + h; y++) m.fill(v, y * W + x0, y * W + x0 + w);
@@ -37,6 +37,19 @@ describe('pseudo-annotation', () => {
     let positives = 0;
     for (const v of a.mask) if (v === 1) positives++;
     expect(positives).toBe(100 * 90);
+  });
+
+  it('with a background level, also teaches confident background next to the object', () => {
+    const soft = new Float32Array(W * H).fill(0.01);
+    fill(soft, 300, 200, 100, 100, 0.95);
+    fill(soft, 400, 200, 20, 100, 0.2); // unsure, right of the object
+    const a = pseudoAnnotation(5, makeFloatMatte(soft, W, H), { ...options, negative: 0.05 })!;
+    const at = (x: number, y: number) => a.mask[y * W + x];
+    expect(at(350, 305)).toBe(0); // 6 px below the object, network sure it is background
+    expect(at(410, 250)).toBe(DONT_CARE); // unsure and near
+    expect(at(350, 250)).toBe(1);
+    const without = pseudoAnnotation(5, makeFloatMatte(soft, W, H), options)!;
+    expect(without.mask[305 * W + 350]).toBe(DONT_CARE);
   });
 
   it('keeps the distance in 854x480 pixels on a larger frame', () => {
