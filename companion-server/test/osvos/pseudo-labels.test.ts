@@ -4,7 +4,13 @@ import { pseudoAnnotation, pseudoLabelFrames } from '../../src/osvos/pseudo-labe
 
 const W = 854;
 const H = 480;
-const options = { positive: 0.9, negative: 0, negativeDistance: 40, islandFraction: 0.05, minConfidentShare: 0.5 };
+const options = {
+  positive: 0.9,
+  negative: 0,
+  negativeDistance: 40,
+  islandFraction: 0.05,
+  minConfidentShare: 0.5,
+};
 
 function fill(m: Float32Array, x0: number, y0: number, w: number, h: number, v: number): void {
   for (let y = y0; y < y0 + h; y++) m.fill(v, y * W + x0, y * W + x0 + w);
