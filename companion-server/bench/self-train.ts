@@ -163,7 +163,8 @@ async function main(): Promise<void> {
 
     const ft2 = await fineTune({
       frames,
-      // The real annotation repeated so that it makes up `annotation-share` of the samples.
+      // The real annotation repeated so that it makes up `annotation-share` of the samples (0.5:
+      // the product's rule, self-training.ts `withAnnotationShare`).
       annotations: [
         ...Array.from(
           { length: Math.max(1, Math.round((share / (1 - share)) * pseudo.length)) },

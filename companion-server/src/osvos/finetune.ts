@@ -317,7 +317,16 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
     const samples: Sample[] = [];
     const normalise = (v: number) => v / 255 - 0.5;
     let seed = req.seed ?? 1;
+    // An annotation given more than once (the same object) weighs more: its samples are repeated,
+    // not rendered and run through the prefix again.
+    const rendered = new Map<Annotation, Sample[]>();
     for (const a of req.annotations) {
+      const earlier = rendered.get(a);
+      if (earlier) {
+        samples.push(...earlier);
+        continue;
+      }
+      const first = samples.length;
       const frame = req.frames.get(a.frameIndex)!;
       const resized = { data: await resizeRgb(frame, R, R), width: R, height: R, channels: 3 as const };
       const plan = planAugmentations(
@@ -343,6 +352,7 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
           weight: new ort.Tensor('float32', sample.weight, [1, 1, R, R]),
         });
       }
+      rendered.set(a, samples.slice(first));
     }
     log.info(
       {

@@ -36,6 +36,16 @@ export interface ClipFineTuneResult extends FineTuneResult {
   selfTrainingFrames: number[];
 }
 
+/**
+ * The user's annotations repeated so that they make up about half of the second round's samples
+ * beside `pseudoCount` pseudo-annotations: with one annotation among six of the network's own
+ * answers, the round drifted towards its errors (BENCHMARKS.md, "Self-training").
+ */
+export function withAnnotationShare(annotations: readonly Annotation[], pseudoCount: number): Annotation[] {
+  const times = Math.max(1, Math.round(pseudoCount / annotations.length));
+  return Array.from({ length: times }, () => annotations).flat();
+}
+
 /** The second round's settings: every network continues, on fewer views and for fewer steps. */
 export function selfTrainingSettings(s: FineTuneSettings, budgetSeconds: number): FineTuneSettings {
   return {
@@ -101,7 +111,7 @@ export async function fineTuneOnClip(req: ClipFineTuneRequest): Promise<ClipFine
   const second = await fineTune({
     ...req,
     frames,
-    annotations: [...req.annotations, ...pseudo],
+    annotations: [...withAnnotationShare(req.annotations, pseudo.length), ...pseudo],
     settings: selfTrainingSettings(s, left - segmentSeconds),
     resumeFrom: first.weights,
     onProgress:

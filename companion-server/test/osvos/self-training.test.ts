@@ -7,7 +7,12 @@ import path from 'node:path';
 import { type FineTuneProgress } from '../../src/osvos/finetune';
 import { resolveSettings } from '../../src/osvos/presets';
 import { pseudoLabelFrames } from '../../src/osvos/pseudo-labels';
-import { SELF_TRAINING_ITERATIONS, fineTuneOnClip, type ClipFrames } from '../../src/osvos/self-training';
+import {
+  SELF_TRAINING_ITERATIONS,
+  fineTuneOnClip,
+  withAnnotationShare,
+  type ClipFrames,
+} from '../../src/osvos/self-training';
 import { decodeRgbImage } from '../../src/video/image-decode';
 import { readMask } from '../../src/video/mask-io';
 import { sampleClip } from '../../src/video/sample-clip';
@@ -51,6 +56,14 @@ async function request() {
 }
 
 describe('self-training round', () => {
+  it("repeats the user's annotations to about half of the second round's samples", () => {
+    const a = { frameIndex: 0, mask: new Uint8Array(4), width: 2, height: 2 };
+    const b = { ...a, frameIndex: 9 };
+    expect(withAnnotationShare([a], 6)).toEqual([a, a, a, a, a, a]);
+    expect(withAnnotationShare([a, b], 6)).toEqual([a, b, a, b, a, b]);
+    expect(withAnnotationShare([a, b], 1)).toEqual([a, b]);
+  });
+
   it('continues every network on its confident answers on frames spread over the clip', async () => {
     const { clip, read } = await bear();
     const progress: FineTuneProgress[] = [];
