@@ -19,8 +19,8 @@
  * `balanced`'s. `best` also takes a second, zoomed-in look at objects that span under 80 % of the
  * frame (model/zoom-pass.ts): drift-turn's small car +4.3 J / +3.0 F with the default finishing,
  * the other sequences within ±0.6, the large objects untouched and at no cost (BENCHMARKS.md, "Zoom
- * pass"). No preset uses composite views, nor self-training (self-training.ts: −0.14 J / +0.09 F
- * over nine sequences with the default finishing, for a second round as long as the first;
+ * pass"). No preset uses composite views, nor self-training (self-training.ts: −0.25 J / −0.04 F
+ * over ten sequences with the default finishing, for a second round as long as the first;
  * BENCHMARKS.md, "Self-training").
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
