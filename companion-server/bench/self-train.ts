@@ -26,13 +26,16 @@ import { loadFineTunedModel } from '../src/osvos/fine-tuned-model';
 import { resolveSettings, type PresetName } from '../src/osvos/presets';
 import {
   DEFAULT_PSEUDO_LABELS,
-  pseudoAnnotation,
   pseudoLabelFrames,
   type PseudoLabelOptions,
 } from '../src/osvos/pseudo-labels';
+import {
+  collectPseudoAnnotations,
+  selfTrainingSettings,
+  withAnnotationShare,
+} from '../src/osvos/self-training';
 import { readWeights, writeWeights, type FineTunedWeights } from '../src/osvos/weights';
 import type { SegmentationModel } from '../src/model';
-import type { RgbFrame } from '../src/video/frame';
 import { listFrames, listSequences, readFrame, readGroundTruth } from './snapping-data';
 
 interface Score {
@@ -113,14 +116,12 @@ async function main(): Promise<void> {
     negative: Number(values.negative),
     negativeDistance: Number(values['negative-distance']),
   };
-  const views = Number(values.views);
   const share = Number(values['annotation-share']);
-  const refineSettings = {
-    ...settings,
-    augmentationsPerAnnotation: views,
-    ensembleViews: settings.ensembleViews.map(() => views),
+  const refineSettings = selfTrainingSettings(settings, {
+    budgetSeconds: settings.timeBudgetSeconds,
+    views: Number(values.views),
     iterations: Number(values.iterations),
-  };
+  });
   console.log(JSON.stringify({ settings, refine: refineSettings, labels }));
   const stride = Number(values.stride);
   const sequences = values.sequences?.split(',') ?? (await listSequences(davis));
@@ -145,33 +146,19 @@ async function main(): Promise<void> {
     }
     const baseModel = await loadFineTunedModel(base, {});
     const picks = pseudoLabelFrames(names.length, [0], Number(values.pseudo));
-    const frames = new Map<number, RgbFrame>([[0, frame0]]);
-    const pseudo: Annotation[] = [];
     const t1 = performance.now();
-    for (const i of picks) {
-      const frame = await readFrame(davis, seq, names[i]!);
-      const soft = makeFloatMatte(await baseModel.predict(frame), frame.width, frame.height);
-      const a = pseudoAnnotation(i, soft, labels);
-      if (!a) continue;
-      frames.set(i, frame);
-      pseudo.push(a);
-    }
+    const clip = { frameCount: names.length, readFrame: (i: number) => readFrame(davis, seq, names[i]!) };
+    const found = await collectPseudoAnnotations(baseModel, clip, picks, labels);
+    const pseudo = found.annotations;
     const baseScore = values['skip-base']
       ? undefined
       : await score(baseModel, davis, seq, scored, path.join(baseDir, 'soft'));
     await baseModel.dispose();
 
     const ft2 = await fineTune({
-      frames,
-      // The real annotation repeated so that it makes up `annotation-share` of the samples (0.5:
-      // the product's rule, self-training.ts `withAnnotationShare`).
-      annotations: [
-        ...Array.from(
-          { length: Math.max(1, Math.round((share / (1 - share)) * pseudo.length)) },
-          () => annotation,
-        ),
-        ...pseudo,
-      ],
+      frames: new Map([[0, frame0], ...found.frames]),
+      // `annotation-share` 0 puts the real annotation once among the pseudo ones; 0.5 is the product's rule.
+      annotations: [...withAnnotationShare([annotation], pseudo.length, share), ...pseudo],
       settings: refineSettings,
       resumeFrom: base,
     });

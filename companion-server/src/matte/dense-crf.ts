@@ -113,11 +113,14 @@ export function denseCrf(
   // band iterates (a few percent of a large frame; the exact mean field moves such a pixel's value
   // a little but never across 0.5).
   const reach = p.appearanceWeight + p.smoothnessWeight;
+  const inBand = (i: number) => p.everyPixel || Math.abs(unary[i]) <= reach;
+  // Counted first so that the band's index list is its own size, not the frame's (33 MB at 4K).
   let bandSize = 0;
-  const band = new Int32Array(N);
+  for (let i = 0; i < N; i++) if (inBand(i)) bandSize++;
+  const band = new Int32Array(bandSize);
   const fixedSplat = new Float64Array(V);
-  for (let i = 0; i < N; i++) {
-    if (p.everyPixel || Math.abs(unary[i]) <= reach) band[bandSize++] = i;
+  for (let i = 0, k = 0; i < N; i++) {
+    if (inBand(i)) band[k++] = i;
     else fixedSplat[vertexOf[i]] += q[i];
   }
 

@@ -11,7 +11,13 @@ import type { Annotation } from './annotations';
 import { fineTune, type FineTuneRequest, type FineTuneResult } from './finetune';
 import { loadFineTunedModel } from './fine-tuned-model';
 import type { FineTuneSettings } from './presets';
-import { DEFAULT_PSEUDO_LABELS, pseudoAnnotation, pseudoLabelFrames } from './pseudo-labels';
+import {
+  DEFAULT_PSEUDO_LABELS,
+  pseudoAnnotation,
+  pseudoLabelFrames,
+  type PseudoLabelOptions,
+} from './pseudo-labels';
+import type { SegmentationModel } from '../model';
 import { childLogger } from '../logging/logger';
 
 /** Views per annotated frame in the self-training round (the zoom × flip grid's first four). */
@@ -37,25 +43,58 @@ export interface ClipFineTuneResult extends FineTuneResult {
 }
 
 /**
- * The user's annotations repeated so that they make up about half of the second round's samples
- * beside `pseudoCount` pseudo-annotations: with one annotation among six of the network's own
- * answers, the round drifted towards its errors (BENCHMARKS.md, "Self-training").
+ * The user's annotations repeated so that they make up about `share` of the second round's samples
+ * beside `pseudoCount` pseudo-annotations (at least once each): with one annotation among six of the
+ * network's own answers, the round drifted towards its errors (BENCHMARKS.md, "Self-training").
  */
-export function withAnnotationShare(annotations: readonly Annotation[], pseudoCount: number): Annotation[] {
-  const times = Math.max(1, Math.round(pseudoCount / annotations.length));
+export function withAnnotationShare(
+  annotations: readonly Annotation[],
+  pseudoCount: number,
+  share = 0.5,
+): Annotation[] {
+  const times = Math.max(1, Math.round(((share / (1 - share)) * pseudoCount) / annotations.length));
   return Array.from({ length: times }, () => annotations).flat();
 }
 
 /** The second round's settings: every network continues, on fewer views and for fewer steps. */
-export function selfTrainingSettings(s: FineTuneSettings, budgetSeconds: number): FineTuneSettings {
+export function selfTrainingSettings(
+  s: FineTuneSettings,
+  round: { budgetSeconds: number; views?: number; iterations?: number },
+): FineTuneSettings {
+  const views = round.views ?? SELF_TRAINING_VIEWS;
   return {
     ...s,
-    augmentationsPerAnnotation: SELF_TRAINING_VIEWS,
-    ensembleViews: s.ensembleViews.map(() => SELF_TRAINING_VIEWS),
-    iterations: SELF_TRAINING_ITERATIONS,
-    timeBudgetSeconds: budgetSeconds,
+    augmentationsPerAnnotation: views,
+    ensembleViews: s.ensembleViews.map(() => views),
+    iterations: round.iterations ?? SELF_TRAINING_ITERATIONS,
+    timeBudgetSeconds: round.budgetSeconds,
     compositeViews: 0,
   };
+}
+
+/**
+ * The network's pseudo-annotations on `picks` (frames it is unsure of left out) and the frames
+ * they were made on, to train on beside the annotated ones. Stops early when `signal` aborts.
+ */
+export async function collectPseudoAnnotations(
+  model: SegmentationModel,
+  clip: ClipFrames,
+  picks: readonly number[],
+  options: PseudoLabelOptions = DEFAULT_PSEUDO_LABELS,
+  signal?: AbortSignal,
+): Promise<{ frames: Map<number, RgbFrame>; annotations: Annotation[] }> {
+  const frames = new Map<number, RgbFrame>();
+  const annotations: Annotation[] = [];
+  for (const index of picks) {
+    if (signal?.aborted) break;
+    const frame = await clip.readFrame(index);
+    const soft = { data: await model.predict(frame), width: frame.width, height: frame.height };
+    const a = pseudoAnnotation(index, soft, options);
+    if (!a) continue;
+    frames.set(index, frame);
+    annotations.push(a);
+  }
+  return { frames, annotations };
 }
 
 /**
@@ -83,22 +122,14 @@ export async function fineTuneOnClip(req: ClipFineTuneRequest): Promise<ClipFine
   const started = performance.now();
   const annotated = req.annotations.map((a) => a.frameIndex);
   const picks = pseudoLabelFrames(req.clip.frameCount, annotated, s.selfTrainingFrames);
-  const frames = new Map(req.frames);
-  const pseudo: Annotation[] = [];
   const model = await loadFineTunedModel(first.weights, req);
+  let found: Awaited<ReturnType<typeof collectPseudoAnnotations>>;
   try {
-    for (const index of picks) {
-      if (req.signal?.aborted) break;
-      const frame = await req.clip.readFrame(index);
-      const soft = { data: await model.predict(frame), width: frame.width, height: frame.height };
-      const a = pseudoAnnotation(index, soft, DEFAULT_PSEUDO_LABELS);
-      if (!a) continue;
-      frames.set(index, frame);
-      pseudo.push(a);
-    }
+    found = await collectPseudoAnnotations(model, req.clip, picks, DEFAULT_PSEUDO_LABELS, req.signal);
   } finally {
     await model.dispose();
   }
+  const pseudo = found.annotations;
   if (pseudo.length === 0) {
     log.info(
       { frames: picks },
@@ -110,9 +141,9 @@ export async function fineTuneOnClip(req: ClipFineTuneRequest): Promise<ClipFine
   const offset = networks * s.iterations;
   const second = await fineTune({
     ...req,
-    frames,
+    frames: new Map([...req.frames, ...found.frames]),
     annotations: [...withAnnotationShare(req.annotations, pseudo.length), ...pseudo],
-    settings: selfTrainingSettings(s, left - segmentSeconds),
+    settings: selfTrainingSettings(s, { budgetSeconds: left - segmentSeconds }),
     resumeFrom: first.weights,
     onProgress:
       req.onProgress &&
