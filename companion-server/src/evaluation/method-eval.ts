@@ -13,6 +13,7 @@ import { binarize, makeFloatMatte } from '../matte/matte';
 import type { DeviceChoice } from '../model';
 import type { Annotation } from '../osvos/annotations';
 import { prepareSegmenter } from '../osvos/one-shot';
+import { describeSelfTraining } from '../osvos/self-training';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
 import { readWeights, writeWeights, type FineTunedWeights } from '../osvos/weights';
@@ -277,7 +278,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           `${name}: ${round} annotation(s) [${annotations.map((a) => a.frameIndex).join(',')}]  J ${summary.J.mean.toFixed(3)}  F ${summary.F.mean.toFixed(3)}` +
             (seg.fineTune
               ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})` +
-                selfTrainingNote(seg.fineTune.selfTrainingFrames)
+                describeSelfTraining(seg.fineTune)
               : reused
                 ? `  saved weights (${reused.iterations} it)`
                 : '') +
@@ -336,9 +337,4 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
     );
   }
   return result;
-}
-
-/** Which frames the self-training round learned from, for the per-sequence line. */
-function selfTrainingNote(frames: readonly number[]): string {
-  return frames.length > 0 ? `, self-trained on frames ${frames.join(',')}` : '';
 }

@@ -56,6 +56,12 @@ export function withAnnotationShare(
   return Array.from({ length: times }, () => annotations).flat();
 }
 
+/** `, self-trained on frames 5, 17` for a report line; empty when no round ran. */
+export function describeSelfTraining(result: ClipFineTuneResult): string {
+  const frames = result.selfTrainingFrames;
+  return frames.length > 0 ? `, self-trained on frames ${frames.join(', ')}` : '';
+}
+
 /** The second round's settings: every network continues, on fewer views and for fewer steps. */
 export function selfTrainingSettings(
   s: FineTuneSettings,

@@ -11,6 +11,7 @@ import { openMatteWriter } from '../../matte/writers';
 import { makeFloatMatte } from '../../matte/matte';
 import { validateAnnotation, type Annotation } from '../../osvos/annotations';
 import { prepareSegmenter } from '../../osvos/one-shot';
+import { describeSelfTraining } from '../../osvos/self-training';
 import { segmentClip } from '../../osvos/segment-clip';
 import { readWeights, settingsToContinue, writeWeights, type FineTunedWeights } from '../../osvos/weights';
 import { openFrameSource, type FrameSource } from '../../video/frame-source';
@@ -108,9 +109,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     if (seg.fineTune) {
       print(
         `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}` +
-          (seg.fineTune.selfTrainingFrames.length > 0
-            ? `, self-trained on frames ${seg.fineTune.selfTrainingFrames.join(', ')}`
-            : ''),
+          describeSelfTraining(seg.fineTune),
       );
     }
     const matte = job.matte;
