@@ -51,7 +51,7 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
   /**
    * Segment with the fine-tuned weights an earlier run saved, `<dir>/<seq>.weights`, instead of
    * fine-tuning (one annotation only): compares segmentation settings such as test-time flip on
-   * the same fine-tuned networks. The run's `settings.testTimeFlip` and `settings.zoomPass` apply.
+   * the same fine-tuned networks. The run's `settings.testTimeFlip`, `settings.zoomPass` and `settings.testTimeResolutions` apply.
    */
   reuseWeightsDir?: string;
   /** Also write the network's soft maps of the final round as 16-bit PNGs, `<dir>/<seq>/<frame>.png` (for snapping studies). */
@@ -141,7 +141,12 @@ async function reusableWeights(
     throw new Error(
       `${file} was fine-tuned at ${w.resolution}px but this run segments at ${settings.resolution}px; pass --resolution ${w.resolution} or the preset it was trained with`,
     );
-  return { ...w, testTimeFlip: settings.testTimeFlip, zoomPass: settings.zoomPass };
+  return {
+    ...w,
+    testTimeFlip: settings.testTimeFlip,
+    zoomPass: settings.zoomPass,
+    testTimeResolutions: [...settings.testTimeResolutions],
+  };
 }
 
 export async function runMethodEval(options: MethodEvalOptions): Promise<MethodEvalReport> {

@@ -36,6 +36,13 @@ export interface SegmentationModelOptions {
    */
   zoomPass?: boolean;
   /**
+   * The same network specialised to further input sizes (ONNX bytes, fixed input size each): every
+   * frame is also segmented at each of them and the maps are averaged at frame size (test-time
+   * multi-scale; BENCHMARKS.md, "Test-time resolutions"). The zoom pass refines the main
+   * size's map before the others are averaged in.
+   */
+  scaleModels?: readonly Uint8Array[];
+  /**
    * What the first output holds, when the caller knows better than the graph's last node (which
    * says "probability" only for a Sigmoid): a graph built by the project whose output is a mean of
    * probabilities (osvos/ensemble-graph.ts).
@@ -75,22 +82,39 @@ async function readModelFile(file: string): Promise<Uint8Array> {
   }
 }
 
+/** One onnxruntime session and the input size it runs at. */
+interface NetworkPass {
+  session: ort.InferenceSession;
+  signature: ModelSignature;
+  inputSize: { width: number; height: number };
+  /** False when the model's batch dimension is fixed at 1. */
+  supportsBatch: boolean;
+}
+
 export class SegmentationModel {
   private readonly log = childLogger('inference');
   private disposed = false;
+  readonly signature: ModelSignature;
+  readonly inputSize: { width: number; height: number };
+  /** Every input size a frame is segmented at: the main one first (see `scaleModels`). */
+  readonly inputSizes: { width: number; height: number }[];
+  /** False when the main model's batch dimension is fixed at 1. */
+  readonly supportsBatch: boolean;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    /** The main pass first, then one per `scaleModels` entry. */
+    private readonly passes: readonly NetworkPass[],
     readonly executionProvider: Exclude<DeviceChoice, 'auto'>,
     readonly threads: number,
-    readonly signature: ModelSignature,
-    readonly inputSize: { width: number; height: number },
     readonly source: ModelSource,
-    /** False when the model's batch dimension is fixed at 1. */
-    readonly supportsBatch: boolean,
     readonly testTimeFlip: boolean,
     readonly zoomPass: boolean,
-  ) {}
+  ) {
+    this.signature = passes[0]!.signature;
+    this.inputSize = passes[0]!.inputSize;
+    this.inputSizes = passes.map((p) => p.inputSize);
+    this.supportsBatch = passes[0]!.supportsBatch;
+  }
 
   static async load(options: SegmentationModelOptions = {}): Promise<SegmentationModel> {
     let bytes: Uint8Array;
@@ -136,14 +160,20 @@ export class SegmentationModel {
       device: options.device,
       threads: options.threads,
     });
+    const passes: NetworkPass[] = [{ session, signature, inputSize, supportsBatch: batchDim !== 1 }];
+    try {
+      for (const [k, scaleBytes] of (options.scaleModels ?? []).entries()) {
+        passes.push(await loadScalePass(scaleBytes, `${label} at scale ${k + 1}`, signature, options));
+      }
+    } catch (err) {
+      await Promise.all(passes.map((p) => p.session.release()));
+      throw err;
+    }
     const model = new SegmentationModel(
-      session,
+      passes,
       executionProvider,
       threads,
-      signature,
-      inputSize,
       source,
-      batchDim !== 1,
       options.testTimeFlip ?? false,
       options.zoomPass ?? false,
     );
@@ -152,7 +182,7 @@ export class SegmentationModel {
         model: label,
         executionProvider,
         threads,
-        inputSize,
+        inputSizes: model.inputSizes,
         outputKind: signature.outputKind,
         testTimeFlip: model.testTimeFlip,
         zoomPass: model.zoomPass,
@@ -164,27 +194,28 @@ export class SegmentationModel {
 
   /** Runs the network on already pre-processed input ([batch,3,H,W] float32) and returns its first output. */
   async runRaw(input: Float32Array, batch = 1): Promise<RawOutput> {
+    return this.runPass(this.passes[0]!, input, batch);
+  }
+
+  private async runPass(pass: NetworkPass, input: Float32Array, batch: number): Promise<RawOutput> {
     this.assertOpen();
-    const { width, height } = this.inputSize;
+    const { width, height } = pass.inputSize;
     if (input.length !== batch * 3 * width * height) {
       throw new ModelError(
         'BAD_INPUT',
         `input has ${input.length} values; [${batch},3,${height},${width}] needs ${batch * 3 * width * height}`,
       );
     }
-    const feeds = { [this.signature.inputName]: new ort.Tensor('float32', input, [batch, 3, height, width]) };
-    const results = await this.session.run(feeds, [this.signature.outputName]);
-    const out = results[this.signature.outputName];
+    const { inputName, outputName } = pass.signature;
+    const feeds = { [inputName]: new ort.Tensor('float32', input, [batch, 3, height, width]) };
+    const results = await pass.session.run(feeds, [outputName]);
+    const out = results[outputName];
     return { data: out.data as Float32Array, dims: out.dims.slice() };
   }
 
   /** Pre-processes frames into one [n,3,H,W] buffer (the frames may differ in size). */
   async preprocess(frames: readonly RgbFrame[]): Promise<Float32Array> {
-    const { width, height } = this.inputSize;
-    const per = 3 * width * height;
-    const input = new Float32Array(frames.length * per);
-    await Promise.all(frames.map((f, i) => preprocessFrame(f, width, height, input, i * per)));
-    return input;
+    return preprocessAt(this.inputSize, frames);
   }
 
   /** Foreground probability of every pixel of `frame` (row-major, frame.width × frame.height, 0..1). */
@@ -197,32 +228,47 @@ export class SegmentationModel {
     this.assertOpen();
     frames.forEach(checkFrame);
     if (frames.length === 0) return [];
-    const maps = await this.predictOnce(frames);
-    if (!this.zoomPass) return maps;
-    const boxes = maps.map((m, i) => zoomBox(m, frames[i]!.width, frames[i]!.height));
-    const zoomed = boxes.flatMap((b, i) => (b ? [i] : []));
-    if (zoomed.length === 0) return maps;
-    const crops = await this.predictOnce(zoomed.map((i) => cropFrame(frames[i]!, boxes[i]!)));
-    zoomed.forEach((i, k) => blendZoomed(maps[i]!, frames[i]!.width, crops[k]!, boxes[i]!));
+    const maps = await this.predictAt(this.passes[0]!, frames);
+    if (this.zoomPass) await this.zoomIn(frames, maps);
+    if (this.passes.length === 1) return maps;
+    // Further input sizes are averaged in after the zoom pass, which refines the main size's map
+    // only: a crop is already a closer look, and the mean of the main map and each size's is
+    // what BENCHMARKS.md measured ("Test-time resolutions").
+    for (const pass of this.passes.slice(1)) {
+      const more = await this.predictAt(pass, frames);
+      maps.forEach((m, i) => addInPlace(m, more[i]!));
+    }
+    const scale = 1 / this.passes.length;
+    for (const m of maps) for (let k = 0; k < m.length; k++) m[k]! *= scale;
     return maps;
   }
 
-  /** One pass over the frames (with test-time flip when set), probabilities at frame size. */
-  private async predictOnce(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
+  /** The zoom pass (zoom-pass.ts): frames with a small object segmented again on a crop around it. */
+  private async zoomIn(frames: readonly RgbFrame[], maps: Float32Array[]): Promise<void> {
+    const boxes = maps.map((m, i) => zoomBox(m, frames[i]!.width, frames[i]!.height));
+    const zoomed = boxes.flatMap((b, i) => (b ? [i] : []));
+    if (zoomed.length === 0) return;
+    const crops = await this.predictAt(
+      this.passes[0]!,
+      zoomed.map((i) => cropFrame(frames[i]!, boxes[i]!)),
+    );
+    zoomed.forEach((i, k) => blendZoomed(maps[i]!, frames[i]!.width, crops[k]!, boxes[i]!));
+  }
+
+  /** One pass over the frames at one input size (with test-time flip when set), probabilities at frame size. */
+  private async predictAt(pass: NetworkPass, frames: readonly RgbFrame[]): Promise<Float32Array[]> {
     const n = frames.length;
-    const input = await this.preprocess(frames);
+    const { width, height } = pass.inputSize;
+    const input = await preprocessAt(pass.inputSize, frames);
     // Test-time flip: the mirrored copies run in the same batch, mirrored in network space (the
     // resize to the network commutes with a horizontal flip up to rounding), and the probabilities
     // are averaged at network resolution before the one resize back to the frame.
     const raw = this.testTimeFlip
-      ? await this.runImages(
-          concat(input, mirrorPlanes(input, 3 * n, this.inputSize.width, this.inputSize.height)),
-          2 * n,
-        )
-      : await this.runImages(input, n);
+      ? await this.runImages(pass, concat(input, mirrorPlanes(input, 3 * n, width, height)), 2 * n)
+      : await this.runImages(pass, input, n);
     const [oh, ow] = raw.dims.slice(-2);
     const plane = oh * ow;
-    const probability = this.signature.outputKind === 'logits' ? sigmoidInPlace(raw.data) : raw.data;
+    const probability = pass.signature.outputKind === 'logits' ? sigmoidInPlace(raw.data) : raw.data;
     return frames.map((f, i) => {
       let net = probability.subarray(i * plane, (i + 1) * plane);
       if (this.testTimeFlip) {
@@ -234,11 +280,12 @@ export class SegmentationModel {
   }
 
   /** runRaw over `count` images: one batch, or one run per image when the batch is fixed at 1. */
-  private async runImages(input: Float32Array, count: number): Promise<RawOutput> {
-    if (this.supportsBatch || count === 1) return this.runRaw(input, count);
+  private async runImages(pass: NetworkPass, input: Float32Array, count: number): Promise<RawOutput> {
+    if (pass.supportsBatch || count === 1) return this.runPass(pass, input, count);
     const per = input.length / count;
     const outs: RawOutput[] = [];
-    for (let i = 0; i < count; i++) outs.push(await this.runRaw(input.subarray(i * per, (i + 1) * per), 1));
+    for (let i = 0; i < count; i++)
+      outs.push(await this.runPass(pass, input.subarray(i * per, (i + 1) * per), 1));
     const data = new Float32Array(outs.reduce((a, o) => a + o.data.length, 0));
     outs.forEach((o, i) => data.set(o.data, i * o.data.length));
     return { data, dims: [count, ...outs[0].dims.slice(1)] };
@@ -247,12 +294,53 @@ export class SegmentationModel {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.session.release();
+    await Promise.all(this.passes.map((p) => p.session.release()));
   }
 
   private assertOpen(): void {
     if (this.disposed) throw new ModelError('BAD_INPUT', 'this segmentation model was disposed');
   }
+}
+
+/** A further input size of the same network (`scaleModels`): fixed size, same output kind. */
+async function loadScalePass(
+  bytes: Uint8Array,
+  label: string,
+  main: ModelSignature,
+  options: SegmentationModelOptions,
+): Promise<NetworkPass> {
+  const inspected = inspectModelSignature(bytes, label);
+  const signature = options.outputKind ? { ...inspected, outputKind: options.outputKind } : inspected;
+  const [batchDim, , h, w] = signature.inputShape;
+  if (typeof w !== 'number' || typeof h !== 'number') {
+    throw new ModelError(
+      'MODEL_INVALID',
+      `${label} has a dynamic input size; a further scale needs the network specialised to a fixed size`,
+    );
+  }
+  if (signature.outputKind !== main.outputKind) {
+    throw new ModelError(
+      'MODEL_INVALID',
+      `${label} outputs ${signature.outputKind} but the main model ${main.outputKind}; the scales must be one network`,
+    );
+  }
+  const { session } = await createSession(bytes, { device: options.device, threads: options.threads });
+  return { session, signature, inputSize: { width: w, height: h }, supportsBatch: batchDim !== 1 };
+}
+
+async function preprocessAt(
+  size: { width: number; height: number },
+  frames: readonly RgbFrame[],
+): Promise<Float32Array> {
+  const { width, height } = size;
+  const per = 3 * width * height;
+  const input = new Float32Array(frames.length * per);
+  await Promise.all(frames.map((f, i) => preprocessFrame(f, width, height, input, i * per)));
+  return input;
+}
+
+function addInPlace(into: Float32Array, add: Float32Array): void {
+  for (let k = 0; k < into.length; k++) into[k]! += add[k]!;
 }
 
 /** `planes` row-major planes of width × height, each mirrored left–right (a new array). */

@@ -8,30 +8,41 @@ import { outputRoles } from './finetune';
 import { buildFineTunedModel, type FineTunedWeights } from './weights';
 
 /**
- * The fine-tuned network; for an ensemble one graph that runs the frozen encoder once and each
- * network's trained part, and outputs the mean of their probabilities (ensemble-graph.ts).
+ * The fine-tuned network as one ONNX graph at `resolution` (the weights' own by default): for an
+ * ensemble, the frozen encoder once and each network's trained part, outputting the mean of their
+ * probabilities (ensemble-graph.ts).
+ */
+export async function fineTunedGraph(
+  weights: FineTunedWeights,
+  resolution = weights.resolution,
+  cacheDir?: string,
+): Promise<Uint8Array> {
+  const model = await buildFineTunedModel(weights, cacheDir, undefined, resolution);
+  if (weights.ensemble.length === 0) return encodeModel(model);
+  const members = weights.ensemble.map((m) => m.parameters);
+  return encodeModel(buildEnsembleGraph(model, members, outputRoles(model, resolution).main));
+}
+
+/**
+ * The fine-tuned network ready to segment, with its test-time flip, zoom pass and further
+ * resolutions (one graph per input size).
  */
 export async function loadFineTunedModel(
   weights: FineTunedWeights,
   options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
 ): Promise<SegmentationModel> {
-  const model = await buildFineTunedModel(weights, options.cacheDir);
-  const ensemble = weights.ensemble.length > 0;
-  const bytes = ensemble
-    ? encodeModel(
-        buildEnsembleGraph(
-          model,
-          weights.ensemble.map((m) => m.parameters),
-          outputRoles(model, weights.resolution).main,
-        ),
-      )
-    : encodeModel(model);
+  const bytes = await fineTunedGraph(weights, weights.resolution, options.cacheDir);
+  const scaleModels: Uint8Array[] = [];
+  for (const r of weights.testTimeResolutions)
+    scaleModels.push(await fineTunedGraph(weights, r, options.cacheDir));
   return SegmentationModel.load({
     modelBytes: bytes,
+    scaleModels,
     testTimeFlip: weights.testTimeFlip,
     zoomPass: weights.zoomPass,
     device: options.device,
     threads: options.threads,
-    ...(ensemble ? { outputKind: 'probability' as const } : {}),
+    // The parent ends in a Sigmoid; an ensemble's mean of probabilities does not: say what it is.
+    outputKind: 'probability',
   });
 }

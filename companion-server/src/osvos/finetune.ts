@@ -224,6 +224,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       threshold: s.threshold,
       testTimeFlip: s.testTimeFlip,
       zoomPass: s.zoomPass,
+      testTimeResolutions: [...s.testTimeResolutions],
       parameters: first!.parameters,
       ensemble: rest.map((t, i) => ({ views: s.ensembleViews[i]!, parameters: t.parameters })),
     };

@@ -69,6 +69,14 @@ export interface FineTuneSettings {
    */
   zoomPass: boolean;
   /**
+   * Further square input sizes every frame is also segmented at, by the same fine-tuned networks
+   * (their parameters are convolution kernels and apply at any size); the soft maps are averaged at
+   * frame size (BENCHMARKS.md, "Test-time resolutions"). Each costs a pass per frame,
+   * (size / resolution)² times the main one's. Empty: the training resolution only. Stored with the
+   * weights.
+   */
+  testTimeResolutions: readonly number[];
+  /**
    * Further networks fine-tuned beside the first, one per entry: the entry is that network's
    * augmented views per annotation (the first network uses `augmentationsPerAnnotation`). Each
    * frame's soft map is the mean of all the networks' maps: fine-tunes that differ only in their
@@ -98,6 +106,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     loss: 'class-balanced',
     testTimeFlip: false,
     zoomPass: false,
+    testTimeResolutions: [],
     ensembleViews: [],
     selfTrainingFrames: 0,
   },
@@ -114,6 +123,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     loss: 'class-balanced',
     testTimeFlip: false,
     zoomPass: false,
+    testTimeResolutions: [],
     ensembleViews: [],
     selfTrainingFrames: 0,
   },
@@ -130,6 +140,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     loss: 'class-balanced',
     testTimeFlip: true,
     zoomPass: true,
+    testTimeResolutions: [],
     ensembleViews: [32],
     selfTrainingFrames: 0,
   },
@@ -145,9 +156,14 @@ export function resolveSettings(
   for (const [k, v] of Object.entries(overrides) as [keyof FineTuneSettings, unknown][]) {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   }
-  if (merged.resolution % 32 !== 0 || merged.resolution < 128 || merged.resolution > 1024) {
+  for (const r of [merged.resolution, ...merged.testTimeResolutions]) {
+    if (r % 32 !== 0 || r < 128 || r > 1024) {
+      throw new Error(`resolution ${r} is not supported: use a multiple of 32 between 128 and 1024`);
+    }
+  }
+  if (merged.testTimeResolutions.includes(merged.resolution)) {
     throw new Error(
-      `resolution ${merged.resolution} is not supported: use a multiple of 32 between 128 and 1024`,
+      `test-time resolution ${merged.resolution} is the training resolution itself; list only further sizes`,
     );
   }
   if (!Number.isInteger(merged.selfTrainingFrames) || merged.selfTrainingFrames < 0) {

@@ -22,6 +22,8 @@ export interface FineTunedWeights {
   testTimeFlip: boolean;
   /** Segment small objects a second time, zoomed in (model/zoom-pass.ts). */
   zoomPass: boolean;
+  /** Further input sizes every frame is also segmented at (presets.ts `testTimeResolutions`). */
+  testTimeResolutions: number[];
   /** The first network's trained parameters (the parent's names). */
   parameters: Map<string, Float32Array>;
   /** Further networks whose soft maps are averaged with the first's (presets.ts `ensembleViews`). */
@@ -43,6 +45,7 @@ interface WeightsMeta {
   threshold: number;
   testTimeFlip?: boolean;
   zoomPass?: boolean;
+  testTimeResolutions?: number[];
   /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
   ensembleViews?: number[];
 }
@@ -51,7 +54,8 @@ const memberPrefix = (k: number) => `ensemble/${k}/`;
 
 /**
  * `settings` for continuing `w` (a correction round, a reopened clip): the network's shape and
- * segmentation — resolution, trainable depth, test-time flip, zoom pass, ensemble — stay what it was trained with.
+ * segmentation — resolution, trainable depth, test-time flip, zoom pass, test-time resolutions,
+ * ensemble — stay what it was trained with.
  */
 export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeights): FineTuneSettings {
   return {
@@ -60,6 +64,7 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
     trainable: w.trainable,
     testTimeFlip: w.testTimeFlip,
     zoomPass: w.zoomPass,
+    testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
   };
 }
@@ -74,6 +79,7 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     threshold: w.threshold,
     testTimeFlip: w.testTimeFlip,
     zoomPass: w.zoomPass,
+    testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
   };
   const tensors = new Map(
@@ -121,6 +127,7 @@ function fromCheckpoint(
     threshold: meta.threshold ?? 0.5,
     testTimeFlip: meta.testTimeFlip ?? false,
     zoomPass: meta.zoomPass ?? false,
+    testTimeResolutions: meta.testTimeResolutions ?? [],
     parameters,
     ensemble,
   };
@@ -146,13 +153,15 @@ export function decodeWeights(buf: Buffer, source = 'weights'): FineTunedWeights
 }
 
 /**
- * The parent network at the weights' resolution with the fine-tuned parameters baked in: the first
- * network's by default, or those of ensemble network `member` (0-based).
+ * The parent network at the weights' resolution (or at `resolution`: the parameters are
+ * convolution kernels and apply at any input size) with the fine-tuned parameters baked in: the
+ * first network's by default, or those of ensemble network `member` (0-based).
  */
 export async function buildFineTunedModel(
   w: FineTunedWeights,
   cacheDir?: string,
   member?: number,
+  resolution = w.resolution,
 ): Promise<ModelProto> {
   const parameters = member === undefined ? w.parameters : w.ensemble[member]?.parameters;
   if (!parameters) throw new Error(`these weights have no ensemble network ${member}`);
@@ -163,7 +172,8 @@ export async function buildFineTunedModel(
         `installed ${parent.manifest.sha256.slice(0, 12)}…); fine-tune the clip again`,
     );
   }
-  const model = await loadModel(parent.modelPath);
+  const sized = resolution === w.resolution ? parent : await ensureParentModel({ resolution, cacheDir });
+  const model = await loadModel(sized.modelPath);
   const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
   for (const [name, data] of parameters) {
     const t = byName.get(name);

@@ -179,6 +179,12 @@ describe('oneshot-roto segment / eval', () => {
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--ensemble-views', bad]),
       ).rejects.toThrow(/--ensemble-views expects view counts of 1 or more separated by commas/);
     }
+    const sizes = (value: string) =>
+      run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--test-time-resolutions', value]);
+    for (const bad of ['x', '1024,', '-32'])
+      await expect(sizes(bad)).rejects.toThrow(/--test-time-resolutions expects input sizes in pixels/);
+    await expect(sizes('100')).rejects.toThrow(/resolution 100 is not supported: use a multiple of 32/);
+    await expect(sizes('160,128')).rejects.toThrow(/test-time resolution 128 is the training resolution/);
   });
 
   it('eval saves the fine-tuned weights, and --reuse-weights segments with them again without fine-tuning', async () => {
@@ -202,20 +208,35 @@ describe('oneshot-roto segment / eval', () => {
     ]);
     expect(a).toMatch(/bear: 1 annotation\(s\) \[0\].*fine-tune [\d.]+ s \/ 8 it/);
     await expect(fs.stat(path.join(first, 'bear.weights'))).resolves.toBeTruthy();
-    const b = await run([
-      'eval',
-      '--davis',
-      sample.davisRoot,
-      ...method,
-      '--reuse-weights',
-      first,
-      '--results-out',
-      path.join(dir, 'eval-b'),
-    ]);
+    // `eval --reuse-weights first` into `<dir>/<out>`, with further flags.
+    const reuse = (out: string, ...flags: string[]) =>
+      run([
+        'eval',
+        '--davis',
+        sample.davisRoot,
+        ...method,
+        '--reuse-weights',
+        first,
+        '--results-out',
+        path.join(dir, out),
+        ...flags,
+      ]);
+    const b = await reuse('eval-b');
     expect(b).toMatch(/bear: 1 annotation\(s\) \[0\].*saved weights \(8 it\)/);
     // Same weights, same settings: the same masks, so the same scores.
     const scores = (out: string) => /bear: .*?J ([\d.]+)\s+F ([\d.]+)/.exec(out)!.slice(1);
     expect(scores(b)).toEqual(scores(a));
+    // The same networks also run at 160² and averaged in: other masks from the same weights.
+    const c = await reuse('eval-c', '--test-time-resolutions', '160');
+    expect(c).toMatch(/bear: 1 annotation\(s\) \[0\].*saved weights \(8 it\)/);
+    const masks = async (run: string) => {
+      const folder = path.join(dir, run, 'bear');
+      const names = (await fs.readdir(folder)).sort();
+      return Promise.all(names.map((n) => fs.readFile(path.join(folder, n))));
+    };
+    const [maskB, maskC] = [await masks('eval-b'), await masks('eval-c')];
+    expect(maskC).toHaveLength(maskB.length);
+    expect(maskC.some((m, i) => !m.equals(maskB[i]!))).toBe(true);
 
     await expect(
       run([

@@ -244,3 +244,50 @@ describe('test-time flip', () => {
     await tta.dispose();
   });
 });
+
+describe('test-time resolutions (scaleModels)', () => {
+  // A left-to-right ramp with a vertical wave: resampling to 48×40 and to 24×32 gives different
+  // maps, so an average that dropped or repeated a scale would not match.
+  const frame = (() => {
+    const width = 60;
+    const height = 45;
+    const data = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const i = 3 * (y * width + x);
+        data[i] = (x * 255) / (width - 1);
+        data[i + 1] = 128 + 120 * Math.sin(y / 3);
+        data[i + 2] = ((x + y) * 97) % 256;
+      }
+    return { data, width, height, channels: 3 as const };
+  })();
+  const main = tinyConvModel({ inputDims: [1, 3, 48, 40], weights: [2, -1, 0.5] });
+  const smaller = tinyConvModel({ inputDims: [1, 3, 24, 32], weights: [2, -1, 0.5] });
+
+  it('averages the maps of every input size at frame size', async () => {
+    const a = await SegmentationModel.load({ modelBytes: main });
+    const b = await SegmentationModel.load({ modelBytes: smaller });
+    const both = await SegmentationModel.load({ modelBytes: main, scaleModels: [smaller] });
+    expect(both.inputSizes).toEqual([
+      { width: 40, height: 48 },
+      { width: 32, height: 24 },
+    ]);
+    expect(both.inputSize).toEqual({ width: 40, height: 48 });
+    const [pa, pb, pboth] = [await a.predict(frame), await b.predict(frame), await both.predict(frame)];
+    expect(pboth).toHaveLength(60 * 45);
+    expect(Math.max(...pboth.map((v, i) => Math.abs(v - 0.5 * (pa[i] + pb[i]))))).toBeLessThan(1e-6);
+    // The two sizes do disagree, so the average is neither of them.
+    expect(Math.max(...pa.map((v, i) => Math.abs(v - pb[i])))).toBeGreaterThan(0.01);
+    await Promise.all([a.dispose(), b.dispose(), both.dispose()]);
+  });
+
+  it('refuses a further size with a dynamic input, or of another output kind', async () => {
+    const dynamic = tinyConvModel({ inputDims: ['n', 3, 'h', 'w'] });
+    const err = await errorOf(SegmentationModel.load({ modelBytes: main, scaleModels: [dynamic] }));
+    expect(err.code).toBe('MODEL_INVALID');
+    expect(err.message).toMatch(/scale 1 has a dynamic input size/);
+    const probability = tinyConvModel({ inputDims: [1, 3, 24, 32], sigmoid: true });
+    const kind = await errorOf(SegmentationModel.load({ modelBytes: main, scaleModels: [probability] }));
+    expect(kind.message).toMatch(/outputs probability but the main model logits/);
+  });
+});

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jaccard } from '../../src/evaluation/measures';
-import { SegmentationModel } from '../../src/model';
+import { ensureParentModel, SegmentationModel } from '../../src/model';
 import { fineTune, type FineTuneProgress } from '../../src/osvos/finetune';
 import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
 import { resolveSettings } from '../../src/osvos/presets';
@@ -46,6 +46,16 @@ async function iou(model: SegmentationModel, i: number): Promise<number> {
     gt.width,
     gt.height,
   );
+}
+
+/** Largest difference between `mean` and the mean of `a` and `b`, pixel by pixel. */
+function meanError(mean: Float32Array, a: Float32Array, b: Float32Array): number {
+  return mean.reduce((m, v, i) => Math.max(m, Math.abs(v - (a[i]! + b[i]!) / 2)), 0);
+}
+
+/** Largest difference between two maps: averaging them must make a difference. */
+function spread(a: Float32Array, b: Float32Array): number {
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 }
 
 describe('one-shot fine-tuning', () => {
@@ -149,14 +159,21 @@ describe('one-shot fine-tuning', () => {
       await secondOnly.predict(frame),
     ];
     await Promise.all([ensemble.dispose(), firstOnly.dispose(), secondOnly.dispose()]);
-    let maxError = 0;
-    let maxSpread = 0;
-    for (let i = 0; i < pe.length; i++) {
-      maxError = Math.max(maxError, Math.abs(pe[i]! - (p1[i]! + p2[i]!) / 2));
-      maxSpread = Math.max(maxSpread, Math.abs(p1[i]! - p2[i]!));
-    }
-    expect(maxError).toBeLessThan(1e-6);
-    expect(maxSpread).toBeGreaterThan(0.01);
+    expect(meanError(pe, p1, p2)).toBeLessThan(1e-6);
+    expect(spread(p1, p2)).toBeGreaterThan(0.01);
+
+    // Test-time resolutions: the same ensemble also run at 160² and averaged with the 128² map.
+    const multi = await loadFineTunedModel({ ...saved, testTimeResolutions: [160] }, {});
+    const parent160 = await ensureParentModel({ resolution: 160 });
+    const at160 = await loadFineTunedModel(
+      { ...saved, resolution: 160, parentSha256: parent160.manifest.sha256 },
+      {},
+    );
+    expect(multi.inputSizes.map((s) => s.width)).toEqual([128, 160]);
+    const [pm, p160] = [await multi.predict(frame), await at160.predict(frame)];
+    await Promise.all([multi.dispose(), at160.dispose()]);
+    expect(meanError(pm, pe, p160)).toBeLessThan(1e-5);
+    expect(spread(pe, p160)).toBeGreaterThan(0.01);
 
     // A correction continues every network; the number of networks must stay what was saved.
     const round2 = await fineTune({
@@ -253,6 +270,7 @@ describe('one-shot fine-tuning', () => {
       threshold: 0.5,
       testTimeFlip: false,
       zoomPass: false,
+      testTimeResolutions: [],
       parameters: new Map(),
       ensemble: [],
     };

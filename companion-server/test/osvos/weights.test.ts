@@ -20,6 +20,7 @@ const base: FineTunedWeights = {
   threshold: 0.5,
   testTimeFlip: true,
   zoomPass: true,
+  testTimeResolutions: [1024],
   parameters: params(1),
   ensemble: [],
 };
@@ -28,6 +29,9 @@ describe('fine-tuned weights file', () => {
   it('round-trips one network, and reads a file written before ensembles as one network', () => {
     expect(decodeWeights(encodeWeights(base))).toEqual(base);
     expect(decodeWeights(encodeWeights({ ...base, zoomPass: false })).zoomPass).toBe(false);
+    expect(decodeWeights(encodeWeights({ ...base, testTimeResolutions: [] })).testTimeResolutions).toEqual(
+      [],
+    );
     // The header as it was before ensembles: no ensembleViews.
     const old = encodeCheckpoint({
       step: 120,
@@ -47,6 +51,7 @@ describe('fine-tuned weights file', () => {
       iterations: 120,
       testTimeFlip: false,
       zoomPass: false,
+      testTimeResolutions: [],
       ensemble: [],
     });
     expect(back.parameters).toEqual(params(1));

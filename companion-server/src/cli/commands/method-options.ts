@@ -73,6 +73,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
     )
     .option('--no-zoom-pass', 'one pass over the whole frame only')
     .option(
+      '--test-time-resolutions <n,...>',
+      "further network input sizes (multiples of 32, 128-1024) each frame is also segmented at, averaged with the main one's (each costs a pass per frame); none = the training resolution only; default: the preset's, or the saved weights'",
+    )
+    .option(
       '--model <file.onnx>',
       'segment with your own ONNX network instead of the built-in parent (no fine-tuning)',
     )
@@ -104,19 +108,23 @@ function countFlag(raw: unknown, flag: string): number | undefined {
   return v;
 }
 
-/** `--ensemble-views`: a comma list of view counts, or `none`. */
-function viewListFlag(raw: unknown, flag: string): number[] | undefined {
+/**
+ * A comma list of positive integers, or `none` (an empty list): `--ensemble-views` (view counts)
+ * and `--test-time-resolutions` (sizes, checked further by resolveSettings). `what` and `example`
+ * complete the usage error.
+ */
+function countListFlag(raw: unknown, flag: string, what: string, example: string): number[] | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
   if (text === 'none') return [];
   const items = text.split(',').map((t) => t.trim());
-  const views = items.map(Number);
-  if (items.some((t) => t === '') || views.some((v) => !Number.isInteger(v) || v < 1)) {
+  const values = items.map(Number);
+  if (items.some((t) => t === '') || values.some((v) => !Number.isInteger(v) || v < 1)) {
     throw new UsageError(
-      `${flag} expects view counts of 1 or more separated by commas (e.g. 32 or 16,32), or none; got "${text}"`,
+      `${flag} expects ${what} separated by commas (e.g. ${example}), or none; got "${text}"`,
     );
   }
-  return views;
+  return values;
 }
 
 export interface MethodOptions {
@@ -129,6 +137,8 @@ export interface MethodOptions {
   testTimeFlip?: boolean;
   /** --zoom-pass / --no-zoom-pass when given (undefined: the preset's or the weights'). */
   zoomPass?: boolean;
+  /** --test-time-resolutions when given (undefined: the preset's or the weights'). */
+  testTimeResolutions?: number[];
 }
 
 export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
@@ -136,6 +146,12 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
   if (!isDeviceChoice(device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}`);
   const preset = String(opts.preset ?? 'balanced') as PresetName;
   let settings: FineTuneSettings;
+  const testTimeResolutions = countListFlag(
+    opts.testTimeResolutions,
+    '--test-time-resolutions',
+    'input sizes in pixels',
+    '1024',
+  );
   try {
     settings = resolveSettings(preset, {
       resolution: numberFlag(opts.resolution, '--resolution', true),
@@ -146,10 +162,16 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       loss: opts.loss as FineTuneLoss | undefined,
       augmentationsPerAnnotation: numberFlag(opts.augmentedViews, '--augmented-views', true),
       compositeViews: countFlag(opts.compositeViews, '--composite-views'),
-      ensembleViews: viewListFlag(opts.ensembleViews, '--ensemble-views'),
+      ensembleViews: countListFlag(
+        opts.ensembleViews,
+        '--ensemble-views',
+        'view counts of 1 or more',
+        '32 or 16,32',
+      ),
       selfTrainingFrames: countFlag(opts.selfTraining, '--self-training'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
       zoomPass: opts.zoomPass as boolean | undefined,
+      testTimeResolutions,
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -162,5 +184,6 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
     modelPath: opts.model === undefined ? undefined : String(opts.model),
     testTimeFlip: opts.testTimeFlip as boolean | undefined,
     zoomPass: opts.zoomPass as boolean | undefined,
+    testTimeResolutions,
   };
 }

@@ -75,10 +75,13 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   try {
     const annotations = await loadAnnotations(source, job.annotations);
     let resume: FineTunedWeights | undefined = job.weightsIn ? await readWeights(job.weightsIn) : undefined;
-    // An explicit --test-time-flip / --zoom-pass (or --no-…) overrides what the weights were saved with.
+    // An explicit --test-time-flip / --zoom-pass (or --no-…) / --test-time-resolutions overrides
+    // what the weights were saved with.
     if (resume && job.method.testTimeFlip !== undefined)
       resume = { ...resume, testTimeFlip: job.method.testTimeFlip };
     if (resume && job.method.zoomPass !== undefined) resume = { ...resume, zoomPass: job.method.zoomPass };
+    if (resume && job.method.testTimeResolutions !== undefined)
+      resume = { ...resume, testTimeResolutions: job.method.testTimeResolutions };
     const settings = resume ? settingsToContinue(job.method.settings, resume) : job.method.settings;
     // Created on fine-tuning's first report, which carries the step total over every network.
     let tuneBar: Progress | undefined;
