@@ -35,6 +35,9 @@ beforeAll(async () => {
       timeBudgetSeconds: 1e6,
       augmentationsPerAnnotation: 3,
       selfTrainingFrames: 0,
+      // Segment at a further size too (`--test-time-resolutions`; 1024² beside 768² in use), so the
+      // end-to-end run covers that path: 160² beside this test's 128².
+      testTimeResolutions: [160],
     },
   });
   srv = await startTestServer(backend);

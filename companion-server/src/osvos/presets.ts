@@ -19,7 +19,10 @@
  * `balanced`'s. `best` also takes a second, zoomed-in look at objects that span under 80 % of the
  * frame (model/zoom-pass.ts): drift-turn's small car +4.3 J / +3.0 F with the default finishing,
  * the other sequences within ±0.6, the large objects untouched and at no cost (BENCHMARKS.md, "Zoom
- * pass"). No preset uses composite views, nor self-training (self-training.ts: −0.25 J / −0.04 F
+ * pass"). No preset segments at further sizes (`testTimeResolutions`: 1024² beside 768² gave
+ * +0.3 J / +1.0 F with the default finishing on every 2nd frame of the 12 sequences, drift-turn
+ * +3.0 J and bus −2.6 J, for 2.75× the per-frame time; BENCHMARKS.md, "Test-time resolutions"),
+ * composite views, nor self-training (self-training.ts: −0.25 J / −0.04 F
  * over ten sequences with the default finishing, for a second round as long as the first;
  * BENCHMARKS.md, "Self-training").
  */
