@@ -16,7 +16,7 @@ import { prepareSegmenter } from '../osvos/one-shot';
 import { describeSelfTraining } from '../osvos/self-training';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
-import { readWeights, writeWeights, type FineTunedWeights } from '../osvos/weights';
+import { readWeights, withSegmentationChoices, writeWeights, type FineTunedWeights } from '../osvos/weights';
 import { openFrameSource } from '../video/frame-source';
 import { MaskSequenceWriter, readMask, type BinaryMask } from '../video/mask-io';
 import {
@@ -141,12 +141,7 @@ async function reusableWeights(
     throw new Error(
       `${file} was fine-tuned at ${w.resolution}px but this run segments at ${settings.resolution}px; pass --resolution ${w.resolution} or the preset it was trained with`,
     );
-  return {
-    ...w,
-    testTimeFlip: settings.testTimeFlip,
-    zoomPass: settings.zoomPass,
-    testTimeResolutions: [...settings.testTimeResolutions],
-  };
+  return withSegmentationChoices(w, settings);
 }
 
 export async function runMethodEval(options: MethodEvalOptions): Promise<MethodEvalReport> {

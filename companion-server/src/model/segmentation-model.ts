@@ -94,12 +94,6 @@ interface NetworkPass {
 export class SegmentationModel {
   private readonly log = childLogger('inference');
   private disposed = false;
-  readonly signature: ModelSignature;
-  readonly inputSize: { width: number; height: number };
-  /** Every input size a frame is segmented at: the main one first (see `scaleModels`). */
-  readonly inputSizes: { width: number; height: number }[];
-  /** False when the main model's batch dimension is fixed at 1. */
-  readonly supportsBatch: boolean;
 
   private constructor(
     /** The main pass first, then one per `scaleModels` entry. */
@@ -109,11 +103,26 @@ export class SegmentationModel {
     readonly source: ModelSource,
     readonly testTimeFlip: boolean,
     readonly zoomPass: boolean,
-  ) {
-    this.signature = passes[0]!.signature;
-    this.inputSize = passes[0]!.inputSize;
-    this.inputSizes = passes.map((p) => p.inputSize);
-    this.supportsBatch = passes[0]!.supportsBatch;
+  ) {}
+
+  /** The main model's inputs and output. */
+  get signature(): ModelSignature {
+    return this.passes[0]!.signature;
+  }
+
+  /** The main input size (`runRaw` and `preprocess` work at it). */
+  get inputSize(): { width: number; height: number } {
+    return this.passes[0]!.inputSize;
+  }
+
+  /** Every input size a frame is segmented at: the main one first (see `scaleModels`). */
+  get inputSizes(): { width: number; height: number }[] {
+    return this.passes.map((p) => p.inputSize);
+  }
+
+  /** False when the main model's batch dimension is fixed at 1. */
+  get supportsBatch(): boolean {
+    return this.passes[0]!.supportsBatch;
   }
 
   static async load(options: SegmentationModelOptions = {}): Promise<SegmentationModel> {
@@ -138,8 +147,7 @@ export class SegmentationModel {
       source = { kind: 'parent', path: parent.modelPath, manifest: parent.manifest };
       label = `parent model ${parent.modelPath}`;
     }
-    const inspected = inspectModelSignature(bytes, label);
-    const signature = options.outputKind ? { ...inspected, outputKind: options.outputKind } : inspected;
+    const signature = signatureOf(bytes, label, options.outputKind);
     const [batchDim, , h, w] = signature.inputShape;
     const requested = options.resolution ?? DEFAULT_RESOLUTION;
     const inputSize = {
@@ -302,6 +310,16 @@ export class SegmentationModel {
   }
 }
 
+/** The model's signature, its output kind overridden when the caller knows better (`outputKind`). */
+function signatureOf(
+  bytes: Uint8Array,
+  label: string,
+  outputKind: ModelSignature['outputKind'] | undefined,
+): ModelSignature {
+  const inspected = inspectModelSignature(bytes, label);
+  return outputKind ? { ...inspected, outputKind } : inspected;
+}
+
 /** A further input size of the same network (`scaleModels`): fixed size, same output kind. */
 async function loadScalePass(
   bytes: Uint8Array,
@@ -309,8 +327,7 @@ async function loadScalePass(
   main: ModelSignature,
   options: SegmentationModelOptions,
 ): Promise<NetworkPass> {
-  const inspected = inspectModelSignature(bytes, label);
-  const signature = options.outputKind ? { ...inspected, outputKind: options.outputKind } : inspected;
+  const signature = signatureOf(bytes, label, options.outputKind);
   const [batchDim, , h, w] = signature.inputShape;
   if (typeof w !== 'number' || typeof h !== 'number') {
     throw new ModelError(

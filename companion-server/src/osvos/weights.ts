@@ -69,6 +69,28 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
   };
 }
 
+/**
+ * How saved weights segment: stored with them, and chosen again by a CLI flag or a comparison run
+ * (FineTuneSettings has these fields too). Training does not depend on them.
+ */
+export interface SegmentationChoices {
+  testTimeFlip?: boolean;
+  zoomPass?: boolean;
+  testTimeResolutions?: readonly number[];
+}
+
+/** `w` segmenting with the choices given; those left undefined keep what the weights were saved with. */
+export function withSegmentationChoices(w: FineTunedWeights, choices: SegmentationChoices): FineTunedWeights {
+  return {
+    ...w,
+    testTimeFlip: choices.testTimeFlip ?? w.testTimeFlip,
+    zoomPass: choices.zoomPass ?? w.zoomPass,
+    testTimeResolutions: choices.testTimeResolutions
+      ? [...choices.testTimeResolutions]
+      : w.testTimeResolutions,
+  };
+}
+
 function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: number) => number[]) {
   const meta: WeightsMeta = {
     kind: 'oneshot-roto/fine-tuned-weights',

@@ -13,7 +13,13 @@ import { validateAnnotation, type Annotation } from '../../osvos/annotations';
 import { prepareSegmenter } from '../../osvos/one-shot';
 import { describeSelfTraining } from '../../osvos/self-training';
 import { segmentClip } from '../../osvos/segment-clip';
-import { readWeights, settingsToContinue, writeWeights, type FineTunedWeights } from '../../osvos/weights';
+import {
+  readWeights,
+  settingsToContinue,
+  withSegmentationChoices,
+  writeWeights,
+  type FineTunedWeights,
+} from '../../osvos/weights';
 import { openFrameSource, type FrameSource } from '../../video/frame-source';
 import { readMask } from '../../video/mask-io';
 import { createProgress, type Progress } from '../progress';
@@ -74,14 +80,11 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   const source = await openFrameSource(job.input, { start: job.start, end: job.end });
   try {
     const annotations = await loadAnnotations(source, job.annotations);
-    let resume: FineTunedWeights | undefined = job.weightsIn ? await readWeights(job.weightsIn) : undefined;
     // An explicit --test-time-flip / --zoom-pass (or --no-…) / --test-time-resolutions overrides
     // what the weights were saved with.
-    if (resume && job.method.testTimeFlip !== undefined)
-      resume = { ...resume, testTimeFlip: job.method.testTimeFlip };
-    if (resume && job.method.zoomPass !== undefined) resume = { ...resume, zoomPass: job.method.zoomPass };
-    if (resume && job.method.testTimeResolutions !== undefined)
-      resume = { ...resume, testTimeResolutions: job.method.testTimeResolutions };
+    const resume: FineTunedWeights | undefined = job.weightsIn
+      ? withSegmentationChoices(await readWeights(job.weightsIn), job.method)
+      : undefined;
     const settings = resume ? settingsToContinue(job.method.settings, resume) : job.method.settings;
     // Created on fine-tuning's first report, which carries the step total over every network.
     let tuneBar: Progress | undefined;
