@@ -6,6 +6,7 @@
  *
  *   nice npx tsx companion-server/bench/fine-tune-davis.ts --out .bench/res-best
  *        [--davis ../shared/davis2016-train] [--sequences a,b] [--preset best] [--time-budget 100000]
+ *        [--loss sqrt-balanced] [--ensemble-views none|32,...]
  *
  * `--time-budget` overrides the preset's wall-clock budget (seconds): on a loaded or slow machine
  * the budget would cut fine-tunes that the plateau rule or the step cap ends on an idle one.
@@ -16,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { annotationPath, listDavisSequences, loadDavisSequence } from '../src/evaluation/davis-dataset';
 import { fineTuneOnClip } from '../src/osvos/self-training';
 import { readAnnotatedFrames } from '../src/osvos/one-shot';
-import { resolveSettings, type PresetName } from '../src/osvos/presets';
+import { resolveSettings, type FineTuneLoss, type PresetName } from '../src/osvos/presets';
 import { readWeights, writeWeights } from '../src/osvos/weights';
 import { openFrameSource } from '../src/video/frame-source';
 import { readMask } from '../src/video/mask-io';
@@ -29,12 +30,16 @@ async function main(): Promise<void> {
       sequences: { type: 'string' },
       preset: { type: 'string', default: 'best' },
       'time-budget': { type: 'string' },
+      loss: { type: 'string' },
+      'ensemble-views': { type: 'string' },
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
   const budget = values['time-budget'];
   const settings = resolveSettings(values.preset as PresetName, {
     timeBudgetSeconds: budget === undefined ? undefined : Number(budget),
+    loss: values.loss as FineTuneLoss | undefined,
+    ensembleViews: parseEnsembleViews(values['ensemble-views']),
   });
   await fs.mkdir(values.out, { recursive: true });
   const names = await listDavisSequences(values.davis!, {
@@ -67,6 +72,12 @@ async function main(): Promise<void> {
       `${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, ${result.iterations} steps (${result.stoppedBy})`,
     );
   }
+}
+
+/** `none` → no further networks; `32,16` → two; absent → the preset's. */
+function parseEnsembleViews(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  return text === 'none' ? [] : text.split(',').map(Number);
 }
 
 main().catch((err: unknown) => {
