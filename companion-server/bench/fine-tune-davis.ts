@@ -6,7 +6,7 @@
  *
  *   nice npx tsx companion-server/bench/fine-tune-davis.ts --out .bench/res-best
  *        [--davis ../shared/davis2016-train] [--sequences a,b] [--preset best] [--time-budget 100000]
- *        [--loss sqrt-balanced] [--ensemble-views none|32,...]
+ *        [--loss sqrt-balanced] [--augmented-views 16] [--ensemble-views none|32,...]
  *
  * `--time-budget` overrides the preset's wall-clock budget (seconds): on a loaded or slow machine
  * the budget would cut fine-tunes that the plateau rule or the step cap ends on an idle one.
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       preset: { type: 'string', default: 'best' },
       'time-budget': { type: 'string' },
       loss: { type: 'string' },
+      'augmented-views': { type: 'string' },
       'ensemble-views': { type: 'string' },
     },
   });
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
   const settings = resolveSettings(values.preset as PresetName, {
     timeBudgetSeconds: budget === undefined ? undefined : Number(budget),
     loss: values.loss as FineTuneLoss | undefined,
+    augmentationsPerAnnotation:
+      values['augmented-views'] === undefined ? undefined : Number(values['augmented-views']),
     ensembleViews: parseEnsembleViews(values['ensemble-views']),
   });
   await fs.mkdir(values.out, { recursive: true });

@@ -7,7 +7,7 @@
  * the size for each B) for `finishing-sweep.ts --soft <soft-out>/main,<soft-out>/1024`.
  *
  *   nice npx tsx companion-server/bench/test-time-resolutions.ts --weights-dir .bench/res-best
- *        --soft-out .bench/soft-ttr [--resolutions 1024] [--stride 2] [--offset 0]
+ *        --soft-out .bench/soft-ttr [--resolutions 1024|none] [--stride 2] [--offset 0]
  *        [--sequences a,b] [--davis ../shared/davis2016-train]
  *
  * Frames 1…n−2 whose index (from 1) minus `--offset` is a multiple of `--stride`: two runs with
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   });
   if (!values['weights-dir'] || !values['soft-out'])
     throw new Error('--weights-dir DIR (with <seq>.weights) and --soft-out DIR are required');
-  const sizes = values.resolutions!.split(',').map(Number);
+  // `none`: the product's map only (for an ensemble comparison at the training size).
+  const sizes = values.resolutions === 'none' ? [] : values.resolutions!.split(',').map(Number);
   const stride = Number(values.stride);
   const offset = Number(values.offset);
   const seqs = values.sequences?.split(',') ?? [];

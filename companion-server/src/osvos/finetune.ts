@@ -5,9 +5,8 @@
  * view of each annotation and its activations are kept; every train step then runs only the
  * trainable suffix (forward, class-balanced loss with deep supervision, gradients, Adam update),
  * so a step costs a few suffix passes instead of the whole network. An ensemble
- * (`settings.ensembleViews`) trains each further network the same way on its own set of views
- * (and its own loss, `settings.ensembleLosses`), one after the other, sharing the prefix session
- * and the time budget.
+ * (`settings.ensembleViews`) trains each further network the same way on its own set of views,
+ * one after the other, sharing the prefix session and the time budget.
  */
 import * as ort from 'onnxruntime-node';
 import { childLogger } from '../logging/logger';
@@ -137,10 +136,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   }
   const report = (p: Omit<FineTuneProgress, 'elapsedSeconds'>) =>
     req.onProgress?.({ ...p, elapsedSeconds: (performance.now() - started) / 1000 });
-  const networks: NetworkPlan[] = [
-    { views: s.augmentationsPerAnnotation, loss: s.loss },
-    ...s.ensembleViews.map((views, i) => ({ views, loss: s.ensembleLosses[i] ?? s.loss })),
-  ];
+  const networks = [s.augmentationsPerAnnotation, ...s.ensembleViews];
   report({
     iteration: 0,
     total: networks.length * s.iterations,
@@ -193,7 +189,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       const networkStart = performance.now();
       const network = await trainNetwork({
         req,
-        ...networks[k]!,
+        views: networks[k]!,
         resume: resumeSets?.[k],
         budgetMs: leftMs / (networks.length - k),
         split,
@@ -230,7 +226,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       zoomPass: s.zoomPass,
       testTimeResolutions: [...s.testTimeResolutions],
       parameters: first!.parameters,
-      ensemble: rest.map((t, i) => ({ ...networks[i + 1]!, parameters: t.parameters })),
+      ensemble: rest.map((t, i) => ({ views: s.ensembleViews[i]!, parameters: t.parameters })),
     };
     const seconds = (performance.now() - started) / 1000;
     // An ensemble reports its most telling stop reason (a network cut short by the budget says
@@ -278,14 +274,10 @@ async function finishedNetworks(
 
 type TrainedNetwork = Omit<FinishedNetwork, 'seconds'>;
 
-interface NetworkPlan {
+interface NetworkJob {
+  req: FineTuneRequest;
   /** Augmented views per annotation. */
   views: number;
-  loss: FineTuneLoss;
-}
-
-interface NetworkJob extends NetworkPlan {
-  req: FineTuneRequest;
   /** Parameters to continue from (a correction round). */
   resume?: ReadonlyMap<string, Float32Array>;
   budgetMs: number;
@@ -312,7 +304,7 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
       sideOutputs:
         s.sideOutputWeight > 0 ? roles.sides.map((name) => ({ name, weight: s.sideOutputWeight })) : [],
       trainable: selector,
-      loss: { normalization: 'mean', pixelWeights: true, classBalance: CLASS_BALANCE[job.loss] },
+      loss: { normalization: 'mean', pixelWeights: true, classBalance: CLASS_BALANCE[s.loss] },
       optimizer: { kind: 'adam', weightDecay: 0 },
       biasLrMult: 2,
     },
@@ -432,7 +424,6 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
     log.info(
       {
         views: job.views,
-        lossKind: job.loss,
         iterations: it,
         seconds: (performance.now() - started) / 1000,
         loss: ema,

@@ -88,12 +88,6 @@ export interface FineTuneSettings {
    */
   ensembleViews: readonly number[];
   /**
-   * The loss of each further network, by position in `ensembleViews`; networks past the list's end
-   * (and the first network) use `loss`. Networks trained with different class weights err
-   * differently (BENCHMARKS.md, "A third network"). Stored with the weights.
-   */
-  ensembleLosses: readonly FineTuneLoss[];
-  /**
    * Self-training: after fine-tuning, segment this many frames spread over the clip and continue
    * fine-tuning on the network's confident answers there beside the annotations (self-training.ts;
    * BENCHMARKS.md, "Self-training"). 0: off. Costs a short second round of fine-tuning.
@@ -117,7 +111,6 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     zoomPass: false,
     testTimeResolutions: [],
     ensembleViews: [],
-    ensembleLosses: [],
     selfTrainingFrames: 0,
   },
   balanced: {
@@ -135,7 +128,6 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     zoomPass: false,
     testTimeResolutions: [],
     ensembleViews: [],
-    ensembleLosses: [],
     selfTrainingFrames: 0,
   },
   best: {
@@ -153,7 +145,6 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     zoomPass: true,
     testTimeResolutions: [],
     ensembleViews: [32],
-    ensembleLosses: [],
     selfTrainingFrames: 0,
   },
 };
@@ -181,17 +172,6 @@ export function resolveSettings(
   if (!Number.isInteger(merged.selfTrainingFrames) || merged.selfTrainingFrames < 0) {
     throw new Error(
       `self-training needs a whole number of 0 or more frames, got ${merged.selfTrainingFrames}`,
-    );
-  }
-  for (const loss of [merged.loss, ...merged.ensembleLosses]) {
-    if (!FINE_TUNE_LOSSES.includes(loss)) {
-      throw new Error(`unknown loss "${loss}"; choose one of ${FINE_TUNE_LOSSES.join(', ')}`);
-    }
-  }
-  if (merged.ensembleLosses.length > merged.ensembleViews.length) {
-    throw new Error(
-      `${merged.ensembleLosses.length} ensemble losses given for ${merged.ensembleViews.length} further network(s); ` +
-        'give at most one loss per entry of the ensemble views',
     );
   }
   for (const views of merged.ensembleViews) {

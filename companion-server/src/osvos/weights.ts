@@ -7,7 +7,7 @@ import { dimsOf, loadModel, type ModelProto } from '../onnx/model-io';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import { bakeWeights } from '../training/bake-weights';
 import { ensureParentModel } from '../model';
-import { FINE_TUNE_LOSSES, type FineTuneLoss, type FineTuneSettings, type TrainableDepth } from './presets';
+import type { FineTuneSettings, TrainableDepth } from './presets';
 
 export interface FineTunedWeights {
   resolution: number;
@@ -33,11 +33,6 @@ export interface FineTunedWeights {
 export interface EnsembleMember {
   /** Augmented views per annotation it was fine-tuned on. */
   views: number;
-  /**
-   * The loss it was fine-tuned with (presets.ts `ensembleLosses`); absent in files saved before
-   * networks could differ in loss, whose networks all used the run's `loss`.
-   */
-  loss?: FineTuneLoss;
   parameters: Map<string, Float32Array>;
 }
 
@@ -53,8 +48,6 @@ interface WeightsMeta {
   testTimeResolutions?: number[];
   /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
   ensembleViews?: number[];
-  /** Loss of each further network (null: not recorded). */
-  ensembleLosses?: (FineTuneLoss | null)[];
 }
 
 const memberPrefix = (k: number) => `ensemble/${k}/`;
@@ -73,7 +66,6 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
     zoomPass: w.zoomPass,
     testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
-    ensembleLosses: w.ensemble.map((m) => m.loss ?? settings.loss),
   };
 }
 
@@ -111,7 +103,6 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     zoomPass: w.zoomPass,
     testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
-    ensembleLosses: w.ensemble.map((m) => m.loss ?? null),
   };
   const tensors = new Map(
     [...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]),
@@ -132,15 +123,7 @@ function fromCheckpoint(
     throw new Error(`${source} is a checkpoint but not OneShot Roto fine-tuned weights`);
   }
   const views = meta.ensembleViews ?? [];
-  const losses = meta.ensembleLosses ?? [];
-  const ensemble: EnsembleMember[] = views.map((v, k) => {
-    const loss = losses[k];
-    if (loss === undefined || loss === null) return { views: v, parameters: new Map() };
-    if (!FINE_TUNE_LOSSES.includes(loss)) {
-      throw new Error(`${source} names an unknown loss "${String(loss)}" for ensemble network ${k + 1}`);
-    }
-    return { views: v, loss, parameters: new Map() };
-  });
+  const ensemble: EnsembleMember[] = views.map((v) => ({ views: v, parameters: new Map() }));
   const parameters = new Map<string, Float32Array>();
   for (const [name, t] of c.tensors) {
     const member = /^ensemble\/(\d+)\/(.+)$/.exec(name);

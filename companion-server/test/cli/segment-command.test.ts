@@ -179,22 +179,6 @@ describe('oneshot-roto segment / eval', () => {
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--ensemble-views', bad]),
       ).rejects.toThrow(/--ensemble-views expects view counts of 1 or more separated by commas/);
     }
-    const losses = (value: string, views = '32') =>
-      run([
-        'eval',
-        '--davis',
-        sample.davisRoot,
-        '--resolution',
-        '128',
-        '--ensemble-views',
-        views,
-        '--ensemble-losses',
-        value,
-      ]);
-    await expect(losses('sqrt-balanced,focal')).rejects.toThrow(
-      /--ensemble-losses expects losses separated by commas \(class-balanced, sqrt-balanced, plain\), got "focal"/,
-    );
-    await expect(losses('plain,plain')).rejects.toThrow(/2 ensemble losses given for 1 further network/);
     const sizes = (value: string) =>
       run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--test-time-resolutions', value]);
     for (const bad of ['x', '1024,', '-32'])

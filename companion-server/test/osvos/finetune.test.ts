@@ -53,12 +53,6 @@ function meanError(mean: Float32Array, a: Float32Array, b: Float32Array): number
   return mean.reduce((m, v, i) => Math.max(m, Math.abs(v - (a[i]! + b[i]!) / 2)), 0);
 }
 
-/** A network's parameters in name order, as one array. */
-function flat(parameters: ReadonlyMap<string, Float32Array>): Float32Array {
-  const names = [...parameters.keys()].sort();
-  return Float32Array.from(names.flatMap((n) => [...parameters.get(n)!]));
-}
-
 /** Largest difference between two maps: averaging them must make a difference. */
 function spread(a: Float32Array, b: Float32Array): number {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
@@ -261,34 +255,8 @@ describe('one-shot fine-tuning', () => {
     expect(again.iterations).toBe(4);
   });
 
-  it('trains each ensemble network with its own loss', async () => {
-    const frames = new Map([[0, await decodeRgbImage(frameFile(0))]]);
-    const annotations = [await annotation(0)];
-    // The second network sees the first's views (same count, same seed): only the loss tells them apart.
-    const twin = { ...settings, iterations: 6, augmentationsPerAnnotation: 2, ensembleViews: [2] };
-    const same = await fineTune({ frames, annotations, settings: twin });
-    const other = await fineTune({
-      frames,
-      annotations,
-      settings: { ...twin, ensembleLosses: ['plain' as const] },
-    });
-    expect(same.weights.ensemble[0]!.loss).toBe('class-balanced');
-    expect(other.weights.ensemble[0]!.loss).toBe('plain');
-    const gap = (w: typeof same.weights) => spread(flat(w.parameters), flat(w.ensemble[0]!.parameters));
-    // The first network is the same in both runs; the second differs from it only with the other loss.
-    expect(spread(flat(same.weights.parameters), flat(other.weights.parameters))).toBeLessThan(1e-6);
-    expect(gap(same.weights)).toBeLessThan(1e-6);
-    expect(gap(other.weights)).toBeGreaterThan(1e-4);
-  });
-
-  it('refuses ensemble settings with no views, more losses than networks, or an unknown loss', () => {
+  it('refuses ensemble settings with no views', () => {
     expect(() => resolveSettings('best', { ensembleViews: [32, 0] })).toThrow(/1 or more views each, got 0/);
-    expect(() =>
-      resolveSettings('best', { ensembleViews: [32], ensembleLosses: ['plain', 'plain'] }),
-    ).toThrow(/2 ensemble losses given for 1 further network/);
-    expect(() => resolveSettings('best', { ensembleLosses: ['focal' as unknown as 'plain'] })).toThrow(
-      /unknown loss "focal"; choose one of class-balanced, sqrt-balanced, plain/,
-    );
   });
 
   it('refuses to continue from weights trained at another resolution', async () => {

@@ -2,16 +2,8 @@
  * The fine-tuned weights file: one network or an ensemble in one checkpoint, read back exactly;
  * a damaged ensemble is an error that says what to do, not a network with missing parameters.
  */
-import { resolveSettings } from '../../src/osvos/presets';
-import {
-  decodeWeights,
-  encodeWeights,
-  settingsToContinue,
-  type FineTunedWeights,
-} from '../../src/osvos/weights';
-import { decodeCheckpoint, encodeCheckpoint } from '../../src/training/checkpoint';
-
-const decodeMeta = (bytes: Buffer) => decodeCheckpoint(bytes).meta;
+import { decodeWeights, encodeWeights, type FineTunedWeights } from '../../src/osvos/weights';
+import { encodeCheckpoint } from '../../src/training/checkpoint';
 
 const params = (seed: number) =>
   new Map([
@@ -78,30 +70,6 @@ describe('fine-tuned weights file', () => {
     expect(back.parameters).toEqual(params(1));
     expect(back.ensemble[0]!.parameters).toEqual(params(2));
     expect(back.ensemble[1]!.parameters).toEqual(params(3));
-  });
-
-  it("keeps each ensemble network's loss, and continues a file without losses with the run's loss", () => {
-    const w: FineTunedWeights = {
-      ...base,
-      ensemble: [
-        { views: 32, parameters: params(2) },
-        { views: 8, loss: 'sqrt-balanced', parameters: params(3) },
-      ],
-    };
-    const back = decodeWeights(encodeWeights(w));
-    expect(back.ensemble.map((m) => m.loss)).toEqual([undefined, 'sqrt-balanced']);
-    const next = settingsToContinue(resolveSettings('best', { ensembleViews: [], loss: 'plain' }), back);
-    expect(next.ensembleViews).toEqual([32, 8]);
-    expect(next.ensembleLosses).toEqual(['plain', 'sqrt-balanced']);
-
-    const odd = encodeCheckpoint({
-      step: 1,
-      meta: { ...decodeMeta(encodeWeights(w)), ensembleLosses: [null, 'focal'] },
-      tensors: new Map(),
-    });
-    expect(() => decodeWeights(odd, 'clip.weights')).toThrow(
-      /clip\.weights names an unknown loss "focal" for ensemble network 2/,
-    );
   });
 
   it('refuses an ensemble network that lacks parameters', () => {

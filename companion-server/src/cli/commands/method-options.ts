@@ -59,10 +59,6 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "fine-tune one more network per entry, on that many views per annotation, and average all the networks' soft maps (each costs a fine-tune and a network pass per frame); none = one network; default: the preset's",
     )
     .option(
-      '--ensemble-losses <kind,...>',
-      "the loss of each further network, by position in --ensemble-views (class-balanced, sqrt-balanced or plain); networks past the list use --loss; default: the preset's",
-    )
-    .option(
       '--self-training <frames>',
       "after fine-tuning, segment this many frames spread over the clip and fine-tune again on the network's confident answers there (0 = off); default: the preset's",
     )
@@ -131,21 +127,6 @@ function countListFlag(raw: unknown, flag: string, what: string, example: string
   return values;
 }
 
-/** `--ensemble-losses`: a comma list of loss kinds. */
-function lossListFlag(raw: unknown): FineTuneLoss[] | undefined {
-  if (raw === undefined) return undefined;
-  const items = String(raw)
-    .split(',')
-    .map((t) => t.trim());
-  const unknown = items.find((t) => !FINE_TUNE_LOSSES.includes(t as FineTuneLoss));
-  if (unknown !== undefined) {
-    throw new UsageError(
-      `--ensemble-losses expects losses separated by commas (${FINE_TUNE_LOSSES.join(', ')}), got "${unknown}"`,
-    );
-  }
-  return items as FineTuneLoss[];
-}
-
 export interface MethodOptions {
   settings: FineTuneSettings;
   preset: PresetName;
@@ -187,7 +168,6 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
         'view counts of 1 or more',
         '32 or 16,32',
       ),
-      ensembleLosses: lossListFlag(opts.ensembleLosses),
       selfTrainingFrames: countFlag(opts.selfTraining, '--self-training'),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
       zoomPass: opts.zoomPass as boolean | undefined,
