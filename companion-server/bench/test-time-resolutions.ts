@@ -8,9 +8,10 @@
  *
  *   nice npx tsx companion-server/bench/test-time-resolutions.ts --weights-dir .bench/res-best
  *        --soft-out .bench/soft-ttr [--resolutions 1024|none] [--stride 2] [--offset 0]
- *        [--sequences a,b] [--davis ../shared/davis2016-train]
+ *        [--sequences a,b] [--davis ../shared/davis2016-train] [--main-from .bench/soft-ttr/main]
  *
- * Frames 1…n−2 whose index (from 1) minus `--offset` is a multiple of `--stride`: two runs with
+ * `--main-from DIR` reads map A from an earlier run's soft maps instead of segmenting again (only
+ * the further sizes run). Frames 1…n−2 whose index (from 1) minus `--offset` is a multiple of `--stride`: two runs with
  * offsets 0 and 1 at stride 2 cover every frame.
  */
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { openMatteWriter, type MatteWriter } from '../src/matte/writers';
 import { SegmentationModel } from '../src/model';
 import { fineTunedGraph, loadFineTunedModel } from '../src/osvos/fine-tuned-model';
 import { readWeights } from '../src/osvos/weights';
-import { listFrames, median, readFrame, readGroundTruth } from './snapping-data';
+import { listFrames, median, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 
 interface Score {
   J: number;
@@ -38,8 +39,11 @@ async function main(): Promise<void> {
       stride: { type: 'string', default: '2' },
       offset: { type: 'string', default: '0' },
       sequences: { type: 'string' },
+      'main-from': { type: 'string' },
     },
   });
+  // Map A read from an earlier run's `<soft-out>/main` instead of computed again.
+  const mainFrom = values['main-from'];
   if (!values['weights-dir'] || !values['soft-out'])
     throw new Error('--weights-dir DIR (with <seq>.weights) and --soft-out DIR are required');
   // `none`: the product's map only (for an ensemble comparison at the training size).
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
   const totals = { main: { J: 0, F: 0 }, multi: { J: 0, F: 0 } };
   for (const seq of seqs) {
     const w = await readWeights(path.join(values['weights-dir']!, `${seq}.weights`));
-    const main = await loadFineTunedModel({ ...w, testTimeResolutions: [] }, {});
+    const main = mainFrom ? undefined : await loadFineTunedModel({ ...w, testTimeResolutions: [] }, {});
     const others: SegmentationModel[] = [];
     for (const r of sizes)
       others.push(
@@ -73,7 +77,10 @@ async function main(): Promise<void> {
         width: first.width,
         height: first.height,
       });
-    const writers = [await writer('main'), ...(await Promise.all(sizes.map((r) => writer(String(r)))))];
+    const writers = [
+      ...(mainFrom ? [] : [await writer('main')]),
+      ...(await Promise.all(sizes.map((r) => writer(String(r))))),
+    ];
     const score = { main: { J: 0, F: 0 }, multi: { J: 0, F: 0 } };
     const ms: number[][] = [[], ...sizes.map(() => [])];
     for (const name of names) {
@@ -82,7 +89,11 @@ async function main(): Promise<void> {
       const maps: Float32Array[] = [];
       for (const [k, model] of [main, ...others].entries()) {
         const t0 = performance.now();
-        maps.push(await model.predict(frame));
+        maps.push(
+          model
+            ? await model.predict(frame)
+            : (await readSoftMap(path.join(mainFrom!, seq, `${name}.png`), frame.width, frame.height)).data,
+        );
         ms[k]!.push(performance.now() - t0);
       }
       const mean = maps[0]!.map((_, i) => maps.reduce((a, m) => a + m[i]!, 0) / maps.length);
@@ -94,11 +105,11 @@ async function main(): Promise<void> {
       add(score.main, maps[0]!);
       add(score.multi, mean);
       const index = Number(name);
-      for (const [k, m] of maps.entries())
+      for (const [k, m] of maps.slice(mainFrom ? 1 : 0).entries())
         await writers[k]!.write(index, makeFloatMatte(m, frame.width, frame.height));
     }
     await Promise.all(writers.map((wr) => wr.close()));
-    await Promise.all([main, ...others].map((m) => m.dispose()));
+    await Promise.all([main, ...others].map((m) => m?.dispose()));
     const n = names.length;
     const fmt = (s: Score) => `${(s.J / n).toFixed(3)} / ${(s.F / n).toFixed(3)}`;
     console.log(
