@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { annotationPath, listDavisSequences, loadDavisSequence } from '../src/evaluation/davis-dataset';
 import { fineTuneOnClip } from '../src/osvos/self-training';
 import { readAnnotatedFrames } from '../src/osvos/one-shot';
-import { resolveSettings, type FineTuneLoss, type PresetName } from '../src/osvos/presets';
+import { FINE_TUNE_LOSSES, resolveSettings, type FineTuneLoss, type PresetName } from '../src/osvos/presets';
 import { readWeights, writeWeights } from '../src/osvos/weights';
 import { openFrameSource } from '../src/video/frame-source';
 import { readMask } from '../src/video/mask-io';
@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
+  if (values.loss !== undefined && !FINE_TUNE_LOSSES.includes(values.loss as FineTuneLoss))
+    throw new Error(`--loss must be one of ${FINE_TUNE_LOSSES.join(', ')}`);
   const budget = values['time-budget'];
   const settings = resolveSettings(values.preset as PresetName, {
     timeBudgetSeconds: budget === undefined ? undefined : Number(budget),
