@@ -11,8 +11,9 @@
  *        [--sequences a,b] [--davis ../shared/davis2016-train] [--main-from .bench/soft-ttr/main]
  *
  * `--main-from DIR` reads map A from an earlier run's soft maps instead of segmenting again (only
- * the further sizes run). Frames 1…n−2 whose index (from 1) minus `--offset` is a multiple of `--stride`: two runs with
- * offsets 0 and 1 at stride 2 cover every frame.
+ * the further sizes run; its "ms/frame" is then the read time). Frames 1…n−2 whose index (from 1)
+ * minus `--offset` is a multiple of `--stride`: two runs with offsets 0 and 1 at stride 2 cover
+ * every frame.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
