@@ -6,7 +6,7 @@
  *
  *   nice npx tsx companion-server/bench/fine-tune-davis.ts --out .bench/res-best
  *        [--davis ../shared/davis2016-train] [--sequences a,b] [--preset best] [--time-budget 100000]
- *        [--loss sqrt-balanced] [--augmented-views 16] [--ensemble-views none|32,...]
+ *        [--loss sqrt-balanced] [--augmented-views 16] [--ensemble-views none|32,...] [--zoom-views 4]
  *
  * `--time-budget` overrides the preset's wall-clock budget (seconds): on a loaded or slow machine
  * the budget would cut fine-tunes that the plateau rule or the step cap ends on an idle one.
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       loss: { type: 'string' },
       'augmented-views': { type: 'string' },
       'ensemble-views': { type: 'string' },
+      'zoom-views': { type: 'string' },
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     augmentationsPerAnnotation:
       values['augmented-views'] === undefined ? undefined : Number(values['augmented-views']),
     ensembleViews: parseEnsembleViews(values['ensemble-views']),
+    zoomViews: values['zoom-views'] === undefined ? undefined : Number(values['zoom-views']),
   });
   await fs.mkdir(values.out, { recursive: true });
   const names = await listDavisSequences(values.davis!, {

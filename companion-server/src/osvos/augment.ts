@@ -9,6 +9,7 @@
  * find the object by its appearance rather than by where it was on the annotated frame.
  */
 import { expandMask } from '../matte/controls';
+import { zoomBox } from '../model/zoom-pass';
 import type { RgbFrame } from '../video/frame';
 import { DONT_CARE } from './annotations';
 import { fillHole } from './inpaint';
@@ -108,6 +109,53 @@ export function planAugmentations(
     plan.push(view);
   }
   return plan;
+}
+
+/**
+ * Zoom views: the annotated frame framed as the zoom pass frames a small object (model/zoom-pass.ts:
+ * its box with the same margin, widened to the frame's aspect ratio, at most 3× in), each with a
+ * little random zoom, shift, rotation and flip around that framing. The network then learns the
+ * object at the scale the zoom pass shows it, not only at the whole-frame scale. None when the
+ * object is absent or too large for the zoom pass to look at it again. Drawn from their own
+ * seeded sequence so the ordinary views stay the same with or without them.
+ */
+export function planZoomViews(
+  count: number,
+  annotation: MaskImage,
+  ranges: AugmentationRanges,
+  seed = 1,
+): AugmentationParams[] {
+  if (count <= 0) return [];
+  const { width, height } = annotation;
+  const probability = new Float32Array(width * height);
+  for (let i = 0; i < probability.length; i++) probability[i] = annotation.mask[i] === 1 ? 1 : 0;
+  const box = zoomBox(probability, width, height);
+  if (!box) return [];
+  // In the square's unit coordinates the box keeps the frame's aspect, so one zoom fits both sides.
+  const zoom = Math.min(width / box.width, height / box.height);
+  const px = (box.x + box.width / 2) / width - 0.5;
+  const py = (box.y + box.height / 2) / height - 0.5;
+  const rnd = seededRandom(seed + 0x9e3779b9);
+  const out: AugmentationParams[] = [];
+  for (let i = 0; i < count; i++) {
+    const z = i === 0 ? zoom : zoom * (0.9 + 0.2 * rnd());
+    const rotationDeg = i === 0 ? 0 : (2 * rnd() - 1) * ranges.maxRotationDeg;
+    const flip = ranges.flip && i % 2 === 1;
+    const theta = (rotationDeg * Math.PI) / 180;
+    const cos = Math.cos(theta);
+    const sin = Math.sin(theta);
+    // The shift that brings the box's centre to the view's centre (renderAugmentedSample's
+    // inverse map, solved for it), plus a jitter of up to half the ordinary views' shift.
+    const jitter = () => (2 * rnd() - 1) * ranges.maxShift * 0.5;
+    out.push({
+      zoom: z,
+      rotationDeg,
+      shiftX: -z * (cos * px - sin * py) + (i === 0 ? 0 : jitter()),
+      shiftY: -z * (sin * px + cos * py) + (i === 0 ? 0 : jitter()),
+      flip,
+    });
+  }
+  return out;
 }
 
 /**

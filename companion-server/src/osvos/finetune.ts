@@ -19,7 +19,14 @@ import { Trainer } from '../training/trainer';
 import type { TrainableSelector } from '../training/train-step';
 import type { RgbFrame } from '../video/frame';
 import { validateAnnotation, type Annotation } from './annotations';
-import { objectFreeBackground, planAugmentations, renderAugmentedSample, seededRandom } from './augment';
+import {
+  objectFreeBackground,
+  planAugmentations,
+  planZoomViews,
+  renderAugmentedSample,
+  seededRandom,
+  type AugmentationRanges,
+} from './augment';
 import type { FineTuneLoss, FineTuneSettings, TrainableDepth } from './presets';
 import type { FineTunedWeights } from './weights';
 import {
@@ -28,6 +35,14 @@ import {
   writeFineTuneProgress,
   type FinishedNetwork,
 } from './fine-tune-progress-file';
+
+/** The OSVOS code's zoom × flip grid, plus small rotations and shifts (BENCHMARKS.md, "Augmentation"). */
+const AUGMENTATION_RANGES: AugmentationRanges = {
+  zooms: [1, 0.8, 1.25],
+  maxRotationDeg: 15,
+  maxShift: 0.1,
+  flip: true,
+};
 
 export interface FineTuneProgress {
   iteration: number;
@@ -330,12 +345,11 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
       const first = samples.length;
       const frame = req.frames.get(a.frameIndex)!;
       const resized = { data: await resizeRgb(frame, R, R), width: R, height: R, channels: 3 as const };
-      const plan = planAugmentations(
-        job.views,
-        { zooms: [1, 0.8, 1.25], maxRotationDeg: 15, maxShift: 0.1, flip: true },
-        seed++,
-        s.compositeViews,
-      );
+      const viewSeed = seed++;
+      const plan = [
+        ...planAugmentations(job.views, AUGMENTATION_RANGES, viewSeed, s.compositeViews),
+        ...planZoomViews(s.zoomViews, a, AUGMENTATION_RANGES, viewSeed),
+      ];
       const background = s.compositeViews > 0 ? objectFreeBackground(resized, a) : undefined;
       for (const view of plan) {
         throwIfAborted(req.signal);

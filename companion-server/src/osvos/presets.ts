@@ -52,6 +52,13 @@ export interface FineTuneSettings {
    * and rescaled over its frame with its old place filled in (augment.ts).
    */
   compositeViews: number;
+  /**
+   * Zoom views per annotated frame, on top of the others: the frame framed on the object as the
+   * zoom pass frames it (augment.ts `planZoomViews`); none when the object is too large for the
+   * zoom pass. Every network of an ensemble gets them. Measured to lose (−1.4 J on the four
+   * sequences it touches; BENCHMARKS.md, "Zoom views"): 0 in every preset.
+   */
+  zoomViews: number;
   /** Deep supervision weight on the side outputs (0 disables). */
   sideOutputWeight: number;
   /** Foreground threshold on the soft map. */
@@ -104,6 +111,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
     compositeViews: 0,
+    zoomViews: 0,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
@@ -121,6 +129,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
     compositeViews: 0,
+    zoomViews: 0,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',
@@ -138,6 +147,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
     compositeViews: 0,
+    zoomViews: 0,
     sideOutputWeight: 0.5,
     threshold: 0.5,
     loss: 'class-balanced',

@@ -168,6 +168,9 @@ describe('oneshot-roto segment / eval', () => {
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--composite-views', bad]),
       ).rejects.toThrow(new RegExp(`--composite-views expects a whole number of 0 or more, got "${bad}"`));
       await expect(
+        run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--zoom-views', bad]),
+      ).rejects.toThrow(new RegExp(`--zoom-views expects a whole number of 0 or more, got "${bad}"`));
+      await expect(
         run(['eval', '--davis', sample.davisRoot, '--resolution', '128', '--augmented-views', bad]),
       ).rejects.toThrow(new RegExp(`--augmented-views expects a positive integer, got "${bad}"`));
       await expect(

@@ -55,6 +55,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "extra training views per annotation with the object moved over its own background (0 = none); default: the preset's",
     )
     .option(
+      '--zoom-views <n>',
+      "extra training views per annotation framed on the object as the zoom pass frames it (only for objects small enough for the zoom pass; 0 = none); default: the preset's",
+    )
+    .option(
       '--ensemble-views <n,...>',
       "fine-tune one more network per entry, on that many views per annotation, and average all the networks' soft maps (each costs a fine-tune and a network pass per frame); none = one network; default: the preset's",
     )
@@ -162,6 +166,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       loss: opts.loss as FineTuneLoss | undefined,
       augmentationsPerAnnotation: numberFlag(opts.augmentedViews, '--augmented-views', true),
       compositeViews: countFlag(opts.compositeViews, '--composite-views'),
+      zoomViews: countFlag(opts.zoomViews, '--zoom-views'),
       ensembleViews: countListFlag(
         opts.ensembleViews,
         '--ensemble-views',
