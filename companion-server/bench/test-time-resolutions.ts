@@ -17,6 +17,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { listDavisSequences } from '../src/evaluation/davis-dataset';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize, makeFloatMatte } from '../src/matte/matte';
 import { openMatteWriter, type MatteWriter } from '../src/matte/writers';
@@ -51,7 +52,10 @@ async function main(): Promise<void> {
   const sizes = values.resolutions === 'none' ? [] : values.resolutions!.split(',').map(Number);
   const stride = Number(values.stride);
   const offset = Number(values.offset);
-  const seqs = values.sequences?.split(',') ?? [];
+  // All sequences unless some are named (an empty list would score nothing and print NaN).
+  const seqs = await listDavisSequences(values.davis!, {
+    sequences: values.sequences?.split(',').filter(Boolean),
+  });
   const totals = { main: { J: 0, F: 0 }, multi: { J: 0, F: 0 } };
   for (const seq of seqs) {
     const w = await readWeights(path.join(values['weights-dir']!, `${seq}.weights`));

@@ -184,6 +184,20 @@ export function resolveSettings(
       `self-training needs a whole number of 0 or more frames, got ${merged.selfTrainingFrames}`,
     );
   }
+  // The CLI checks its own flags; these guard every other caller (benches, the server's requests).
+  const counts: [string, number, number][] = [
+    ['augmented views per annotation', merged.augmentationsPerAnnotation, 1],
+    ['composite views per annotation', merged.compositeViews, 0],
+    ['zoom views per annotation', merged.zoomViews, 0],
+  ];
+  for (const [what, value, min] of counts) {
+    if (!Number.isInteger(value) || value < min) {
+      throw new Error(`${what} must be a whole number of ${min} or more, got ${value}`);
+    }
+  }
+  if (!(merged.timeBudgetSeconds > 0)) {
+    throw new Error(`the time budget must be a positive number of seconds, got ${merged.timeBudgetSeconds}`);
+  }
   for (const views of merged.ensembleViews) {
     if (!Number.isInteger(views) || views < 1) {
       throw new Error(`ensemble networks need a whole number of 1 or more views each, got ${views}`);

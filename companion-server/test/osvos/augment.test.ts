@@ -156,4 +156,12 @@ describe('frame order and presets', () => {
     expect(resolveSettings('fast', { iterations: 7 }).iterations).toBe(7);
     expect(() => resolveSettings('fast', { resolution: 300 })).toThrow(/multiple of 32/);
   });
+  it('refuses view counts and budgets that no caller could mean', () => {
+    expect(() => resolveSettings('best', { zoomViews: 1.5 })).toThrow(/zoom views .* got 1.5/);
+    expect(() => resolveSettings('best', { compositeViews: -1 })).toThrow(/composite views .* got -1/);
+    expect(() => resolveSettings('best', { augmentationsPerAnnotation: 0 })).toThrow(/1 or more, got 0/);
+    expect(() => resolveSettings('best', { augmentationsPerAnnotation: Number('x') })).toThrow(/got NaN/);
+    expect(() => resolveSettings('best', { timeBudgetSeconds: 0 })).toThrow(/time budget/);
+    expect(resolveSettings('best', { zoomViews: 2 }).zoomViews).toBe(2);
+  });
 });
