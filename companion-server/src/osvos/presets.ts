@@ -179,16 +179,12 @@ export function resolveSettings(
       `test-time resolution ${merged.resolution} is the training resolution itself; list only further sizes`,
     );
   }
-  if (!Number.isInteger(merged.selfTrainingFrames) || merged.selfTrainingFrames < 0) {
-    throw new Error(
-      `self-training needs a whole number of 0 or more frames, got ${merged.selfTrainingFrames}`,
-    );
-  }
-  // The CLI checks its own flags; these guard every other caller (benches, the server's requests).
+  // The CLI checks its own flags; these guard every other caller (benches, the server's overrides).
   const counts: [string, number, number][] = [
     ['augmented views per annotation', merged.augmentationsPerAnnotation, 1],
     ['composite views per annotation', merged.compositeViews, 0],
     ['zoom views per annotation', merged.zoomViews, 0],
+    ['self-training frames', merged.selfTrainingFrames, 0],
   ];
   for (const [what, value, min] of counts) {
     if (!Number.isInteger(value) || value < min) {
