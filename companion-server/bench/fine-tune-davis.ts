@@ -14,10 +14,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseMethodOptions } from '../src/cli/commands/method-options';
 import { annotationPath, listDavisSequences, loadDavisSequence } from '../src/evaluation/davis-dataset';
 import { fineTuneOnClip } from '../src/osvos/self-training';
 import { readAnnotatedFrames } from '../src/osvos/one-shot';
-import { FINE_TUNE_LOSSES, resolveSettings, type FineTuneLoss, type PresetName } from '../src/osvos/presets';
 import { readWeights, writeWeights } from '../src/osvos/weights';
 import { openFrameSource } from '../src/video/frame-source';
 import { readMask } from '../src/video/mask-io';
@@ -37,16 +37,14 @@ async function main(): Promise<void> {
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
-  if (values.loss !== undefined && !FINE_TUNE_LOSSES.includes(values.loss as FineTuneLoss))
-    throw new Error(`--loss must be one of ${FINE_TUNE_LOSSES.join(', ')}`);
-  const budget = values['time-budget'];
-  const settings = resolveSettings(values.preset as PresetName, {
-    timeBudgetSeconds: budget === undefined ? undefined : Number(budget),
-    loss: values.loss as FineTuneLoss | undefined,
-    augmentationsPerAnnotation:
-      values['augmented-views'] === undefined ? undefined : Number(values['augmented-views']),
-    ensembleViews: parseEnsembleViews(values['ensemble-views']),
-    zoomViews: values['zoom-views'] === undefined ? undefined : Number(values['zoom-views']),
+  // The CLI's own flag parsing, so a bad value stops here with the flag's name.
+  const { settings } = parseMethodOptions({
+    preset: values.preset,
+    timeBudget: values['time-budget'],
+    loss: values.loss,
+    augmentedViews: values['augmented-views'],
+    ensembleViews: values['ensemble-views'],
+    zoomViews: values['zoom-views'],
   });
   await fs.mkdir(values.out, { recursive: true });
   const names = await listDavisSequences(values.davis!, {
@@ -79,12 +77,6 @@ async function main(): Promise<void> {
       `${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s, ${result.iterations} steps (${result.stoppedBy})`,
     );
   }
-}
-
-/** `none` → no further networks; `32,16` → two; absent → the preset's. */
-function parseEnsembleViews(text: string | undefined): number[] | undefined {
-  if (text === undefined) return undefined;
-  return text === 'none' ? [] : text.split(',').map(Number);
 }
 
 main().catch((err: unknown) => {

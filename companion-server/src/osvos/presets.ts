@@ -191,6 +191,9 @@ export function resolveSettings(
       throw new Error(`${what} must be a whole number of ${min} or more, got ${value}`);
     }
   }
+  if (!FINE_TUNE_LOSSES.includes(merged.loss)) {
+    throw new Error(`unknown loss "${String(merged.loss)}"; choose one of ${FINE_TUNE_LOSSES.join(', ')}`);
+  }
   if (!(merged.timeBudgetSeconds > 0)) {
     throw new Error(`the time budget must be a positive number of seconds, got ${merged.timeBudgetSeconds}`);
   }
