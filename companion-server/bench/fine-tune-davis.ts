@@ -6,7 +6,8 @@
  *
  *   nice npx tsx companion-server/bench/fine-tune-davis.ts --out .bench/res-best
  *        [--davis ../shared/davis2016-train] [--sequences a,b] [--preset best] [--time-budget 100000]
- *        [--loss sqrt-balanced] [--augmented-views 16] [--ensemble-views none|32,...] [--zoom-views 4]
+ *        [--trainable decoder] [--loss sqrt-balanced] [--augmented-views 16]
+ *        [--ensemble-views none|32,...] [--zoom-views 4]
  *
  * `--time-budget` overrides the preset's wall-clock budget (seconds): on a loaded or slow machine
  * the budget would cut fine-tunes that the plateau rule or the step cap ends on an idle one.
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       sequences: { type: 'string' },
       preset: { type: 'string', default: 'best' },
       'time-budget': { type: 'string' },
+      trainable: { type: 'string' },
       loss: { type: 'string' },
       'augmented-views': { type: 'string' },
       'ensemble-views': { type: 'string' },
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   const { settings } = parseMethodOptions({
     preset: values.preset,
     timeBudget: values['time-budget'],
+    trainable: values.trainable,
     loss: values.loss,
     augmentedViews: values['augmented-views'],
     ensembleViews: values['ensemble-views'],

@@ -191,6 +191,11 @@ export function resolveSettings(
       throw new Error(`${what} must be a whole number of ${min} or more, got ${value}`);
     }
   }
+  if (!TRAINABLE_DEPTHS.includes(merged.trainable)) {
+    throw new Error(
+      `unknown trainable depth "${String(merged.trainable)}"; choose one of ${TRAINABLE_DEPTHS.join(', ')}`,
+    );
+  }
   if (!FINE_TUNE_LOSSES.includes(merged.loss)) {
     throw new Error(`unknown loss "${String(merged.loss)}"; choose one of ${FINE_TUNE_LOSSES.join(', ')}`);
   }

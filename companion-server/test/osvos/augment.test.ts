@@ -7,7 +7,7 @@ import {
 import { ZOOM_MARGIN } from '../../src/model/zoom-pass';
 import { DONT_CARE } from '../../src/osvos/annotations';
 import { frameOrder } from '../../src/osvos/segment-clip';
-import { resolveSettings, type FineTuneLoss } from '../../src/osvos/presets';
+import { resolveSettings, type FineTuneLoss, type TrainableDepth } from '../../src/osvos/presets';
 
 const size = 16;
 // A frame whose red channel encodes x and green encodes y, with a mask on its left half.
@@ -165,9 +165,11 @@ describe('frame order and presets', () => {
     expect(resolveSettings('best', { zoomViews: 2 }).zoomViews).toBe(2);
   });
 
-  it('refuses a loss it does not know, naming the ones it does', () => {
+  it('refuses a loss or a trainable depth it does not know, naming the ones it does', () => {
     const loss = 'dice' as unknown as FineTuneLoss;
     expect(() => resolveSettings('best', { loss })).toThrow(/unknown loss "dice".*class-balanced/);
     expect(resolveSettings('best', { loss: 'plain' }).loss).toBe('plain');
+    const trainable = 'encoder' as unknown as TrainableDepth;
+    expect(() => resolveSettings('best', { trainable })).toThrow(/unknown trainable depth "encoder".*decoder-top/);
   });
 });
