@@ -170,6 +170,8 @@ describe('frame order and presets', () => {
     expect(() => resolveSettings('best', { loss })).toThrow(/unknown loss "dice".*class-balanced/);
     expect(resolveSettings('best', { loss: 'plain' }).loss).toBe('plain');
     const trainable = 'encoder' as unknown as TrainableDepth;
-    expect(() => resolveSettings('best', { trainable })).toThrow(/unknown trainable depth "encoder".*decoder-top/);
+    expect(() => resolveSettings('best', { trainable })).toThrow(
+      /unknown trainable depth "encoder".*decoder-top/,
+    );
   });
 });
