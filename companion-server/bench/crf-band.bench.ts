@@ -15,11 +15,12 @@ import { binarize } from '../src/matte/matte';
 import { SNAP_PROTECT_AREA } from '../src/matte/pipeline';
 import { resizeSoftMap } from '../src/matte/resize';
 import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       seq: { type: 'string' },
       frame: { type: 'string' },

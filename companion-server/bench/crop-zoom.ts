@@ -23,6 +23,7 @@ import { binarize, makeFloatMatte } from '../src/matte/matte';
 import { openMatteWriter } from '../src/matte/writers';
 import { blendZoomed, cropFrame, zoomBox, type ZoomBox } from '../src/model/zoom-pass';
 import { listFrames, listSequences, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 /** The product's zoom pass with a replace-instead-of-average option. */
 function paste(
@@ -43,7 +44,7 @@ function paste(
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       'weights-dir': { type: 'string' },
       soft: { type: 'string' },
       sequences: { type: 'string' },

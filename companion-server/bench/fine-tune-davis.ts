@@ -22,12 +22,13 @@ import { readAnnotatedFrames } from '../src/osvos/one-shot';
 import { readWeights, writeWeights } from '../src/osvos/weights';
 import { openFrameSource } from '../src/video/frame-source';
 import { readMask } from '../src/video/mask-io';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       sequences: { type: 'string' },
       preset: { type: 'string', default: 'best' },
       'time-budget': { type: 'string' },

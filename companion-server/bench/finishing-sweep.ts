@@ -10,13 +10,13 @@
  * Each --variant overrides the default matte options (numbers, booleans, edge-snap names); the
  * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize } from '../src/matte/matte';
 import { DEFAULT_MATTE_OPTIONS, resolveMatteOptions, type MatteOptions } from '../src/matte/options';
 import { processFrame } from '../src/matte/pipeline';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 function parseVariant(spec: string): Partial<MatteOptions> {
   const out: Record<string, unknown> = {};
@@ -40,7 +40,7 @@ function parseVariant(spec: string): Partial<MatteOptions> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: path.resolve(__dirname, '../../../shared/davis2016-train') },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       variant: { type: 'string', multiple: true, default: [] },
       stride: { type: 'string', default: '1' },

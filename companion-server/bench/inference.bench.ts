@@ -25,6 +25,7 @@ import { assembleImglyModel } from '../src/model/imgly-package';
 import { preprocessFrame } from '../src/model/preprocess';
 import type { RgbFrame } from '../src/video/frame';
 import { sampleClip } from '../src/video/sample-clip';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -160,10 +161,7 @@ async function main(): Promise<void> {
   setLogger(pino({ level: 'warn' }));
   const resolutions = arg('resolutions', '320,512,768').split(',').map(Number);
   const threads = Number(arg('threads', String(os.availableParallelism())));
-  const { frames, names } = await loadFrames(
-    arg('davis', '/work/shared/davis2016-train'),
-    Number(arg('frames', '6')),
-  );
+  const { frames, names } = await loadFrames(arg('davis', DEFAULT_DAVIS_DIR), Number(arg('frames', '6')));
   const header = {
     date: new Date().toISOString(),
     cpus: `${os.cpus().length}× ${os.cpus()[0]?.model ?? '?'}`,

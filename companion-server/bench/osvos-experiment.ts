@@ -23,11 +23,12 @@ import {
   type PresetName,
   type TrainableDepth,
 } from '../src/osvos/presets';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main() {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       sequences: { type: 'string' },
       preset: { type: 'string', default: 'fast' },
       step: { type: 'string', default: '5' },

@@ -37,6 +37,7 @@ import {
 import { readWeights, writeWeights, type FineTunedWeights } from '../src/osvos/weights';
 import type { SegmentationModel } from '../src/model';
 import { listFrames, listSequences, readFrame, readGroundTruth } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 interface Score {
   J: number;
@@ -86,7 +87,7 @@ const fmt = (s: Score) =>
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       'base-dir': { type: 'string' },
       out: { type: 'string' },
       sequences: { type: 'string' },

@@ -18,6 +18,7 @@ import { resizeSoftMap } from '../src/matte/resize';
 import type { RgbFrame } from '../src/video/frame';
 import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
 import path from 'node:path';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 type Method = 'crf' | 'guided' | 'bilateral';
 
@@ -49,7 +50,7 @@ function disagreement(small: FloatMatte, large: FloatMatte): number {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       seq: { type: 'string', default: 'mallard-fly' },
       frame: { type: 'string', default: '00030' },

@@ -22,11 +22,12 @@ import { DEFAULT_MATTE_OPTIONS } from '../src/matte/options';
 import { dropStrayIslands } from '../src/matte/pipeline';
 import { readMask } from '../src/video/mask-io';
 import { listFrames, listSequences, readAveragedSoftMap } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: path.resolve(__dirname, '../../../shared/davis2016-train') },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       radii: { type: 'string', default: '2,4,8,16,32' },
       stride: { type: 'string', default: '1' },

@@ -11,11 +11,12 @@ import { boundaryScore } from '../src/evaluation/measures';
 import { binarize } from '../src/matte/matte';
 import { snapSoftMap } from '../src/matte/pipeline';
 import { listFrames, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: path.resolve(__dirname, '../../../shared/davis2016-train') },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       seq: { type: 'string' },
       stride: { type: 'string', default: '5' },

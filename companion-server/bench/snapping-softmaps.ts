@@ -12,6 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { SegmentationModel } from '../src/model';
 import { listFrames, listSequences, readFrame } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   };
   const out = arg('--out');
   if (!out) throw new Error('--out DIR is required');
-  const davis = arg('--davis', path.resolve(__dirname, '../../../shared/davis2016-train'))!;
+  const davis = arg('--davis', DEFAULT_DAVIS_DIR)!;
   const resolution = Number(arg('--resolution', '320'));
   const stride = Number(arg('--stride', '10'));
   const seqs = arg('--seqs')?.split(',') ?? (await listSequences(davis));

@@ -13,7 +13,6 @@
  * on it are labelled as such. `snapping-softmaps.ts` writes real (zero-shot parent) soft maps.
  */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { dropStrayIslands, protectSmallComponents, snapSoftMap } from '../src/matte/pipeline';
 import { dropIslandsMask, fillHolesMask } from '../src/matte/controls';
@@ -34,6 +33,7 @@ import {
   readAveragedSoftMap,
   syntheticSoftMap,
 } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 interface Args {
   davis: string;
@@ -56,7 +56,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
-    davis: path.resolve(__dirname, '../../../shared/davis2016-train'),
+    davis: DEFAULT_DAVIS_DIR,
     stride: 1,
     factor: 8,
     blur: 1,

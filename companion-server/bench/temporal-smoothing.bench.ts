@@ -14,11 +14,12 @@ import { binarize, type FloatMatte } from '../src/matte/matte';
 import { createTemporalSmoother } from '../src/matte/temporal-smoothing';
 import { readMask } from '../src/video/mask-io';
 import { listFrames, listSequences, readSoftMap } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: path.resolve(__dirname, '../../../shared/davis2016-train') },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       seqs: { type: 'string' },
       radii: { type: 'string', default: '0,1,2' },

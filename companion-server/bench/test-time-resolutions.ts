@@ -25,6 +25,7 @@ import { SegmentationModel } from '../src/model';
 import { fineTunedGraph, loadFineTunedModel } from '../src/osvos/fine-tuned-model';
 import { readWeights } from '../src/osvos/weights';
 import { listFrames, median, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 interface Score {
   J: number;
@@ -34,7 +35,7 @@ interface Score {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       'weights-dir': { type: 'string' },
       'soft-out': { type: 'string' },
       resolutions: { type: 'string', default: '1024' },

@@ -13,12 +13,12 @@
  *
  * `--soft a,b` averages the soft maps of several runs first (as finishing-sweep.ts does).
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundaryF, jaccard } from '../src/evaluation/measures';
 import { binarize } from '../src/matte/matte';
 import { processFrame } from '../src/matte/pipeline';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 const THRESHOLDS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 const STABLE_WINDOWS: [number, number][] = [
@@ -39,7 +39,7 @@ type Choice = (f: FrameScores) => number;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: path.resolve(__dirname, '../../../shared/davis2016-train') },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       soft: { type: 'string' },
       seqs: { type: 'string' },
       stride: { type: 'string', default: '4' },

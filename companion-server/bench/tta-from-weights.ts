@@ -33,6 +33,7 @@ import type { RgbFrame } from '../src/video/frame';
 import { readWeights, type FineTunedWeights } from '../src/osvos/weights';
 import { openMatteWriter } from '../src/matte/writers';
 import { binarize, makeFloatMatte } from '../src/matte/matte';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function modelAt(w: FineTunedWeights, resolution: number): Promise<SegmentationModel> {
   const parent = await ensureParentModel({ resolution });
@@ -62,7 +63,7 @@ function average(maps: Float32Array[]): Float32Array {
 async function main() {
   const { values } = parseArgs({
     options: {
-      davis: { type: 'string', default: '../shared/davis2016-train' },
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
       'weights-dir': { type: 'string' },
       sequences: { type: 'string' },
       stride: { type: 'string', default: '4' },
