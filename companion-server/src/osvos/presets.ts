@@ -6,7 +6,8 @@
  * parent is far stronger there than at 320²). `best` is `balanced` at 768² with test-time flip:
  * resolution is what helped most on the hardest sequences (drift-turn's small car: J 0.30 / 0.64 /
  * 0.78 at 320² / 512² / 768²), while training the whole decoder or more steps did not
- * (BENCHMARKS.md, "Fine-tuning loss, learning rate and depth"); averaging each frame with its
+ * (BENCHMARKS.md, "Fine-tuning loss, learning rate and depth"; at 768² the whole decoder fits the
+ * annotated frame and loses the object elsewhere, "Training the whole decoder at 768²"); averaging each frame with its
  * mirror image added 0.6 J / 0.8 F on the same fine-tuned networks (BENCHMARKS.md, "`best` as the
  * preset is now"). 32 training views instead of 8, and composite views, moved the hardest
  * sequences by ±5–15 points either way but not the 12-sequence mean (BENCHMARKS.md,
