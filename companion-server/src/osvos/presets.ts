@@ -7,23 +7,23 @@
  * resolution is what helped most on the hardest sequences (drift-turn's small car: J 0.30 / 0.64 /
  * 0.78 at 320² / 512² / 768²), while training the whole decoder or more steps did not
  * (BENCHMARKS.md, "Fine-tuning loss, learning rate and depth"; at 768² the whole decoder fits the
- * annotated frame and loses the object elsewhere, "Training the whole decoder at 768²"); averaging each frame with its
- * mirror image added 0.6 J / 0.8 F on the same fine-tuned networks (BENCHMARKS.md, "`best` as the
- * preset is now"). 32 training views instead of 8, and composite views, moved the hardest
- * sequences by ±5–15 points either way but not the 12-sequence mean (BENCHMARKS.md,
- * "Augmentation"): one fine-tune's result depends on the draw of its views. So `best` fine-tunes
- * two networks, on 8 and on 32 views, and averages their maps: with the default finishing J 0.870 /
- * F 0.867 against 0.853 / 0.853 for the 8-view network alone, the gain on the hard sequences (bus
- * +6, mallard-fly +6, dog-agility +4) and within ±1.2 on the easy ones (BENCHMARKS.md, "Two
- * fine-tunes averaged"). It doubles the fine-tuning; per frame the encoder runs once for both
- * networks (ensemble-graph.ts), so a frame costs about 1.25× the one-network `best`'s, 3.5×
- * `balanced`'s. `best` also takes a second, zoomed-in look at objects that span under 80 % of the
- * frame (model/zoom-pass.ts): drift-turn's small car +4.3 J / +3.0 F with the default finishing,
- * the other sequences within ±0.6, the large objects untouched and at no cost (BENCHMARKS.md, "Zoom
- * pass"). No preset segments at further sizes (`testTimeResolutions`: 1024² beside 768² gave
- * +0.3 J / +1.0 F with the default finishing on every 2nd frame of the 12 sequences, drift-turn
- * +3.0 J and bus −2.6 J, for 2.75× the per-frame time; BENCHMARKS.md, "Test-time resolutions"),
- * composite views, nor self-training (self-training.ts: −0.25 J / −0.04 F
+ * annotated frame and loses the object elsewhere, "Training the whole decoder at 768²"); averaging
+ * each frame with its mirror image added 0.6 J / 0.8 F on the same fine-tuned networks
+ * (BENCHMARKS.md, "`best` as the preset is now"). 32 training views instead of 8, and composite
+ * views, moved the hardest sequences by ±5–15 points either way but not the 12-sequence mean
+ * (BENCHMARKS.md, "Augmentation"): one fine-tune's result depends on the draw of its views. So
+ * `best` fine-tunes two networks, on 8 and on 32 views, and averages their maps: with the default
+ * finishing J 0.870 / F 0.867 against 0.853 / 0.853 for the 8-view network alone, the gain on the
+ * hard sequences (bus +6, mallard-fly +6, dog-agility +4) and within ±1.2 on the easy ones
+ * (BENCHMARKS.md, "Two fine-tunes averaged"). It doubles the fine-tuning; per frame the encoder
+ * runs once for both networks (ensemble-graph.ts), so a frame costs about 1.25× the one-network
+ * `best`'s, 3.5× `balanced`'s. `best` also takes a second, zoomed-in look at objects that span
+ * under 80 % of the frame (model/zoom-pass.ts): drift-turn's small car +4.3 J / +3.0 F with the
+ * default finishing, the other sequences within ±0.6, the large objects untouched and at no cost
+ * (BENCHMARKS.md, "Zoom pass"). No preset segments at further sizes (`testTimeResolutions`: 1024²
+ * beside 768² gave +0.3 J / +1.0 F with the default finishing on every 2nd frame of the 12
+ * sequences, drift-turn +3.0 J and bus −2.6 J, for 2.75× the per-frame time; BENCHMARKS.md,
+ * "Test-time resolutions"), composite views, nor self-training (self-training.ts: −0.25 J / −0.04 F
  * over ten sequences with the default finishing, for a second round as long as the first;
  * BENCHMARKS.md, "Self-training").
  */
