@@ -164,8 +164,8 @@ export function resolveSettings(
   preset: PresetName,
   overrides: Partial<FineTuneSettings> = {},
 ): FineTuneSettings {
+  requireKnown('preset', preset, PRESET_NAMES);
   const base = PRESETS[preset];
-  if (!base) throw new Error(`unknown preset "${preset}"; choose one of ${PRESET_NAMES.join(', ')}`);
   const merged: FineTuneSettings = { ...base };
   for (const [k, v] of Object.entries(overrides) as [keyof FineTuneSettings, unknown][]) {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
@@ -192,14 +192,8 @@ export function resolveSettings(
       throw new Error(`${what} must be a whole number of ${min} or more, got ${value}`);
     }
   }
-  if (!TRAINABLE_DEPTHS.includes(merged.trainable)) {
-    throw new Error(
-      `unknown trainable depth "${String(merged.trainable)}"; choose one of ${TRAINABLE_DEPTHS.join(', ')}`,
-    );
-  }
-  if (!FINE_TUNE_LOSSES.includes(merged.loss)) {
-    throw new Error(`unknown loss "${String(merged.loss)}"; choose one of ${FINE_TUNE_LOSSES.join(', ')}`);
-  }
+  requireKnown('trainable depth', merged.trainable, TRAINABLE_DEPTHS);
+  requireKnown('loss', merged.loss, FINE_TUNE_LOSSES);
   if (!(merged.timeBudgetSeconds > 0)) {
     throw new Error(`the time budget must be a positive number of seconds, got ${merged.timeBudgetSeconds}`);
   }
@@ -209,4 +203,10 @@ export function resolveSettings(
     }
   }
   return merged;
+}
+
+/** Refuses a name outside `known`, listing the names it takes. */
+function requireKnown(what: string, value: string, known: readonly string[]): void {
+  if (!known.includes(value))
+    throw new Error(`unknown ${what} "${value}"; choose one of ${known.join(', ')}`);
 }
