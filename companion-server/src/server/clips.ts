@@ -8,6 +8,7 @@ import type { ClipInfo, ClipSource, ObjectInfo } from '../protocol/common';
 import type { RgbFrame } from '../video/frame';
 import { openFrameSource, type FrameSource, type IndexedFrame } from '../video/frame-source';
 import { probeVideo } from '../video/probe';
+import { KeyedLock } from '../fs/keyed-lock';
 import type { BackendClip } from './backend';
 import { ProtocolError } from './errors';
 import { checkMediaPath } from './path-rules';
@@ -130,6 +131,8 @@ export function clipIdFor(source: ClipSource): string {
 
 export class ClipRegistry {
   private readonly clips = new Map<string, OpenClip>();
+  /** Opens of one clip id run one at a time: the second finds the first's record. */
+  private readonly opening = new KeyedLock();
 
   constructor(private readonly workspace: Workspace) {}
 
@@ -144,6 +147,14 @@ export class ClipRegistry {
         ? { ...requested, path: await checkMediaPath(requested.path, 'source/path', 'file') }
         : { ...requested, folder: await checkMediaPath(requested.folder, 'source/folder', 'folder') };
     const clipId = clipIdFor(source);
+    return this.opening.run(clipId, () => this.create(clipId, source, name));
+  }
+
+  private async create(
+    clipId: string,
+    source: ClipSource,
+    name: string | undefined,
+  ): Promise<{ record: ClipRecord; created: boolean }> {
     const existing = this.clips.get(clipId);
     if (existing) return { record: existing.record, created: false };
 

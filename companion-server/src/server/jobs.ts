@@ -46,24 +46,31 @@ export class JobManager {
   private readonly running = new Map<string, Running>();
   private readonly byRequest = new Map<string, string>();
   private stopping = false;
+  /** No job starts until recovery has cleaned up after the previous run (see recover). */
+  private recovering = true;
 
   constructor(private readonly o: JobManagerOptions) {}
 
   /** Loads jobs from disk; jobs that were queued or running go back in the queue. */
   async recover(): Promise<{ requeued: string[] }> {
     const requeued: string[] = [];
-    for (const job of await this.o.workspace.loadJobs()) {
-      this.jobs.set(job.jobId, job);
-      if (job.requestId) this.byRequest.set(job.requestId, job.jobId);
-      this.produced.set(job.jobId, await this.o.workspace.loadJobFrames(job.jobId));
-      if (job.state === 'queued' || job.state === 'running') {
-        if (job.state === 'running') job.restarts += 1;
-        job.state = 'queued';
-        await this.o.workspace.cleanObjectTemp(job.clipId, job.objectId).catch(() => undefined);
-        await this.o.workspace.saveJob(job);
-        this.queue.push(job.jobId);
-        requeued.push(job.jobId);
+    try {
+      for (const job of await this.o.workspace.loadJobs()) {
+        this.jobs.set(job.jobId, job);
+        if (job.requestId) this.byRequest.set(job.requestId, job.jobId);
+        this.produced.set(job.jobId, await this.o.workspace.loadJobFrames(job.jobId));
+        if (job.state === 'queued' || job.state === 'running') {
+          if (job.state === 'running') job.restarts += 1;
+          job.state = 'queued';
+          await this.o.workspace.cleanObjectTemp(job.clipId, job.objectId).catch(() => undefined);
+          await this.o.workspace.saveJob(job);
+          requeued.push(job.jobId);
+        }
       }
+    } finally {
+      // Interrupted jobs go first, ahead of any request that came in meanwhile.
+      this.queue.unshift(...requeued);
+      this.recovering = false;
     }
     if (requeued.length) this.o.logger.info({ jobs: requeued }, 'recovered interrupted jobs; re-queued');
     this.pump();
@@ -190,7 +197,12 @@ export class JobManager {
   }
 
   private pump(): void {
-    while (!this.stopping && this.running.size < this.o.workers && this.queue.length > 0) {
+    while (
+      !this.stopping &&
+      !this.recovering &&
+      this.running.size < this.o.workers &&
+      this.queue.length > 0
+    ) {
       const jobId = this.queue.shift()!;
       const job = this.jobs.get(jobId)!;
       const controller = new AbortController();

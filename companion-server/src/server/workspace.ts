@@ -1,5 +1,7 @@
 /**
- * The server's persistent state on disk. Layout (every file written atomically):
+ * The server's persistent state on disk. Layout (every file written atomically:
+ * temp file, fsync, rename; read-modify-writes of one object's files, one clip record or one job
+ * record are serialised, so concurrent requests never lose each other's changes):
  *   <root>/clips/<clipId>/clip.json
  *   <root>/clips/<clipId>/objects/<objectId>/annotations.json + annotations/<frame>.png (0/255)
  *   <root>/clips/<clipId>/objects/<objectId>/weights.json + weights.bin
@@ -20,6 +22,7 @@ import type {
   RenderFormat,
 } from '../protocol/common';
 import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file';
+import { KeyedLock } from '../fs/keyed-lock';
 
 export interface ClipRecord {
   clipId: string;
@@ -94,6 +97,8 @@ export class Workspace {
   readonly root: string;
   readonly clipsDir: string;
   readonly jobsDir: string;
+  /** Serialises read-modify-writes per object folder, per clip record and per job record. */
+  private readonly lock = new KeyedLock();
 
   constructor(root: string) {
     this.root = root;
@@ -105,6 +110,11 @@ export class Workspace {
     await fs.mkdir(this.clipsDir, { recursive: true });
     await fs.mkdir(this.jobsDir, { recursive: true });
     await removeStaleTempFiles(this.jobsDir);
+    // Temp files of writes a crash interrupted (annotations saved with no job running, clip records).
+    for (const clipId of await fs.readdir(this.clipsDir).catch(() => [] as string[])) {
+      await removeStaleTempFiles(this.clipDir(clipId));
+      for (const objectId of await this.listObjects(clipId)) await this.cleanObjectTemp(clipId, objectId);
+    }
   }
 
   clipDir(clipId: string): string {
@@ -125,8 +135,11 @@ export class Workspace {
 
   // ---- clips ----
   async saveClip(clip: ClipRecord): Promise<void> {
-    await fs.mkdir(this.clipDir(clip.clipId), { recursive: true });
-    await writeJsonAtomic(join(this.clipDir(clip.clipId), 'clip.json'), clip);
+    const file = join(this.clipDir(clip.clipId), 'clip.json');
+    await this.lock.run(file, async () => {
+      await fs.mkdir(this.clipDir(clip.clipId), { recursive: true });
+      await writeJsonAtomic(file, clip);
+    });
   }
 
   async loadClips(): Promise<ClipRecord[]> {
@@ -153,16 +166,22 @@ export class Workspace {
     );
   }
 
-  /** Writes the mask PNG, then the index that names it (so the index never points at a missing file). */
+  /**
+   * Writes the mask PNG, then the index that names it (so the index never points at a missing
+   * file), both under the object's lock: concurrent saves of one object queue up, so none is lost
+   * and the index entry of a frame always describes the PNG stored for it.
+   */
   async saveAnnotation(clipId: string, info: AnnotationInfo, png: Uint8Array): Promise<void> {
     const dir = this.objectDir(clipId, info.objectId);
-    await fs.mkdir(join(dir, 'annotations'), { recursive: true });
-    await fs.mkdir(join(dir, 'masks'), { recursive: true });
-    await writeFileAtomic(this.annotationPath(clipId, info.objectId, info.frame), png);
-    const list = (await this.loadAnnotations(clipId, info.objectId)).filter((a) => a.frame !== info.frame);
-    list.push(info);
-    list.sort((a, b) => a.frame - b.frame);
-    await writeJsonAtomic(join(dir, 'annotations.json'), list);
+    await this.lock.run(dir, async () => {
+      await fs.mkdir(join(dir, 'annotations'), { recursive: true });
+      await fs.mkdir(join(dir, 'masks'), { recursive: true });
+      await writeFileAtomic(this.annotationPath(clipId, info.objectId, info.frame), png);
+      const list = (await this.loadAnnotations(clipId, info.objectId)).filter((a) => a.frame !== info.frame);
+      list.push(info);
+      list.sort((a, b) => a.frame - b.frame);
+      await writeJsonAtomic(join(dir, 'annotations.json'), list);
+    });
   }
 
   async readAnnotationPng(clipId: string, objectId: string, frame: number): Promise<Buffer> {
@@ -204,10 +223,12 @@ export class Workspace {
   ): Promise<WeightsRecord> {
     const dir = this.objectDir(clipId, objectId);
     const name = `weights-${rec.jobId}.bin`;
-    await fs.rename(produced, join(dir, name));
-    const previous = await readJsonIfExists<WeightsRecord>(join(dir, 'weights.json'));
-    await writeJsonAtomic(join(dir, 'weights.json'), { ...rec, file: name });
-    if (previous && previous.file !== name) await fs.rm(join(dir, previous.file), { force: true });
+    await this.lock.run(dir, async () => {
+      await fs.rename(produced, join(dir, name));
+      const previous = await readJsonIfExists<WeightsRecord>(join(dir, 'weights.json'));
+      await writeJsonAtomic(join(dir, 'weights.json'), { ...rec, file: name });
+      if (previous && previous.file !== name) await fs.rm(join(dir, previous.file), { force: true });
+    });
     return { ...rec, file: join(dir, name) };
   }
 
@@ -236,21 +257,26 @@ export class Workspace {
       .sort((a, b) => a - b);
   }
 
+  /** Removes what interrupted writes left in an object's folders (under its lock: no save is cut). */
   async cleanObjectTemp(clipId: string, objectId: string): Promise<void> {
-    await removeStaleTempFiles(this.maskDir(clipId, objectId));
-    await removeStaleTempFiles(join(this.objectDir(clipId, objectId), 'annotations'));
-    await removeStaleTempFiles(this.objectDir(clipId, objectId));
-    const names = await fs.readdir(this.objectDir(clipId, objectId)).catch(() => [] as string[]);
-    await Promise.all(
-      names
-        .filter((n) => n.endsWith('.partial'))
-        .map((n) => fs.rm(join(this.objectDir(clipId, objectId), n), { force: true })),
-    );
+    const dir = this.objectDir(clipId, objectId);
+    await this.lock.run(dir, async () => {
+      await removeStaleTempFiles(this.maskDir(clipId, objectId));
+      await removeStaleTempFiles(join(dir, 'annotations'));
+      await removeStaleTempFiles(dir);
+      const names = await fs.readdir(dir).catch(() => [] as string[]);
+      await Promise.all(
+        names.filter((n) => n.endsWith('.partial')).map((n) => fs.rm(join(dir, n), { force: true })),
+      );
+    });
   }
 
   // ---- jobs ----
+  /** Saves the job as it is now; saves of one job land in call order (the last call's state stays). */
   async saveJob(job: JobRecord): Promise<void> {
-    await writeJsonAtomic(join(this.jobsDir, `${job.jobId}.json`), job);
+    const file = join(this.jobsDir, `${job.jobId}.json`);
+    const text = `${JSON.stringify(job, null, 2)}\n`;
+    await this.lock.run(file, () => writeFileAtomic(file, text));
   }
 
   async loadJobs(): Promise<JobRecord[]> {
