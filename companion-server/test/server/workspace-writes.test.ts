@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
 import { smallBearFrames } from './helpers/fixtures';
+import { discMask, pngMaskField } from './helpers/mask-png';
 import { startTestServer, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -35,18 +36,23 @@ afterAll(async () => {
   await srv?.close();
 });
 
-/** A foreground dab of `radius` px in the middle of the frame (the rest is background). */
-function dab(frame: number, radius: number, objectId?: string) {
+/** A foreground disc of `radius` px in the middle of the frame (the rest is background), as a PNG. */
+async function dab(frame: number, radius: number, objectId?: string) {
   return {
     type: 'addAnnotation',
     clipId: clip.clipId,
     frame,
     ...(objectId ? { objectId } : {}),
-    mask: {
-      kind: 'strokes',
-      strokes: [{ kind: 'polyline', label: 'fg', radius, points: [clip.width / 2, clip.height / 2] }],
-    },
+    mask: await pngMaskField(discMask(clip.width, clip.height, radius), clip.width, clip.height),
   };
+}
+
+/** Builds every message first, then sends them all without waiting for answers (pipelined). */
+type Sent = [TestClient, Promise<Record<string, unknown>>, string];
+
+async function pipelined(list: Sent[]) {
+  const messages = await Promise.all(list.map(([, m]) => m));
+  return Promise.all(list.map(([c, , id], i) => c.request({ ...messages[i], id })));
 }
 
 async function foregroundOf(file: string): Promise<number> {
@@ -64,11 +70,10 @@ interface Listed {
 
 test('twenty addAnnotation requests at once on two connections: all acknowledged, all twenty listed', async () => {
   // Ten pipelined on each connection (sent without waiting for answers), distinct ids and frames.
-  const sent = [
-    ...Array.from({ length: 10 }, (_, i) => a.request({ ...dab(2 * i, 6, 'pair'), id: `wa-${i}` })),
-    ...Array.from({ length: 10 }, (_, i) => b.request({ ...dab(2 * i + 1, 6, 'pair'), id: `wb-${i}` })),
-  ];
-  const answers = await Promise.all(sent);
+  const answers = await pipelined([
+    ...Array.from({ length: 10 }, (_, i): Sent => [a, dab(2 * i, 6, 'pair'), `wa-${i}`]),
+    ...Array.from({ length: 10 }, (_, i): Sent => [b, dab(2 * i + 1, 6, 'pair'), `wb-${i}`]),
+  ]);
   expect(answers.filter((x) => x.type === 'ack')).toHaveLength(20);
 
   const { clip: info } = await a.ack<Listed>({ type: 'getClip', clipId: clip.clipId });
@@ -84,10 +89,9 @@ test('twenty addAnnotation requests at once on two connections: all acknowledged
 test('concurrent replacements of one frame leave an index that matches the stored mask', async () => {
   // Twelve different masks for frame 3 of one object, from both connections at once: whichever
   // is last, the index entry and the PNG must be the same request's.
-  const sent = Array.from({ length: 12 }, (_, i) =>
-    (i % 2 ? b : a).request({ ...dab(3, 2 + i, 'same'), id: `rep-${i}` }),
+  const answers = await pipelined(
+    Array.from({ length: 12 }, (_, i) => [i % 2 ? b : a, dab(3, 2 + i, 'same'), `rep-${i}`]),
   );
-  const answers = await Promise.all(sent);
   expect(answers.every((x) => x.type === 'ack')).toBe(true);
   const { clip: info } = await a.ack<Listed>({ type: 'getClip', clipId: clip.clipId });
   const listed = info.objects.find((o) => o.objectId === 'same')!.annotations;
@@ -97,10 +101,10 @@ test('concurrent replacements of one frame leave an index that matches the store
 });
 
 test('annotations of several objects of one clip, all at once, are all kept', async () => {
-  const sent = Array.from({ length: 16 }, (_, i) =>
-    (i % 2 ? b : a).request({ ...dab(i, 5, `obj${i % 4}`), id: `objs-${i}` }),
+  const answers = await pipelined(
+    Array.from({ length: 16 }, (_, i) => [i % 2 ? b : a, dab(i, 5, `obj${i % 4}`), `objs-${i}`]),
   );
-  expect((await Promise.all(sent)).every((x) => x.type === 'ack')).toBe(true);
+  expect(answers.every((x) => x.type === 'ack')).toBe(true);
   const { clip: info } = await a.ack<Listed>({ type: 'getClip', clipId: clip.clipId });
   for (let k = 0; k < 4; k++) {
     const object = info.objects.find((o) => o.objectId === `obj${k}`);
