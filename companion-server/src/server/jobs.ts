@@ -11,6 +11,7 @@ import type { AnnotationMask, SegmentationBackend } from './backend';
 import type { ClipRegistry } from './clips';
 import { asProtocolError, ioError, ProtocolError } from './errors';
 import { playheadFirstOrder } from './frame-order';
+import { prepareOutputFolder } from './path-rules';
 import type { JobEventSink } from './job-events';
 import { decodeGrayPng, encodeGrayPng } from './png';
 import { renderMatte } from './render-matte';
@@ -437,6 +438,8 @@ export class JobManager {
     await this.setPhase(job, 'render');
     const weights = await this.o.workspace.loadWeights(job.clipId, job.objectId);
     const p = job.params;
+    // Checked when the request came, and again now: a link put in place meanwhile would lead into the workspace.
+    const outputFolder = await prepareOutputFolder(p.outputFolder!, 'outputFolder', this.o.workspace.root);
     job.outputs = await renderMatte({
       frames: all,
       width: clip.width,
@@ -445,7 +448,7 @@ export class JobManager {
       format: p.format ?? 'png8',
       controls: p.matte ?? {},
       threshold: weights?.threshold ?? 0.5,
-      outputFolder: p.outputFolder!,
+      outputFolder,
       name: p.name ?? 'matte',
       startNumber: clip.mediaStart,
       readMatte: async (f) => {
