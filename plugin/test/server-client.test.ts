@@ -4,7 +4,12 @@ import {
   type Timers,
   type WebSocketLike,
 } from '../src/client/server-client';
-import { encodeMaskFrame, type JobInfo } from '../../companion-server/src/protocol';
+import {
+  createChecker,
+  encodeMaskFrame,
+  HelloSchema,
+  type JobInfo,
+} from '../../companion-server/src/protocol';
 
 /** A scripted socket: records what the client sends; the test plays the server. */
 class ScriptedSocket implements WebSocketLike {
@@ -285,4 +290,31 @@ test('a wrong token ends reconnecting with a pairing message', async () => {
   await new Promise((r) => setImmediate(r));
   expect(states[states.length - 1]).toMatchObject({ status: 'unauthorized' });
   expect(timers.queue.size).toBe(0);
+});
+
+test('every hello names the same client (the server scopes request ids to it); each client has its own', () => {
+  const { client, sockets, timers, last } = setup();
+  client.connect();
+  last().open();
+  last().ackHello();
+  last().drop();
+  timers.runUpTo(10_000);
+  last().open();
+  last().ackHello();
+  const hellos = sockets.map((s) => s.json().find((m) => m.type === 'hello')!);
+  expect(hellos).toHaveLength(2);
+  const checkHello = createChecker(HelloSchema);
+  for (const h of hellos) {
+    expect(checkHello.firstError(h)).toBeUndefined();
+    expect(h.clientId).toBe(client.clientId);
+  }
+  const other = (clientId?: string) =>
+    new ServerClient({
+      address: { host: '127.0.0.1', port: 8765 },
+      token: 'abc123',
+      createSocket: (url, protocols) => new ScriptedSocket(url, protocols),
+      clientId,
+    });
+  expect(other().clientId).not.toBe(other().clientId);
+  expect(other('panel-chosen-id').clientId).toBe('panel-chosen-id');
 });

@@ -19,7 +19,13 @@ import {
 
 const closed = { additionalProperties: false } as const;
 
-/** First message after connecting: protocol negotiation. */
+/**
+ * A client's name for itself, chosen at random once per client (the panel: once per panel
+ * session) and sent in every `hello`, also after reconnects: request ids are scoped to it.
+ */
+export const ClientIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
+
+/** First message after connecting: protocol negotiation and, optionally, the client's identity. */
 export const HelloSchema = Type.Object(
   {
     type: Type.Literal('hello'),
@@ -28,6 +34,12 @@ export const HelloSchema = Type.Object(
     client: Type.Optional(
       Type.Object({ name: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, closed),
     ),
+    /**
+     * Request ids are answered once per client: with a `clientId`, per that id, across reconnects
+     * and server restarts (a retried request gets its first answer); without one, per connection.
+     * A connection keeps the first `clientId` it sent.
+     */
+    clientId: Type.Optional(ClientIdSchema),
   },
   closed,
 );

@@ -12,7 +12,7 @@ import type { SegmentationBackend } from './backend';
 import type { ClipRegistry } from './clips';
 import { ioError, ProtocolError } from './errors';
 import type { Client, Hub, Subscription } from './hub';
-import type { JobManager } from './jobs';
+import type { JobManager, RequestKey } from './jobs';
 import { prepareOutputFolder } from './path-rules';
 import { decodeClientMaskPng, decodeGrayPng, encodeBinaryMaskPng } from './png';
 import { MatteOptionsError, resolveMatteOptions } from '../matte/options';
@@ -39,6 +39,8 @@ export interface RequestExtras {
   /** Bytes of a `png`/`binary` mask, received as the next binary message. */
   binary?: Uint8Array;
   requestHash: string;
+  /** The request as the job queue records it (idempotent retries, also after restarts). */
+  request: RequestKey;
 }
 
 type Handler<T extends ClientMessageType> = (
@@ -194,7 +196,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
         thenSegment: true,
         playheadFrame: msg.playheadFrame ?? msg.frame,
       },
-      { id: msg.id, hash: x.requestHash },
+      x.request,
     );
     return { result: { annotation, job: ctx.jobs.info(job) } };
   },
@@ -221,7 +223,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
         thenSegment: msg.thenSegment !== undefined,
         playheadFrame: msg.thenSegment?.playheadFrame,
       },
-      { id: msg.id, hash: x.requestHash },
+      x.request,
     );
     return { result: { job: ctx.jobs.info(job) } };
   },
@@ -243,7 +245,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
       msg.clipId,
       msg.objectId ?? DEFAULT_OBJECT,
       { playheadFrame: msg.playheadFrame, range: msg.range },
-      { id: msg.id, hash: x.requestHash },
+      x.request,
     );
     return { result: { job: ctx.jobs.info(job) } };
   },
@@ -270,7 +272,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
         matte: msg.matte,
         segmentMissing: msg.segmentMissing,
       },
-      { id: msg.id, hash: x.requestHash },
+      x.request,
     );
     return { result: { job: ctx.jobs.info(job) } };
   },

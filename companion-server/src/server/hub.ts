@@ -32,12 +32,22 @@ export class Client {
   readonly jobs = new Map<string, Subscription>();
   readonly clips = new Map<string, Subscription>();
   all: Subscription | undefined;
+  /** The identity the client gave in its first `hello` (`clientId`), if any. */
+  clientId: string | undefined;
   private heldBytes = 0;
 
   constructor(
     readonly ws: WebSocket,
     readonly id: number,
   ) {}
+
+  /**
+   * Whose request ids these are: the named client's (shared by its connections, also after a
+   * restart), or this connection's alone.
+   */
+  get requestScope(): string {
+    return this.clientId !== undefined ? `client:${this.clientId}` : `connection:${this.id}`;
+  }
 
   get open(): boolean {
     return this.ws.readyState === 1;

@@ -28,6 +28,19 @@ export interface JobManagerOptions {
   maxQueued: number;
 }
 
+/** A job-starting request: whose it is (see Client.requestScope), its id and its body's hash. */
+export interface RequestKey {
+  scope: string;
+  id: string;
+  hash: string;
+  /** The named client's id; only its requests are found again after a restart. */
+  clientId?: string;
+}
+
+function requestKey(scope: string, id: string): string {
+  return `${scope}\n${id}`;
+}
+
 interface Running {
   controller: AbortController;
   done: Promise<void>;
@@ -58,7 +71,9 @@ export class JobManager {
     try {
       for (const job of await this.o.workspace.loadJobs()) {
         this.jobs.set(job.jobId, job);
-        if (job.requestId) this.byRequest.set(job.requestId, job.jobId);
+        // Anonymous connections end with the server; a named client's requests stay its own.
+        if (job.requestId && job.requestClient !== undefined)
+          this.byRequest.set(requestKey(`client:${job.requestClient}`, job.requestId), job.jobId);
         this.produced.set(job.jobId, await this.o.workspace.loadJobFrames(job.jobId));
         if (job.state === 'queued' || job.state === 'running') {
           if (job.state === 'running') job.restarts += 1;
@@ -87,9 +102,9 @@ export class JobManager {
     return job;
   }
 
-  /** The job a request id created, for idempotent retries. */
-  byRequestId(requestId: string): JobRecord | undefined {
-    const id = this.byRequest.get(requestId);
+  /** The job a client's request id created, for idempotent retries. */
+  byRequestId(scope: string, requestId: string): JobRecord | undefined {
+    const id = this.byRequest.get(requestKey(scope, requestId));
     return id ? this.jobs.get(id) : undefined;
   }
 
@@ -141,7 +156,7 @@ export class JobManager {
     clipId: string,
     objectId: string,
     params: JobParams,
-    request?: { id: string; hash: string },
+    request?: RequestKey,
   ): Promise<JobRecord> {
     if (this.stopping)
       throw new ProtocolError('shutting_down', 'the server is shutting down; retry after it restarts', {
@@ -166,6 +181,7 @@ export class JobManager {
       createdAt: new Date().toISOString(),
       restarts: 0,
       ...(request ? { requestId: request.id, requestHash: request.hash } : {}),
+      ...(request?.clientId !== undefined ? { requestClient: request.clientId } : {}),
     };
     try {
       await this.o.workspace.saveJob(job);
@@ -173,7 +189,7 @@ export class JobManager {
       throw ioError('record the job in', this.o.workspace.jobsDir, err);
     }
     this.jobs.set(job.jobId, job);
-    if (request) this.byRequest.set(request.id, job.jobId);
+    if (request) this.byRequest.set(requestKey(request.scope, request.id), job.jobId);
     this.produced.set(job.jobId, []);
     this.queue.push(job.jobId);
     this.o.events.jobChanged(this.info(job));

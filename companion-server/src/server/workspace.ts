@@ -76,6 +76,8 @@ export interface JobRecord {
   /** The request that created it, for idempotent retries across restarts. */
   requestId?: string;
   requestHash?: string;
+  /** The `clientId` of the client that sent it (absent: an anonymous connection's request). */
+  requestClient?: string;
   /** Times the job was re-queued after a crash. */
   restarts: number;
   iteration?: number;

@@ -35,6 +35,8 @@ export class WsSession {
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer | ArrayBuffer | Buffer[], isBinary));
     ws.on('close', () => {
+      // Nobody can retry under an anonymous connection's scope once it is closed.
+      if (this.client.clientId === undefined) this.cache.forget(this.client.requestScope);
       for (const a of this.awaiting.splice(0)) {
         clearTimeout(a.timer);
         a.reject(new ProtocolError('bad_message', 'connection closed before the binary mask arrived'));
@@ -98,6 +100,21 @@ export class WsSession {
       return;
     }
     const msg = parsed.message;
+    if (msg.type === 'hello' && msg.clientId !== undefined) {
+      // Set before any await, so requests pipelined behind the hello are already the client's.
+      if (this.client.clientId === undefined) this.client.clientId = msg.clientId;
+      else if (this.client.clientId !== msg.clientId) {
+        this.sendError(
+          msg.id,
+          new ProtocolError(
+            'conflict',
+            `this connection is client "${this.client.clientId}"; a connection keeps the clientId of its first hello (reconnect to change it)`,
+            { path: '/clientId' },
+          ),
+        );
+        return;
+      }
+    }
     // Register the wait for a binary payload now, before any await, so the next binary message pairs with it.
     let binary: Promise<Uint8Array> | undefined;
     if (
@@ -128,8 +145,11 @@ export class WsSession {
   private async handle(msg: ClientMessage, binaryPending: Promise<Uint8Array> | undefined): Promise<void> {
     const requestHash = hashMessage(msg);
     const idempotent = IDEMPOTENT_TYPES.has(msg.type);
+    // Request ids are the client's own: looked up and remembered under its scope only.
+    const scope = this.client.requestScope;
+    const request = { scope, id: msg.id, hash: requestHash, clientId: this.client.clientId };
     if (idempotent) {
-      const previous = this.cache.get(msg.id);
+      const previous = this.cache.get(scope, msg.id);
       if (previous) {
         if (previous.hash !== requestHash) {
           this.sendError(
@@ -146,7 +166,7 @@ export class WsSession {
         return;
       }
       // A job-starting request answered before a restart: answer with its job again.
-      const job = JOB_STARTING_TYPES.has(msg.type) ? this.ctx.jobs.byRequestId(msg.id) : undefined;
+      const job = JOB_STARTING_TYPES.has(msg.type) ? this.ctx.jobs.byRequestId(scope, msg.id) : undefined;
       if (job) {
         if (job.requestHash !== requestHash) {
           this.sendError(
@@ -172,7 +192,7 @@ export class WsSession {
     const answer = (async (): Promise<string> => {
       try {
         const binary = binaryPending ? await binaryPending : undefined;
-        const out = await dispatch(this.ctx, msg, { client: this.client, binary, requestHash });
+        const out = await dispatch(this.ctx, msg, { client: this.client, binary, requestHash, request });
         after = out.after;
         return JSON.stringify({ type: 'ack', id: msg.id, request: msg.type, result: out.result });
       } catch (err) {
@@ -190,10 +210,10 @@ export class WsSession {
       }
     })();
     if (idempotent) {
-      this.cache.set(msg.id, requestHash, answer);
+      this.cache.set(scope, msg.id, requestHash, answer);
       // Only successes are remembered: a failed request changed nothing, so a retry may run again.
       void answer.then((a) => {
-        if (a.startsWith('{"type":"error"')) this.cache.delete(msg.id);
+        if (a.startsWith('{"type":"error"')) this.cache.delete(scope, msg.id);
       });
     }
     this.send(await answer);

@@ -24,6 +24,8 @@ async function start(): Promise<{ child: ChildServer; client: TestClient }> {
   children.push(child);
   const client = await TestClient.connect(child.url, TOKEN);
   clients.push(client);
+  // The same client identity on every start: its request ids are answered once, also across restarts.
+  await client.ack({ type: 'hello', protocol: 1, clientId: 'crash-test-client' });
   return { child, client };
 }
 

@@ -1,8 +1,9 @@
 // WebSocket client of the companion server, written for UXP's WebSocket (no 'drain' event, no
 // TextDecoder, send() closes the socket when its buffer overflows):
 // - typed requests (one `ack` or `error` per request id) built on the shared protocol schemas;
-// - reconnect with exponential backoff and jitter, then `hello`, re-sending unanswered requests
-//   under the same id (the server answers a retried id once) and re-subscribing to running jobs;
+// - reconnect with exponential backoff and jitter, then `hello` (with the same `clientId` every
+//   time: the server scopes request ids to it), re-sending unanswered requests under the same id
+//   (the server answers a retried id of a client once) and re-subscribing to running jobs;
 // - back-pressure: messages wait in an outbox while `bufferedAmount` is above a high-water mark;
 // - incoming messages validated against the server message schemas.
 import {
@@ -82,6 +83,12 @@ export interface ServerClientOptions {
   createSocket: WebSocketFactory;
   clientName?: string;
   clientVersion?: string;
+  /**
+   * This client's identity for the server (`hello.clientId`), the same on every reconnect so that
+   * requests re-sent after a reconnect or a server restart are answered once. Default: a random
+   * id made when the client is created (one per panel session).
+   */
+  clientId?: string;
   /** First reconnect delay and its cap (doubling in between). */
   backoffMs?: { initial: number; max: number };
   /** Bytes queued in the socket above which further sends wait. */
@@ -111,6 +118,13 @@ interface Pending {
 }
 
 const checkServerMessage = createChecker(ServerMessageSchema);
+
+/** A random client identity: 8 to 64 characters of [A-Za-z0-9_.:-] (the server's ClientIdSchema). */
+export function newClientId(random: () => number = Math.random): string {
+  let tail = '';
+  for (let i = 0; i < 12; i++) tail += Math.floor(random() * 36).toString(36);
+  return `panel-${Date.now().toString(36)}-${tail}`;
+}
 
 let idCounter = 0;
 function newRequestId(type: string): string {
@@ -144,6 +158,8 @@ export class ServerClient {
   private readonly backoff: { initial: number; max: number };
   private readonly highWater: number;
   private readonly requestTimeoutMs: number;
+  /** Sent in every hello: the server scopes this client's request ids to it. */
+  readonly clientId: string;
 
   constructor(private readonly options: ServerClientOptions) {
     this.timers = options.timers ?? {
@@ -154,6 +170,7 @@ export class ServerClient {
     this.backoff = options.backoffMs ?? { initial: 500, max: 10_000 };
     this.highWater = options.highWaterBytes ?? 1024 * 1024;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.clientId = options.clientId ?? newClientId(this.random);
   }
 
   get connectionState(): ConnectionState {
@@ -276,6 +293,7 @@ export class ServerClient {
         name: this.options.clientName ?? 'oneshot-roto-panel',
         version: this.options.clientVersion ?? '0.1.0',
       },
+      clientId: this.clientId,
     };
     this.socket?.send(JSON.stringify(hello));
   }
