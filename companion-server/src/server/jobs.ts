@@ -14,7 +14,7 @@ import { playheadFirstOrder } from './frame-order';
 import { prepareOutputFolder } from './path-rules';
 import type { JobEventSink } from './job-events';
 import { decodeGrayPng, encodeGrayPng } from './png';
-import { renderMatte } from './render-matte';
+import { removeRenderLeftovers, renderMatte } from './render-matte';
 import type { JobParams, JobRecord, Workspace } from './workspace';
 
 export interface JobManagerOptions {
@@ -79,6 +79,10 @@ export class JobManager {
           if (job.state === 'running') job.restarts += 1;
           job.state = 'queued';
           await this.o.workspace.cleanObjectTemp(job.clipId, job.objectId).catch(() => undefined);
+          if (job.kind === 'render' && job.params.outputFolder)
+            await removeRenderLeftovers(job.params.outputFolder, job.params.name ?? 'matte').catch(
+              () => undefined,
+            );
           await this.o.workspace.saveJob(job);
           requeued.push(job.jobId);
         }

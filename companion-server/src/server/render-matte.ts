@@ -4,6 +4,8 @@
  * (PNG sequences written atomically, ProRes/H.264/FFV1 through ffmpeg).
  */
 import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { TEMP_MARKER } from '../fs/atomic-file';
 import { makeFloatMatte } from '../matte/matte';
 import { resolveMatteOptions, MatteOptionsError } from '../matte/options';
 import { createMatteProcessor, type ProcessedFrame } from '../matte/pipeline';
@@ -32,6 +34,24 @@ export interface RenderRequest {
   readFrame(frame: number): Promise<RgbFrame>;
   signal: AbortSignal;
   onProgress(done: number, total: number): void;
+}
+
+/**
+ * Removes what a render named `name` that was killed mid-way left in its output folder: temp
+ * files of PNG frames not yet renamed into place (`.tmp-<name>_<n>.png.<hex>`) and an unfinished
+ * video (`<name>.partial.<ext>`). Finished frames and other files are left alone.
+ */
+export async function removeRenderLeftovers(outputFolder: string, name: string): Promise<string[]> {
+  const names = await fs.readdir(outputFolder).catch(() => [] as string[]);
+  const pngTemp = `${TEMP_MARKER}${name}_`;
+  const partial = `${name}.partial.`;
+  const stale = names.filter(
+    (n) =>
+      (n.startsWith(pngTemp) && /^\d+\.png\.[0-9a-f]+$/.test(n.slice(pngTemp.length))) ||
+      (n.startsWith(partial) && /^[a-z0-9]+$/.test(n.slice(partial.length))),
+  );
+  await Promise.all(stale.map((n) => fs.rm(join(outputFolder, n), { force: true })));
+  return stale;
 }
 
 export async function renderMatte(req: RenderRequest): Promise<string[]> {
