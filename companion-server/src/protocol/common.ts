@@ -66,7 +66,7 @@ export const PolylineStrokeSchema = Type.Object(
   {
     kind: Type.Literal('polyline'),
     label: LabelSchema,
-    radius: Type.Number({ exclusiveMinimum: 0, maximum: 4096 }),
+    radius: Type.Number({ exclusiveMinimum: 0, maximum: LIMITS.maxStrokeRadius }),
     points: CoordinatesSchema,
   },
   { additionalProperties: false },

@@ -9,3 +9,4 @@ export * from './server-messages';
 export * from './binary';
 export * from './http';
 export * from './validate';
+export * from './mask-budget';

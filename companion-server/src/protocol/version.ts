@@ -24,9 +24,22 @@ export const LIMITS = {
   /** Any path string, characters. */
   maxPathLength: 4096,
   /** Strokes in one annotation. */
-  maxStrokes: 10_000,
-  /** Numbers (x,y pairs flattened) in one stroke. */
-  maxStrokeCoordinates: 200_000,
+  maxStrokes: 2_000,
+  /** Numbers (x,y pairs flattened) in one stroke: 10,000 points (a 3-minute drag at 60 Hz). */
+  maxStrokeCoordinates: 20_000,
+  /** Numbers in all the strokes of one annotation together: 100,000 points. */
+  maxMaskCoordinates: 200_000,
+  /** Brush radius, in the strokes' coordinate units (the panel's brush is 2–80 display pixels). */
+  maxStrokeRadius: 1024,
+  /**
+   * Rasterising budget of one annotation at the clip's frame size (see mask-budget.ts): row spans
+   * are the frame rows each polyline segment or polygon edge crosses, summed (each costs a span
+   * computation); area is the pixels each stroke may paint (the smaller of its bounding box and
+   * its segments' boxes), summed. An editor's annotation stays far below both; a message that
+   * asks for more is answered `too_large` before any pixel is painted.
+   */
+  maxRasterRowSpans: 16_000_000,
+  maxRasterArea: 1_073_741_824,
   /** Frames in one clip. */
   maxClipFrames: 100_000,
   /** Frame width or height, pixels. */

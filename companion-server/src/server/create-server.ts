@@ -13,6 +13,7 @@ import { childLogger } from '../logging/logger';
 import { PROTOCOL_SUBPROTOCOL } from '../protocol/version';
 import { LIMITS } from '../protocol/version';
 import type { SegmentationBackend } from './backend';
+import { RasterPool } from './annotation/raster-pool';
 import { ClipRegistry } from './clips';
 import type { HandlerContext } from './handlers';
 import { registerHttpRoutes } from './http-routes';
@@ -123,7 +124,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     workers,
     maxQueued: options.maxQueuedJobs ?? 256,
   });
-  const ctx: HandlerContext = { clips, jobs, workspace, hub, backend: options.backend, workers };
+  const raster = new RasterPool();
+  const ctx: HandlerContext = { clips, jobs, workspace, hub, backend: options.backend, workers, raster };
   const cache = new RequestCache();
 
   let boundPort = options.port ?? DEFAULT_PORT;
@@ -270,6 +272,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       await app.close();
+      await raster.close();
       await clips.closeAll();
       await options.backend.close?.();
     },

@@ -7,7 +7,9 @@ import type { AnnotationInfo } from '../protocol/common';
 import type { ClientMessage, ClientMessageOf, ClientMessageType } from '../protocol/client-messages';
 import type { AckResult } from '../protocol/server-messages';
 import { LIMITS, PROTOCOL_VERSION } from '../protocol/version';
-import { rasterizeStrokes, countForeground, RasterizeError } from './annotation/rasterize';
+import { countForeground, RasterizeError } from './annotation/rasterize';
+import type { RasterPool } from './annotation/raster-pool';
+import { strokeBudgetError } from '../protocol/mask-budget';
 import type { SegmentationBackend } from './backend';
 import type { ClipRegistry } from './clips';
 import { ioError, ProtocolError } from './errors';
@@ -26,6 +28,8 @@ export interface HandlerContext {
   hub: Hub;
   backend: SegmentationBackend;
   workers: number;
+  /** Worker threads that rasterise stroke annotations off the event loop. */
+  raster: RasterPool;
 }
 
 export interface HandlerOutcome<T extends ClientMessageType> {
@@ -65,11 +69,14 @@ async function buildAnnotationMask(
   msg: ClientMessageOf<'addAnnotation'> | ClientMessageOf<'addCorrection'>,
   objectId: string,
   binary: Uint8Array | undefined,
-): Promise<Uint8Array> {
+): Promise<{ mask: Uint8Array; foreground: number }> {
   const clip = ctx.clips.get(msg.clipId);
   const { width, height } = clip;
   const m = msg.mask;
   if (m.kind === 'strokes') {
+    // Refuse what the limits do not allow before reading or painting anything.
+    const over = strokeBudgetError(m.strokes, width, height, m.space);
+    if (over) throw new ProtocolError('too_large', over.message, { path: over.path });
     let base: Uint8Array | undefined;
     if (m.base === 'prediction') {
       const png = await ctx.workspace.readMask(msg.clipId, objectId, msg.frame);
@@ -87,7 +94,7 @@ async function buildAnnotationMask(
       for (let i = 0; i < soft.length; i++) base[i] = soft[i] >= t && soft[i] > 0 ? 1 : 0;
     }
     try {
-      return rasterizeStrokes(m.strokes, { width, height, space: m.space, base });
+      return await ctx.raster.rasterize({ strokes: m.strokes, width, height, space: m.space, base });
     } catch (err) {
       if (err instanceof RasterizeError)
         throw new ProtocolError('bad_mask', err.message, { cause: err, path: '/mask/strokes' });
@@ -96,7 +103,7 @@ async function buildAnnotationMask(
   }
   if (m.encoding === 'base64') {
     const bytes = Buffer.from(m.data, 'base64');
-    return decodeClientMaskPng(bytes, width, height);
+    return withForeground(await decodeClientMaskPng(bytes, width, height));
   }
   if (!binary)
     throw new ProtocolError(
@@ -104,7 +111,11 @@ async function buildAnnotationMask(
       'the binary PNG of the mask did not arrive; send it as the next binary message',
       { path: '/mask' },
     );
-  return decodeClientMaskPng(binary, width, height);
+  return withForeground(await decodeClientMaskPng(binary, width, height));
+}
+
+function withForeground(mask: Uint8Array): { mask: Uint8Array; foreground: number } {
+  return { mask, foreground: countForeground(mask) };
 }
 
 async function addAnnotationCommon(
@@ -116,8 +127,7 @@ async function addAnnotationCommon(
   const clip = ctx.clips.get(msg.clipId);
   checkFrame(ctx, msg.clipId, msg.frame, 'frame');
   const objectId = msg.objectId ?? DEFAULT_OBJECT;
-  const mask = await buildAnnotationMask(ctx, msg, objectId, binary);
-  const fg = countForeground(mask);
+  const { mask, foreground: fg } = await buildAnnotationMask(ctx, msg, objectId, binary);
   if (fg === 0)
     throw new ProtocolError(
       'bad_mask',

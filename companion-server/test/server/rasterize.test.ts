@@ -1,5 +1,9 @@
 import { rasterizeStrokes, RasterizeError, countForeground } from '../../src/server/annotation/rasterize';
 import type { Stroke } from '../../src/protocol/common';
+import { strokeBudgetError, strokeCost } from '../../src/protocol/mask-budget';
+import { validateClientMessage } from '../../src/protocol/validate';
+import { LIMITS } from '../../src/protocol/version';
+import { RasterPool } from '../../src/server/annotation/raster-pool';
 
 function pixels(mask: Uint8Array, w: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -133,5 +137,124 @@ describe('stroke rasteriser', () => {
       }),
     ).toThrow(RasterizeError);
     expect(() => rasterizeStrokes([], { width: 4, height: 4, base: new Uint8Array(3) })).toThrow(/base mask/);
+  });
+});
+
+describe('linear rasteriser against the per-pixel reference', () => {
+  test('random hard shapes: many points, off-frame and tied coordinates, large radii, anisotropic spaces', () => {
+    let seed = 2024;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const coord = (extent: number): number => {
+      const k = rnd();
+      // Exact pixel centres and edges (ties of the sampling rule), off-frame and far-away values.
+      if (k < 0.25) return Math.floor(rnd() * extent) + 0.5;
+      if (k < 0.45) return Math.floor(rnd() * extent);
+      if (k < 0.55) return (rnd() - 0.5) * 1e4;
+      return rnd() * extent * 1.4 - extent * 0.2;
+    };
+    for (let trial = 0; trial < 150; trial++) {
+      const w = 8 + Math.floor(rnd() * 33);
+      const h = 8 + Math.floor(rnd() * 33);
+      const space = rnd() < 0.4 ? undefined : { width: w * (0.3 + rnd() * 2), height: h * (0.3 + rnd() * 2) };
+      const sw = space?.width ?? w;
+      const sh = space?.height ?? h;
+      const strokes: Stroke[] = [];
+      for (let s = 0, ns = 1 + Math.floor(rnd() * 4); s < ns; s++) {
+        const n = 1 + Math.floor(rnd() * (rnd() < 0.3 ? 60 : 8));
+        const points: number[] = [];
+        for (let i = 0; i < Math.max(n, 3); i++) {
+          if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2], points[points.length - 1]);
+          else if (i > 0 && rnd() < 0.15) points.push(coord(sw), points[points.length - 1]);
+          else if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2], coord(sh));
+          else points.push(coord(sw), coord(sh));
+        }
+        const label = rnd() < 0.6 ? 'fg' : 'bg';
+        const radius =
+          rnd() < 0.2
+            ? Math.floor(rnd() * 3) + 0.5
+            : rnd() < 0.2
+              ? rnd() * 2 * Math.max(sw, sh)
+              : 0.1 + rnd() * 5;
+        strokes.push(
+          rnd() < 0.5
+            ? { kind: 'polyline', label, radius, points: points.slice(0, 2 * n) }
+            : { kind: 'polygon', label, points },
+        );
+      }
+      const got = rasterizeStrokes(strokes, { width: w, height: h, space });
+      const want = reference(strokes, w, h, w / sw, h / sh);
+      const diff = Array.from(got).findIndex((v, i) => v !== want[i]);
+      expect({ trial, diff }).toEqual({ trial, diff: -1 });
+    }
+  });
+
+  test('the largest polyline the limits allow on a 3840x2160 frame takes seconds, not minutes (worker thread)', async () => {
+    // A zigzag across the whole height: every segment crosses every row, just under the row-span limit.
+    const W = 3840;
+    const H = 2160;
+    const n = Math.floor(LIMITS.maxRasterRowSpans / H);
+    const points: number[] = [];
+    for (let i = 0; i < n; i++) points.push((i * 37) % W, i % 2 ? H : 0);
+    const strokes: Stroke[] = [{ kind: 'polyline', label: 'fg', radius: LIMITS.maxStrokeRadius, points }];
+    expect(strokeBudgetError(strokes, W, H)).toBeUndefined();
+    // Timed where the server runs it: on the raster pool's worker thread (a plain Node realm).
+    const pool = new RasterPool();
+    try {
+      const t0 = Date.now();
+      const r = await pool.rasterize({ strokes, width: W, height: H });
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(r.foreground).toBe(W * H);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+});
+
+describe('mask limits (protocol/mask-budget.ts)', () => {
+  const W = 3840;
+  const H = 2160;
+  test('the issue-22 messages are refused by the schema: 200,000-point polygon, radius 4096', () => {
+    const big = { kind: 'polygon', label: 'fg', points: new Array(400_000).fill(5) };
+    const wide = { kind: 'polyline', label: 'fg', radius: 4096, points: [1, 2, 3, 4] };
+    for (const s of [big, wide]) {
+      const r = validateClientMessage({
+        type: 'addAnnotation',
+        id: 'a',
+        clipId: 'c0',
+        frame: 0,
+        mask: { kind: 'strokes', strokes: [s] },
+      });
+      expect(r).toMatchObject({ ok: false, code: 'bad_message' });
+    }
+  });
+
+  test('work beyond the budget is refused before painting; an editor-sized annotation fits', () => {
+    const zig = (n: number, r: number): Stroke => {
+      const points: number[] = [];
+      for (let i = 0; i < n; i++) points.push((i * 37) % W, i % 2 ? H : 0);
+      return { kind: 'polyline', label: 'fg', radius: r, points };
+    };
+    expect(strokeBudgetError([zig(10_000, 4)], W, H)?.message).toMatch(/rows/);
+    // Many full-frame polygons: the painted area is what is too large.
+    const full: Stroke = { kind: 'polygon', label: 'fg', points: [0, 0, W, 0, W, H, 0, H] };
+    expect(strokeBudgetError(new Array(200).fill(full), W, H)?.message).toMatch(/pixels/);
+    // Together the strokes may not hold more than maxMaskCoordinates numbers.
+    const many = new Array(11)
+      .fill(zig(10_000, 2))
+      .map((s: Stroke) => ({ ...s, points: s.points.map((v) => v / 100) }));
+    expect(strokeBudgetError(many, W, H)?.message).toMatch(/coordinates/);
+    // A busy editor session: 300 brush strokes of 200 points, radius 80, and 20 lasso polygons.
+    const editor: Stroke[] = [];
+    for (let s = 0; s < 300; s++) {
+      const points: number[] = [];
+      for (let i = 0; i < 200; i++) points.push(500 + s * 5 + i * 3, 300 + i * 4);
+      editor.push({ kind: 'polyline', label: s % 3 ? 'fg' : 'bg', radius: 80, points });
+    }
+    for (let s = 0; s < 20; s++)
+      editor.push({ ...full, points: [100, 100, 3000, 200, 2500, 2000, 150, 1800] });
+    expect(strokeBudgetError(editor, W, H)).toBeUndefined();
+    const cost = strokeCost(editor, W, H);
+    expect(cost.rowSpans).toBeLessThan(LIMITS.maxRasterRowSpans);
+    expect(cost.area).toBeLessThan(LIMITS.maxRasterArea);
   });
 });

@@ -4,8 +4,16 @@
  * mapped into the strokes' coordinate space, lies within `radius` of a polyline (inclusive) or
  * inside a polygon (non-zero winding; a centre exactly on a left edge is inside, on a right edge
  * outside). Strokes apply in order: `fg` writes 1, `bg` writes 0.
+ *
+ * Cost is linear in the output: both kinds sweep the frame's rows with an active list (segments or
+ * edges whose rows include the current one), compute one span per active item and row, and paint
+ * each row's union of spans once. So the work is the row spans plus the painted pixels that
+ * `strokeCost` (protocol/mask-budget.ts) counts from the points alone, never points × rows × width.
+ * Polyline spans come from the capsule's closed form and are then settled pixel by pixel at their
+ * two ends with the exact distance test, so the result is the same as testing every pixel.
  */
 import type { Stroke, PolylineStroke, PolygonStroke } from '../../protocol/common';
+import { capsuleRange, edgeRows, strokeScale } from '../../protocol/mask-budget';
 
 export interface RasterizeOptions {
   width: number;
@@ -37,9 +45,7 @@ export function rasterizeStrokes(strokes: readonly Stroke[], opts: RasterizeOpti
     }
     mask.set(opts.base);
   }
-  // Frame pixels per space unit.
-  const sx = opts.space ? width / opts.space.width : 1;
-  const sy = opts.space ? height / opts.space.height : 1;
+  const { sx, sy } = strokeScale(width, height, opts.space);
   strokes.forEach((s, i) => {
     if (s.points.length % 2 !== 0) {
       throw new RasterizeError(
@@ -51,6 +57,33 @@ export function rasterizeStrokes(strokes: readonly Stroke[], opts: RasterizeOpti
     else drawPolygon(mask, width, height, sx, sy, s, value);
   });
   return mask;
+}
+
+/** Indices 0..n-1 ordered by `key` (ascending). */
+function orderBy(key: Int32Array, n: number): Uint32Array {
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  return idx.sort((a, b) => key[a] - key[b]);
+}
+
+/** Paints the union of the row's spans, given as keys a*(w+1)+b of inclusive [a, b]. */
+function paintUnion(mask: Uint8Array, row: number, w: number, keys: Float64Array, m: number, value: number) {
+  const spans = keys.subarray(0, m).sort();
+  const stride = w + 1;
+  let a = Math.floor(spans[0] / stride);
+  let b = spans[0] - a * stride;
+  for (let i = 1; i < m; i++) {
+    const na = Math.floor(spans[i] / stride);
+    const nb = spans[i] - na * stride;
+    if (na <= b + 1) {
+      if (nb > b) b = nb;
+    } else {
+      mask.fill(value, row + a, row + b + 1);
+      a = na;
+      b = nb;
+    }
+  }
+  mask.fill(value, row + a, row + b + 1);
 }
 
 function drawPolyline(
@@ -66,32 +99,160 @@ function drawPolyline(
   const r = s.radius;
   const r2 = r * r;
   const n = p.length / 2;
-  for (let k = 0; k < Math.max(1, n - 1); k++) {
-    const ax = p[2 * k];
+  const nseg = Math.max(1, n - 1);
+  const y0 = new Int32Array(nseg);
+  const y1 = new Int32Array(nseg);
+  for (let k = 0; k < nseg; k++) {
     const ay = p[2 * k + 1];
-    const bx = n > 1 ? p[2 * k + 2] : ax;
     const by = n > 1 ? p[2 * k + 3] : ay;
-    const dx = bx - ax;
-    const dy = by - ay;
-    const len2 = dx * dx + dy * dy;
-    // Pixel range whose centres can be within r (in space units) of the segment.
-    const x0 = Math.max(0, Math.floor((Math.min(ax, bx) - r) * sx - 0.5));
-    const x1 = Math.min(w - 1, Math.ceil((Math.max(ax, bx) + r) * sx - 0.5));
-    const y0 = Math.max(0, Math.floor((Math.min(ay, by) - r) * sy - 0.5));
-    const y1 = Math.min(h - 1, Math.ceil((Math.max(ay, by) + r) * sy - 0.5));
-    for (let y = y0; y <= y1; y++) {
-      const v = (y + 0.5) / sy;
-      const row = y * w;
-      for (let x = x0; x <= x1; x++) {
-        const u = (x + 0.5) / sx;
-        let t = len2 > 0 ? ((u - ax) * dx + (v - ay) * dy) / len2 : 0;
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
-        const ex = u - (ax + t * dx);
-        const ey = v - (ay + t * dy);
-        if (ex * ex + ey * ey <= r2) mask[row + x] = value;
+    const ax = p[2 * k];
+    const bx = n > 1 ? p[2 * k + 2] : ax;
+    const rows = capsuleRange(Math.min(ay, by), Math.max(ay, by), r, sy, h);
+    const cols = capsuleRange(Math.min(ax, bx), Math.max(ax, bx), r, sx, w);
+    y0[k] = rows.from;
+    // Segments wholly outside the frame get an empty row range.
+    y1[k] = cols.from > cols.to ? rows.from - 1 : rows.to;
+  }
+  const order = orderBy(y0, nseg);
+  const active = new Int32Array(nseg);
+  const keys = new Float64Array(nseg);
+  let nActive = 0;
+  let next = 0;
+  let y = nseg > 0 ? y0[order[0]] : h;
+  while (y < h && (next < nseg || nActive > 0)) {
+    if (nActive === 0 && next < nseg && y0[order[next]] > y) y = y0[order[next]];
+    if (y >= h) break;
+    while (next < nseg && y0[order[next]] <= y) {
+      const k = order[next++];
+      if (y1[k] >= y) active[nActive++] = k;
+    }
+    const v = (y + 0.5) / sy;
+    let m = 0;
+    let kept = 0;
+    for (let i = 0; i < nActive; i++) {
+      const k = active[i];
+      if (y1[k] < y) continue;
+      active[kept++] = k;
+      const ax = p[2 * k];
+      const ay = p[2 * k + 1];
+      const bx = n > 1 ? p[2 * k + 2] : ax;
+      const by = n > 1 ? p[2 * k + 3] : ay;
+      const key = capsuleSpan(ax, ay, bx, by, r, r2, v, sx, w);
+      if (key >= 0) keys[m++] = key;
+    }
+    nActive = kept;
+    if (m > 0) paintUnion(mask, y * w, w, keys, m, value);
+    y++;
+  }
+}
+
+/**
+ * The pixels of a row (centre v, coordinate units) within r of segment A–B, as the key
+ * a*(w+1)+b of the inclusive range [a, b]; -1 when none.
+ */
+function capsuleSpan(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  r: number,
+  r2: number,
+  v: number,
+  sx: number,
+  w: number,
+): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const ea = v - ay;
+  const eb = v - by;
+  // Union of the two end discs and the band along the segment (a convex set: one interval).
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (ea * ea <= r2) {
+    const d = Math.sqrt(r2 - ea * ea);
+    lo = ax - d;
+    hi = ax + d;
+  }
+  if (eb * eb <= r2) {
+    const d = Math.sqrt(r2 - eb * eb);
+    if (bx - d < lo) lo = bx - d;
+    if (bx + d > hi) hi = bx + d;
+  }
+  if (len2 > 0) {
+    let bLo = -Infinity;
+    let bHi = Infinity;
+    if (dy === 0) {
+      if (ea * ea > r2) bLo = Infinity;
+      else {
+        bLo = Math.min(ax, bx);
+        bHi = Math.max(ax, bx);
+      }
+    } else {
+      // |dx*(v-ay) - dy*(u-ax)| <= r*len, and 0 <= (u-ax)*dx + (v-ay)*dy <= len2.
+      const rl = r * Math.sqrt(len2);
+      const c = dx * ea;
+      const u1 = ax + (c - rl) / dy;
+      const u2 = ax + (c + rl) / dy;
+      bLo = Math.min(u1, u2);
+      bHi = Math.max(u1, u2);
+      if (dx === 0) {
+        const q = ea * dy;
+        if (q < 0 || q > len2) bLo = Infinity;
+      } else {
+        const q1 = ax + (-ea * dy) / dx;
+        const q2 = ax + (len2 - ea * dy) / dx;
+        bLo = Math.max(bLo, Math.min(q1, q2));
+        bHi = Math.min(bHi, Math.max(q1, q2));
       }
     }
+    if (bLo <= bHi) {
+      if (bLo < lo) lo = bLo;
+      if (bHi > hi) hi = bHi;
+    }
   }
+  if (!(lo <= hi)) return -1;
+  let a = Math.max(0, Math.min(w, Math.ceil(lo * sx - 0.5)));
+  let b = Math.max(-1, Math.min(w - 1, Math.floor(hi * sx - 0.5)));
+  if (a > b) {
+    // No centre strictly inside the closed form's range: rounding may still admit its neighbours.
+    if (b >= 0 && inside(b, sx, v, ax, ay, dx, dy, len2, r2)) a = b;
+    else if (a < w && inside(a, sx, v, ax, ay, dx, dy, len2, r2)) b = a;
+    else return -1;
+  }
+  if (a > 0 && inside(a - 1, sx, v, ax, ay, dx, dy, len2, r2)) {
+    a--;
+    while (a > 0 && inside(a - 1, sx, v, ax, ay, dx, dy, len2, r2)) a--;
+  } else {
+    while (a <= b && !inside(a, sx, v, ax, ay, dx, dy, len2, r2)) a++;
+  }
+  if (b < w - 1 && inside(b + 1, sx, v, ax, ay, dx, dy, len2, r2)) {
+    b++;
+    while (b < w - 1 && inside(b + 1, sx, v, ax, ay, dx, dy, len2, r2)) b++;
+  } else {
+    while (b >= a && !inside(b, sx, v, ax, ay, dx, dy, len2, r2)) b--;
+  }
+  return a <= b ? a * (w + 1) + b : -1;
+}
+
+/** The exact test of the sampling rule for pixel column x on the row at v (settles span ends). */
+function inside(
+  x: number,
+  sx: number,
+  v: number,
+  ax: number,
+  ay: number,
+  dx: number,
+  dy: number,
+  len2: number,
+  r2: number,
+): boolean {
+  const u = (x + 0.5) / sx;
+  let t = len2 > 0 ? ((u - ax) * dx + (v - ay) * dy) / len2 : 0;
+  t = t < 0 ? 0 : t > 1 ? 1 : t;
+  const ex = u - (ax + t * dx);
+  const ey = v - (ay + t * dy);
+  return ex * ex + ey * ey <= r2;
 }
 
 function drawPolygon(
@@ -105,41 +266,94 @@ function drawPolygon(
 ): void {
   const p = s.points;
   const n = p.length / 2;
-  // Per-row crossings (x in space units, winding direction), filled from each edge's row span.
-  const rows: Array<Array<[number, number]> | undefined> = new Array(h);
+  // Edge table: each non-horizontal edge with the rows whose centre v is in [lo, hi).
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  let ne = 0;
+  const edgeOf = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    const ax = p[2 * k];
     const ay = p[2 * k + 1];
-    const bx = p[(2 * k + 2) % p.length];
     const by = p[(2 * k + 3) % p.length];
     if (ay === by) continue;
-    const dir = by > ay ? 1 : -1;
-    const lo = Math.min(ay, by);
-    const hi = Math.max(ay, by);
-    // Rows whose centre v satisfies lo <= v < hi (half-open: shared vertices count once).
-    const yStart = Math.max(0, Math.ceil(lo * sy - 0.5));
-    const yEnd = Math.min(h - 1, Math.ceil(hi * sy - 0.5) - 1);
-    for (let y = yStart; y <= yEnd; y++) {
-      const v = (y + 0.5) / sy;
-      if (v < lo || v >= hi) continue;
-      const x = ax + ((v - ay) * (bx - ax)) / (by - ay);
-      (rows[y] ??= []).push([x, dir]);
-    }
+    const rows = edgeRows(Math.min(ay, by), Math.max(ay, by), sy, h);
+    if (rows.from > rows.to) continue;
+    from[ne] = rows.from;
+    to[ne] = rows.to;
+    edgeOf[ne++] = k;
   }
-  for (let y = 0; y < h; y++) {
-    const xs = rows[y];
-    if (!xs) continue;
-    xs.sort((a, b) => a[0] - b[0]);
-    let winding = 0;
-    for (let i = 0; i < xs.length - 1; i++) {
-      winding += xs[i][1];
-      if (winding === 0) continue;
-      // Pixels whose centre u lies in [xs[i], xs[i+1]).
-      const from = Math.max(0, Math.ceil(xs[i][0] * sx - 0.5));
-      const to = Math.min(w, Math.ceil(xs[i + 1][0] * sx - 0.5));
-      const row = y * w;
-      for (let x = from; x < to; x++) mask[row + x] = value;
+  if (ne === 0) return;
+  const order = orderBy(from, ne);
+  const active = new Int32Array(ne);
+  // Crossings of the current row, upward (+1) and downward (-1) edges apart, each sorted natively.
+  const ups = new Float64Array(ne);
+  const downs = new Float64Array(ne);
+  let nActive = 0;
+  let next = 0;
+  let y = from[order[0]];
+  while (y < h && (next < ne || nActive > 0)) {
+    if (nActive === 0 && from[order[next]] > y) y = from[order[next]];
+    while (next < ne && from[order[next]] <= y) active[nActive++] = order[next++];
+    const v = (y + 0.5) / sy;
+    let nu = 0;
+    let nd = 0;
+    let kept = 0;
+    for (let i = 0; i < nActive; i++) {
+      const e = active[i];
+      if (to[e] < y) continue;
+      active[kept++] = e;
+      const k = edgeOf[e];
+      const ax = p[2 * k];
+      const ay = p[2 * k + 1];
+      const bx = p[(2 * k + 2) % p.length];
+      const by = p[(2 * k + 3) % p.length];
+      if (v < Math.min(ay, by) || v >= Math.max(ay, by)) continue;
+      const x = ax + ((v - ay) * (bx - ax)) / (by - ay);
+      if (by > ay) ups[nu++] = x;
+      else downs[nd++] = x;
     }
+    nActive = kept;
+    if (nu + nd > 1)
+      fillRow(mask, y * w, w, sx, ups.subarray(0, nu).sort(), downs.subarray(0, nd).sort(), value);
+    y++;
+  }
+}
+
+/**
+ * Paints, by non-zero winding, the pixels between a row's crossings: `ups` and `downs` (sorted)
+ * are the x of upward and downward edges. Pixels whose centre u lies in [x_i, x_i+1) with a
+ * non-zero winding count after x_i are painted.
+ */
+function fillRow(
+  mask: Uint8Array,
+  row: number,
+  w: number,
+  sx: number,
+  ups: Float64Array,
+  downs: Float64Array,
+  value: number,
+): void {
+  let i = 0;
+  let j = 0;
+  let winding = 0;
+  let prev = 0;
+  const m = ups.length + downs.length;
+  for (let c = 0; c < m; c++) {
+    let x: number;
+    let dir: number;
+    if (j >= downs.length || (i < ups.length && ups[i] <= downs[j])) {
+      x = ups[i++];
+      dir = 1;
+    } else {
+      x = downs[j++];
+      dir = -1;
+    }
+    if (winding !== 0) {
+      const a = Math.max(0, Math.ceil(prev * sx - 0.5));
+      const b = Math.min(w, Math.ceil(x * sx - 0.5));
+      if (a < b) mask.fill(value, row + a, row + b);
+    }
+    winding += dir;
+    prev = x;
   }
 }
 
