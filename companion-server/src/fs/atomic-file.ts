@@ -28,8 +28,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, m
   }
 }
 
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+export async function writeJsonAtomic(path: string, value: unknown, mode?: number): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
 }
 
 /** Reads JSON, or returns undefined when the file does not exist. */

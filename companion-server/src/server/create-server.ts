@@ -27,6 +27,7 @@ import {
   checkOrigin,
   type GuardOptions,
 } from './request-guard';
+import { RefusalLog } from './refusal-log';
 import { RequestCache } from './request-cache';
 import { loadOrCreateToken, type TokenInfo } from './token';
 import { Workspace } from './workspace';
@@ -47,8 +48,14 @@ export interface ServerOptions {
   workers?: number;
   /** Jobs allowed to wait in the queue (default 256). */
   maxQueuedJobs?: number;
-  /** Browser-style origins accepted besides absent/"null"/non-web schemes. */
+  /** Origins accepted besides none and the UXP panel's `uxp://…` (never `null`). */
   allowedOrigins?: string[];
+  /** Open TCP connections at most, WebSockets included (default 128); more are dropped. */
+  maxConnections?: number;
+  /** Open WebSocket clients at most (default 32); more upgrades are answered 503. */
+  maxClients?: number;
+  /** A connection silent this long before its upgrade or between requests is closed (default 15 s). */
+  idleTimeoutMs?: number;
   logger?: Logger;
   /** Socket bytes buffered per client above which mask production waits (default 8 MiB). */
   highWaterBytes?: number;
@@ -76,18 +83,19 @@ export class ServerConfigError extends Error {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  const reason =
-    status === 401
-      ? 'Unauthorized'
-      : status === 403
-        ? 'Forbidden'
-        : status === 404
-          ? 'Not Found'
-          : 'Bad Request';
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+
+/** Answers an upgrade and closes; `code` null: a bare refusal (no body), for Host/Origin refusals. */
+function refuseUpgrade(socket: Duplex, status: number, code: string | null, message: string): void {
+  const body = code === null ? '' : JSON.stringify({ error: { code, message } });
+  const type = code === null ? '' : 'Content-Type: application/json\r\n';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 
@@ -99,6 +107,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     );
   }
   const log = options.logger ?? childLogger('server');
+  if (!isLoopbackAddress(host)) {
+    log.warn(
+      { host },
+      `--allow-remote-host: listening on ${host}, which is not a loopback address: other machines on the network can reach this server; only the token stands between them and your clips`,
+    );
+  }
+  const refusals = new RefusalLog(log);
   const tokenInfo: TokenInfo =
     options.token !== undefined
       ? { token: options.token, source: 'env', path: null }
@@ -143,7 +158,15 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: LIMITS.maxHttpBodyBytes,
     routerOptions: { maxParamLength: 200 },
+    // Idle sockets (before their first request or upgrade, or kept alive) are closed.
+    connectionTimeout: options.idleTimeoutMs ?? 15_000,
+    keepAliveTimeout: Math.min(5_000, options.idleTimeoutMs ?? 15_000),
   });
+  const idleMs = options.idleTimeoutMs ?? 15_000;
+  // Idle or slow (slowloris) unauthenticated sockets cannot pile up to exhaust file descriptors.
+  app.server.maxConnections = options.maxConnections ?? 128;
+  app.server.headersTimeout = Math.max(1_000, Math.min(10_000, idleMs));
+  const maxClients = options.maxClients ?? 32;
 
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
@@ -152,8 +175,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       const h = checkHost(req.headers.host, guard);
       const o = h.ok ? checkOrigin(origin, guard) : h;
       if (!o.ok) {
-        log.warn({ reason: o.reason, url: redactUrl(req.url), remote: req.ip }, 'request refused');
-        return reply.code(o.status).send({ error: { code: o.code, message: o.reason } });
+        refusals.refused({ reason: o.reason, url: redactUrl(req.url), remote: req.ip }, 'request refused');
+        return reply.code(o.status).header('connection', 'close').send();
       }
       if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       return reply
@@ -168,13 +191,16 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       guard,
     );
     if (!r.ok) {
-      log.warn(
+      refusals.refused(
         { reason: r.reason, status: r.status, url: redactUrl(req.url), remote: req.ip },
         'request refused',
       );
-      // A 401 passed the Origin check: let that page read it (the panel tells a wrong token from a stopped server).
-      if (r.status === 401 && origin)
-        reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      reply.header('connection', 'close');
+      // Host or Origin refused (DNS rebinding, a web page): a bare refusal that tells nothing.
+      if (r.status === 403) return reply.code(403).send();
+      // A 401 passed the Host and Origin checks (the panel or the CLI): say what is wrong, and let
+      // the panel read it (it tells a wrong token from a stopped server).
+      if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       return reply.code(r.status).send({ error: { code: r.code, message: r.reason } });
     }
     if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
@@ -222,7 +248,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       guard,
     );
     if (!r.ok) {
-      log.warn(
+      refusals.refused(
         {
           reason: r.reason,
           status: r.status,
@@ -232,7 +258,20 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         },
         'websocket upgrade refused',
       );
-      refuseUpgrade(socket, r.status, r.code, r.reason);
+      if (r.status === 403) refuseUpgrade(socket, 403, null, '');
+      else refuseUpgrade(socket, r.status, r.code, r.reason);
+      return;
+    }
+    if (wss.clients.size >= maxClients) {
+      refusals.refused(
+        {
+          reason: `${maxClients} clients already connected`,
+          remote: req.socket.remoteAddress,
+          upgrade: true,
+        },
+        'websocket upgrade refused',
+      );
+      refuseUpgrade(socket, 503, null, '');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -272,6 +311,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       await app.close();
+      refusals.flush();
       await raster.close();
       await clips.closeAll();
       await options.backend.close?.();

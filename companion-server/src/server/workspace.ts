@@ -95,6 +95,10 @@ export function frameFileName(frame: number): string {
   return `${String(frame).padStart(5, '0')}.png`;
 }
 
+/** Folders and files of the workspace: the owner's alone (0700 / 0600), like the install token. */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
 export class Workspace {
   readonly root: string;
   readonly clipsDir: string;
@@ -109,8 +113,11 @@ export class Workspace {
   }
 
   async init(): Promise<void> {
-    await fs.mkdir(this.clipsDir, { recursive: true });
-    await fs.mkdir(this.jobsDir, { recursive: true });
+    // Private like the token: clips, annotations and weights are the user's work.
+    await fs.mkdir(this.root, { recursive: true, mode: DIR_MODE });
+    await fs.chmod(this.root, DIR_MODE);
+    await fs.mkdir(this.clipsDir, { recursive: true, mode: DIR_MODE });
+    await fs.mkdir(this.jobsDir, { recursive: true, mode: DIR_MODE });
     await removeStaleTempFiles(this.jobsDir);
     // Temp files of writes a crash interrupted (annotations saved with no job running, clip records).
     for (const clipId of await fs.readdir(this.clipsDir).catch(() => [] as string[])) {
@@ -139,8 +146,8 @@ export class Workspace {
   async saveClip(clip: ClipRecord): Promise<void> {
     const file = join(this.clipDir(clip.clipId), 'clip.json');
     await this.lock.run(file, async () => {
-      await fs.mkdir(this.clipDir(clip.clipId), { recursive: true });
-      await writeJsonAtomic(file, clip);
+      await fs.mkdir(this.clipDir(clip.clipId), { recursive: true, mode: DIR_MODE });
+      await writeJsonAtomic(file, clip, FILE_MODE);
     });
   }
 
@@ -176,13 +183,13 @@ export class Workspace {
   async saveAnnotation(clipId: string, info: AnnotationInfo, png: Uint8Array): Promise<void> {
     const dir = this.objectDir(clipId, info.objectId);
     await this.lock.run(dir, async () => {
-      await fs.mkdir(join(dir, 'annotations'), { recursive: true });
-      await fs.mkdir(join(dir, 'masks'), { recursive: true });
-      await writeFileAtomic(this.annotationPath(clipId, info.objectId, info.frame), png);
+      await fs.mkdir(join(dir, 'annotations'), { recursive: true, mode: DIR_MODE });
+      await fs.mkdir(join(dir, 'masks'), { recursive: true, mode: DIR_MODE });
+      await writeFileAtomic(this.annotationPath(clipId, info.objectId, info.frame), png, FILE_MODE);
       const list = (await this.loadAnnotations(clipId, info.objectId)).filter((a) => a.frame !== info.frame);
       list.push(info);
       list.sort((a, b) => a.frame - b.frame);
-      await writeJsonAtomic(join(dir, 'annotations.json'), list);
+      await writeJsonAtomic(join(dir, 'annotations.json'), list, FILE_MODE);
     });
   }
 
@@ -227,8 +234,9 @@ export class Workspace {
     const name = `weights-${rec.jobId}.bin`;
     await this.lock.run(dir, async () => {
       await fs.rename(produced, join(dir, name));
+      await fs.chmod(join(dir, name), FILE_MODE);
       const previous = await readJsonIfExists<WeightsRecord>(join(dir, 'weights.json'));
-      await writeJsonAtomic(join(dir, 'weights.json'), { ...rec, file: name });
+      await writeJsonAtomic(join(dir, 'weights.json'), { ...rec, file: name }, FILE_MODE);
       if (previous && previous.file !== name) await fs.rm(join(dir, previous.file), { force: true });
     });
     return { ...rec, file: join(dir, name) };
@@ -240,10 +248,10 @@ export class Workspace {
   async writeMask(clipId: string, objectId: string, frame: number, png: Uint8Array): Promise<void> {
     const dir = this.maskDir(clipId, objectId);
     if (!this.madeDirs.has(dir)) {
-      await fs.mkdir(dir, { recursive: true });
+      await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
       this.madeDirs.add(dir);
     }
-    await writeFileAtomic(this.maskPath(clipId, objectId, frame), png);
+    await writeFileAtomic(this.maskPath(clipId, objectId, frame), png, FILE_MODE);
   }
 
   async readMask(clipId: string, objectId: string, frame: number): Promise<Buffer | undefined> {
@@ -278,7 +286,7 @@ export class Workspace {
   async saveJob(job: JobRecord): Promise<void> {
     const file = join(this.jobsDir, `${job.jobId}.json`);
     const text = `${JSON.stringify(job, null, 2)}\n`;
-    await this.lock.run(file, () => writeFileAtomic(file, text));
+    await this.lock.run(file, () => writeFileAtomic(file, text, FILE_MODE));
   }
 
   async loadJobs(): Promise<JobRecord[]> {
@@ -295,7 +303,7 @@ export class Workspace {
 
   /** Records a finished frame of a job (after its mask file was renamed into place). */
   async appendJobFrame(jobId: string, frame: number): Promise<void> {
-    await fs.appendFile(join(this.jobsDir, `${jobId}.frames`), `${frame}\n`);
+    await fs.appendFile(join(this.jobsDir, `${jobId}.frames`), `${frame}\n`, { mode: FILE_MODE });
   }
 
   /** Finished frames of a job in production order; a torn last line (crash mid-append) is ignored. */

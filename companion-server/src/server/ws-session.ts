@@ -13,6 +13,7 @@ import { asProtocolError, ProtocolError } from './errors';
 import { dispatch, IDEMPOTENT_TYPES, JOB_STARTING_TYPES, type HandlerContext } from './handlers';
 import type { Client } from './hub';
 import { hashMessage, type RequestCache } from './request-cache';
+import { scanRequestId } from './scan-request-id';
 
 const BINARY_WAIT_MS = 30_000;
 
@@ -58,13 +59,16 @@ export class WsSession {
   private onMessage(raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
     if (bytes.length > LIMITS.maxMessageBytes) {
-      this.sendError(
-        null,
-        new ProtocolError(
-          'too_large',
-          `message of ${bytes.length} bytes exceeds the ${LIMITS.maxMessageBytes}-byte limit; send big masks as files or smaller PNGs`,
-        ),
+      const tooLarge = new ProtocolError(
+        'too_large',
+        `message of ${bytes.length} bytes exceeds the ${LIMITS.maxMessageBytes}-byte limit; send big masks as files or smaller PNGs`,
       );
+      // A binary mask answers to the request that announced it; a text message to its own id.
+      const waiting = isBinary ? this.awaiting.shift() : undefined;
+      if (waiting) {
+        clearTimeout(waiting.timer);
+        waiting.reject(tooLarge);
+      } else this.sendError(isBinary ? null : scanRequestId(bytes), tooLarge);
       return;
     }
     if (isBinary) {

@@ -88,12 +88,12 @@ describe('HTTP', () => {
     }
   });
 
-  test('refuses web page Origins with 403, accepts none, "null", non-web schemes and the configured list', async () => {
+  test('refuses web page Origins and "null" with 403, accepts none, the UXP panel and the configured list', async () => {
     expect((await get('/health', { ...bearer, origin: 'https://evil.example' })).status).toBe(403);
     expect((await get('/health', { ...bearer, origin: `http://localhost:${srv.port + 1}` })).status).toBe(
       403,
     );
-    expect((await get('/health', { ...bearer, origin: 'null' })).status).toBe(200);
+    expect((await get('/health', { ...bearer, origin: 'null' })).status).toBe(403);
     expect((await get('/health', { ...bearer, origin: 'uxp://com.oneshot.roto' })).status).toBe(200);
     const allowed = await get('/health', { ...bearer, origin: 'https://panel.example' });
     expect(allowed.status).toBe(200);

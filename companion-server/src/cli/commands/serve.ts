@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isDeviceChoice, type DeviceChoice } from '../../model';
 import { createServer, DEFAULT_HOST, DEFAULT_PORT } from '../../server/create-server';
+import { isLoopbackAddress } from '../../server/request-guard';
 import { BACKEND_CHOICES, loadBackend, type BackendChoice } from '../../server/backend-loader';
 import { childLogger } from '../../logging/logger';
 
@@ -90,6 +91,10 @@ export function registerServeCommand(program: Command): void {
       });
       const { url } = await server.listen();
       const t = server.tokenInfo;
+      if (opts.allowRemoteHost && !isLoopbackAddress(opts.host))
+        process.stderr.write(
+          `WARNING: --allow-remote-host: the server listens on ${opts.host}, not on loopback. Other machines on your network can reach it; only the pairing token protects your clips and files. Stop it and use --host 127.0.0.1 unless you really need this.\n`,
+        );
       process.stdout.write(
         `OneShot Roto companion server listening on ${url} (backend: ${backend.name})\n` +
           `workspace: ${server.workspace.root}\n` +
