@@ -12,7 +12,8 @@ import { openMatteWriter } from '../matte/writers';
 import { binarize, makeFloatMatte } from '../matte/matte';
 import type { DeviceChoice } from '../model';
 import type { Annotation } from '../osvos/annotations';
-import { prepareSegmenter } from '../osvos/one-shot';
+import { prepareSegmenter, readAnnotatedFrames } from '../osvos/one-shot';
+import { measureParentGuide } from '../osvos/parent-guide';
 import { describeSelfTraining } from '../osvos/self-training';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
@@ -56,6 +57,11 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
   reuseWeightsDir?: string;
   /** Also write the network's soft maps of the final round as 16-bit PNGs, `<dir>/<seq>/<frame>.png` (for snapping studies). */
   softDir?: string;
+  /**
+   * Segment and score every `frameStep`-th frame only (indices divisible by it; default 1, every
+   * frame): a quicker, sparser estimate of the same measures for studies on a 2-core machine.
+   */
+  frameStep?: number;
   onLine?: (line: string) => void;
 }
 
@@ -146,6 +152,9 @@ async function reusableWeights(
 
 export async function runMethodEval(options: MethodEvalOptions): Promise<MethodEvalReport> {
   const print = options.onLine ?? (() => undefined);
+  const step = options.frameStep ?? 1;
+  if (!Number.isInteger(step) || step < 1)
+    throw new Error(`the frame step must be a whole number of 1 or more, got ${step}`);
   if (options.reuseWeightsDir && options.annotations !== 1)
     throw new Error(
       `reusing saved weights needs exactly one annotation per sequence, got ${options.annotations}`,
@@ -190,6 +199,19 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         const reused = options.reuseWeightsDir
           ? await reusableWeights(options.reuseWeightsDir, name, options.settings)
           : undefined;
+        // The run's parent guide applies to saved weights too, measured on their annotated frame 0.
+        if (reused && options.settings.parentGuideResolution > 0 && !reused.parentGuide) {
+          if (annotations.length === 0) addAnnotation(0);
+          reused.parentGuide = await measureParentGuide(
+            await readAnnotatedFrames(source, annotations),
+            annotations,
+            {
+              resolution: options.settings.parentGuideResolution,
+              device: options.device,
+              threads: options.threads,
+            },
+          );
+        }
         // Each round continues from the previous round's weights with all annotations so far.
         const seg = await prepareSegmenter(
           source,
@@ -224,7 +246,9 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
               })
             : undefined;
         const processor = createMatteProcessor({ ...options.matte });
-        const perFrame: FrameScore[] = new Array(source.frameCount);
+        const only =
+          step > 1 ? [...Array(source.frameCount).keys()].filter((i) => i % step === 0) : undefined;
+        const perFrame: (FrameScore | undefined)[] = new Array(source.frameCount);
         const perFrameJ: number[] = new Array(source.frameCount).fill(1);
         const started = performance.now();
         const consume = async (frameIndex: number, alpha: Float32Array) => {
@@ -246,7 +270,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           }
         };
         try {
-          for await (const f of segmentClip(source, seg.model)) {
+          for await (const f of segmentClip(source, seg.model, { only })) {
             const soft = makeFloatMatte(f.probability, source.width, source.height);
             await softWriter?.write(f.index, soft);
             for (const p of processor.push(f.index, soft, f.frame)) await consume(p.frameIndex, p.matte.data);
@@ -259,8 +283,9 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         } finally {
           await seg.model.dispose();
         }
-        const ms = (performance.now() - started) / source.frameCount;
-        const scored = perFrame.slice(1, source.frameCount - 1);
+        const segmented = only?.length ?? source.frameCount;
+        const ms = (performance.now() - started) / segmented;
+        const scored = perFrame.slice(1, source.frameCount - 1).filter((x): x is FrameScore => !!x);
         const summary = summarizeSequence(scored);
         rounds.push({
           ...summary,
@@ -271,7 +296,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         seqTiming = {
           fineTuneSeconds: seqTiming.fineTuneSeconds + (seg.fineTune?.seconds ?? 0),
           fineTuneIterations: seqTiming.fineTuneIterations + (seg.fineTune?.iterations ?? 0),
-          frames: source.frameCount,
+          frames: segmented,
           msPerFrame: ms,
         };
         print(

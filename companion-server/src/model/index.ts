@@ -26,4 +26,5 @@ export {
   type RawOutput,
   type SegmentationModelOptions,
 } from './segmentation-model';
+export type { FrameSegmenter } from './frame-segmenter';
 export { probabilityToUint8, resizeBilinear } from './postprocess';

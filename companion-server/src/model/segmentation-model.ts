@@ -3,6 +3,7 @@
  * provider plus the pre/post-processing around it. Built from the prepared parent network (default),
  * from an ONNX file (`--model`), or from ONNX bytes in memory (fine-tuned weights).
  */
+import type { FrameSegmenter } from './frame-segmenter';
 import { promises as fs } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { childLogger } from '../logging/logger';
@@ -91,7 +92,7 @@ interface NetworkPass {
   supportsBatch: boolean;
 }
 
-export class SegmentationModel {
+export class SegmentationModel implements FrameSegmenter {
   private readonly log = childLogger('inference');
   private disposed = false;
 

@@ -3,7 +3,7 @@
  * settings, weights persist in the server's workspace, and the fine-tuned network of the last
  * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
  */
-import { probabilityToUint8, SegmentationModel, type DeviceChoice } from '../model';
+import { probabilityToUint8, SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type {
   BackendClip,
   FineTuneRequest,
@@ -13,7 +13,7 @@ import type {
 } from '../server/backend';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
-import { loadFineTunedModel } from './fine-tuned-model';
+import { loadWeightsSegmenter } from './fine-tuned-model';
 import { fineTuneOnClip } from './self-training';
 import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
 import { readWeights, settingsToContinue, writeWeights } from './weights';
@@ -37,20 +37,20 @@ export class BackendCancelledError extends Error {
 
 export function createOsvosBackend(options: OsvosBackendOptions = {}): SegmentationBackend {
   let provider = 'none';
-  let loaded: { key: string; model: SegmentationModel } | undefined;
+  let loaded: { key: string; model: FrameSegmenter } | undefined;
   const settingsFor = (preset: PresetName) =>
     resolveSettings(preset, {
       ...options.overrides,
       ...(options.resolution ? { resolution: options.resolution } : {}),
     });
 
-  async function modelFor(weightsPath: string | null): Promise<SegmentationModel> {
+  async function modelFor(weightsPath: string | null): Promise<FrameSegmenter> {
     const key = weightsPath ?? 'parent';
     if (loaded?.key === key) return loaded.model;
     await loaded?.model.dispose();
     loaded = undefined;
     const model = weightsPath
-      ? await loadFineTunedModel(await readWeights(weightsPath), options)
+      ? await loadWeightsSegmenter(await readWeights(weightsPath), options)
       : await SegmentationModel.load({
           resolution: settingsFor('balanced').resolution,
           device: options.device,

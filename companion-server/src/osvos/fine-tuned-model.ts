@@ -1,10 +1,11 @@
 /**
  * Fine-tuned weights loaded for segmentation.
  */
-import { SegmentationModel, type DeviceChoice } from '../model';
+import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import { encodeModel } from '../onnx/model-io';
 import { buildEnsembleGraph } from './ensemble-graph';
 import { outputRoles } from './finetune';
+import { ParentGuidedSegmenter } from './parent-guide';
 import { buildFineTunedModel, type FineTunedWeights } from './weights';
 
 /**
@@ -45,4 +46,22 @@ export async function loadFineTunedModel(
     // The parent ends in a Sigmoid; an ensemble's mean of probabilities does not: say what it is.
     outputKind: 'probability',
   });
+}
+
+/**
+ * What saved weights segment with: the fine-tuned network (loadFineTunedModel), guided by the
+ * parent at its own resolution when the weights carry a parent guide (parent-guide.ts).
+ */
+export async function loadWeightsSegmenter(
+  weights: FineTunedWeights,
+  options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
+): Promise<FrameSegmenter> {
+  const fine = await loadFineTunedModel(weights, options);
+  if (!weights.parentGuide) return fine;
+  try {
+    return await ParentGuidedSegmenter.load(fine, weights.parentGuide, options);
+  } catch (err) {
+    await fine.dispose();
+    throw err;
+  }
 }

@@ -3,12 +3,12 @@
  * weights), then hand back a network that segments any frame independently. Used by the CLI
  * (`segment`, `eval`, `demo`) and by the server's backend.
  */
-import { SegmentationModel, type DeviceChoice } from '../model';
+import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
 import { AnnotationError, type Annotation } from './annotations';
 import type { FineTuneProgress } from './finetune';
-import { loadFineTunedModel } from './fine-tuned-model';
+import { loadWeightsSegmenter } from './fine-tuned-model';
 import { fineTuneOnClip, type ClipFineTuneResult } from './self-training';
 import type { FineTuneSettings } from './presets';
 import type { FineTunedWeights } from './weights';
@@ -28,7 +28,7 @@ export interface OneShotOptions {
 
 export interface PreparedSegmenter {
   /** One network, or an ensemble's networks in one graph. */
-  model: SegmentationModel;
+  model: FrameSegmenter;
   /** Absent when no annotation was given (parent network only). */
   fineTune?: ClipFineTuneResult;
   weights?: FineTunedWeights;
@@ -110,6 +110,6 @@ export async function prepareSegmenter(
     });
     weights = result.weights;
   }
-  const model = await loadFineTunedModel(weights!, options);
+  const model = await loadWeightsSegmenter(weights!, options);
   return { model, fineTune: result, weights, threshold: weights!.threshold };
 }

@@ -101,6 +101,13 @@ export interface FineTuneSettings {
    * BENCHMARKS.md, "Self-training"). 0: off. Costs a short second round of fine-tuning.
    */
   selfTrainingFrames: number;
+  /**
+   * Input size of the parent's guide pass (parent-guide.ts): every frame is also segmented by the
+   * parent at this size, and the parent's objects that the fine-tuned map supports are kept whole
+   * (BENCHMARKS.md, "Parent guide"). 0: off. Costs one parent pass per frame at this size, and one
+   * per annotated frame after fine-tuning. Stored with the weights.
+   */
+  parentGuideResolution: number;
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {
@@ -121,6 +128,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     testTimeResolutions: [],
     ensembleViews: [],
     selfTrainingFrames: 0,
+    parentGuideResolution: 1024,
   },
   balanced: {
     resolution: 512,
@@ -139,6 +147,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     testTimeResolutions: [],
     ensembleViews: [],
     selfTrainingFrames: 0,
+    parentGuideResolution: 1024,
   },
   best: {
     resolution: 768,
@@ -157,6 +166,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     testTimeResolutions: [],
     ensembleViews: [32],
     selfTrainingFrames: 0,
+    parentGuideResolution: 0,
   },
 };
 
@@ -170,7 +180,8 @@ export function resolveSettings(
   for (const [k, v] of Object.entries(overrides) as [keyof FineTuneSettings, unknown][]) {
     if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
   }
-  for (const r of [merged.resolution, ...merged.testTimeResolutions]) {
+  const guide = merged.parentGuideResolution;
+  for (const r of [merged.resolution, ...merged.testTimeResolutions, ...(guide === 0 ? [] : [guide])]) {
     if (r % 32 !== 0 || r < 128 || r > 1024) {
       throw new Error(`resolution ${r} is not supported: use a multiple of 32 between 128 and 1024`);
     }

@@ -2,7 +2,7 @@
  * Segments the frames of a clip independently with the network (parent, fine-tuned or an ensemble), in any
  * order (the playhead's frame first), decoding ahead while the network runs so neither waits.
  */
-import type { SegmentationModel } from '../model';
+import type { FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
 
@@ -50,7 +50,7 @@ export function frameOrder(
  */
 export async function* segmentClip(
   source: FrameSource,
-  model: SegmentationModel,
+  model: FrameSegmenter,
   options: SegmentClipOptions = {},
 ): AsyncGenerator<SegmentedFrame> {
   const order = frameOrder(source.frameCount, options.first, options.only);

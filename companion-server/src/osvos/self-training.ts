@@ -10,6 +10,7 @@ import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
 import { fineTune, type FineTuneRequest, type FineTuneResult } from './finetune';
 import { loadFineTunedModel } from './fine-tuned-model';
+import { measureParentGuide } from './parent-guide';
 import type { FineTuneSettings } from './presets';
 import {
   DEFAULT_PSEUDO_LABELS,
@@ -17,7 +18,7 @@ import {
   pseudoLabelFrames,
   type PseudoLabelOptions,
 } from './pseudo-labels';
-import type { SegmentationModel } from '../model';
+import type { FrameSegmenter } from '../model';
 import { childLogger } from '../logging/logger';
 
 /** Views per annotated frame in the self-training round (the zoom × flip grid's first four). */
@@ -83,7 +84,7 @@ export function selfTrainingSettings(
  * they were made on, to train on beside the annotated ones. Stops early when `signal` aborts.
  */
 export async function collectPseudoAnnotations(
-  model: SegmentationModel,
+  model: FrameSegmenter,
   clip: ClipFrames,
   picks: readonly number[],
   options: PseudoLabelOptions = DEFAULT_PSEUDO_LABELS,
@@ -109,6 +110,15 @@ export async function collectPseudoAnnotations(
  * frames, ensemble views): a correction continues them as any fine-tuned weights.
  */
 export async function fineTuneOnClip(req: ClipFineTuneRequest): Promise<ClipFineTuneResult> {
+  const result = await fineTuneWithSelfTraining(req);
+  const resolution = req.settings.parentGuideResolution;
+  if (resolution === 0) return result;
+  const parentGuide = await measureParentGuide(req.frames, req.annotations, { ...req, resolution });
+  childLogger('parent-guide').info(parentGuide, 'parent guide measured on the annotated frames');
+  return { ...result, weights: { ...result.weights, parentGuide } };
+}
+
+async function fineTuneWithSelfTraining(req: ClipFineTuneRequest): Promise<ClipFineTuneResult> {
   const s = req.settings;
   const networks = 1 + s.ensembleViews.length;
   const rounds = s.selfTrainingFrames > 0 ? 2 : 1;

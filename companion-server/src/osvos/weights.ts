@@ -7,6 +7,7 @@ import { dimsOf, loadModel, type ModelProto } from '../onnx/model-io';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import { bakeWeights } from '../training/bake-weights';
 import { ensureParentModel } from '../model';
+import type { ParentGuide } from './parent-guide';
 import type { FineTuneSettings, TrainableDepth } from './presets';
 
 export interface FineTunedWeights {
@@ -28,6 +29,8 @@ export interface FineTunedWeights {
   parameters: Map<string, Float32Array>;
   /** Further networks whose soft maps are averaged with the first's (presets.ts `ensembleViews`). */
   ensemble: EnsembleMember[];
+  /** Segment guided by the parent at its own resolution (parent-guide.ts); absent: the fine-tuned map alone. */
+  parentGuide?: ParentGuide;
 }
 
 export interface EnsembleMember {
@@ -48,6 +51,7 @@ interface WeightsMeta {
   testTimeResolutions?: number[];
   /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
   ensembleViews?: number[];
+  parentGuide?: ParentGuide;
 }
 
 const memberPrefix = (k: number) => `ensemble/${k}/`;
@@ -103,6 +107,7 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     zoomPass: w.zoomPass,
     testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
+    ...(w.parentGuide ? { parentGuide: w.parentGuide } : {}),
   };
   const tensors = new Map(
     [...w.parameters].map(([k, v]) => [k, { dims: dimsOfParam(k, v.length), data: v }]),
@@ -152,6 +157,7 @@ function fromCheckpoint(
     testTimeResolutions: meta.testTimeResolutions ?? [],
     parameters,
     ensemble,
+    ...(meta.parentGuide ? { parentGuide: meta.parentGuide } : {}),
   };
 }
 

@@ -56,6 +56,11 @@ export function registerEvalCommand(program: Command): void {
       '1',
     )
     .option('--soft-out <dir>', "also write the network's soft maps as 16-bit PNGs (<dir>/<seq>/00000.png)")
+    .option(
+      '--frame-step <n>',
+      'segment and score every n-th frame only (a quicker, sparser estimate; default 1: every frame)',
+      '1',
+    )
     .option('--bbox', "also report the paper's bounding-box tracking measure (Table 5)")
     .option(
       '--reuse-weights <dir>',
@@ -86,6 +91,9 @@ export function registerEvalCommand(program: Command): void {
     const annotations = Number(opts.annotations);
     if (!Number.isInteger(annotations) || annotations < 0)
       throw new UsageError(`--annotations expects an integer >= 0, got "${String(opts.annotations)}"`);
+    const frameStep = Number(opts.frameStep);
+    if (!Number.isInteger(frameStep) || frameStep < 1)
+      throw new UsageError(`--frame-step expects an integer >= 1, got "${String(opts.frameStep)}"`);
     const method = parseMethodOptions(opts);
     const resultsDir = opts.resultsOut
       ? String(opts.resultsOut)
@@ -103,6 +111,7 @@ export function registerEvalCommand(program: Command): void {
       resultsDir,
       bbox: Boolean(opts.bbox),
       softDir: opts.softOut as string | undefined,
+      frameStep,
       reuseWeightsDir: opts.reuseWeights as string | undefined,
       onLine: print,
     });

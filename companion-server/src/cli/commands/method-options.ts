@@ -81,6 +81,10 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "further network input sizes (multiples of 32, 128-1024) each frame is also segmented at, averaged with the main one's (each costs a pass per frame); none = the training resolution only; default: the preset's, or the saved weights'",
     )
     .option(
+      '--parent-guide <px|none>',
+      "also segment every frame with the parent network at this input size (its own is 1024) and keep its objects that the fine-tuned map supports whole; none = the fine-tuned map alone; default: the preset's",
+    )
+    .option(
       '--model <file.onnx>',
       'segment with your own ONNX network instead of the built-in parent (no fine-tuning)',
     )
@@ -131,6 +135,16 @@ function countListFlag(raw: unknown, flag: string, what: string, example: string
   return values;
 }
 
+function parentGuideFlag(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  if (text === 'none') return 0;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1)
+    throw new UsageError(`--parent-guide expects an input size in pixels (e.g. 1024) or none, got "${text}"`);
+  return v;
+}
+
 export interface MethodOptions {
   settings: FineTuneSettings;
   preset: PresetName;
@@ -177,6 +191,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
       zoomPass: opts.zoomPass as boolean | undefined,
       testTimeResolutions,
+      parentGuideResolution: parentGuideFlag(opts.parentGuide),
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
