@@ -23,6 +23,8 @@ const backend = () =>
       timeBudgetSeconds: 1e6,
       augmentationsPerAnnotation: 3,
       selfTrainingFrames: 0,
+      // The parent guide has its own tests (parent-guide.test.ts, e2e-server.test.ts).
+      parentGuideResolution: 0,
     },
   });
 

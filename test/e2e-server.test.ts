@@ -38,6 +38,8 @@ beforeAll(async () => {
       // Segment at a further size too (`--test-time-resolutions`; 1024² beside 768² in use), so the
       // end-to-end run covers that path: 160² beside this test's 128².
       testTimeResolutions: [160],
+      // The parent guide runs in the server's path too, at 160² here instead of the presets' 1024².
+      parentGuideResolution: 160,
     },
   });
   srv = await startTestServer(backend);
