@@ -75,14 +75,20 @@ describe('oneshot-roto segment / eval', () => {
       '--save-weights',
       weights,
       '--test-time-flip',
+      // The parent guide's CLI path, at 160² instead of the presets' 1024² to keep the test quick.
+      '--parent-guide',
+      '160',
     ]);
     expect(stdout).toMatch(/wrote 4 file\(s\) for 4 frames/);
     const files = (await fs.readdir(out)).sort();
     expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png']);
     const meta = await sharp(path.join(out, '00003.png')).metadata();
     expect([meta.width, meta.height]).toEqual([854, 480]);
-    // The weights remember to segment with test-time flip.
-    expect((await readWeights(weights)).testTimeFlip).toBe(true);
+    // The weights remember to segment with test-time flip and the parent guide.
+    const saved = await readWeights(weights);
+    expect(saved.testTimeFlip).toBe(true);
+    expect(saved.parentGuide?.resolution).toBe(160);
+    expect(saved.parentGuide?.agreement).toBeGreaterThanOrEqual(0);
 
     // Reopening with the saved weights segments without training.
     const again = path.join(dir, 'again');
@@ -126,6 +132,8 @@ describe('oneshot-roto segment / eval', () => {
       'none',
       '--self-training',
       '2',
+      '--parent-guide',
+      'none',
     ]);
     // 8 frames, 2 picked from the middles of their halves: 2 and 6. (The report goes to stderr.)
     expect(stderr).toMatch(/fine-tuned 80 iterations .*, self-trained on frames (2, 6|2|6)\n/);
@@ -191,7 +199,10 @@ describe('oneshot-roto segment / eval', () => {
   });
 
   it('eval saves the fine-tuned weights, and --reuse-weights segments with them again without fine-tuning', async () => {
-    const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
+    const method = [
+      ...['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'],
+      ...['--parent-guide', 'none'],
+    ];
     const first = path.join(dir, 'eval-a');
     // Three ordinary views and two composite ones (the object moved over its filled-in frame),
     // and a second network on two views averaged with the first.
