@@ -12,6 +12,7 @@
  * (ONESHOT_E2E_BACKEND: parent-only by default, osvos when it is built), at 320² for speed.
  */
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -53,6 +54,22 @@ let page: Page;
 let workspace: string;
 let outputFolder: string;
 let pluginDir: string;
+/**
+ * Serves the built panel over http, so that its requests carry a real origin: a page opened from
+ * file:// sends `Origin: null`, which the server refuses as it refuses every browser page. In
+ * Premiere the panel's origin is UXP's own `uxp://…`, which the server accepts; here the server is
+ * told to accept this one origin (`serve --allow-origin`).
+ */
+let panelHost: http.Server;
+let panelOrigin: string;
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
 const pageErrors: string[] = [];
 
 async function freePort(): Promise<number> {
@@ -187,8 +204,26 @@ beforeAll(async () => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-ws-'));
   outputFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-out-'));
   port = await freePort();
+  panelHost = http.createServer((req, res) => {
+    const file = path.join(pluginDir, path.normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)));
+    if (!file.startsWith(pluginDir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => panelHost.listen(0, '127.0.0.1', resolve));
+  panelOrigin = `http://127.0.0.1:${(panelHost.address() as net.AddressInfo).port}`;
   const backend = withPause(await loadBackend(BACKEND, { resolution: 320 }));
-  server = await createServer({ workspace, backend, port, token: TOKEN, logger: pino({ level: 'warn' }) });
+  server = await createServer({
+    workspace,
+    backend,
+    port,
+    token: TOKEN,
+    allowedOrigins: [panelOrigin],
+    logger: pino({ level: 'warn' }),
+  });
   await server.listen();
 
   // A fresh profile each run.
@@ -212,13 +247,14 @@ beforeAll(async () => {
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // Opened from disk like UXP opens the plugin folder: the page has no web origin.
-  await page.goto(`file://${path.join(pluginDir, 'index.html')}`);
+  await page.goto(`${panelOrigin}/index.html`);
 });
 
 afterAll(async () => {
   release();
   await browser?.close();
   await server?.close();
+  await new Promise((resolve) => panelHost?.close(resolve));
 });
 
 test('pair, segment the sample clip, correct it and render the matte layer from the panel', async () => {
@@ -439,7 +475,7 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
     { timeline, stills: { [firstStill]: 12 } },
   );
   await premiere.addInitScript({ content: harness });
-  await premiere.goto(`file://${path.join(pluginDir, 'index.html')}`);
+  await premiere.goto(`${panelOrigin}/index.html`);
   const id = (t: string) => premiere.locator(`[data-testid="${t}"]`);
   expect(await premiere.locator('.host-name').textContent()).toBe('Premiere Pro');
   expect(await premiere.locator('[data-testid="clip-path"]').count()).toBe(0); // no standalone bar
