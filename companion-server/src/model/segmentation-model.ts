@@ -3,12 +3,12 @@
  * provider plus the pre/post-processing around it. Built from the prepared parent network (default),
  * from an ONNX file (`--model`), or from ONNX bytes in memory (fine-tuned weights).
  */
-import type { FrameSegmenter } from './frame-segmenter';
 import { promises as fs } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { childLogger } from '../logging/logger';
 import type { RgbFrame } from '../video/frame';
 import { ModelError } from './errors';
+import type { FrameSegmenter } from './frame-segmenter';
 import { createSession, type DeviceChoice } from './execution-provider';
 import { inspectModelSignature, type ModelSignature } from './model-signature';
 import { DEFAULT_RESOLUTION, ensureParentModel, type ParentModelManifest } from './parent-model';

@@ -5,8 +5,8 @@
  * longer looks like that frame (DESIGN.md, "One-shot must not replace what the parent knows").
  * The guide averages the two maps, frame by frame: where the fine-tuned network loses the object,
  * the parent's sure answer carries it; where the parent picks the wrong salient thing (a crowd
- * around a dancer), the fine-tuned network's sure "not this one" outvotes it; an object the
- * parent does not find salient is still followed where the fine-tuned network is sure of it.
+ * around a dancer), the fine-tuned network's sure "not this one" outvotes it. On a clip where the
+ * parent does not find the annotated object at all (MIN_AGREEMENT), the guide stands aside.
  */
 import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type { RgbFrame } from '../video/frame';
