@@ -10,9 +10,9 @@
  * annotated frame, included: the clip's parent agreement is measured on it).
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../src/evaluation/measures';
-import { labelComponents } from '../src/matte/components';
-import { squaredDistanceTo } from '../src/matte/distance-transform';
+import { boundaryF, jaccard } from '../src/evaluation';
+import { labelComponents, squaredDistanceTo } from '../src/matte';
+import { fuseWithParent } from '../src/osvos';
 import { listFrames, listSequences, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { promises as fs } from 'node:fs';
@@ -63,12 +63,9 @@ function select(tau: number, halo: number, fineOutside: boolean, minAgreement: n
   };
 }
 
+/** The product's rule (osvos `fuseWithParent`) with the parent's share as given. */
 function mean(weightParent: number): Variant['fuse'] {
-  return ({ P, F }) => {
-    const out = new Float32Array(P.length);
-    for (let i = 0; i < P.length; i++) out[i] = weightParent * P[i]! + (1 - weightParent) * F[i]!;
-    return out;
-  };
+  return ({ P, F }) => fuseWithParent(F, P, weightParent);
 }
 
 /** Mean weighted by the clip's parent agreement. */
@@ -94,16 +91,6 @@ const VARIANTS: Variant[] = [
   ]),
 ];
 
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let i = 0;
-  let u = 0;
-  for (let k = 0; k < a.length; k++) {
-    if (a[k] && b[k]) i++;
-    if (a[k] || b[k]) u++;
-  }
-  return u === 0 ? 1 : i / u;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -126,9 +113,11 @@ async function main(): Promise<void> {
     const h = gt0.length / w;
     const name = (i: number) => `${String(i).padStart(5, '0')}.png`;
     const p0 = (await readSoftMap(path.join(values.parent, seq, name(0)), w, h)).data;
-    const agreement = iou(
-      gt0,
+    const agreement = jaccard(
       Uint8Array.from(p0, (v) => (v >= 0.5 ? 1 : 0)),
+      gt0,
+      w,
+      h,
     );
     const totals = VARIANTS.map(() => ({ J: 0, F: 0 }));
     let n = 0;

@@ -11,11 +11,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SegmentationModel } from '../src/model';
-import { prepareSegmenter } from '../src/osvos/one-shot';
-import { PRESET_NAMES, resolveSettings, type PresetName } from '../src/osvos/presets';
-import { openFrameSource } from '../src/video/frame-source';
-import { readMask } from '../src/video/mask-io';
-import { sampleClip } from '../src/video/sample-clip';
+import { PRESET_NAMES, prepareSegmenter, resolveSettings, type PresetName } from '../src/osvos';
+import { openFrameSource, readMask, sampleClip } from '../src/video';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -59,3 +59,5 @@ export {
   type MatteWriter,
   type MatteWriterOptions,
 } from './writers';
+export { labelComponents, type Components, type Connectivity } from './components';
+export { squaredDistanceTo } from './distance-transform';

@@ -1,0 +1,2 @@
+/** Public API of evaluation: the DAVIS measures, exactly as the official code computes them. */
+export { jaccard, seg2bmap, boundaryRadius, boundaryScore, boundaryF, type BoundaryScore } from './measures';

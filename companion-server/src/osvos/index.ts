@@ -1,0 +1,28 @@
+/** Public API of the method: presets, one-shot fine-tuning and segmentation, the parent guide, weights. */
+export { AnnotationError, DONT_CARE, type Annotation } from './annotations';
+export {
+  PRESETS,
+  PRESET_NAMES,
+  resolveSettings,
+  type FineTuneSettings,
+  type PresetName,
+  type TrainableDepth,
+} from './presets';
+export {
+  prepareSegmenter,
+  readAnnotatedFrames,
+  type OneShotOptions,
+  type PreparedSegmenter,
+} from './one-shot';
+export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
+export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
+export {
+  MIN_AGREEMENT,
+  PARENT_SHARE,
+  annotationAgreement,
+  fuseWithParent,
+  measureParentGuide,
+  ParentGuidedSegmenter,
+  type ParentGuide,
+} from './parent-guide';
+export { readWeights, writeWeights, type FineTunedWeights } from './weights';
