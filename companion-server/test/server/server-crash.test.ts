@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { bearMask, smallBearFrames, strokesFromMask, tempDir } from './helpers/fixtures';
+import { openAnnotatedBearClip } from './helpers/bear-clip';
+import { smallBearFrames, tempDir } from './helpers/fixtures';
 import { startChildServer, type ChildServer } from './helpers/child-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -42,17 +43,7 @@ afterAll(async () => {
 
 test('kill -9 during fine-tuning, then during segmentation: annotations and finished frames survive and the job completes', async () => {
   let { child, client } = await start();
-  const { clip } = await client.ack<{ clip: { clipId: string; width: number; height: number } }>({
-    type: 'openClip',
-    source: { kind: 'frames', folder: frames.folder },
-  });
-  const gt = await bearMask(0, clip.width, clip.height);
-  await client.ack({
-    type: 'addAnnotation',
-    clipId: clip.clipId,
-    frame: 0,
-    mask: { kind: 'strokes', strokes: strokesFromMask(gt, clip.width, clip.height) },
-  });
+  const clip = await openAnnotatedBearClip(client, frames.folder);
   const objDir = join(workspace, 'clips', clip.clipId, 'objects', 'main');
   const annotationBefore = await fs.readFile(join(objDir, 'annotations', '00000.png'));
 

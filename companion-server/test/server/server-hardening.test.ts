@@ -13,7 +13,8 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { createServer } from '../../src/server/create-server';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
-import { bearMask, smallBearFrames, strokesFromMask, tempDir } from './helpers/fixtures';
+import { openAnnotatedBearClip } from './helpers/bear-clip';
+import { smallBearFrames, tempDir } from './helpers/fixtures';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -310,17 +311,7 @@ test('the workspace is private: folders 0700, files 0600', async () => {
   const frames = await smallBearFrames(2, 48);
   const c = await TestClient.connect(srv.url, TEST_TOKEN);
   try {
-    const { clip } = await c.ack<{ clip: { clipId: string; width: number; height: number } }>({
-      type: 'openClip',
-      source: { kind: 'frames', folder: frames.folder },
-    });
-    const gt = await bearMask(0, clip.width, clip.height);
-    await c.ack({
-      type: 'addAnnotation',
-      clipId: clip.clipId,
-      frame: 0,
-      mask: { kind: 'strokes', strokes: strokesFromMask(gt, clip.width, clip.height) },
-    });
+    const clip = await openAnnotatedBearClip(c, frames.folder);
     const { job } = await c.ack<{ job: { jobId: string } }>({
       type: 'fineTune',
       clipId: clip.clipId,
