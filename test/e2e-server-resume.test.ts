@@ -16,13 +16,10 @@ jest.setTimeout(300_000);
 const backend = () =>
   createOsvosBackend({
     resolution: 128,
-    // The self-training round has its own test (self-training.test.ts): 12 steps at 128 px leave the
-    // network unsure of the bear on every frame, so the round would be skipped anyway.
     overrides: {
       iterations: 12,
       timeBudgetSeconds: 1e6,
       augmentationsPerAnnotation: 3,
-      selfTrainingFrames: 0,
       // The parent guide has its own tests (parent-guide.test.ts, e2e-server.test.ts).
       parentGuideResolution: 0,
     },

@@ -28,16 +28,10 @@ let clip: { clipId: string; width: number; height: number; frameCount: number };
 beforeAll(async () => {
   const backend = createOsvosBackend({
     resolution: 128,
-    // The self-training round has its own test (self-training.test.ts): 12 steps at 128 px leave the
-    // network unsure of the bear on every frame, so the round would be skipped anyway.
     overrides: {
       iterations: 12,
       timeBudgetSeconds: 1e6,
       augmentationsPerAnnotation: 3,
-      selfTrainingFrames: 0,
-      // Segment at a further size too (`--test-time-resolutions`; 1024² beside 768² in use), so the
-      // end-to-end run covers that path: 160² beside this test's 128².
-      testTimeResolutions: [160],
       // The parent guide runs in the server's path too, at 160² here instead of the presets' 1024².
       parentGuideResolution: 160,
     },

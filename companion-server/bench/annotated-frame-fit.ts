@@ -1,9 +1,9 @@
 /**
  * How well saved fine-tuned weights fit given frames, by default the annotated frame 0 itself:
- * the product's map (training size, flip, zoom pass; no further sizes, no finishing) binarised at
- * the weights' threshold, J against the DAVIS ground truth. Tells a fine-tune that does not learn
- * its own annotation from one that learns it and fails elsewhere (BENCHMARKS.md, "Training the
- * whole decoder at 768²").
+ * the product's map (training size, flip, zoom pass; no finishing) binarised at the weights'
+ * threshold, J against the DAVIS ground truth. Tells a fine-tune that does not learn its own
+ * annotation from one that learns it and fails elsewhere (BENCHMARKS.md, "Training the whole
+ * decoder at 768²").
  *
  *   npx tsx companion-server/bench/annotated-frame-fit.ts --weights-dir .bench/res-best
  *        [--sequences a,b] [--frames 00000,00020] [--davis ../shared/davis2016-train]
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   });
   for (const seq of seqs) {
     const weights = await readWeights(path.join(values['weights-dir'], `${seq}.weights`));
-    const model = await loadFineTunedModel({ ...weights, testTimeResolutions: [] }, {});
+    const model = await loadFineTunedModel(weights, {});
     const scores: string[] = [];
     for (const name of frames) {
       const frame = await readFrame(values.davis!, seq, name);

@@ -7,7 +7,7 @@
  *   nice npx tsx companion-server/bench/fine-tune-davis.ts --out .bench/res-best
  *        [--davis ../shared/davis2016-train] [--sequences a,b] [--preset best] [--time-budget 100000]
  *        [--trainable decoder] [--loss sqrt-balanced] [--augmented-views 16]
- *        [--ensemble-views none|32,...] [--zoom-views 4]
+ *        [--ensemble-views none|32,...]
  *
  * `--time-budget` overrides the preset's wall-clock budget (seconds): on a loaded or slow machine
  * the budget would cut fine-tunes that the plateau rule or the step cap ends on an idle one.
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseMethodOptions } from '../src/cli/commands/method-options';
 import { annotationPath, listDavisSequences, loadDavisSequence } from '../src/evaluation/davis-dataset';
-import { fineTuneOnClip } from '../src/osvos/self-training';
+import { fineTuneOnClip } from '../src/osvos/clip-fine-tune';
 import { readAnnotatedFrames } from '../src/osvos/one-shot';
 import { readWeights, writeWeights } from '../src/osvos/weights';
 import { openFrameSource } from '../src/video/frame-source';
@@ -36,7 +36,6 @@ async function main(): Promise<void> {
       loss: { type: 'string' },
       'augmented-views': { type: 'string' },
       'ensemble-views': { type: 'string' },
-      'zoom-views': { type: 'string' },
     },
   });
   if (!values.out) throw new Error('--out DIR is required');
@@ -48,7 +47,6 @@ async function main(): Promise<void> {
     loss: values.loss,
     augmentedViews: values['augmented-views'],
     ensembleViews: values['ensemble-views'],
-    zoomViews: values['zoom-views'],
   });
   await fs.mkdir(values.out, { recursive: true });
   const names = await listDavisSequences(values.davis!, {
@@ -71,7 +69,6 @@ async function main(): Promise<void> {
     const annotations = [{ frameIndex: 0, mask: gt.data, width: gt.width, height: gt.height }];
     const t0 = performance.now();
     const result = await fineTuneOnClip({
-      clip: source,
       frames: await readAnnotatedFrames(source, annotations),
       annotations,
       settings,

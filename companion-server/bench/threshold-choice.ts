@@ -8,7 +8,7 @@
  * the thresholded soft map's area changes least between its neighbouring thresholds (the level
  * at the map's steepest edge), searched within a window about 0.5.
  *
- *   nice npx tsx companion-server/bench/threshold-choice.ts --soft .bench/soft-ttr/main --stride 4
+ *   nice npx tsx companion-server/bench/threshold-choice.ts --soft .bench/soft --stride 4
  *        [--davis ../shared/davis2016-train] [--seqs a,b]
  *
  * `--soft a,b` averages the soft maps of several runs first (as finishing-sweep.ts does).
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.soft)
-    throw new Error('--soft DIR[,DIR…] (soft maps as test-time-resolutions.ts writes them) is required');
+    throw new Error('--soft DIR[,DIR…] (soft maps as `eval --soft-out` writes them) is required');
   const stride = Number(values.stride);
   if (!Number.isInteger(stride) || stride < 1)
     throw new Error(`--stride expects a positive integer, got ${values.stride}`);

@@ -14,7 +14,6 @@ import type { DeviceChoice } from '../model';
 import type { Annotation } from '../osvos/annotations';
 import { prepareSegmenter, readAnnotatedFrames } from '../osvos/one-shot';
 import { measureParentGuide } from '../osvos/parent-guide';
-import { describeSelfTraining } from '../osvos/self-training';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
 import { readWeights, withSegmentationChoices, writeWeights, type FineTunedWeights } from '../osvos/weights';
@@ -52,7 +51,7 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
   /**
    * Segment with the fine-tuned weights an earlier run saved, `<dir>/<seq>.weights`, instead of
    * fine-tuning (one annotation only): compares segmentation settings such as test-time flip on
-   * the same fine-tuned networks. The run's `settings.testTimeFlip`, `settings.zoomPass` and `settings.testTimeResolutions` apply.
+   * the same fine-tuned networks. The run's `settings.testTimeFlip` and `settings.zoomPass` apply.
    */
   reuseWeightsDir?: string;
   /** Also write the network's soft maps of the final round as 16-bit PNGs, `<dir>/<seq>/<frame>.png` (for snapping studies). */
@@ -302,8 +301,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         print(
           `${name}: ${round} annotation(s) [${annotations.map((a) => a.frameIndex).join(',')}]  J ${summary.J.mean.toFixed(3)}  F ${summary.F.mean.toFixed(3)}` +
             (seg.fineTune
-              ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})` +
-                describeSelfTraining(seg.fineTune)
+              ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})`
               : reused
                 ? `  saved weights (${reused.iterations} it)`
                 : '') +

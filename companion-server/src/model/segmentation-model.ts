@@ -37,13 +37,6 @@ export interface SegmentationModelOptions {
    */
   zoomPass?: boolean;
   /**
-   * The same network specialised to further input sizes (ONNX bytes, fixed input size each): every
-   * frame is also segmented at each of them and the maps are averaged at frame size (test-time
-   * multi-scale; BENCHMARKS.md, "Test-time resolutions"). The zoom pass refines the main
-   * size's map before the others are averaged in.
-   */
-  scaleModels?: readonly Uint8Array[];
-  /**
    * What the first output holds, when the caller knows better than the graph's last node (which
    * says "probability" only for a Sigmoid): a graph built by the project whose output is a mean of
    * probabilities (osvos/ensemble-graph.ts).
@@ -97,8 +90,7 @@ export class SegmentationModel implements FrameSegmenter {
   private disposed = false;
 
   private constructor(
-    /** The main pass first, then one per `scaleModels` entry. */
-    private readonly passes: readonly NetworkPass[],
+    private readonly pass: NetworkPass,
     readonly executionProvider: Exclude<DeviceChoice, 'auto'>,
     readonly threads: number,
     readonly source: ModelSource,
@@ -106,24 +98,19 @@ export class SegmentationModel implements FrameSegmenter {
     readonly zoomPass: boolean,
   ) {}
 
-  /** The main model's inputs and output. */
+  /** The model's inputs and output. */
   get signature(): ModelSignature {
-    return this.passes[0]!.signature;
+    return this.pass.signature;
   }
 
-  /** The main input size (`runRaw` and `preprocess` work at it). */
+  /** The input size (`runRaw` and `preprocess` work at it). */
   get inputSize(): { width: number; height: number } {
-    return this.passes[0]!.inputSize;
+    return this.pass.inputSize;
   }
 
-  /** Every input size a frame is segmented at: the main one first (see `scaleModels`). */
-  get inputSizes(): { width: number; height: number }[] {
-    return this.passes.map((p) => p.inputSize);
-  }
-
-  /** False when the main model's batch dimension is fixed at 1. */
+  /** False when the model's batch dimension is fixed at 1. */
   get supportsBatch(): boolean {
-    return this.passes[0]!.supportsBatch;
+    return this.pass.supportsBatch;
   }
 
   static async load(options: SegmentationModelOptions = {}): Promise<SegmentationModel> {
@@ -169,17 +156,8 @@ export class SegmentationModel implements FrameSegmenter {
       device: options.device,
       threads: options.threads,
     });
-    const passes: NetworkPass[] = [{ session, signature, inputSize, supportsBatch: batchDim !== 1 }];
-    try {
-      for (const [k, scaleBytes] of (options.scaleModels ?? []).entries()) {
-        passes.push(await loadScalePass(scaleBytes, `${label} at scale ${k + 1}`, signature, options));
-      }
-    } catch (err) {
-      await Promise.all(passes.map((p) => p.session.release()));
-      throw err;
-    }
     const model = new SegmentationModel(
-      passes,
+      { session, signature, inputSize, supportsBatch: batchDim !== 1 },
       executionProvider,
       threads,
       source,
@@ -191,7 +169,7 @@ export class SegmentationModel implements FrameSegmenter {
         model: label,
         executionProvider,
         threads,
-        inputSizes: model.inputSizes,
+        inputSize,
         outputKind: signature.outputKind,
         testTimeFlip: model.testTimeFlip,
         zoomPass: model.zoomPass,
@@ -203,21 +181,18 @@ export class SegmentationModel implements FrameSegmenter {
 
   /** Runs the network on already pre-processed input ([batch,3,H,W] float32) and returns its first output. */
   async runRaw(input: Float32Array, batch = 1): Promise<RawOutput> {
-    return this.runPass(this.passes[0]!, input, batch);
-  }
-
-  private async runPass(pass: NetworkPass, input: Float32Array, batch: number): Promise<RawOutput> {
     this.assertOpen();
-    const { width, height } = pass.inputSize;
+    const { session, signature, inputSize } = this.pass;
+    const { width, height } = inputSize;
     if (input.length !== batch * 3 * width * height) {
       throw new ModelError(
         'BAD_INPUT',
         `input has ${input.length} values; [${batch},3,${height},${width}] needs ${batch * 3 * width * height}`,
       );
     }
-    const { inputName, outputName } = pass.signature;
+    const { inputName, outputName } = signature;
     const feeds = { [inputName]: new ort.Tensor('float32', input, [batch, 3, height, width]) };
-    const results = await pass.session.run(feeds, [outputName]);
+    const results = await session.run(feeds, [outputName]);
     const out = results[outputName];
     return { data: out.data as Float32Array, dims: out.dims.slice() };
   }
@@ -237,18 +212,8 @@ export class SegmentationModel implements FrameSegmenter {
     this.assertOpen();
     frames.forEach(checkFrame);
     if (frames.length === 0) return [];
-    const maps = await this.predictAt(this.passes[0]!, frames);
+    const maps = await this.predictAt(frames);
     if (this.zoomPass) await this.zoomIn(frames, maps);
-    if (this.passes.length === 1) return maps;
-    // Further input sizes are averaged in after the zoom pass, which refines the main size's map
-    // only: a crop is already a closer look, and the mean of the main map and each size's is
-    // what BENCHMARKS.md measured ("Test-time resolutions").
-    for (const pass of this.passes.slice(1)) {
-      const more = await this.predictAt(pass, frames);
-      maps.forEach((m, i) => addInPlace(m, more[i]!));
-    }
-    const scale = 1 / this.passes.length;
-    for (const m of maps) for (let k = 0; k < m.length; k++) m[k]! *= scale;
     return maps;
   }
 
@@ -257,27 +222,24 @@ export class SegmentationModel implements FrameSegmenter {
     const boxes = maps.map((m, i) => zoomBox(m, frames[i]!.width, frames[i]!.height));
     const zoomed = boxes.flatMap((b, i) => (b ? [i] : []));
     if (zoomed.length === 0) return;
-    const crops = await this.predictAt(
-      this.passes[0]!,
-      zoomed.map((i) => cropFrame(frames[i]!, boxes[i]!)),
-    );
+    const crops = await this.predictAt(zoomed.map((i) => cropFrame(frames[i]!, boxes[i]!)));
     zoomed.forEach((i, k) => blendZoomed(maps[i]!, frames[i]!.width, crops[k]!, boxes[i]!));
   }
 
-  /** One pass over the frames at one input size (with test-time flip when set), probabilities at frame size. */
-  private async predictAt(pass: NetworkPass, frames: readonly RgbFrame[]): Promise<Float32Array[]> {
+  /** One pass over the frames (with test-time flip when set), probabilities at frame size. */
+  private async predictAt(frames: readonly RgbFrame[]): Promise<Float32Array[]> {
     const n = frames.length;
-    const { width, height } = pass.inputSize;
-    const input = await preprocessAt(pass.inputSize, frames);
+    const { width, height } = this.inputSize;
+    const input = await preprocessAt(this.inputSize, frames);
     // Test-time flip: the mirrored copies run in the same batch, mirrored in network space (the
     // resize to the network commutes with a horizontal flip up to rounding), and the probabilities
     // are averaged at network resolution before the one resize back to the frame.
     const raw = this.testTimeFlip
-      ? await this.runImages(pass, concat(input, mirrorPlanes(input, 3 * n, width, height)), 2 * n)
-      : await this.runImages(pass, input, n);
+      ? await this.runImages(concat(input, mirrorPlanes(input, 3 * n, width, height)), 2 * n)
+      : await this.runImages(input, n);
     const [oh, ow] = raw.dims.slice(-2);
     const plane = oh * ow;
-    const probability = pass.signature.outputKind === 'logits' ? sigmoidInPlace(raw.data) : raw.data;
+    const probability = this.signature.outputKind === 'logits' ? sigmoidInPlace(raw.data) : raw.data;
     return frames.map((f, i) => {
       let net = probability.subarray(i * plane, (i + 1) * plane);
       if (this.testTimeFlip) {
@@ -289,12 +251,11 @@ export class SegmentationModel implements FrameSegmenter {
   }
 
   /** runRaw over `count` images: one batch, or one run per image when the batch is fixed at 1. */
-  private async runImages(pass: NetworkPass, input: Float32Array, count: number): Promise<RawOutput> {
-    if (pass.supportsBatch || count === 1) return this.runPass(pass, input, count);
+  private async runImages(input: Float32Array, count: number): Promise<RawOutput> {
+    if (this.supportsBatch || count === 1) return this.runRaw(input, count);
     const per = input.length / count;
     const outs: RawOutput[] = [];
-    for (let i = 0; i < count; i++)
-      outs.push(await this.runPass(pass, input.subarray(i * per, (i + 1) * per), 1));
+    for (let i = 0; i < count; i++) outs.push(await this.runRaw(input.subarray(i * per, (i + 1) * per), 1));
     const data = new Float32Array(outs.reduce((a, o) => a + o.data.length, 0));
     outs.forEach((o, i) => data.set(o.data, i * o.data.length));
     return { data, dims: [count, ...outs[0].dims.slice(1)] };
@@ -303,7 +264,7 @@ export class SegmentationModel implements FrameSegmenter {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.all(this.passes.map((p) => p.session.release()));
+    await this.pass.session.release();
   }
 
   private assertOpen(): void {
@@ -321,31 +282,6 @@ function signatureOf(
   return outputKind ? { ...inspected, outputKind } : inspected;
 }
 
-/** A further input size of the same network (`scaleModels`): fixed size, same output kind. */
-async function loadScalePass(
-  bytes: Uint8Array,
-  label: string,
-  main: ModelSignature,
-  options: SegmentationModelOptions,
-): Promise<NetworkPass> {
-  const signature = signatureOf(bytes, label, options.outputKind);
-  const [batchDim, , h, w] = signature.inputShape;
-  if (typeof w !== 'number' || typeof h !== 'number') {
-    throw new ModelError(
-      'MODEL_INVALID',
-      `${label} has a dynamic input size; a further scale needs the network specialised to a fixed size`,
-    );
-  }
-  if (signature.outputKind !== main.outputKind) {
-    throw new ModelError(
-      'MODEL_INVALID',
-      `${label} outputs ${signature.outputKind} but the main model ${main.outputKind}; the scales must be one network`,
-    );
-  }
-  const { session } = await createSession(bytes, { device: options.device, threads: options.threads });
-  return { session, signature, inputSize: { width: w, height: h }, supportsBatch: batchDim !== 1 };
-}
-
 async function preprocessAt(
   size: { width: number; height: number },
   frames: readonly RgbFrame[],
@@ -355,10 +291,6 @@ async function preprocessAt(
   const input = new Float32Array(frames.length * per);
   await Promise.all(frames.map((f, i) => preprocessFrame(f, width, height, input, i * per)));
   return input;
-}
-
-function addInPlace(into: Float32Array, add: Float32Array): void {
-  for (let k = 0; k < into.length; k++) into[k]! += add[k]!;
 }
 
 /** `planes` row-major planes of width × height, each mirrored left–right (a new array). */

@@ -13,8 +13,8 @@ import type {
 } from '../server/backend';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
+import { fineTuneOnClip } from './clip-fine-tune';
 import { loadWeightsSegmenter } from './fine-tuned-model';
-import { fineTuneOnClip } from './self-training';
 import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
 import { readWeights, settingsToContinue, writeWeights } from './weights';
 
@@ -81,7 +81,6 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
       }));
       try {
         const result = await fineTuneOnClip({
-          clip: req.clip,
           frames,
           annotations,
           settings,

@@ -37,13 +37,7 @@ export function fineTuneKey(input: {
 }): string {
   const h = createHash('sha256');
   // Segmentation-only settings do not change the trained networks.
-  const {
-    testTimeFlip: _flip,
-    zoomPass: _zoom,
-    testTimeResolutions: _sizes,
-    threshold: _threshold,
-    ...training
-  } = input.settings;
+  const { testTimeFlip: _flip, zoomPass: _zoom, threshold: _threshold, ...training } = input.settings;
   h.update(JSON.stringify({ settings: training, parent: input.parentSha256, seed: input.seed }));
   for (const a of input.annotations) {
     h.update(JSON.stringify([a.frameIndex, a.width, a.height]));

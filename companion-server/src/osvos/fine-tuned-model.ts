@@ -9,36 +9,23 @@ import { ParentGuidedSegmenter } from './parent-guide';
 import { buildFineTunedModel, type FineTunedWeights } from './weights';
 
 /**
- * The fine-tuned network as one ONNX graph at `resolution` (the weights' own by default): for an
- * ensemble, the frozen encoder once and each network's trained part, outputting the mean of their
- * probabilities (ensemble-graph.ts).
+ * The fine-tuned network as one ONNX graph: for an ensemble, the frozen encoder once and each
+ * network's trained part, outputting the mean of their probabilities (ensemble-graph.ts).
  */
-export async function fineTunedGraph(
-  weights: FineTunedWeights,
-  resolution = weights.resolution,
-  cacheDir?: string,
-): Promise<Uint8Array> {
-  const model = await buildFineTunedModel(weights, cacheDir, undefined, resolution);
+async function fineTunedGraph(weights: FineTunedWeights, cacheDir?: string): Promise<Uint8Array> {
+  const model = await buildFineTunedModel(weights, cacheDir);
   if (weights.ensemble.length === 0) return encodeModel(model);
   const members = weights.ensemble.map((m) => m.parameters);
-  return encodeModel(buildEnsembleGraph(model, members, outputRoles(model, resolution).main));
+  return encodeModel(buildEnsembleGraph(model, members, outputRoles(model, weights.resolution).main));
 }
 
-/**
- * The fine-tuned network ready to segment, with its test-time flip, zoom pass and further
- * resolutions (one graph per input size).
- */
+/** The fine-tuned network ready to segment, with its test-time flip and zoom pass. */
 export async function loadFineTunedModel(
   weights: FineTunedWeights,
   options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
 ): Promise<SegmentationModel> {
-  const bytes = await fineTunedGraph(weights, weights.resolution, options.cacheDir);
-  const scaleModels: Uint8Array[] = [];
-  for (const r of weights.testTimeResolutions)
-    scaleModels.push(await fineTunedGraph(weights, r, options.cacheDir));
   return SegmentationModel.load({
-    modelBytes: bytes,
-    scaleModels,
+    modelBytes: await fineTunedGraph(weights, options.cacheDir),
     testTimeFlip: weights.testTimeFlip,
     zoomPass: weights.zoomPass,
     device: options.device,

@@ -19,14 +19,7 @@ import { Trainer } from '../training/trainer';
 import type { TrainableSelector } from '../training/train-step';
 import type { RgbFrame } from '../video/frame';
 import { validateAnnotation, type Annotation } from './annotations';
-import {
-  objectFreeBackground,
-  planAugmentations,
-  planZoomViews,
-  renderAugmentedSample,
-  seededRandom,
-  type AugmentationRanges,
-} from './augment';
+import { planAugmentations, renderAugmentedSample, seededRandom, type AugmentationRanges } from './augment';
 import type { FineTuneLoss, FineTuneSettings, TrainableDepth } from './presets';
 import type { FineTunedWeights } from './weights';
 import {
@@ -239,7 +232,6 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       threshold: s.threshold,
       testTimeFlip: s.testTimeFlip,
       zoomPass: s.zoomPass,
-      testTimeResolutions: [...s.testTimeResolutions],
       parameters: first!.parameters,
       ensemble: rest.map((t, i) => ({ views: s.ensembleViews[i]!, parameters: t.parameters })),
     };
@@ -345,15 +337,9 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
       const first = samples.length;
       const frame = req.frames.get(a.frameIndex)!;
       const resized = { data: await resizeRgb(frame, R, R), width: R, height: R, channels: 3 as const };
-      const viewSeed = seed++;
-      const plan = [
-        ...planAugmentations(job.views, AUGMENTATION_RANGES, viewSeed, s.compositeViews),
-        ...planZoomViews(s.zoomViews, a, AUGMENTATION_RANGES, viewSeed),
-      ];
-      const background = s.compositeViews > 0 ? objectFreeBackground(resized, a) : undefined;
-      for (const view of plan) {
+      for (const view of planAugmentations(job.views, AUGMENTATION_RANGES, seed++)) {
         throwIfAborted(req.signal);
-        const sample = renderAugmentedSample(resized, a, R, view, normalise, background);
+        const sample = renderAugmentedSample(resized, a, R, view, normalise);
         const out = await prefix.session.run({
           [inputName]: new ort.Tensor('float32', sample.image, [1, 3, R, R]),
         });

@@ -7,9 +7,9 @@ import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../mo
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
 import { AnnotationError, type Annotation } from './annotations';
-import type { FineTuneProgress } from './finetune';
+import { fineTuneOnClip } from './clip-fine-tune';
+import type { FineTuneProgress, FineTuneResult } from './finetune';
 import { loadWeightsSegmenter } from './fine-tuned-model';
-import { fineTuneOnClip, type ClipFineTuneResult } from './self-training';
 import type { FineTuneSettings } from './presets';
 import type { FineTunedWeights } from './weights';
 
@@ -30,7 +30,7 @@ export interface PreparedSegmenter {
   /** One network, or an ensemble's networks in one graph. */
   model: FrameSegmenter;
   /** Absent when no annotation was given (parent network only). */
-  fineTune?: ClipFineTuneResult;
+  fineTune?: FineTuneResult;
   weights?: FineTunedWeights;
   threshold: number;
 }
@@ -92,11 +92,10 @@ export async function prepareSegmenter(
     return { model, threshold: s.threshold };
   }
   let weights = resumeFrom;
-  let result: ClipFineTuneResult | undefined;
+  let result: FineTuneResult | undefined;
   if (annotations.length > 0) {
     const frames = await readAnnotatedFrames(source, annotations);
     result = await fineTuneOnClip({
-      clip: source,
       frames,
       annotations,
       settings: s,

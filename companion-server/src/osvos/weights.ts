@@ -23,8 +23,6 @@ export interface FineTunedWeights {
   testTimeFlip: boolean;
   /** Segment small objects a second time, zoomed in (model/zoom-pass.ts). */
   zoomPass: boolean;
-  /** Further input sizes every frame is also segmented at (presets.ts `testTimeResolutions`). */
-  testTimeResolutions: number[];
   /** The first network's trained parameters (the parent's names). */
   parameters: Map<string, Float32Array>;
   /** Further networks whose soft maps are averaged with the first's (presets.ts `ensembleViews`). */
@@ -48,7 +46,6 @@ interface WeightsMeta {
   threshold: number;
   testTimeFlip?: boolean;
   zoomPass?: boolean;
-  testTimeResolutions?: number[];
   /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
   ensembleViews?: number[];
   parentGuide?: ParentGuide;
@@ -58,8 +55,8 @@ const memberPrefix = (k: number) => `ensemble/${k}/`;
 
 /**
  * `settings` for continuing `w` (a correction round, a reopened clip): the network's shape and
- * segmentation — resolution, trainable depth, test-time flip, zoom pass, test-time resolutions,
- * ensemble — stay what it was trained with.
+ * segmentation — resolution, trainable depth, test-time flip, zoom pass, ensemble — stay what it
+ * was trained with.
  */
 export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeights): FineTuneSettings {
   return {
@@ -68,7 +65,6 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
     trainable: w.trainable,
     testTimeFlip: w.testTimeFlip,
     zoomPass: w.zoomPass,
-    testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
   };
 }
@@ -80,7 +76,6 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
 export interface SegmentationChoices {
   testTimeFlip?: boolean;
   zoomPass?: boolean;
-  testTimeResolutions?: readonly number[];
 }
 
 /** `w` segmenting with the choices given; those left undefined keep what the weights were saved with. */
@@ -89,9 +84,6 @@ export function withSegmentationChoices(w: FineTunedWeights, choices: Segmentati
     ...w,
     testTimeFlip: choices.testTimeFlip ?? w.testTimeFlip,
     zoomPass: choices.zoomPass ?? w.zoomPass,
-    testTimeResolutions: choices.testTimeResolutions
-      ? [...choices.testTimeResolutions]
-      : w.testTimeResolutions,
   };
 }
 
@@ -105,7 +97,6 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     threshold: w.threshold,
     testTimeFlip: w.testTimeFlip,
     zoomPass: w.zoomPass,
-    testTimeResolutions: w.testTimeResolutions,
     ensembleViews: w.ensemble.map((m) => m.views),
     ...(w.parentGuide ? { parentGuide: w.parentGuide } : {}),
   };
@@ -123,6 +114,8 @@ function fromCheckpoint(
   c: { step: number; meta: Record<string, unknown>; tensors: Map<string, { data: Float32Array }> },
   source: string,
 ): FineTunedWeights {
+  // Older files may also carry `testTimeResolutions` (further input sizes, no longer offered): not
+  // read, so they segment at their training resolution only.
   const meta = c.meta as Partial<WeightsMeta>;
   if (meta.kind !== 'oneshot-roto/fine-tuned-weights' || typeof meta.resolution !== 'number') {
     throw new Error(`${source} is a checkpoint but not OneShot Roto fine-tuned weights`);
@@ -154,7 +147,6 @@ function fromCheckpoint(
     threshold: meta.threshold ?? 0.5,
     testTimeFlip: meta.testTimeFlip ?? false,
     zoomPass: meta.zoomPass ?? false,
-    testTimeResolutions: meta.testTimeResolutions ?? [],
     parameters,
     ensemble,
     ...(meta.parentGuide ? { parentGuide: meta.parentGuide } : {}),
@@ -181,15 +173,13 @@ export function decodeWeights(buf: Buffer, source = 'weights'): FineTunedWeights
 }
 
 /**
- * The parent network at the weights' resolution (or at `resolution`: the parameters are
- * convolution kernels and apply at any input size) with the fine-tuned parameters baked in: the
+ * The parent network at the weights' resolution with the fine-tuned parameters baked in: the
  * first network's by default, or those of ensemble network `member` (0-based).
  */
 export async function buildFineTunedModel(
   w: FineTunedWeights,
   cacheDir?: string,
   member?: number,
-  resolution = w.resolution,
 ): Promise<ModelProto> {
   const parameters = member === undefined ? w.parameters : w.ensemble[member]?.parameters;
   if (!parameters) throw new Error(`these weights have no ensemble network ${member}`);
@@ -200,8 +190,7 @@ export async function buildFineTunedModel(
         `installed ${parent.manifest.sha256.slice(0, 12)}…); fine-tune the clip again`,
     );
   }
-  const sized = resolution === w.resolution ? parent : await ensureParentModel({ resolution, cacheDir });
-  const model = await loadModel(sized.modelPath);
+  const model = await loadModel(parent.modelPath);
   const byName = new Map((model.graph?.initializer ?? []).map((t) => [t.name ?? '', t]));
   for (const [name, data] of parameters) {
     const t = byName.get(name);

@@ -1,10 +1,4 @@
-import {
-  IDENTITY_AUGMENTATION,
-  planAugmentations,
-  planZoomViews,
-  renderAugmentedSample,
-} from '../../src/osvos/augment';
-import { ZOOM_MARGIN } from '../../src/model/zoom-pass';
+import { IDENTITY_AUGMENTATION, planAugmentations, renderAugmentedSample } from '../../src/osvos/augment';
 import { DONT_CARE } from '../../src/osvos/annotations';
 import { frameOrder } from '../../src/osvos/segment-clip';
 import { resolveSettings, type FineTuneLoss, type TrainableDepth } from '../../src/osvos/presets';
@@ -80,73 +74,6 @@ describe('augmentation', () => {
   });
 });
 
-describe('zoom views', () => {
-  // A 4:3 frame with a small object (20×15 px) off the centre, large enough that the zoom pass
-  // crops it with its margin rather than at its 3× limit.
-  const W = 96;
-  const H = 72;
-  const small = {
-    mask: Uint8Array.from({ length: W * H }, (_, p) => {
-      const x = p % W;
-      const y = Math.floor(p / W);
-      return x >= 20 && x < 40 && y >= 40 && y < 55 ? 1 : 0;
-    }),
-    width: W,
-    height: H,
-  };
-  const frame = { data: new Uint8Array(W * H * 3).fill(90), width: W, height: H, channels: 3 as const };
-  const ranges = { zooms: [1], maxRotationDeg: 15, maxShift: 0.1, flip: true };
-  const R = 64;
-
-  /** The foreground's bounding box in a rendered view's label. */
-  function labelBox(label: Float32Array) {
-    let x0 = R;
-    let x1 = -1;
-    let y0 = R;
-    let y1 = -1;
-    for (let y = 0; y < R; y++)
-      for (let x = 0; x < R; x++)
-        if (label[y * R + x]) {
-          x0 = Math.min(x0, x);
-          x1 = Math.max(x1, x);
-          y0 = Math.min(y0, y);
-          y1 = Math.max(y1, y);
-        }
-    return { cx: (x0 + x1 + 1) / 2, cy: (y0 + y1 + 1) / 2, w: x1 - x0 + 1, h: y1 - y0 + 1 };
-  }
-
-  it('the first view frames the object as the zoom pass does: centred, with its margin', () => {
-    const [first] = planZoomViews(4, small, ranges, 5);
-    const s = renderAugmentedSample(frame, small, R, first!, id);
-    const box = labelBox(s.label);
-    expect(box.cx).toBeCloseTo(R / 2, 0);
-    expect(box.cy).toBeCloseTo(R / 2, 0);
-    // The object fills 1 / (1 + 2 × margin) of the crop along its limiting side (here both: 4:3).
-    expect(box.w / R).toBeCloseTo(1 / (1 + 2 * ZOOM_MARGIN), 1);
-    expect(box.h / R).toBeCloseTo(1 / (1 + 2 * ZOOM_MARGIN), 1);
-  });
-
-  it('the others stay on the object, jittered, and are reproducible', () => {
-    const plan = planZoomViews(6, small, ranges, 5);
-    expect(plan).toHaveLength(6);
-    expect(planZoomViews(6, small, ranges, 5)).toEqual(plan);
-    expect(plan.some((p) => p.flip)).toBe(true);
-    for (const p of plan.slice(1)) {
-      const box = labelBox(renderAugmentedSample(frame, small, R, p, id).label);
-      expect(Math.abs(box.cx - R / 2)).toBeLessThan(0.15 * R);
-      expect(Math.abs(box.cy - R / 2)).toBeLessThan(0.15 * R);
-      expect(box.w).toBeGreaterThan(0.4 * R);
-    }
-  });
-
-  it('none for an object the zoom pass would not zoom on, an empty mask, or a count of 0', () => {
-    const large = { ...small, mask: Uint8Array.from(small.mask, (_, p) => (p % W < 70 ? 1 : 0)) };
-    expect(planZoomViews(4, large, ranges)).toEqual([]);
-    expect(planZoomViews(4, { ...small, mask: new Uint8Array(W * H) }, ranges)).toEqual([]);
-    expect(planZoomViews(0, small, ranges)).toEqual([]);
-  });
-});
-
 describe('frame order and presets', () => {
   it('puts requested frames first, then the rest in clip order', () => {
     expect(frameOrder(6, [4, 1])).toEqual([4, 1, 0, 2, 3, 5]);
@@ -157,12 +84,9 @@ describe('frame order and presets', () => {
     expect(() => resolveSettings('fast', { resolution: 300 })).toThrow(/multiple of 32/);
   });
   it('refuses view counts and budgets that no caller could mean', () => {
-    expect(() => resolveSettings('best', { zoomViews: 1.5 })).toThrow(/zoom views .* got 1.5/);
-    expect(() => resolveSettings('best', { compositeViews: -1 })).toThrow(/composite views .* got -1/);
     expect(() => resolveSettings('best', { augmentationsPerAnnotation: 0 })).toThrow(/1 or more, got 0/);
     expect(() => resolveSettings('best', { augmentationsPerAnnotation: Number('x') })).toThrow(/got NaN/);
     expect(() => resolveSettings('best', { timeBudgetSeconds: 0 })).toThrow(/time budget/);
-    expect(resolveSettings('best', { zoomViews: 2 }).zoomViews).toBe(2);
   });
 
   it('refuses a loss or a trainable depth it does not know, naming the ones it does', () => {

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jaccard } from '../../src/evaluation/measures';
-import { ensureParentModel, SegmentationModel } from '../../src/model';
+import { SegmentationModel } from '../../src/model';
 import { fineTune, type FineTuneProgress } from '../../src/osvos/finetune';
 import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
 import { resolveSettings } from '../../src/osvos/presets';
@@ -162,19 +162,6 @@ describe('one-shot fine-tuning', () => {
     expect(meanError(pe, p1, p2)).toBeLessThan(1e-6);
     expect(spread(p1, p2)).toBeGreaterThan(0.01);
 
-    // Test-time resolutions: the same ensemble also run at 160² and averaged with the 128² map.
-    const multi = await loadFineTunedModel({ ...saved, testTimeResolutions: [160] }, {});
-    const parent160 = await ensureParentModel({ resolution: 160 });
-    const at160 = await loadFineTunedModel(
-      { ...saved, resolution: 160, parentSha256: parent160.manifest.sha256 },
-      {},
-    );
-    expect(multi.inputSizes.map((s) => s.width)).toEqual([128, 160]);
-    const [pm, p160] = [await multi.predict(frame), await at160.predict(frame)];
-    await Promise.all([multi.dispose(), at160.dispose()]);
-    expect(meanError(pm, pe, p160)).toBeLessThan(1e-5);
-    expect(spread(pe, p160)).toBeGreaterThan(0.01);
-
     // A correction continues every network; the number of networks must stay what was saved.
     const round2 = await fineTune({
       frames,
@@ -270,7 +257,6 @@ describe('one-shot fine-tuning', () => {
       threshold: 0.5,
       testTimeFlip: false,
       zoomPass: false,
-      testTimeResolutions: [],
       parameters: new Map(),
       ensemble: [],
     };

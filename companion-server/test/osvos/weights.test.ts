@@ -20,7 +20,6 @@ const base: FineTunedWeights = {
   threshold: 0.5,
   testTimeFlip: true,
   zoomPass: true,
-  testTimeResolutions: [1024],
   parameters: params(1),
   ensemble: [],
 };
@@ -29,9 +28,6 @@ describe('fine-tuned weights file', () => {
   it('round-trips one network, and reads a file written before ensembles as one network', () => {
     expect(decodeWeights(encodeWeights(base))).toEqual(base);
     expect(decodeWeights(encodeWeights({ ...base, zoomPass: false })).zoomPass).toBe(false);
-    expect(decodeWeights(encodeWeights({ ...base, testTimeResolutions: [] })).testTimeResolutions).toEqual(
-      [],
-    );
     // The header as it was before ensembles: no ensembleViews.
     const old = encodeCheckpoint({
       step: 120,
@@ -51,10 +47,29 @@ describe('fine-tuned weights file', () => {
       iterations: 120,
       testTimeFlip: false,
       zoomPass: false,
-      testTimeResolutions: [],
       ensemble: [],
     });
     expect(back.parameters).toEqual(params(1));
+  });
+
+  it('reads a file that still lists test-time resolutions, ignoring them', () => {
+    const old = encodeCheckpoint({
+      step: 230,
+      meta: {
+        kind: 'oneshot-roto/fine-tuned-weights',
+        resolution: 768,
+        trainable: 'decoder-top',
+        parentSha256: 'ab'.repeat(32),
+        annotatedFrames: [0, 12],
+        threshold: 0.5,
+        testTimeFlip: true,
+        zoomPass: true,
+        testTimeResolutions: [1024],
+        ensembleViews: [],
+      },
+      tensors: new Map([...params(1)].map(([k, v]) => [k, { dims: [v.length], data: v }])),
+    });
+    expect(decodeWeights(old)).toEqual(base);
   });
 
   it('round-trips an ensemble: every network with its views and its own parameters, in order', () => {

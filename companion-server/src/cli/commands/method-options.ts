@@ -51,20 +51,8 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "training views rendered per annotation (flips, zooms, rotations, shifts); default: the preset's",
     )
     .option(
-      '--composite-views <n>',
-      "extra training views per annotation with the object moved over its own background (0 = none); default: the preset's",
-    )
-    .option(
-      '--zoom-views <n>',
-      "extra training views per annotation framed on the object as the zoom pass frames it (only for objects small enough for the zoom pass; 0 = none); default: the preset's",
-    )
-    .option(
       '--ensemble-views <n,...>',
       "fine-tune one more network per entry, on that many views per annotation, and average all the networks' soft maps (each costs a fine-tune and a network pass per frame); none = one network; default: the preset's",
-    )
-    .option(
-      '--self-training <frames>',
-      "after fine-tuning, segment this many frames spread over the clip and fine-tune again on the network's confident answers there (0 = off); default: the preset's",
     )
     .option(
       '--test-time-flip',
@@ -76,10 +64,6 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
       "segment frames with a small object (under 80 % of the frame) again, zoomed in on it, and average (up to 2x the network time); default: the preset's, or the saved weights'",
     )
     .option('--no-zoom-pass', 'one pass over the whole frame only')
-    .option(
-      '--test-time-resolutions <n,...>',
-      "further network input sizes (multiples of 32, 128-1024) each frame is also segmented at, averaged with the main one's (each costs a pass per frame); none = the training resolution only; default: the preset's, or the saved weights'",
-    )
     .option(
       '--parent-guide <px|none>',
       "also segment every frame with the parent network at this input size (its own is 1024) and average its map with the fine-tuned one (left out on a clip where the parent misses the annotated object); none = the fine-tuned map alone; default: the preset's",
@@ -107,21 +91,8 @@ function numberFlag(raw: unknown, flag: string, integer: boolean): number | unde
   return v;
 }
 
-function countFlag(raw: unknown, flag: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < 0) {
-    throw new UsageError(`${flag} expects a whole number of 0 or more, got "${String(raw)}"`);
-  }
-  return v;
-}
-
-/**
- * A comma list of positive integers, or `none` (an empty list): `--ensemble-views` (view counts)
- * and `--test-time-resolutions` (sizes, checked further by resolveSettings). `what` and `example`
- * complete the usage error.
- */
-function countListFlag(raw: unknown, flag: string, what: string, example: string): number[] | undefined {
+/** `--ensemble-views`: a comma list of view counts of 1 or more, or `none` (an empty list). */
+function ensembleViewsFlag(raw: unknown): number[] | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
   if (text === 'none') return [];
@@ -129,7 +100,7 @@ function countListFlag(raw: unknown, flag: string, what: string, example: string
   const values = items.map(Number);
   if (items.some((t) => t === '') || values.some((v) => !Number.isInteger(v) || v < 1)) {
     throw new UsageError(
-      `${flag} expects ${what} separated by commas (e.g. ${example}), or none; got "${text}"`,
+      `--ensemble-views expects view counts of 1 or more separated by commas (e.g. 32 or 16,32), or none; got "${text}"`,
     );
   }
   return values;
@@ -155,8 +126,6 @@ export interface MethodOptions {
   testTimeFlip?: boolean;
   /** --zoom-pass / --no-zoom-pass when given (undefined: the preset's or the weights'). */
   zoomPass?: boolean;
-  /** --test-time-resolutions when given (undefined: the preset's or the weights'). */
-  testTimeResolutions?: number[];
 }
 
 export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
@@ -164,12 +133,6 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
   if (!isDeviceChoice(device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}`);
   const preset = String(opts.preset ?? 'balanced') as PresetName;
   let settings: FineTuneSettings;
-  const testTimeResolutions = countListFlag(
-    opts.testTimeResolutions,
-    '--test-time-resolutions',
-    'input sizes in pixels',
-    '1024',
-  );
   try {
     settings = resolveSettings(preset, {
       resolution: numberFlag(opts.resolution, '--resolution', true),
@@ -179,18 +142,9 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
       learningRate: numberFlag(opts.learningRate, '--learning-rate', false),
       loss: opts.loss as FineTuneLoss | undefined,
       augmentationsPerAnnotation: numberFlag(opts.augmentedViews, '--augmented-views', true),
-      compositeViews: countFlag(opts.compositeViews, '--composite-views'),
-      zoomViews: countFlag(opts.zoomViews, '--zoom-views'),
-      ensembleViews: countListFlag(
-        opts.ensembleViews,
-        '--ensemble-views',
-        'view counts of 1 or more',
-        '32 or 16,32',
-      ),
-      selfTrainingFrames: countFlag(opts.selfTraining, '--self-training'),
+      ensembleViews: ensembleViewsFlag(opts.ensembleViews),
       testTimeFlip: opts.testTimeFlip as boolean | undefined,
       zoomPass: opts.zoomPass as boolean | undefined,
-      testTimeResolutions,
       parentGuideResolution: parentGuideFlag(opts.parentGuide),
     });
   } catch (err) {
@@ -204,6 +158,5 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
     modelPath: opts.model === undefined ? undefined : String(opts.model),
     testTimeFlip: opts.testTimeFlip as boolean | undefined,
     zoomPass: opts.zoomPass as boolean | undefined,
-    testTimeResolutions,
   };
 }

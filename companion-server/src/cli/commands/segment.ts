@@ -11,7 +11,6 @@ import { openMatteWriter } from '../../matte/writers';
 import { makeFloatMatte } from '../../matte/matte';
 import { validateAnnotation, type Annotation } from '../../osvos/annotations';
 import { prepareSegmenter } from '../../osvos/one-shot';
-import { describeSelfTraining } from '../../osvos/self-training';
 import { segmentClip } from '../../osvos/segment-clip';
 import {
   readWeights,
@@ -80,8 +79,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   const source = await openFrameSource(job.input, { start: job.start, end: job.end });
   try {
     const annotations = await loadAnnotations(source, job.annotations);
-    // An explicit --test-time-flip / --zoom-pass (or --no-…) / --test-time-resolutions overrides
-    // what the weights were saved with.
+    // An explicit --test-time-flip / --zoom-pass (or --no-…) overrides what the weights were saved with.
     const resume: FineTunedWeights | undefined = job.weightsIn
       ? withSegmentationChoices(await readWeights(job.weightsIn), job.method)
       : undefined;
@@ -114,8 +112,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     }
     if (seg.fineTune) {
       print(
-        `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}` +
-          describeSelfTraining(seg.fineTune),
+        `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}`,
       );
     }
     const matte = job.matte;
