@@ -63,9 +63,19 @@ function select(tau: number, halo: number, fineOutside: boolean, minAgreement: n
   };
 }
 
-/** The product's rule (osvos `fuseWithParent`) with the parent's share as given. */
+/** The plain mean (osvos `fuseWithParent` with no unseen-object rule), the parent's share as given. */
 function mean(weightParent: number): Variant['fuse'] {
-  return ({ P, F }) => fuseWithParent(F, P, weightParent);
+  return ({ P, F, w, h }) => fuseWithParent(F, P, w, h, { share: weightParent, unseenSupport: 0 });
+}
+
+/** The product's rule: the mean, the fine-tuned map kept on its objects the parent does not see. */
+function meanKeepingUnseen(unseenSupport: number, onlyWhenNothingSeen: boolean): Variant['fuse'] {
+  return ({ P, F, w, h }) => fuseWithParent(F, P, w, h, { unseenSupport, onlyWhenNothingSeen });
+}
+
+/** The earlier product rule: the mean, or the fine-tuned map alone on clips of agreement < 0.5. */
+function meanUnlessDisagrees(): Variant['fuse'] {
+  return (c) => (c.agreement < 0.5 ? c.F : mean(0.5)(c));
 }
 
 /** Mean weighted by the clip's parent agreement. */
@@ -77,6 +87,11 @@ const VARIANTS: Variant[] = [
   { label: 'fine', fuse: (c) => c.F },
   { label: 'parent', fuse: (c) => c.P },
   { label: 'mean', fuse: mean(0.5) },
+  { label: 'mean, fine alone if agreement<0.5', fuse: meanUnlessDisagrees() },
+  ...[0.05, 0.15, 0.3].flatMap((u) => [
+    { label: `mean, unseen<${u} kept`, fuse: meanKeepingUnseen(u, false) },
+    { label: `mean, unseen<${u} kept if nothing seen`, fuse: meanKeepingUnseen(u, true) },
+  ]),
   { label: 'mean parent 0.35', fuse: mean(0.35) },
   { label: 'mean parent 0.65', fuse: mean(0.65) },
   { label: 'agreement-mean', fuse: agreementMean() },

@@ -17,7 +17,10 @@ export {
 export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
 export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
 export {
-  MIN_AGREEMENT,
+  UNSEEN_SUPPORT,
+  MIN_ANNOTATION_SHARE,
+  annotationShare,
+  type FuseOptions,
   PARENT_SHARE,
   annotationAgreement,
   fuseWithParent,

@@ -66,7 +66,7 @@ export function addMethodOptions(cmd: Command, defaultPreset: PresetName = 'bala
     .option('--no-zoom-pass', 'one pass over the whole frame only')
     .option(
       '--parent-guide <px|none>',
-      "also segment every frame with the parent network at this input size (its own is 1024) and average its map with the fine-tuned one (left out on a clip where the parent misses the annotated object); none = the fine-tuned map alone; default: the preset's",
+      "also segment every frame with the parent network at this input size (its own is 1024) and average its map with the fine-tuned one (left out on a clip whose annotation is a part of what the parent calls one object); none = the fine-tuned map alone; default: the preset's",
     )
     .option(
       '--model <file.onnx>',
