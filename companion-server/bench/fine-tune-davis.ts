@@ -16,12 +16,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseMethodOptions } from '../src/cli/commands/method-options';
-import { annotationPath, listDavisSequences, loadDavisSequence } from '../src/evaluation/davis-dataset';
-import { fineTuneOnClip } from '../src/osvos/clip-fine-tune';
-import { readAnnotatedFrames } from '../src/osvos/one-shot';
-import { readWeights, writeWeights } from '../src/osvos/weights';
-import { openFrameSource } from '../src/video/frame-source';
-import { readMask } from '../src/video/mask-io';
+import { annotationPath, listDavisSequences, loadDavisSequence } from '../src/evaluation';
+import { fineTuneOnClip, readAnnotatedFrames, readWeights, writeWeights } from '../src/osvos';
+import { openFrameSource, readMask } from '../src/video';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {

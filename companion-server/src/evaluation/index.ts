@@ -1,2 +1,10 @@
 /** Public API of evaluation: the DAVIS measures, exactly as the official code computes them. */
 export { jaccard, seg2bmap, boundaryRadius, boundaryScore, boundaryF, type BoundaryScore } from './measures';
+export {
+  annotationPath,
+  listDavisSequences,
+  loadDavisSequence,
+  DavisDatasetError,
+  type DavisSequence,
+  type ListDavisSequencesOptions,
+} from './davis-dataset';

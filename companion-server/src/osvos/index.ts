@@ -14,6 +14,7 @@ export {
   type OneShotOptions,
   type PreparedSegmenter,
 } from './one-shot';
+export { fineTuneOnClip } from './clip-fine-tune';
 export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
 export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
 export {
