@@ -1,0 +1,103 @@
+/**
+ * The product's matte pipeline (matte/pipeline.ts `processFrame`: stray islands, edge snap,
+ * threshold and the matte controls) on stored soft maps, once per set of matte options, scored
+ * with the DAVIS measures: what `segment`/`eval` would give with those options, without running
+ * the networks again.
+ *
+ *   npx tsx lab/finishing-sweep.ts --soft DIR[,DIR2] --variant "choke=1"
+ *        [--variant "choke=2,edgeSnap=none" …] [--stride 1] [--seqs a,b] [--davis DIR]
+ *
+ * Each --variant overrides the default matte options (numbers, booleans, edge-snap names); the
+ * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
+ */
+import { parseArgs } from 'node:util';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
+import { binarize } from '../companion-server/src/matte/matte';
+import {
+  DEFAULT_MATTE_OPTIONS,
+  resolveMatteOptions,
+  type MatteOptions,
+} from '../companion-server/src/matte/options';
+import { processFrame } from '../companion-server/src/matte/pipeline';
+import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
+import { DEFAULT_DAVIS_DIR } from './davis-location';
+
+function parseVariant(spec: string): Partial<MatteOptions> {
+  const out: Record<string, unknown> = {};
+  for (const kv of spec.split(',')) {
+    const [key, value] = kv.split('=');
+    if (!key || value === undefined || !(key in DEFAULT_MATTE_OPTIONS))
+      throw new Error(`--variant "${spec}": "${kv}" is not <matte option>=<value>`);
+    out[key] =
+      value === 'true'
+        ? true
+        : value === 'false'
+          ? false
+          : Number.isNaN(Number(value))
+            ? value
+            : Number(value);
+  }
+  resolveMatteOptions(out as Partial<MatteOptions>); // a bad value fails here, before hours of work
+  return out as Partial<MatteOptions>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      davis: { type: 'string', default: DEFAULT_DAVIS_DIR },
+      soft: { type: 'string' },
+      variant: { type: 'string', multiple: true, default: [] },
+      stride: { type: 'string', default: '1' },
+      seqs: { type: 'string' },
+    },
+  });
+  if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps>[,<dir>…] is required');
+  const softDirs = values.soft.split(',');
+  const variants = [{ label: 'defaults', options: {} }].concat(
+    values.variant!.map((v) => ({ label: v, options: parseVariant(v) })),
+  );
+  const stride = Number(values.stride);
+  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
+  const totals = variants.map(() => ({ J: 0, F: 0, falsePositive: 0, falseNegative: 0 }));
+  for (const seq of seqs) {
+    const frames = (await listFrames(values.davis!, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
+    const per = variants.map(() => ({ J: 0, F: 0 }));
+    for (const name of frames) {
+      const frame = await readFrame(values.davis!, seq, name);
+      const gt = await readGroundTruth(values.davis!, seq, name);
+      const { width, height } = frame;
+      const soft = await readAveragedSoftMap(softDirs, seq, name, width, height);
+      variants.forEach((v, k) => {
+        const mask = binarize(processFrame(soft, frame, v.options), 0.5);
+        per[k]!.J += jaccard(mask, gt, width, height);
+        per[k]!.F += boundaryF(mask, gt, width, height);
+        for (let i = 0; i < mask.length; i++) {
+          if (mask[i] && !gt[i]) totals[k]!.falsePositive++;
+          else if (!mask[i] && gt[i]) totals[k]!.falseNegative++;
+        }
+      });
+    }
+    const cells = per.map((p) => `${(p.J / frames.length).toFixed(3)}/${(p.F / frames.length).toFixed(3)}`);
+    console.log(`${seq.padEnd(16)} ${cells.join('  ')}`);
+    per.forEach((p, k) => {
+      totals[k]!.J += p.J / frames.length;
+      totals[k]!.F += p.F / frames.length;
+    });
+  }
+  // False positives against false negatives (pixels, all frames): which way the masks err.
+  console.log(
+    '| matte options | J mean | F mean | false-positive : false-negative pixels |\n|---|---|---|---|',
+  );
+  variants.forEach((v, k) => {
+    const t = totals[k]!;
+    console.log(
+      `| ${v.label} | ${((100 * t.J) / seqs.length).toFixed(2)} | ${((100 * t.F) / seqs.length).toFixed(2)} | ` +
+        `${t.falsePositive} : ${t.falseNegative} (${(t.falsePositive / Math.max(1, t.falseNegative)).toFixed(2)}) |`,
+    );
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

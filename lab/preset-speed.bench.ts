@@ -1,0 +1,83 @@
+/**
+ * Each preset's fine-tune seconds and per-frame seconds on the embedded sample clip (854×480), in
+ * one process beside the parent network's raw 1024² pass (`session.run` only), so that the figures
+ * can be read as ratios on a loaded machine.
+ *
+ *   npx tsx lab/preset-speed.bench.ts [--presets fast,balanced] [--frames 6]
+ *
+ * Per-frame time is `predict()` (pre-processing, every network pass of the preset, the parent
+ * guide, the map back at frame size), median over the frames; matte finishing is not included.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SegmentationModel } from '../companion-server/src/model';
+import {
+  PRESET_NAMES,
+  prepareSegmenter,
+  resolveSettings,
+  type PresetName,
+} from '../companion-server/src/osvos';
+import { openFrameSource, readMask, sampleClip } from '../companion-server/src/video';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      presets: { type: 'string', default: 'fast,balanced' },
+      frames: { type: 'string', default: '6' },
+    },
+  });
+  const presets = values.presets!.split(',') as PresetName[];
+  for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown preset ${p}`);
+  const count = Number(values.frames);
+  const sample = sampleClip();
+  const source = await openFrameSource(sample.framesDir);
+  const m = await readMask(path.join(sample.annotationsDir, '00000.png'));
+  const annotation = { frameIndex: 0, mask: m.data, width: m.width, height: m.height };
+  const frames = await Promise.all(
+    Array.from({ length: count }, (_, k) => source.readFrame(1 + ((k * 3) % (source.frameCount - 1)))),
+  );
+
+  const parent = await SegmentationModel.load({ resolution: 1024 });
+  const rawTimes = async () => {
+    const input = await parent.preprocess([frames[0]!]);
+    await parent.runRaw(input); // warm-up
+    const t: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const s = performance.now();
+      await parent.runRaw(input);
+      t.push(performance.now() - s);
+    }
+    return median(t);
+  };
+  const rows: string[] = [];
+  for (const preset of presets) {
+    const settings = resolveSettings(preset);
+    const seg = await prepareSegmenter(source, [annotation], { settings });
+    await seg.model.predict(frames[0]!); // warm-up
+    const t: number[] = [];
+    for (const f of frames) {
+      const s = performance.now();
+      await seg.model.predict(f);
+      t.push(performance.now() - s);
+    }
+    await seg.model.dispose();
+    const raw = await rawTimes(); // the reference, taken right after, under the same load
+    const perFrame = median(t);
+    rows.push(
+      `| ${preset} | ${seg.fineTune!.seconds.toFixed(1)} s / ${seg.fineTune!.iterations} steps (${seg.fineTune!.stoppedBy}) | ${(perFrame / 1000).toFixed(2)} s | ${(raw / 1000).toFixed(2)} s | ${(perFrame / raw).toFixed(2)} |`,
+    );
+    process.stdout.write(`${rows[rows.length - 1]}\n`);
+  }
+  await parent.dispose();
+  await source.close();
+  process.stdout.write(
+    `\n| preset | fine-tune | per frame (median of ${count}) | parent raw 1024² pass | per frame / raw pass |\n|---|---|---|---|---|\n${rows.join('\n')}\n`,
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
