@@ -2,6 +2,7 @@
 export { jaccard, seg2bmap, boundaryRadius, boundaryScore, boundaryF, type BoundaryScore } from './measures';
 export {
   annotationPath,
+  framePath,
   listDavisSequences,
   loadDavisSequence,
   DavisDatasetError,

@@ -1,5 +1,12 @@
 /** Public API of matte finishing: snapping, controls, the streaming pipeline, options and writers. */
-export { makeFloatMatte, emptyFloatMatte, binarize, maskToMatte, type FloatMatte } from './matte';
+export {
+  makeFloatMatte,
+  emptyFloatMatte,
+  assertSameSize,
+  binarize,
+  maskToMatte,
+  type FloatMatte,
+} from './matte';
 export { resizeSoftMap } from './resize';
 export { guidedFilter, DEFAULT_GUIDED_FILTER, type GuidedFilterParams } from './guided-filter';
 export { bilateralGridSolve, DEFAULT_BILATERAL_GRID, type BilateralGridParams } from './bilateral-grid';
@@ -44,6 +51,7 @@ export {
 export {
   snapSoftMap,
   dropStrayIslands,
+  protectSmallComponents,
   SNAP_PROTECT_AREA,
   finishMatte,
   processFrame,

@@ -16,15 +16,20 @@ export { CACHE_ENV, resolveCacheDir } from './model-cache';
 export {
   DEVICE_CHOICES,
   cudaProviderInstalled,
+  createSession,
   isDeviceChoice,
   type DeviceChoice,
 } from './execution-provider';
 export { inspectModelSignature, type ModelSignature } from './model-signature';
 export {
   SegmentationModel,
+  mirrorPlanes,
   type ModelSource,
   type RawOutput,
   type SegmentationModelOptions,
 } from './segmentation-model';
 export type { FrameSegmenter } from './frame-segmenter';
 export { probabilityToUint8, resizeBilinear } from './postprocess';
+export { preprocessFrame } from './preprocess';
+export { assembleImglyModel } from './imgly-package';
+export { zoomBox, cropFrame, blendZoomed, type ZoomBox } from './zoom-pass';

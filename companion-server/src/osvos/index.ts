@@ -5,6 +5,7 @@ export {
   PRESET_NAMES,
   resolveSettings,
   type FineTuneSettings,
+  type FineTuneLoss,
   type PresetName,
   type TrainableDepth,
 } from './presets';
@@ -14,6 +15,7 @@ export {
   type OneShotOptions,
   type PreparedSegmenter,
 } from './one-shot';
+export { fineTune, outputRoles, trainableSelector } from './finetune';
 export { fineTuneOnClip } from './clip-fine-tune';
 export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
 export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
@@ -29,4 +31,4 @@ export {
   ParentGuidedSegmenter,
   type ParentGuide,
 } from './parent-guide';
-export { readWeights, writeWeights, type FineTunedWeights } from './weights';
+export { readWeights, writeWeights, buildFineTunedModel, type FineTunedWeights } from './weights';

@@ -10,3 +10,5 @@ export {
 } from './frame-source';
 export { readMask, MaskSizeError, type BinaryMask, type ReadMaskOptions } from './mask-io';
 export { sampleClip, type SampleClip } from './sample-clip';
+export { decodeRgbImage } from './image-decode';
+export { ffmpegPath } from './ffmpeg-binaries';
