@@ -10,11 +10,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { listDavisSequences } from '../companion-server/src/evaluation/davis-dataset';
-import { jaccard } from '../companion-server/src/evaluation/measures';
-import { binarize, makeFloatMatte } from '../companion-server/src/matte/matte';
-import { loadFineTunedModel } from '../companion-server/src/osvos/fine-tuned-model';
-import { readWeights } from '../companion-server/src/osvos/weights';
+import { listDavisSequences, jaccard } from '../companion-server/src/evaluation';
+import { binarize, makeFloatMatte } from '../companion-server/src/matte';
+import { loadFineTunedModel, readWeights } from '../companion-server/src/osvos';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { readFrame, readGroundTruth } from './snapping-data';
 

@@ -9,11 +9,13 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { denseCrf } from '../companion-server/src/matte/dense-crf';
-import { scaledSnapParams } from '../companion-server/src/matte/frame-scale';
-import { binarize } from '../companion-server/src/matte/matte';
-import { SNAP_PROTECT_AREA } from '../companion-server/src/matte/pipeline';
-import { resizeSoftMap } from '../companion-server/src/matte/resize';
+import {
+  denseCrf,
+  scaledSnapParams,
+  binarize,
+  SNAP_PROTECT_AREA,
+  resizeSoftMap,
+} from '../companion-server/src/matte';
 import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -16,12 +16,10 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFineTunedModel } from '../companion-server/src/osvos/fine-tuned-model';
-import { readWeights } from '../companion-server/src/osvos/weights';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { binarize, makeFloatMatte } from '../companion-server/src/matte/matte';
-import { openMatteWriter } from '../companion-server/src/matte/writers';
-import { blendZoomed, cropFrame, zoomBox, type ZoomBox } from '../companion-server/src/model/zoom-pass';
+import { loadFineTunedModel, readWeights } from '../companion-server/src/osvos';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation';
+import { binarize, makeFloatMatte, openMatteWriter } from '../companion-server/src/matte';
+import { blendZoomed, cropFrame, zoomBox, type ZoomBox } from '../companion-server/src/model';
 import { listFrames, listSequences, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -9,9 +9,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFineTunedModel } from '../companion-server/src/osvos/fine-tuned-model';
-import { readWeights } from '../companion-server/src/osvos/weights';
-import { decodeRgbImage } from '../companion-server/src/video/image-decode';
+import { loadFineTunedModel, readWeights } from '../companion-server/src/osvos';
+import { decodeRgbImage } from '../companion-server/src/video';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

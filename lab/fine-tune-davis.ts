@@ -15,7 +15,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseMethodOptions } from '../companion-server/src/cli/commands/method-options';
+import { parseMethodOptions } from '../companion-server/src/cli';
 import { annotationPath, listDavisSequences, loadDavisSequence } from '../companion-server/src/evaluation';
 import {
   fineTuneOnClip,

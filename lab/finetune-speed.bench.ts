@@ -5,13 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { ensureParentModel } from '../companion-server/src/model';
-import { createSession } from '../companion-server/src/model/execution-provider';
-import { encodeModel, loadModel } from '../companion-server/src/onnx/model-io';
-import { outputRoles, trainableSelector } from '../companion-server/src/osvos/finetune';
-import type { TrainableDepth } from '../companion-server/src/osvos/presets';
-import { splitAtFrozenBoundary } from '../companion-server/src/training/split';
-import { Trainer } from '../companion-server/src/training/trainer';
+import { ensureParentModel, createSession } from '../companion-server/src/model';
+import { encodeModel, loadModel } from '../companion-server/src/onnx';
+import { outputRoles, trainableSelector, type TrainableDepth } from '../companion-server/src/osvos';
+import { splitAtFrozenBoundary, Trainer } from '../companion-server/src/training';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

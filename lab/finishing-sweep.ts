@@ -11,14 +11,14 @@
  * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { binarize } from '../companion-server/src/matte/matte';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation';
 import {
+  binarize,
   DEFAULT_MATTE_OPTIONS,
   resolveMatteOptions,
   type MatteOptions,
-} from '../companion-server/src/matte/options';
-import { processFrame } from '../companion-server/src/matte/pipeline';
+  processFrame,
+} from '../companion-server/src/matte';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

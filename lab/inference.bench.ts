@@ -19,12 +19,15 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import pino from 'pino';
 import sharp from 'sharp';
-import { setLogger } from '../companion-server/src/logging/logger';
-import { ensureParentModel, resizeBilinear, SegmentationModel } from '../companion-server/src/model';
-import { assembleImglyModel } from '../companion-server/src/model/imgly-package';
-import { preprocessFrame } from '../companion-server/src/model/preprocess';
-import type { RgbFrame } from '../companion-server/src/video/frame';
-import { sampleClip } from '../companion-server/src/video/sample-clip';
+import { setLogger } from '../companion-server/src/logging';
+import {
+  ensureParentModel,
+  resizeBilinear,
+  SegmentationModel,
+  assembleImglyModel,
+  preprocessFrame,
+} from '../companion-server/src/model';
+import { type RgbFrame, sampleClip } from '../companion-server/src/video';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 function arg(name: string, fallback: string): string {

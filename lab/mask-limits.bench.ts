@@ -12,11 +12,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import type { Stroke } from '../companion-server/src/protocol/common';
-import { strokeCost } from '../companion-server/src/protocol/mask-budget';
-import { LIMITS } from '../companion-server/src/protocol/version';
-import type { SegmentationBackend } from '../companion-server/src/server/backend';
-import { createServer } from '../companion-server/src/server/create-server';
+import { type Stroke, strokeCost, LIMITS } from '../companion-server/src/protocol';
+import { type SegmentationBackend, createServer } from '../companion-server/src/server';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const W = 3840;

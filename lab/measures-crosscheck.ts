@@ -16,9 +16,10 @@ import {
   listDavisSequences,
   loadDavisSequence,
   annotationPath,
-} from '../companion-server/src/evaluation/davis-dataset';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { readMask } from '../companion-server/src/video/mask-io';
+  boundaryF,
+  jaccard,
+} from '../companion-server/src/evaluation';
+import { readMask } from '../companion-server/src/video';
 
 async function main(): Promise<void> {
   const [root, work] = process.argv.slice(2);

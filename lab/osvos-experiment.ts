@@ -5,24 +5,23 @@
  */
 import { parseArgs } from 'node:util';
 import { SegmentationModel } from '../companion-server/src/model';
-import { encodeModel } from '../companion-server/src/onnx/model-io';
+import { encodeModel } from '../companion-server/src/onnx';
 import {
   listDavisSequences,
   loadDavisSequence,
   annotationPath,
   framePath,
-} from '../companion-server/src/evaluation/davis-dataset';
-import { jaccard } from '../companion-server/src/evaluation/measures';
-import { decodeRgbImage } from '../companion-server/src/video/image-decode';
-import { readMask } from '../companion-server/src/video/mask-io';
-import { fineTune } from '../companion-server/src/osvos/finetune';
-import { buildFineTunedModel } from '../companion-server/src/osvos/weights';
+  jaccard,
+} from '../companion-server/src/evaluation';
+import { decodeRgbImage, readMask } from '../companion-server/src/video';
 import {
+  fineTune,
+  buildFineTunedModel,
   resolveSettings,
   type FineTuneLoss,
   type PresetName,
   type TrainableDepth,
-} from '../companion-server/src/osvos/presets';
+} from '../companion-server/src/osvos';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main() {

@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { parseClientMessage } from '../companion-server/src/protocol/validate';
-import type { SegmentationBackend } from '../companion-server/src/server/backend';
-import { createServer } from '../companion-server/src/server/create-server';
+import { parseClientMessage } from '../companion-server/src/protocol';
+import { type SegmentationBackend, createServer } from '../companion-server/src/server';
 
 const REPO = join(__dirname, '..');
 const MASKS = join(REPO, 'samples', 'davis-bear', 'Annotations', '480p', 'bear');

@@ -9,17 +9,18 @@
  *        [--method crf|guided|bilateral] [--runs 3] [--davis ../shared/davis2016-train]
  */
 import { parseArgs } from 'node:util';
-import { bilateralGridSolve } from '../companion-server/src/matte/bilateral-grid';
-import { denseCrf } from '../companion-server/src/matte/dense-crf';
-import { guidedFilter } from '../companion-server/src/matte/guided-filter';
-import { binarize, type FloatMatte } from '../companion-server/src/matte/matte';
 import {
+  bilateralGridSolve,
+  denseCrf,
+  guidedFilter,
+  binarize,
+  type FloatMatte,
   protectSmallComponents,
   snapSoftMap,
   SNAP_PROTECT_AREA,
-} from '../companion-server/src/matte/pipeline';
-import { resizeSoftMap } from '../companion-server/src/matte/resize';
-import type { RgbFrame } from '../companion-server/src/video/frame';
+  resizeSoftMap,
+} from '../companion-server/src/matte';
+import type { RgbFrame } from '../companion-server/src/video';
 import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
 import path from 'node:path';
 import { DEFAULT_DAVIS_DIR } from './davis-location';

@@ -6,8 +6,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { makeRgbFrame, type RgbFrame } from '../companion-server/src/video/frame';
-import { makeFloatMatte, type FloatMatte } from '../companion-server/src/matte/matte';
+import { makeRgbFrame, type RgbFrame } from '../companion-server/src/video';
+import { makeFloatMatte, type FloatMatte } from '../companion-server/src/matte';
 
 export async function listSequences(davisRoot: string): Promise<string[]> {
   const dir = path.join(davisRoot, 'JPEGImages', '480p');

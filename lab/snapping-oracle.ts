@@ -15,12 +15,14 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard, seg2bmap } from '../companion-server/src/evaluation/measures';
-import { squaredDistanceTo } from '../companion-server/src/matte/distance-transform';
-import { binarize } from '../companion-server/src/matte/matte';
-import { DEFAULT_MATTE_OPTIONS } from '../companion-server/src/matte/options';
-import { dropStrayIslands } from '../companion-server/src/matte/pipeline';
-import { readMask } from '../companion-server/src/video/mask-io';
+import { boundaryF, jaccard, seg2bmap } from '../companion-server/src/evaluation';
+import {
+  squaredDistanceTo,
+  binarize,
+  DEFAULT_MATTE_OPTIONS,
+  dropStrayIslands,
+} from '../companion-server/src/matte';
+import { readMask } from '../companion-server/src/video';
 import { listFrames, listSequences, readAveragedSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

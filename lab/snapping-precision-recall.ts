@@ -7,9 +7,8 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryScore } from '../companion-server/src/evaluation/measures';
-import { binarize } from '../companion-server/src/matte/matte';
-import { snapSoftMap } from '../companion-server/src/matte/pipeline';
+import { boundaryScore } from '../companion-server/src/evaluation';
+import { binarize, snapSoftMap } from '../companion-server/src/matte';
 import { listFrames, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

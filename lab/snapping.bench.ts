@@ -13,20 +13,27 @@
  * on it are labelled as such. `snapping-softmaps.ts` writes real (zero-shot parent) soft maps.
  */
 import { promises as fs } from 'node:fs';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation';
 import {
   dropStrayIslands,
   protectSmallComponents,
   snapSoftMap,
-} from '../companion-server/src/matte/pipeline';
-import { dropIslandsMask, fillHolesMask } from '../companion-server/src/matte/controls';
-import { DEFAULT_MATTE_OPTIONS } from '../companion-server/src/matte/options';
-import { guidedFilter, type GuidedFilterParams } from '../companion-server/src/matte/guided-filter';
-import { DEFAULT_DENSE_CRF, denseCrf, type DenseCrfParams } from '../companion-server/src/matte/dense-crf';
-import { binarize, makeFloatMatte, type FloatMatte } from '../companion-server/src/matte/matte';
+  dropIslandsMask,
+  fillHolesMask,
+  DEFAULT_MATTE_OPTIONS,
+  guidedFilter,
+  type GuidedFilterParams,
+  DEFAULT_DENSE_CRF,
+  denseCrf,
+  type DenseCrfParams,
+  binarize,
+  makeFloatMatte,
+  type FloatMatte,
+  majorityVote,
+  slicSuperpixels,
+} from '../companion-server/src/matte';
 import { colourPrior, DEFAULT_COLOUR_PRIOR, type ColourPriorParams } from './colour-prior';
-import { majorityVote, slicSuperpixels } from '../companion-server/src/matte/slic';
-import type { RgbFrame } from '../companion-server/src/video/frame';
+import type { RgbFrame } from '../companion-server/src/video';
 import {
   frameSeed,
   warpMask,

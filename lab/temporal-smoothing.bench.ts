@@ -9,10 +9,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { binarize, type FloatMatte } from '../companion-server/src/matte/matte';
-import { createTemporalSmoother } from '../companion-server/src/matte/temporal-smoothing';
-import { readMask } from '../companion-server/src/video/mask-io';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation';
+import { binarize, type FloatMatte, createTemporalSmoother } from '../companion-server/src/matte';
+import { readMask } from '../companion-server/src/video';
 import { listFrames, listSequences, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -14,9 +14,8 @@
  * `--soft a,b` averages the soft maps of several runs first (as finishing-sweep.ts does).
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { binarize } from '../companion-server/src/matte/matte';
-import { processFrame } from '../companion-server/src/matte/pipeline';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation';
+import { binarize, processFrame } from '../companion-server/src/matte';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

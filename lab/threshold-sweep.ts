@@ -13,10 +13,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { binarize } from '../companion-server/src/matte/matte';
-import { dropStrayIslands } from '../companion-server/src/matte/pipeline';
-import { readMask } from '../companion-server/src/video/mask-io';
+import { boundaryF, jaccard } from '../companion-server/src/evaluation';
+import { binarize, dropStrayIslands } from '../companion-server/src/matte';
+import { readMask } from '../companion-server/src/video';
 import { listFrames, listSequences, readAveragedSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -16,10 +16,13 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { ensureParentModel } from '../companion-server/src/model';
-import { encodeModel, loadModel } from '../companion-server/src/onnx/model-io';
-import { splitAtFrozenBoundary } from '../companion-server/src/training/split';
-import { buildTrainStep, type TrainStepOptions } from '../companion-server/src/training/train-step';
-import { Trainer } from '../companion-server/src/training/trainer';
+import { encodeModel, loadModel } from '../companion-server/src/onnx';
+import {
+  splitAtFrozenBoundary,
+  buildTrainStep,
+  type TrainStepOptions,
+  Trainer,
+} from '../companion-server/src/training';
 
 const DECODER = { nodeName: /^\/(stage\d+d|side\d+)\// };
 

@@ -16,23 +16,20 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SegmentationModel, ensureParentModel } from '../companion-server/src/model';
-import { mirrorPlanes } from '../companion-server/src/model/segmentation-model';
-import { encodeModel, loadModel } from '../companion-server/src/onnx/model-io';
-import { bakeWeights } from '../companion-server/src/training/bake-weights';
+import { SegmentationModel, ensureParentModel, mirrorPlanes } from '../companion-server/src/model';
+import { encodeModel, loadModel } from '../companion-server/src/onnx';
+import { bakeWeights } from '../companion-server/src/training';
 import {
   listDavisSequences,
   loadDavisSequence,
   annotationPath,
   framePath,
-} from '../companion-server/src/evaluation/davis-dataset';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation/measures';
-import { decodeRgbImage } from '../companion-server/src/video/image-decode';
-import { readMask } from '../companion-server/src/video/mask-io';
-import type { RgbFrame } from '../companion-server/src/video/frame';
-import { readWeights, type FineTunedWeights } from '../companion-server/src/osvos/weights';
-import { openMatteWriter } from '../companion-server/src/matte/writers';
-import { binarize, makeFloatMatte } from '../companion-server/src/matte/matte';
+  boundaryF,
+  jaccard,
+} from '../companion-server/src/evaluation';
+import { decodeRgbImage, readMask, type RgbFrame } from '../companion-server/src/video';
+import { readWeights, type FineTunedWeights } from '../companion-server/src/osvos';
+import { openMatteWriter, binarize, makeFloatMatte } from '../companion-server/src/matte';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function modelAt(w: FineTunedWeights, resolution: number): Promise<SegmentationModel> {

@@ -10,8 +10,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ffmpegPath } from '../companion-server/src/video/ffmpeg-binaries';
-import { openFrameSource } from '../companion-server/src/video/frame-source';
+import { ffmpegPath, openFrameSource } from '../companion-server/src/video';
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 1200);
