@@ -24,7 +24,7 @@ export interface BilateralGridParams extends ColorGridSteps {
 }
 
 export const DEFAULT_BILATERAL_GRID: BilateralGridParams = {
-  // Tuned on DAVIS soft maps (bench/snapping.bench.ts): finer colour bins and a weaker smoothness
+  // Tuned on DAVIS soft maps (lab/snapping.bench.ts): finer colour bins and a weaker smoothness
   // term than 16/12/1 keep thin structures.
   sigmaSpatial: 8,
   sigmaLuma: 8,

@@ -41,7 +41,7 @@ export interface DenseCrfParams extends ColorGridSteps {
 }
 
 export const DEFAULT_DENSE_CRF: DenseCrfParams = {
-  // Chosen on `best` soft maps of bear, boat and bus (bench/snapping.bench.ts --crf): weight 4 beat
+  // Chosen on `best` soft maps of bear, boat and bus (lab/snapping.bench.ts --crf): weight 4 beat
   // 2 and 8; a finer grid (16 / 8 / 6) gained 0.1 J for 4× the time.
   sigmaSpatial: 24,
   sigmaLuma: 12,

@@ -26,7 +26,7 @@ export interface GuidedFilterParams {
 
 export const DEFAULT_GUIDED_FILTER: GuidedFilterParams = {
   radius: 8,
-  // 1e-4 (colour std ≈ 0.01) beat 1e-3 and 1e-2 on J and F in bench/snapping.bench.ts.
+  // 1e-4 (colour std ≈ 0.01) beat 1e-3 and 1e-2 on J and F in lab/snapping.bench.ts.
   epsilon: 1e-4,
   subsample: 2,
   confidenceWeighted: false,

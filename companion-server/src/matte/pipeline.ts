@@ -32,7 +32,7 @@ export type MatteProcessingOptions = Omit<MatteOptions, 'format'>;
  * Foreground components of the soft map (at `threshold`, 8-connected) smaller than this many
  * pixels are left as the network drew them: they are below the scale of the snapping filters'
  * windows, which would thin them away (a kite line, a distant ball). Measured in
- * bench/snapping-results.md.
+ * lab/snapping-results.md.
  */
 export const SNAP_PROTECT_AREA = 500;
 

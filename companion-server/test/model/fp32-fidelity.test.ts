@@ -4,7 +4,7 @@
  * the original is only specialised (its Resize sizes; fp16 weights and Casts kept), so what is
  * compared is exactly the fp16→fp32 conversion. Every output must agree within fp16 precision
  * (relative step 2⁻¹⁰ ≈ 1e-3). The same check at 1024² against the untouched original is in
- * bench/inference.bench.ts (--fidelity).
+ * lab/inference.bench.ts (--fidelity).
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
