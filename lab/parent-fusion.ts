@@ -83,7 +83,28 @@ function agreementMean(): Variant['fuse'] {
   return (c) => mean(c.agreement * 0.5)(c);
 }
 
+/**
+ * The product's rule, then the parent's own map inside each parent object the fine-tuned map
+ * supports (its mean there ≥ tau): grows a partly found object to the parent's whole one.
+ */
+function meanPlusSupported(tau: number): Variant['fuse'] {
+  return ({ P, F, w, h }) => {
+    const out = fuseWithParent(F, P, w, h);
+    const { comps, meanF } = componentsOver(P, F, w, h);
+    for (let i = 0; i < P.length; i++) {
+      const l = comps.labels[i]!;
+      if (l >= 0 && meanF[l]! >= tau) out[i] = Math.max(out[i]!, P[i]!);
+    }
+    return out;
+  };
+}
+
 const VARIANTS: Variant[] = [
+  { label: 'product', fuse: meanKeepingUnseen(0.15, true) },
+  ...[0.1, 0.2, 0.3, 0.4, 0.5].map((t) => ({
+    label: `product + supported parent objects ${t}`,
+    fuse: meanPlusSupported(t),
+  })),
   { label: 'fine', fuse: (c) => c.F },
   { label: 'parent', fuse: (c) => c.P },
   { label: 'mean', fuse: mean(0.5) },

@@ -53,7 +53,7 @@ describe('oneshot-roto segment / eval', () => {
   it('fine-tunes on a first-frame mask and writes one 8-bit matte per frame of a video range, numbered like the source', async () => {
     const out = path.join(dir, 'matte');
     const weights = path.join(dir, 'bear.weights');
-    const stdout = await run([
+    const { stdout, stderr } = await runCapturing([
       'segment',
       sample.videoPath,
       '--out',
@@ -80,6 +80,9 @@ describe('oneshot-roto segment / eval', () => {
       '160',
     ]);
     expect(stdout).toMatch(/wrote 4 file\(s\) for 4 frames/);
+    // A terminal for people: progress and warnings, no JSON log lines.
+    expect(stderr).toMatch(/fine-tun/i);
+    expect(stderr.split('\n').filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
     const files = (await fs.readdir(out)).sort();
     expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png']);
     const meta = await sharp(path.join(out, '00003.png')).metadata();
@@ -92,7 +95,10 @@ describe('oneshot-roto segment / eval', () => {
 
     // Reopening with the saved weights segments without training.
     const again = path.join(dir, 'again');
-    await run([
+    const reopened = await runCapturing([
+      '--log-json',
+      '--log-level',
+      'info',
       'segment',
       sample.videoPath,
       '--out',
@@ -107,6 +113,10 @@ describe('oneshot-roto segment / eval', () => {
       'none',
     ]);
     expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png']);
+    // --log-json: every log line is JSON, among them the inference session's.
+    const logLines = reopened.stderr.split('\n').filter((l) => l.startsWith('{'));
+    const records = logLines.map((l) => JSON.parse(l) as { component?: string; level: number });
+    expect(records.some((r) => r.component === 'inference' && r.level === 30)).toBe(true);
   });
 
   it('rejects an annotation outside the clip with a clear error', async () => {
