@@ -76,14 +76,29 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
 export interface SegmentationChoices {
   testTimeFlip?: boolean;
   zoomPass?: boolean;
+  /**
+   * 0: segment without the parent guide the weights were saved with; another size: the guide's
+   * parent pass at that size. Weights saved without a guide get none from this (the guide's
+   * annotation share is measured on the annotated frames: method-eval does that for its runs).
+   */
+  parentGuideResolution?: number;
 }
 
 /** `w` segmenting with the choices given; those left undefined keep what the weights were saved with. */
 export function withSegmentationChoices(w: FineTunedWeights, choices: SegmentationChoices): FineTunedWeights {
+  const { parentGuide, ...rest } = w;
+  const guideSize = choices.parentGuideResolution;
+  const guide =
+    parentGuide && guideSize !== undefined && guideSize > 0
+      ? { ...parentGuide, resolution: guideSize }
+      : guideSize === 0
+        ? undefined
+        : parentGuide;
   return {
-    ...w,
+    ...rest,
     testTimeFlip: choices.testTimeFlip ?? w.testTimeFlip,
     zoomPass: choices.zoomPass ?? w.zoomPass,
+    ...(guide ? { parentGuide: guide } : {}),
   };
 }
 

@@ -2,7 +2,12 @@
  * The fine-tuned weights file: one network or an ensemble in one checkpoint, read back exactly;
  * a damaged ensemble is an error that says what to do, not a network with missing parameters.
  */
-import { decodeWeights, encodeWeights, type FineTunedWeights } from '../../src/osvos/weights';
+import {
+  decodeWeights,
+  encodeWeights,
+  withSegmentationChoices,
+  type FineTunedWeights,
+} from '../../src/osvos/weights';
 import { encodeCheckpoint } from '../../src/training/checkpoint';
 
 const params = (seed: number) =>
@@ -93,5 +98,26 @@ describe('fine-tuned weights file', () => {
     expect(() => decodeWeights(bytes, 'clip.weights')).toThrow(
       /clip\.weights is incomplete: an ensemble network lacks parameters; fine-tune the clip again/,
     );
+  });
+
+  it('segments with the saved parent guide unless told otherwise: none drops it, a size moves its pass', () => {
+    const guided: FineTunedWeights = {
+      ...base,
+      parentGuide: { resolution: 1024, agreement: 0.8, annotationShare: 0.9 },
+    };
+    expect(withSegmentationChoices(guided, {}).parentGuide).toEqual(guided.parentGuide);
+    expect(withSegmentationChoices(guided, { parentGuideResolution: 0 }).parentGuide).toBeUndefined();
+    expect(withSegmentationChoices(guided, { parentGuideResolution: 768 }).parentGuide).toEqual({
+      resolution: 768,
+      agreement: 0.8,
+      annotationShare: 0.9,
+    });
+    // No guide was measured for these weights: a size alone cannot make one.
+    expect(withSegmentationChoices(base, { parentGuideResolution: 1024 }).parentGuide).toBeUndefined();
+    // The flip and zoom choices are unchanged by it.
+    expect(withSegmentationChoices(guided, { parentGuideResolution: 0, testTimeFlip: false })).toMatchObject({
+      testTimeFlip: false,
+      zoomPass: true,
+    });
   });
 });

@@ -126,6 +126,8 @@ export interface MethodOptions {
   testTimeFlip?: boolean;
   /** --zoom-pass / --no-zoom-pass when given (undefined: the preset's or the weights'). */
   zoomPass?: boolean;
+  /** --parent-guide when given (0 for none; undefined: the preset's or the weights'). */
+  parentGuideResolution?: number;
 }
 
 export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
@@ -158,5 +160,6 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
     modelPath: opts.model === undefined ? undefined : String(opts.model),
     testTimeFlip: opts.testTimeFlip as boolean | undefined,
     zoomPass: opts.zoomPass as boolean | undefined,
+    parentGuideResolution: parentGuideFlag(opts.parentGuide),
   };
 }

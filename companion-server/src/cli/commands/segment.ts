@@ -83,6 +83,10 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     const resume: FineTunedWeights | undefined = job.weightsIn
       ? withSegmentationChoices(await readWeights(job.weightsIn), job.method)
       : undefined;
+    if (resume && !resume.parentGuide && (job.method.parentGuideResolution ?? 0) > 0)
+      print(
+        `note: ${job.weightsIn} was saved without a parent guide, and the guide is measured on the annotated frames when fine-tuning: --parent-guide is ignored (fine-tune again to get one)`,
+      );
     const settings = resume ? settingsToContinue(job.method.settings, resume) : job.method.settings;
     // Created on fine-tuning's first report, which carries the step total over every network.
     let tuneBar: Progress | undefined;
