@@ -1,7 +1,7 @@
 /**
  * Quality presets: named points on the quality/time curve, each measured on the 12 DAVIS training
- * sequences (BENCHMARKS.md, "One-shot"). Every field can be overridden by an explicit CLI flag or
- * request field.
+ * sequences (BENCHMARKS.md, "Accuracy of the presets on the DAVIS subsets"). Every field can be
+ * overridden by an explicit CLI flag or request field.
  *
  * - `fast`: the decoder's top fine-tuned at 320², its map averaged with the parent's at the parent's
  *   own 1024² (parent-guide.ts): J 0.817 against 0.723 for the fine-tuned map alone and 0.786 for
@@ -9,9 +9,9 @@
  * - `balanced`: `fast` at 512², where the parent is far stronger than at 320² (guided J 0.823).
  * - `best`: `balanced` at 768² (resolution helped the small objects most; training more of the
  *   decoder or for longer did not), with test-time flip, the zoom pass on small objects and a second
- *   network fine-tuned on 32 views averaged in (BENCHMARKS.md, "`best` as the preset is now", "Zoom
- *   pass", "Two fine-tunes averaged"). It is not guided by the parent: its guided figures are not
- *   measured yet.
+ *   network fine-tuned on 32 views averaged in (BENCHMARKS.md, "`best` at 768² with test-time flip,
+ *   one network", "Zoom pass", "Two fine-tunes averaged"). It is not guided by the parent: its
+ *   guided figures are not measured yet.
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
