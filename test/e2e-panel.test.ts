@@ -395,7 +395,8 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   expect(await byTestId('message').textContent()).toContain('12 frames, Track Matte Key applied');
   const written = fs.readdirSync(outputFolder).filter((f) => f.endsWith('.png'));
   expect(written).toHaveLength(12);
-  expect(written.every((f) => f.startsWith('OneShot Roto matte'))).toBe(true);
+  // Each render names its own files: prefix, clip, object, time stamp and counter.
+  expect(written.every((f) => /^OneShot Roto .+ main r\d{8}-\d{9}-1_\d+\.png$/.test(f))).toBe(true);
   expect(await byTestId('timeline-edits').textContent()).toContain(
     `12 frames from ${path.join(outputFolder, written.sort()[0])}`,
   );

@@ -47,7 +47,7 @@ describe('AfterEffectsHostAdapter', () => {
       mode: 'track-matte',
       label: 'OneShot Roto: matte layer',
     });
-    expect(result).toEqual({ trackIndex: 2, startSeconds: 10, mode: 'track-matte', undoSteps: 1 });
+    expect(result).toEqual({ trackIndex: 2, startSeconds: 10, mode: 'track-matte', undoSteps: 1, notes: [] });
     expect(fake.comp.layers.map((l) => l.name)).toEqual(['title.png', 'OneShot Roto matte', 'interview.mov']);
     const [, matte, footage] = fake.comp.layers;
     expect(matte).toMatchObject({ startTime: 10, inPoint: 10, outPoint: 14, stretch: 100, enabled: false });

@@ -142,7 +142,7 @@ export class AfterEffectsHostAdapter implements HostAdapter {
       } else {
         layer.enabled = false;
       }
-      return { trackIndex: matte.index, startSeconds: matte.startTime, mode, undoSteps: 1 };
+      return { trackIndex: matte.index, startSeconds: matte.startTime, mode, undoSteps: 1, notes: [] };
     } catch (err) {
       if (err instanceof HostError) throw err;
       throw new HostError(

@@ -68,8 +68,10 @@ export interface MattePlacementResult {
   /** Timeline time of the placed item's start, in seconds (the clip's start). */
   readonly startSeconds: number;
   readonly mode: MattePlacementMode;
-  /** Number of undo steps the edit took (1 unless the host failed halfway). */
+  /** Edit > Undo presses that take the whole edit back. */
   readonly undoSteps: number;
+  /** What the editor should know or check by hand (undocumented host behaviour relied on). */
+  readonly notes: readonly string[];
 }
 
 export interface MarkerRequest {

@@ -113,7 +113,7 @@ export class StandaloneHostAdapter implements HostAdapter {
       description: `V${trackIndex + 1} @ ${clip.timelineStart.toFixed(2)} s: ${sequence.frameCount} frames from ${sequence.firstFramePath} (${what})`,
     });
     this.onChange?.();
-    return { trackIndex, startSeconds: clip.timelineStart, mode, undoSteps: 1 };
+    return { trackIndex, startSeconds: clip.timelineStart, mode, undoSteps: 1, notes: [] };
   }
 
   async addMarker(request: MarkerRequest): Promise<void> {

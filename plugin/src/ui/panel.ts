@@ -21,6 +21,7 @@ import type { Tool } from './mask-strokes';
 import { button, el, field } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { jobProgress } from './job-progress';
+import { MatteNamer } from './matte-name';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -32,7 +33,6 @@ export interface PanelDeps {
 }
 
 const OBJECT_ID = 'main';
-const MATTE_NAME = 'OneShot Roto matte';
 /** Longest side of frames shown in the panel (the server downsizes). */
 const VIEW_MAX_SIDE = 1280;
 
@@ -69,6 +69,7 @@ export class Panel {
   private job: { id: string; purpose: JobPurpose; placement?: MattePlacementMode | 'none' } | undefined;
   private fineTuned = false;
   private readonly editor = new MaskEditor();
+  private readonly namer = new MatteNamer();
   private readonly ui: {
     status: HTMLElement;
     statusText: HTMLElement;
@@ -717,7 +718,7 @@ export class Panel {
       if (choice.placement === 'track-matte' && !(await this.deps.host.canApplyTrackMatte(clip))) {
         choice = RENDER_CHOICES.cutout;
         this.say(
-          `${this.deps.host.displayName} can't set Track Matte Key here: rendering an RGBA cutout instead.`,
+          `${this.deps.host.displayName} has no Track Matte Key this panel can find (looked up by its match name): rendering an RGBA cutout instead, and the clip will be turned off under it.`,
           'warn',
         );
       }
@@ -729,7 +730,8 @@ export class Panel {
         objectId: OBJECT_ID,
         format: choice.format,
         outputFolder,
-        name: MATTE_NAME,
+        // Every render its own files: a matte already on the timeline never changes underneath.
+        name: this.namer.next(clip.name, OBJECT_ID),
         matte: this.matteControls(),
         segmentMissing: true,
       });
@@ -763,10 +765,15 @@ export class Panel {
       });
       const where =
         this.deps.host.kind === 'aftereffects' ? `layer ${result.trackIndex}` : `V${result.trackIndex + 1}`;
+      const steps =
+        result.undoSteps === 1 ? 'one undo step reverts it' : `${result.undoSteps} undo steps revert it`;
       this.say(
-        `Matte layer placed on ${where} at ${result.startSeconds.toFixed(2)} s (${outputs.length} frames, ${
-          placement === 'track-matte' ? 'Track Matte Key applied' : 'RGBA cutout'
-        }); one undo step reverts it.`,
+        [
+          `Matte layer placed on ${where} at ${result.startSeconds.toFixed(2)} s (${outputs.length} frames, ${
+            placement === 'track-matte' ? 'Track Matte Key applied' : 'RGBA cutout, clip turned off'
+          }); ${steps}.`,
+          ...result.notes,
+        ].join(' '),
         'success',
       );
     } catch (err) {
