@@ -1,7 +1,14 @@
 // Pure pieces of the panel: strokes to protocol masks, time mapping, progress text, addresses.
 import { MaskStrokes } from '../src/ui/mask-strokes';
 import { jobProgress } from '../src/ui/job-progress';
-import { parseServerAddress, wsUrl } from '../src/client/server-address';
+import { startCorrection } from '../src/ui/correction-start';
+import {
+  allowedOrigins,
+  DEFAULT_PORT,
+  MANIFEST_PORTS,
+  parseServerAddress,
+  wsUrl,
+} from '../src/client/server-address';
 import { sourceFrameAt, timelineSecondsOf, sequencePlaybackFps } from '../src/host/time-mapping';
 import type { ActiveClip } from '../src/host/host-adapter';
 import { StrokesMaskSchema, createChecker } from '../../companion-server/src/protocol';
@@ -103,4 +110,51 @@ test('server addresses: loopback only, default port', () => {
   expect(wsUrl(parseServerAddress('127.0.0.1'))).toBe('ws://127.0.0.1:8765/ws');
   expect(() => parseServerAddress('192.168.1.5:8765')).toThrow(/not a local server address/);
   expect(() => parseServerAddress('evil.example:8765')).toThrow(/127.0.0.1:8765/);
+});
+
+test('inside Premiere or After Effects only the manifest ports are accepted, with what another port needs', () => {
+  expect(parseServerAddress('127.0.0.1:8765', MANIFEST_PORTS)).toEqual({ host: '127.0.0.1', port: 8765 });
+  expect(() => parseServerAddress('localhost:9000', MANIFEST_PORTS)).toThrow(
+    /allows only port 8765.*ws:\/\/127\.0\.0\.1:9000.*both manifests/,
+  );
+  // The manifests list exactly the origins of those ports.
+  expect(MANIFEST_PORTS.flatMap(allowedOrigins).sort()).toEqual([...allowedOrigins(DEFAULT_PORT)].sort());
+});
+
+describe('starting a correction', () => {
+  test('a marker the host refuses leaves the job started and says why', async () => {
+    const started = await startCorrection(
+      async () => ({ jobId: 'j7' }),
+      async () => {
+        throw new Error('Premiere refused to add the marker "OneShot Roto correction".');
+      },
+    );
+    expect(started).toEqual({
+      job: { jobId: 'j7' },
+      markerProblem: 'Premiere refused to add the marker "OneShot Roto correction".',
+    });
+  });
+
+  test('the marker is added only once the job exists', async () => {
+    const calls: string[] = [];
+    const refused = startCorrection(
+      async () => {
+        calls.push('job');
+        throw new Error('server said no');
+      },
+      async () => {
+        calls.push('marker');
+      },
+    );
+    await expect(refused).rejects.toThrow('server said no');
+    expect(calls).toEqual(['job']);
+    const ok = await startCorrection(
+      async () => 'j8',
+      async () => {
+        calls.push('marker');
+      },
+    );
+    expect(ok).toEqual({ job: 'j8' });
+    expect(calls).toEqual(['job', 'marker']);
+  });
 });

@@ -1,6 +1,5 @@
 import { PremiereHostAdapter } from '../src/host/premiere-adapter';
 import { HostError, type ActiveClip, type MattePlacement } from '../src/host/host-adapter';
-import type { FileProbe } from '../src/host/file-probe';
 import { MatteNamer } from '../src/ui/matte-name';
 import {
   intrinsicComponents,
@@ -24,8 +23,7 @@ function request(clip: ActiveClip, firstFramePath: string): MattePlacement {
 
 function setup(clipOverrides: Partial<FakeTrackItem> = {}, options: FakeOptions = {}) {
   const fake = new PremiereFake(sampleTimeline(clipOverrides), options);
-  const files: FileProbe = { exists: async (p) => fake.files.has(p) };
-  const adapter = new PremiereHostAdapter(fake.api, files);
+  const adapter = new PremiereHostAdapter(fake.api);
   return { fake, adapter };
 }
 
@@ -96,12 +94,6 @@ describe('PremiereHostAdapter reading the timeline', () => {
     fake.timeline.playhead = 30;
     await expect(adapter.getActiveClip()).rejects.toThrow(/No video clip under the playhead in "Edit"/);
   });
-
-  test('finds the exported frame under its doubled ".png.png" name', async () => {
-    const { adapter } = setup();
-    const clip = await adapter.getActiveClip();
-    expect(await adapter.exportFrame(clip, 60, '/tmp/frames')).toBe('/tmp/frames/frame_60.png.png');
-  });
 });
 
 describe('PremiereHostAdapter editing the timeline', () => {
@@ -158,7 +150,7 @@ describe('PremiereHostAdapter editing the timeline', () => {
 
   test('works in a localised Premiere: effect and parameters are found by match name and index', async () => {
     const s = new PremiereFake(sampleTimeline({}, 'de'), { locale: 'de' });
-    const adapter = new PremiereHostAdapter(s.api, { exists: async () => false });
+    const adapter = new PremiereHostAdapter(s.api);
     expect(await s.api.VideoFilterFactory.getDisplayNames()).not.toContain('Track Matte Key');
     s.stillSequences.set(MATTE_FIRST, 100);
     const clip = await adapter.getActiveClip();
@@ -255,7 +247,7 @@ describe('PremiereHostAdapter editing the timeline', () => {
 
   test('two clips from one folder rendered twice each give four matte sets that never share a file', async () => {
     const fake = new PremiereFake(sampleTimeline());
-    const adapter = new PremiereHostAdapter(fake.api, { exists: async () => false });
+    const adapter = new PremiereHostAdapter(fake.api);
     // A second clip from the same folder, later on V1.
     const second = { ...fake.timeline.tracks[0][0], name: 'street.mov', start: 20, end: 24 };
     second.media = { name: 'street.mov', mediaPath: '/media/street.mov', fps: 25 };

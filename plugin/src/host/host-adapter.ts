@@ -89,11 +89,6 @@ export interface HostAdapter {
   getActiveClip(): Promise<ActiveClip>;
   /** The playhead, mapped into the clip's source frames. */
   getPlayhead(clip: ActiveClip): Promise<PlayheadPosition>;
-  /**
-   * Writes the picture of one source frame as PNG into `folder` and returns its path, or null
-   * when the host can't (the server then decodes the media itself).
-   */
-  exportFrame(clip: ActiveClip, sourceFrame: number, folder: string): Promise<string | null>;
   /** Whether `track-matte` placement is possible for this clip (else use `cutout`). */
   canApplyTrackMatte(clip: ActiveClip): Promise<boolean>;
   /** Imports the sequence, places it above the clip at the clip's start and keys: one undo step. */

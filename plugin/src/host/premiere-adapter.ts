@@ -6,7 +6,6 @@
 // - every create*Action is called inside project.lockedAccess (26.3+);
 // - executeTransaction's callback is synchronous: async look-ups happen before or after the lock;
 // - importFiles returns only a boolean: the new item is found afterwards by its media path;
-// - exportSequenceFrame writes "name.png.png" for "name.png": both names are checked;
 // - an effect's parameters are reached through the clip's chain after it is appended
 //   (premiere-track-matte.ts), and a track is created only the way the typings document it:
 //   createInsertProjectItemAction with an index past the last track.
@@ -31,7 +30,7 @@ import type {
   PremiereApi,
 } from './premiere-api';
 import { frameOfMediaSeconds, sequencePlaybackFps, sourceFrameAt, timelineSecondsOf } from './time-mapping';
-import { joinPath, samePath, type FileProbe } from './file-probe';
+import { samePath } from './paths';
 import {
   createTrackMatteKey,
   trackMatteKeyActions,
@@ -82,10 +81,7 @@ export class PremiereHostAdapter implements HostAdapter {
   readonly kind = 'premierepro' as const;
   readonly displayName = 'Premiere Pro';
 
-  constructor(
-    private readonly api: PremiereApi,
-    private readonly files: FileProbe,
-  ) {}
+  constructor(private readonly api: PremiereApi) {}
 
   private async project(): Promise<PProject> {
     const project = await this.api.Project.getActiveProject();
@@ -217,27 +213,6 @@ export class PremiereHostAdapter implements HostAdapter {
     const sequence = await this.sequence(await this.project());
     const seconds = (await sequence.getPlayerPosition()).seconds;
     return { timelineSeconds: seconds, sourceFrame: sourceFrameAt(clip, seconds) };
-  }
-
-  async exportFrame(clip: ActiveClip, sourceFrame: number, folder: string): Promise<string | null> {
-    const sequence = await this.sequence(await this.project());
-    const size = await sequence.getFrameSize();
-    const time = this.api.TickTime.createWithSeconds(timelineSecondsOf(clip, sourceFrame));
-    const filename = `frame_${sourceFrame}.png`;
-    const ok = await this.api.Exporter.exportSequenceFrame(
-      sequence,
-      time,
-      filename,
-      folder,
-      size.width,
-      size.height,
-    );
-    if (!ok) return null;
-    // Premiere appends the extension again ("frame_1.png.png"); accept either name.
-    for (const candidate of [joinPath(folder, filename), joinPath(folder, `${filename}.png`)]) {
-      if (await this.files.exists(candidate)) return candidate;
-    }
-    return null;
   }
 
   async canApplyTrackMatte(_clip: ActiveClip): Promise<boolean> {

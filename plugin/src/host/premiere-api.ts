@@ -24,11 +24,6 @@ export interface PSequenceSettings {
   getVideoFrameRate(): PFrameRate;
 }
 
-export interface PRect {
-  width: number;
-  height: number;
-}
-
 export interface PProjectItem {
   readonly name: string;
   readonly type: number;
@@ -129,7 +124,6 @@ export interface PSequence {
   getVideoTrackCount(): Promise<number>;
   getVideoTrack(trackIndex: number): Promise<PVideoTrack>;
   getSettings(): Promise<PSequenceSettings>;
-  getFrameSize(): Promise<PRect>;
   getSelection(): Promise<PTrackItemSelection>;
 }
 
@@ -191,16 +185,6 @@ export interface PremiereApi {
   Markers: { getMarkers(markerOwnerObject: PSequence | PClipProjectItem): Promise<PMarkers> };
   Marker: { readonly MARKER_TYPE_COMMENT: string };
   TickTime: PTickTimeStatic;
-  Exporter: {
-    exportSequenceFrame(
-      sequence: PSequence,
-      time: PTickTime,
-      filename: string,
-      filepath: string,
-      width: number,
-      height: number,
-    ): Promise<boolean>;
-  };
   Constants: { readonly TrackItemType: { readonly CLIP: Constants.TrackItemType } };
 }
 

@@ -95,10 +95,6 @@ export class StandaloneHostAdapter implements HostAdapter {
     return { timelineSeconds: (frame - clip.sourceInFrame) / clip.mediaFps, sourceFrame: frame };
   }
 
-  async exportFrame(): Promise<string | null> {
-    return null; // the server decodes the media itself
-  }
-
   async canApplyTrackMatte(): Promise<boolean> {
     return true;
   }

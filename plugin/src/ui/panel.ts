@@ -22,6 +22,7 @@ import { button, el, field } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { jobProgress } from './job-progress';
 import { MatteNamer } from './matte-name';
+import { startCorrection } from './correction-start';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -30,6 +31,8 @@ export interface PanelDeps {
   fetch: FetchLike;
   /** Native folder picker (UXP); absent in a browser, where the path is typed. */
   pickFolder?: () => Promise<string | null>;
+  /** Server ports the runtime lets the panel reach (UXP: the manifests' ports); absent: any. */
+  allowedPorts?: readonly number[];
 }
 
 const OBJECT_ID = 'main';
@@ -66,7 +69,8 @@ export class Panel {
   private clipInfo: ClipInfo | undefined;
   private frame = 0;
   private purpose: PaintPurpose = 'initial';
-  private job: { id: string; purpose: JobPurpose; placement?: MattePlacementMode | 'none' } | undefined;
+  private job:
+    { id: string; purpose: JobPurpose; placement?: MattePlacementMode | 'none'; note?: string } | undefined;
   private fineTuned = false;
   private readonly editor = new MaskEditor();
   private readonly namer = new MatteNamer();
@@ -434,7 +438,7 @@ export class Panel {
 
   private pair(): void {
     try {
-      this.address = parseServerAddress(this.ui.address.value);
+      this.address = parseServerAddress(this.ui.address.value, this.deps.allowedPorts);
     } catch (err) {
       this.fail(err);
       return;
@@ -582,8 +586,10 @@ export class Panel {
     job: JobInfo,
     purpose: JobPurpose,
     placement?: MattePlacementMode | 'none',
+    /** Told again when the job ends (what went wrong beside it, e.g. a refused marker). */
+    note?: string,
   ): Promise<void> {
-    this.job = { id: job.jobId, purpose, placement };
+    this.job = { id: job.jobId, purpose, placement, note };
     this.ui.progress.hidden = false;
     this.updateProgress(job);
     this.refresh();
@@ -621,10 +627,8 @@ export class Panel {
         this.editor.redraw();
         this.showOverlay(Date.now());
         const frames = job.framesTotal ?? this.clipInfo?.frameCount ?? 0;
-        this.say(
-          `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`,
-          'success',
-        );
+        const done = `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`;
+        this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
       }
     } else if (job.state === 'cancelled') {
       this.ui.progressText.textContent = 'Cancelled';
@@ -667,21 +671,32 @@ export class Panel {
       const info = this.clipInfo!;
       const mask = this.editor.strokes.toMask(this.editor.space, 'prediction');
       this.resetProgress('Sending the correction…');
-      const { job } = await client.request('addCorrection', {
-        clipId: info.clipId,
-        objectId: OBJECT_ID,
-        frame: this.frame,
-        mask,
-        preset: this.ui.preset.value as Preset,
-        playheadFrame: this.frame,
-      });
-      await this.deps.host.addMarker({
-        clip,
-        sourceFrame: clip.sourceInFrame + this.frame,
-        name: 'OneShot Roto correction',
-        comment: `Correction keyframe mask on clip frame ${this.frame + 1}`,
-      });
-      await this.follow(job, 'correction');
+      const frame = this.frame;
+      const { job, markerProblem } = await startCorrection(
+        async () =>
+          (
+            await client.request('addCorrection', {
+              clipId: info.clipId,
+              objectId: OBJECT_ID,
+              frame,
+              mask,
+              preset: this.ui.preset.value as Preset,
+              playheadFrame: frame,
+            })
+          ).job,
+        () =>
+          this.deps.host.addMarker({
+            clip,
+            sourceFrame: clip.sourceInFrame + frame,
+            name: 'OneShot Roto correction',
+            comment: `Correction keyframe mask on clip frame ${frame + 1}`,
+          }),
+      );
+      const note = markerProblem
+        ? `${this.deps.host.displayName} refused the correction marker (${markerProblem}); the correction itself runs. Add a marker at clip frame ${frame + 1} by hand if you want one.`
+        : undefined;
+      if (note) this.say(note, 'warn');
+      await this.follow(job, 'correction', undefined, note);
     } catch (err) {
       this.fail(err);
     }
