@@ -22,7 +22,11 @@ import { createServer, type RunningServer, type SegmentationBackend } from '../c
 import { loadBackend, type BackendChoice } from '../companion-server/src/server/backend-loader';
 import webpack from 'webpack';
 import { buildPlugin } from '../plugin/test/support/build-plugin';
-import type { FakeTimeline, PremiereFake } from '../plugin/test/fakes/premierepro-fake';
+import {
+  intrinsicComponents,
+  type FakeTimeline,
+  type PremiereFake,
+} from '../plugin/test/fakes/premierepro-fake';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..');
@@ -422,9 +426,8 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   expect(pageErrors).toEqual([]);
 });
 
-test('inside (a fake of) Premiere Pro, the same panel reads the clip and places the keyed matte in one undo step', async () => {
+test("inside (a fake of) Premiere Pro, the same panel reads the clip, places the matte with the clip's Motion and keys it from the chain", async () => {
   const premiereOut = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-premiere-out-'));
-  const firstStill = path.join(premiereOut, 'OneShot Roto matte_00000.png');
   // The sample clip on V1 from 10 s, its first 12 frames (0.5 s at 24 fps); a title on V2 elsewhere.
   const media = { name: 'bear.mp4', mediaPath: SAMPLE, fps: 24 };
   const timeline: FakeTimeline = {
@@ -445,7 +448,8 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
           speed: 1,
           reversed: false,
           disabled: false,
-          components: [],
+          // Scaled and moved: the matte must get the same Motion.
+          components: intrinsicComponents('en', { Scale: 80, Position: { x: 0.4, y: 0.6 } }),
         },
       ],
       [
@@ -473,7 +477,7 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
     (config) => {
       (globalThis as unknown as { __premiereConfig: unknown }).__premiereConfig = config;
     },
-    { timeline, stills: { [firstStill]: 12 } },
+    { timeline, stillFolders: { [premiereOut]: 12 } },
   );
   await premiere.addInitScript({ content: harness });
   await premiere.goto(`${panelOrigin}/index.html`);
@@ -513,14 +517,23 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
       .__premiereFake;
     return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack }));
   })) as Seen;
-  const matte = seen.timeline.tracks[1].find((i) => i.media.mediaPath === firstStill);
+  const [matte] = seen.timeline.tracks[1].filter((i) => i.media.mediaPath.startsWith(premiereOut));
   expect(matte).toMatchObject({ start: 10, end: 10.5 });
-  expect(matte?.media).toMatchObject({ asNumberedStills: true, overrideFps: 24 });
-  const key = seen.timeline.tracks[0][0].components;
-  expect(key.map((c) => [c.matchName, c.params.map((p) => p.value)])).toEqual([
-    ['AE.ADBE Track Matte Key', [2, 1, false]],
+  expect(matte.media).toMatchObject({ asNumberedStills: true, overrideFps: 24 });
+  const chain = seen.timeline.tracks[0][0].components;
+  expect(chain.map((c) => c.matchName)).toEqual([
+    'AE.ADBE Opacity',
+    'AE.ADBE Motion',
+    'AE.ADBE Track Matte Key',
   ]);
-  expect(seen.undoStack.map((u) => u.label)).toEqual(['OneShot Roto: matte layer']);
+  expect(chain[2].params.map((p) => p.value)).toEqual([2, 1, false]);
+  expect(matte.components[1].params).toEqual(chain[1].params); // Motion copied
+  expect(seen.undoStack.map((u) => u.label)).toEqual([
+    'OneShot Roto: matte layer',
+    'OneShot Roto: matte layer: Track Matte Key settings',
+    'OneShot Roto: matte layer: Motion',
+  ]);
+  expect(await id('message').textContent()).toMatch(/3 undo steps revert it.*check them in Effect Controls/);
   await premiere.screenshot({
     path: path.join(ARTIFACTS, '08-premiere-fake.jpg'),
     fullPage: true,

@@ -5,7 +5,6 @@
 // - a transaction or lockedAccess callback that returns a Promise (an `async` callback, i.e. an
 //   await inside) throws, and any action added after the callback returned is refused;
 // - importFiles resolves to a bare boolean;
-// - exportSequenceFrame writes "name.png.png" for "name.png";
 // - each call returns only what @adobe/premierepro declares: the object createComponent returns
 //   has no members (VideoFilterComponent is `{}`), parameters exist only on components read from
 //   a clip's chain, an overwrite past the last track is refused (only insert documents creating a
@@ -231,10 +230,10 @@ export class PremiereFake {
   readonly timeline: FakeTimeline;
   /** Committed transactions, newest last: one entry per undo step. */
   readonly undoStack: { label: string; actions: string[]; before: FakeTimeline }[] = [];
-  /** Files the fake "wrote" (frame exports). */
-  readonly files = new Set<string>();
   /** Numbered still sequences on the fake disk: first frame path -> frame count. */
   readonly stillSequences = new Map<string, number>();
+  /** Folders where any numbered sequence holds this many files (for names chosen at run time). */
+  readonly stillFolders = new Map<string, number>();
   readonly options: Required<FakeOptions>;
   private lockDepth = 0;
   private inTransaction = false;
@@ -434,7 +433,6 @@ export class PremiereFake {
         };
       },
       getSettings: async () => ({ getVideoFrameRate: () => ({ value: t.fps }) }),
-      getFrameSize: async () => ({ width: t.width, height: t.height }),
       getSelection: async () => ({
         getTrackItems: async () =>
           t.tracks.flatMap((items, i) =>
@@ -457,7 +455,8 @@ export class PremiereFake {
         if (targetBin !== binItem) throw new Error('importFiles: unknown target bin');
         if (fake.options.importFails) return false;
         for (const p of paths) {
-          const frameCount = fake.stillSequences.get(p);
+          const frameCount =
+            fake.stillSequences.get(p) ?? fake.stillFolders.get(p.replace(/[\\/][^\\/]*$/, ''));
           if (frameCount === undefined) return false; // no such file
           const name = p.replace(/^.*[\\/]/, '');
           const stills = asNumberedStills === true;
@@ -625,13 +624,6 @@ export class PremiereFake {
     TickTime: {
       createWithSeconds: (s) => FakeTickTime.seconds(s),
       createWithTicks: (t) => new FakeTickTime(Number(t)),
-    },
-    Exporter: {
-      exportSequenceFrame: async (_seq, _time, filename, folder) => {
-        // Premiere's quirk: the extension is appended again.
-        this.files.add(`${folder}/${filename}.png`);
-        return true;
-      },
     },
     Constants: { TrackItemType: { CLIP: 1 } },
   };
