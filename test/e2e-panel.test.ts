@@ -383,7 +383,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Refined'),
   );
   expect(await byTestId('timeline-edits').textContent()).toContain(
-    'Marker "OneShot Roto correction" @ 0.25 s',
+    'Marker "OneShot Roto correction: Object 1" @ 0.25 s',
   );
   await shot('05-refined');
 
@@ -400,7 +400,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   const written = fs.readdirSync(outputFolder).filter((f) => f.endsWith('.png'));
   expect(written).toHaveLength(12);
   // Each render names its own files: prefix, clip, object, time stamp and counter.
-  expect(written.every((f) => /^OneShot Roto .+ main r\d{8}-\d{9}-1_\d+\.png$/.test(f))).toBe(true);
+  expect(written.every((f) => /^OneShot Roto .+ Object 1 r\d{8}-\d{9}-1_\d+\.png$/.test(f))).toBe(true);
   expect(await byTestId('timeline-edits').textContent()).toContain(
     `12 frames from ${path.join(outputFolder, written.sort()[0])}`,
   );
@@ -418,6 +418,51 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     [0, 'initial'],
     [6, 'correction'],
   ]);
+
+  // A second object on the same clip: added and named in the panel, painted, segmented and rendered
+  // on its own; the first object's result and files stay as they were.
+  await byTestId('add-object').click();
+  expect(await byTestId('object-name').inputValue()).toBe('Object 2');
+  await byTestId('object-name').fill('Ground');
+  await byTestId('object-name').press('Enter');
+  await byTestId('object-name').dispatchEvent('change');
+  expect(await byTestId('frame-info').textContent()).toContain('· Ground');
+  expect(await overlayShown()).toBe(false); // no result yet for this object
+  expect(await byTestId('render').isDisabled()).toBe(true);
+  await page.locator('canvas.paint').focus();
+  await paintStroke([
+    [0.1, 0.85],
+    [0.5, 0.9],
+    [0.9, 0.88],
+  ]);
+  await byTestId('start').click();
+  await waitForJobDone();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Segmented 12 frames'),
+  );
+  await byTestId('render').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Matte layer placed'),
+    undefined,
+    { timeout: 300_000 },
+  );
+  const all = fs.readdirSync(outputFolder).filter((f) => f.endsWith('.png'));
+  const ground = all.filter((f) => / Ground r\d{8}-\d{9}-2_\d+\.png$/.test(f));
+  expect(ground).toHaveLength(12);
+  expect(all.filter((f) => written.includes(f))).toHaveLength(12); // the first object's files untouched
+  // Back to the first object: its result shows again.
+  await page.locator('[data-testid="object"]').selectOption('main');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('img.overlay') as { hidden: boolean } | null;
+    return !!img && !img.hidden;
+  });
+  const after = (await (
+    await fetch(`http://127.0.0.1:${port}/clips`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json()) as { clips: { objects: { objectId: string; annotations: { role: string }[] }[] }[] };
+  const byObject = Object.fromEntries(
+    after.clips[0].objects.map((o) => [o.objectId, o.annotations.map((a) => a.role)]),
+  );
+  expect(byObject).toEqual({ main: ['initial', 'correction'], 'object-2': ['initial'] });
 
   // The docked (narrow) layout of the same state.
   await page.setViewportSize({ width: 340, height: 900 });
@@ -529,9 +574,9 @@ test("inside (a fake of) Premiere Pro, the same panel reads the clip, places the
   expect(chain[2].params.map((p) => p.value)).toEqual([2, 1, false]);
   expect(matte.components[1].params).toEqual(chain[1].params); // Motion copied
   expect(seen.undoStack.map((u) => u.label)).toEqual([
-    'OneShot Roto: matte layer',
-    'OneShot Roto: matte layer: Track Matte Key settings',
-    'OneShot Roto: matte layer: Motion',
+    'OneShot Roto: matte layer "Object 1"',
+    'OneShot Roto: matte layer "Object 1": Track Matte Key settings',
+    'OneShot Roto: matte layer "Object 1": Motion',
   ]);
   expect(await id('message').textContent()).toMatch(/3 undo steps revert it.*check them in Effect Controls/);
   await premiere.screenshot({

@@ -2,6 +2,7 @@
 import { MaskStrokes } from '../src/ui/mask-strokes';
 import { jobProgress } from '../src/ui/job-progress';
 import { startCorrection } from '../src/ui/correction-start';
+import { FIRST_OBJECT_ID, ObjectList } from '../src/ui/object-list';
 import {
   allowedOrigins,
   DEFAULT_PORT,
@@ -156,5 +157,46 @@ describe('starting a correction', () => {
     );
     expect(ok).toEqual({ job: 'j8' });
     expect(calls).toEqual(['job', 'marker']);
+  });
+});
+
+describe('ObjectList (several objects per clip)', () => {
+  test('adds, names, selects and deletes objects, each with its own server id', () => {
+    const objects = new ObjectList();
+    expect(objects.all.map((o) => [o.id, o.name])).toEqual([[FIRST_OBJECT_ID, 'Object 1']]);
+    const ball = objects.add('  ball ');
+    expect(ball).toMatchObject({ name: 'ball', fineTuned: false });
+    expect(objects.current.id).toBe(ball.id);
+    const third = objects.add();
+    expect(third.name).toBe('Object 3');
+    expect(new Set(objects.all.map((o) => o.id)).size).toBe(3);
+    objects.rename('dog');
+    expect(objects.current.name).toBe('dog');
+    expect(() => objects.rename('   ')).toThrow(/name/);
+    objects.select(FIRST_OBJECT_ID);
+    objects.current.fineTuned = true;
+    expect(objects.find(ball.id)!.fineTuned).toBe(false); // states stay apart
+    objects.select(ball.id);
+    expect(objects.removeCurrent().id).toBe(ball.id);
+    expect(objects.all.map((o) => o.name)).toEqual(['Object 1', 'dog']);
+    objects.removeCurrent();
+    expect(() => objects.removeCurrent()).toThrow(/at least one object/);
+    expect(() => objects.select('nope')).toThrow(/No object/);
+  });
+
+  test('takes in the objects the server already holds for a reopened clip; reset starts over', () => {
+    const objects = new ObjectList();
+    objects.adopt([
+      { objectId: FIRST_OBJECT_ID, fineTuned: true },
+      { objectId: 'object-2', fineTuned: false },
+    ]);
+    expect(objects.all.map((o) => [o.id, o.fineTuned])).toEqual([
+      [FIRST_OBJECT_ID, true],
+      ['object-2', false],
+    ]);
+    expect(objects.add().id).toBe('object-3'); // never an id the server already uses
+    objects.reset();
+    expect(objects.all).toHaveLength(1);
+    expect(objects.current.fineTuned).toBe(false);
   });
 });

@@ -245,6 +245,22 @@ describe('PremiereHostAdapter editing the timeline', () => {
     await expect(noEffect.adapter.placeMatte(request(clip, MATTE_FIRST))).rejects.toThrow(/RGBA cutout/);
   });
 
+  test('a clip keyed before keeps one Track Matte Key, pointed at the newer matte', async () => {
+    const { fake, adapter, clip } = await placed('track-matte');
+    const second = '/work/out/OneShot Roto interview Object 1 r2_000050.png';
+    fake.stillSequences.set(second, 100);
+    const result = await adapter.placeMatte(request(clip, second));
+    expect(result.trackIndex).toBe(2); // V2 holds the first matte
+    const keys = fake.timeline.tracks[0][0].components.filter(
+      (c) => c.matchName === 'AE.ADBE Track Matte Key',
+    );
+    expect(keys).toHaveLength(1);
+    expect(keys[0].params[0].value).toBe(3); // Video 3
+    expect(result.notes.join(' ')).toMatch(/already had a Track Matte Key.*duplicate the clip/);
+    // The first matte is still on V2 with its own files.
+    expect(fake.timeline.tracks[1].some((i) => i.media.mediaPath === MATTE_FIRST)).toBe(true);
+  });
+
   test('two clips from one folder rendered twice each give four matte sets that never share a file', async () => {
     const fake = new PremiereFake(sampleTimeline());
     const adapter = new PremiereHostAdapter(fake.api);

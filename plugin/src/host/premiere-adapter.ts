@@ -41,6 +41,7 @@ import {
   copyMotionActions,
   differingParams,
   findComponent,
+  findComponentIndex,
   MOTION_MATCH_NAME,
   staticValues,
 } from './premiere-motion';
@@ -390,6 +391,14 @@ export class PremiereHostAdapter implements HostAdapter {
 
     // Everything async happens here, before the lock: the transaction callbacks are synchronous.
     const clipMotion = await this.clipMotion(clip, target.item); // refuses an animated clip before any edit
+    const key = mode === 'track-matte' ? await createTrackMatteKey(this.api) : undefined;
+    if (mode === 'track-matte' && !key) {
+      throw new HostError('Track Matte Key is not available here; render an RGBA cutout instead.');
+    }
+    const chain = await target.item.getComponentChain();
+    // A clip keyed before (an earlier render) keeps its one key, pointed at the new matte: two keys
+    // would show only where both mattes overlap.
+    const existingKey = key ? await findComponentIndex(chain, key.matchName) : -1;
     const bin = await project.getInsertionBin();
     await this.refuseMediaInUse(sequence, bin, stills.firstFramePath);
     const imported = await project.importFiles([stills.firstFramePath], true, bin, true);
@@ -403,19 +412,14 @@ export class PremiereHostAdapter implements HostAdapter {
     const start = await target.item.getStartTime();
     const length = stills.frameCount / fps;
     const track = await this.trackFor(sequence, clip.trackIndex, start.seconds, start.seconds + length);
-    const key = mode === 'track-matte' ? await createTrackMatteKey(this.api) : undefined;
-    if (mode === 'track-matte' && !key) {
-      throw new HostError('Track Matte Key is not available here; render an RGBA cutout instead.');
-    }
-    const chain = await target.item.getComponentChain();
-    const keyIndex = chain.getComponentCount(); // append puts the key last
+    const keyIndex = existingKey >= 0 ? existingKey : chain.getComponentCount(); // append puts it last
     const editor = this.api.SequenceEditor.getEditor(sequence);
     const mediaIn = this.api.TickTime.createWithSeconds(0);
     const mediaOut = this.api.TickTime.createWithSeconds(length);
 
     let keyed = false;
     let keyFailure: unknown;
-    let appended: PComponent | undefined;
+    let keyInChain: PComponent | undefined;
     const placed = locked(project, () => {
       const committed = project.executeTransaction(
         actionsOf([
@@ -425,19 +429,21 @@ export class PremiereHostAdapter implements HostAdapter {
           track.create
             ? editor.createInsertProjectItemAction(matte.item, start, track.index, 0, true)
             : editor.createOverwriteItemAction(matte.item, start, track.index, 0),
-          key
-            ? chain.createAppendComponentAction(key.component)
-            : // The cutout carries the picture; the original below would show through its holes.
-              target.item.createSetDisabledAction(true),
+          ...(!key
+            ? // The cutout carries the picture; the original below would show through its holes.
+              [target.item.createSetDisabledAction(true)]
+            : existingKey < 0
+              ? [chain.createAppendComponentAction(key.component)]
+              : []),
         ]),
         label,
       );
       if (!committed || !key) return committed;
       // Second transaction, same lock: the key as it now sits in the clip's chain.
       try {
-        appended = chain.getComponentAtIndex(keyIndex);
+        keyInChain = chain.getComponentAtIndex(keyIndex);
         keyed = project.executeTransaction(
-          actionsOf(trackMatteKeyActions(appended, track.index)),
+          actionsOf(trackMatteKeyActions(keyInChain, track.index)),
           `${label}: Track Matte Key settings`,
         );
       } catch (err) {
@@ -452,9 +458,10 @@ export class PremiereHostAdapter implements HostAdapter {
       );
     }
     const where = `V${track.index + 1}`;
-    if (key && (!keyed || !appended || (await appended.getMatchName()) !== key.matchName)) {
+    // Confirmed by match name after the lock (getMatchName is async, the lock's callback is not).
+    if (key && (!keyed || !keyInChain || (await keyInChain.getMatchName()) !== key.matchName)) {
       throw new HostError(
-        `The matte is on ${where} and Track Matte Key is on "${clip.name}", but Premiere refused its settings` +
+        `The matte is on ${where} and Track Matte Key is on "${clip.name}", but its settings could not be set or confirmed` +
           `${keyFailure ? ` (${String(keyFailure)})` : ''}. In Effect Controls set Matte to "Video ${track.index + 1}" and ` +
           'Composite Using to "Matte Luma", or undo (Edit > Undo) and render an RGBA cutout.',
         { cause: keyFailure },
@@ -466,6 +473,11 @@ export class PremiereHostAdapter implements HostAdapter {
       ...(key
         ? [
             `Track Matte Key set to Matte "Video ${track.index + 1}", Composite Using "Matte Luma" (menu values ${track.index + 1} and ${COMPOSITE_USING_MATTE_LUMA}; Adobe doesn't document them): check them in Effect Controls.`,
+          ]
+        : []),
+      ...(existingKey >= 0
+        ? [
+            `The clip already had a Track Matte Key: it now uses this matte; earlier mattes stay on their tracks, unused. For two objects on one clip, duplicate the clip onto a free track and key each copy.`,
           ]
         : []),
       ...motion.notes,

@@ -17,16 +17,21 @@ export class AnimatedMotionError extends Error {
   }
 }
 
-/** The first component in `chain` with this match name (async: getMatchName is a Promise). */
+/** Index of the first component in `chain` with this match name, or -1 (getMatchName is async). */
+export async function findComponentIndex(chain: PVideoComponentChain, matchName: string): Promise<number> {
+  for (let i = 0; i < chain.getComponentCount(); i++) {
+    if ((await chain.getComponentAtIndex(i).getMatchName()) === matchName) return i;
+  }
+  return -1;
+}
+
+/** The first component in `chain` with this match name. */
 export async function findComponent(
   chain: PVideoComponentChain,
   matchName: string,
 ): Promise<PComponent | undefined> {
-  for (let i = 0; i < chain.getComponentCount(); i++) {
-    const component = chain.getComponentAtIndex(i);
-    if ((await component.getMatchName()) === matchName) return component;
-  }
-  return undefined;
+  const i = await findComponentIndex(chain, matchName);
+  return i < 0 ? undefined : chain.getComponentAtIndex(i);
 }
 
 /** Every parameter's value, by index; throws AnimatedMotionError for a keyframed one. */
