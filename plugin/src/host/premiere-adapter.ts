@@ -5,7 +5,8 @@
 // Premiere's rules this follows (shared/UXP-NOTES.md, and Adobe's uxp-premiere-pro-samples):
 // - every create*Action is called inside project.lockedAccess (26.3+);
 // - executeTransaction's callback is synchronous: async look-ups happen before or after the lock;
-// - importFiles returns only a boolean: the new item is found afterwards by its media path;
+// - importFiles returns only a boolean: the new item is found afterwards by its media path
+//   (premiere-timeline.ts, with the other look-ups on the sequence);
 // - an effect's parameters are reached through the clip's chain after it is appended
 //   (premiere-track-matte.ts), and a track is created only the way the typings document it:
 //   createInsertProjectItemAction with an index past the last track.
@@ -17,20 +18,18 @@ import type {
   MattePlacementResult,
   MarkerRequest,
 } from './host-adapter';
-import { HostError, MATTE_ITEM_PREFIX } from './host-adapter';
+import { HostError } from './host-adapter';
 import type {
   Action,
-  PClipProjectItem,
   PComponent,
   PParamValue,
   PProject,
-  PProjectItem,
   PSequence,
   PVideoClipTrackItem,
   PremiereApi,
 } from './premiere-api';
 import { frameOfMediaSeconds, sequencePlaybackFps, sourceFrameAt, timelineSecondsOf } from './time-mapping';
-import { samePath } from './paths';
+import { PremiereTimeline } from './premiere-timeline';
 import {
   createTrackMatteKey,
   trackMatteKeyActions,
@@ -50,12 +49,6 @@ interface LocatedClip {
   sequence: PSequence;
   item: PVideoClipTrackItem;
   trackIndex: number;
-}
-
-/** Where the matte goes: an existing track that is free over its range, or a new one on top. */
-interface TrackChoice {
-  index: number;
-  create: boolean;
 }
 
 /** Runs `edit` inside lockedAccess; true when its transaction committed, the error otherwise. */
@@ -82,7 +75,11 @@ export class PremiereHostAdapter implements HostAdapter {
   readonly kind = 'premierepro' as const;
   readonly displayName = 'Premiere Pro';
 
-  constructor(private readonly api: PremiereApi) {}
+  private readonly timeline: PremiereTimeline;
+
+  constructor(private readonly api: PremiereApi) {
+    this.timeline = new PremiereTimeline(api);
+  }
 
   private async project(): Promise<PProject> {
     const project = await this.api.Project.getActiveProject();
@@ -96,27 +93,6 @@ export class PremiereHostAdapter implements HostAdapter {
     if (!sequence)
       throw new HostError('No sequence is active. Open the sequence that holds the clip to segment.');
     return sequence;
-  }
-
-  /** The media file a track item plays, or '' for graphics, titles, nests and synthetic media. */
-  private async mediaPathOf(item: PVideoClipTrackItem): Promise<string> {
-    try {
-      return await this.api.ClipProjectItem.cast(await item.getProjectItem()).getMediaFilePath();
-    } catch {
-      return '';
-    }
-  }
-
-  /**
-   * Whether a clip can be segmented: not one of our mattes, not an adjustment layer
-   * (`isAdjustmentLayer`, in the typings), and backed by a media file the server can decode. The
-   * typings have no "is a graphic" test; graphics and titles have no media file, so the last
-   * check skips them.
-   */
-  private async isSegmentable(item: PVideoClipTrackItem): Promise<boolean> {
-    if ((await item.getName()).startsWith(MATTE_ITEM_PREFIX)) return false;
-    if (await item.isAdjustmentLayer()) return false;
-    return (await this.mediaPathOf(item)) !== '';
   }
 
   /** Track index and start of every selected track item (video or linked audio). */
@@ -146,7 +122,7 @@ export class PremiereHostAdapter implements HostAdapter {
       for (const item of track.getTrackItems(this.api.Constants.TrackItemType.CLIP, false)) {
         const start = await item.getStartTime();
         const end = (await item.getEndTime()).seconds;
-        if (seconds < start.seconds || seconds >= end || !(await this.isSegmentable(item))) continue;
+        if (seconds < start.seconds || seconds >= end || !(await this.timeline.isSegmentable(item))) continue;
         const here = { sequence, item, trackIndex };
         if (selected.has(`${trackIndex}@${start.ticks}`)) return here;
         topmost ??= here;
@@ -220,92 +196,6 @@ export class PremiereHostAdapter implements HostAdapter {
     return (await createTrackMatteKey(this.api)) !== undefined;
   }
 
-  /** Whether any clip on `trackIndex` overlaps [start, end). */
-  private async trackBusy(
-    sequence: PSequence,
-    trackIndex: number,
-    start: number,
-    end: number,
-  ): Promise<boolean> {
-    const track = await sequence.getVideoTrack(trackIndex);
-    for (const item of track.getTrackItems(this.api.Constants.TrackItemType.CLIP, false)) {
-      if ((await item.getStartTime()).seconds < end && (await item.getEndTime()).seconds > start) return true;
-    }
-    return false;
-  }
-
-  /**
-   * The first track above the clip that is free over the matte's whole range; else a new track on
-   * top. The typings document track creation only for createInsertProjectItemAction ("If you
-   * pass a track index greater than the number of existing tracks, a new track will be created"),
-   * so a new track is made by inserting, never by overwriting past the end.
-   */
-  private async trackFor(
-    sequence: PSequence,
-    clipTrack: number,
-    start: number,
-    end: number,
-  ): Promise<TrackChoice> {
-    const count = await sequence.getVideoTrackCount();
-    for (let index = clipTrack + 1; index < count; index++) {
-      if (!(await this.trackBusy(sequence, index, start, end))) return { index, create: false };
-    }
-    return { index: count, create: true };
-  }
-
-  /**
-   * Refuses a sequence whose first frame an item in the bin or a clip in the sequence already
-   * plays: rewriting those files would change a matte already on the timeline.
-   */
-  private async refuseMediaInUse(sequence: PSequence, bin: PProjectItem, path: string): Promise<void> {
-    const users: string[] = [];
-    for (const item of await this.api.FolderItem.cast(bin).getItems()) {
-      try {
-        if (samePath(await this.api.ClipProjectItem.cast(item).getMediaFilePath(), path))
-          users.push(item.name);
-      } catch {
-        // bins and sequences have no media path
-      }
-    }
-    const count = await sequence.getVideoTrackCount();
-    for (let i = 0; i < count; i++) {
-      for (const item of (await sequence.getVideoTrack(i)).getTrackItems(
-        this.api.Constants.TrackItemType.CLIP,
-        false,
-      )) {
-        if (samePath(await this.mediaPathOf(item), path)) users.push(`V${i + 1}: ${await item.getName()}`);
-      }
-    }
-    if (users.length > 0) {
-      throw new HostError(
-        `"${path}" is already used by ${users.join(', ')}. Placing it again would tie two mattes to the same files; render again (every render gets its own name).`,
-      );
-    }
-  }
-
-  /** importFiles only says true/false: find the imported item in the bin by its media path. */
-  private async findImported(
-    bin: PProjectItem,
-    mediaPath: string,
-  ): Promise<{ item: PProjectItem; clipItem: PClipProjectItem }> {
-    const folder = this.api.FolderItem.cast(bin);
-    const items = await folder.getItems();
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
-      let path: string;
-      try {
-        path = await this.api.ClipProjectItem.cast(item).getMediaFilePath();
-      } catch {
-        continue; // bins and sequences have no media path
-      }
-      if (samePath(path, mediaPath)) return { item, clipItem: this.api.ClipProjectItem.cast(item) };
-    }
-    throw new HostError(
-      `Premiere reported importing "${mediaPath}" but no item with that media is in the bin "${folder.name}". ` +
-        'Check the Project panel and import the sequence by hand (File > Import, "Image Sequence").',
-    );
-  }
-
   /** The clip's Motion values, or undefined when its Motion can't be found by match name. */
   private async clipMotion(clip: ActiveClip, item: PVideoClipTrackItem): Promise<PParamValue[] | undefined> {
     const motion = await findComponent(await item.getComponentChain(), MOTION_MATCH_NAME);
@@ -320,21 +210,6 @@ export class PremiereHostAdapter implements HostAdapter {
         { cause: err },
       );
     }
-  }
-
-  /** The matte clip just placed: on `trackIndex`, starting at `startTicks`, playing `path`. */
-  private async placedMatte(
-    sequence: PSequence,
-    trackIndex: number,
-    startTicks: string,
-    path: string,
-  ): Promise<PVideoClipTrackItem | undefined> {
-    const track = await sequence.getVideoTrack(trackIndex);
-    for (const item of track.getTrackItems(this.api.Constants.TrackItemType.CLIP, false)) {
-      if ((await item.getStartTime()).ticks === startTicks && samePath(await this.mediaPathOf(item), path))
-        return item;
-    }
-    return undefined;
   }
 
   /**
@@ -400,18 +275,23 @@ export class PremiereHostAdapter implements HostAdapter {
     // would show only where both mattes overlap.
     const existingKey = key ? await findComponentIndex(chain, key.matchName) : -1;
     const bin = await project.getInsertionBin();
-    await this.refuseMediaInUse(sequence, bin, stills.firstFramePath);
+    await this.timeline.refuseMediaInUse(sequence, bin, stills.firstFramePath);
     const imported = await project.importFiles([stills.firstFramePath], true, bin, true);
     if (!imported) {
       throw new HostError(
         `Premiere could not import "${stills.firstFramePath}" as an image sequence. Check the file exists and is a PNG.`,
       );
     }
-    const matte = await this.findImported(bin, stills.firstFramePath);
+    const matte = await this.timeline.findImported(bin, stills.firstFramePath);
     const fps = sequencePlaybackFps(clip);
     const start = await target.item.getStartTime();
     const length = stills.frameCount / fps;
-    const track = await this.trackFor(sequence, clip.trackIndex, start.seconds, start.seconds + length);
+    const track = await this.timeline.trackFor(
+      sequence,
+      clip.trackIndex,
+      start.seconds,
+      start.seconds + length,
+    );
     const keyIndex = existingKey >= 0 ? existingKey : chain.getComponentCount(); // append puts it last
     const editor = this.api.SequenceEditor.getEditor(sequence);
     const mediaIn = this.api.TickTime.createWithSeconds(0);
@@ -467,7 +347,12 @@ export class PremiereHostAdapter implements HostAdapter {
         { cause: keyFailure },
       );
     }
-    const placedMatte = await this.placedMatte(sequence, track.index, start.ticks, stills.firstFramePath);
+    const placedMatte = await this.timeline.placedMatte(
+      sequence,
+      track.index,
+      start.ticks,
+      stills.firstFramePath,
+    );
     const motion = await this.copyMotion(project, placedMatte, clipMotion, label);
     const notes = [
       ...(key

@@ -27,7 +27,6 @@ import type {
   PTickTime,
   PVideoClipTrackItem,
   PVideoComponentChain,
-  PVideoFilterComponent,
   PVideoTrack,
   PremiereApi,
 } from '../../src/host/premiere-api';
