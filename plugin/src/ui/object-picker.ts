@@ -58,7 +58,8 @@ export class ObjectPicker {
       ),
     );
     this.select.value = this.list.current.id;
-    this.name.value = this.list.current.name;
+    // A refresh while the editor types a name (a job ending) must not overwrite what is typed.
+    if (document.activeElement !== this.name) this.name.value = this.list.current.name;
   }
 
   private pick(id: string): void {
