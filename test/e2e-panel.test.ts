@@ -22,7 +22,11 @@ import { createServer, type RunningServer, type SegmentationBackend } from '../c
 import { loadBackend, type BackendChoice } from '../companion-server/src/server/backend-loader';
 import webpack from 'webpack';
 import { buildPlugin } from '../plugin/test/support/build-plugin';
-import type { FakeTimeline, PremiereFake } from '../plugin/test/fakes/premierepro-fake';
+import {
+  intrinsicComponents,
+  type FakeTimeline,
+  type PremiereFake,
+} from '../plugin/test/fakes/premierepro-fake';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..');
@@ -379,7 +383,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Refined'),
   );
   expect(await byTestId('timeline-edits').textContent()).toContain(
-    'Marker "OneShot Roto correction" @ 0.25 s',
+    'Marker "OneShot Roto correction: Object 1" @ 0.25 s',
   );
   await shot('05-refined');
 
@@ -395,7 +399,8 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   expect(await byTestId('message').textContent()).toContain('12 frames, Track Matte Key applied');
   const written = fs.readdirSync(outputFolder).filter((f) => f.endsWith('.png'));
   expect(written).toHaveLength(12);
-  expect(written.every((f) => f.startsWith('OneShot Roto matte'))).toBe(true);
+  // Each render names its own files: prefix, clip, object, time stamp and counter.
+  expect(written.every((f) => /^OneShot Roto .+ Object 1 r\d{8}-\d{9}-1_\d+\.png$/.test(f))).toBe(true);
   expect(await byTestId('timeline-edits').textContent()).toContain(
     `12 frames from ${path.join(outputFolder, written.sort()[0])}`,
   );
@@ -414,6 +419,51 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     [6, 'correction'],
   ]);
 
+  // A second object on the same clip: added and named in the panel, painted, segmented and rendered
+  // on its own; the first object's result and files stay as they were.
+  await byTestId('add-object').click();
+  expect(await byTestId('object-name').inputValue()).toBe('Object 2');
+  await byTestId('object-name').fill('Ground');
+  await byTestId('object-name').press('Enter');
+  await byTestId('object-name').dispatchEvent('change');
+  expect(await byTestId('frame-info').textContent()).toContain('· Ground');
+  expect(await overlayShown()).toBe(false); // no result yet for this object
+  expect(await byTestId('render').isDisabled()).toBe(true);
+  await page.locator('canvas.paint').focus();
+  await paintStroke([
+    [0.1, 0.85],
+    [0.5, 0.9],
+    [0.9, 0.88],
+  ]);
+  await byTestId('start').click();
+  await waitForJobDone();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Segmented 12 frames'),
+  );
+  await byTestId('render').click();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Matte layer placed'),
+    undefined,
+    { timeout: 300_000 },
+  );
+  const all = fs.readdirSync(outputFolder).filter((f) => f.endsWith('.png'));
+  const ground = all.filter((f) => / Ground r\d{8}-\d{9}-2_\d+\.png$/.test(f));
+  expect(ground).toHaveLength(12);
+  expect(all.filter((f) => written.includes(f))).toHaveLength(12); // the first object's files untouched
+  // Back to the first object: its result shows again.
+  await page.locator('[data-testid="object"]').selectOption('main');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('img.overlay') as { hidden: boolean } | null;
+    return !!img && !img.hidden;
+  });
+  const after = (await (
+    await fetch(`http://127.0.0.1:${port}/clips`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).json()) as { clips: { objects: { objectId: string; annotations: { role: string }[] }[] }[] };
+  const byObject = Object.fromEntries(
+    after.clips[0].objects.map((o) => [o.objectId, o.annotations.map((a) => a.role)]),
+  );
+  expect(byObject).toEqual({ main: ['initial', 'correction'], 'object-2': ['initial'] });
+
   // The docked (narrow) layout of the same state.
   await page.setViewportSize({ width: 340, height: 900 });
   await page.waitForFunction(() => document.querySelector('.panel')?.classList.contains('narrow'));
@@ -421,9 +471,8 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   expect(pageErrors).toEqual([]);
 });
 
-test('inside (a fake of) Premiere Pro, the same panel reads the clip and places the keyed matte in one undo step', async () => {
+test("inside (a fake of) Premiere Pro, the same panel reads the clip, places the matte with the clip's Motion and keys it from the chain", async () => {
   const premiereOut = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-panel-premiere-out-'));
-  const firstStill = path.join(premiereOut, 'OneShot Roto matte_00000.png');
   // The sample clip on V1 from 10 s, its first 12 frames (0.5 s at 24 fps); a title on V2 elsewhere.
   const media = { name: 'bear.mp4', mediaPath: SAMPLE, fps: 24 };
   const timeline: FakeTimeline = {
@@ -444,7 +493,8 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
           speed: 1,
           reversed: false,
           disabled: false,
-          components: [],
+          // Scaled and moved: the matte must get the same Motion.
+          components: intrinsicComponents('en', { Scale: 80, Position: { x: 0.4, y: 0.6 } }),
         },
       ],
       [
@@ -472,7 +522,7 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
     (config) => {
       (globalThis as unknown as { __premiereConfig: unknown }).__premiereConfig = config;
     },
-    { timeline, stills: { [firstStill]: 12 } },
+    { timeline, stillFolders: { [premiereOut]: 12 } },
   );
   await premiere.addInitScript({ content: harness });
   await premiere.goto(`${panelOrigin}/index.html`);
@@ -512,14 +562,23 @@ test('inside (a fake of) Premiere Pro, the same panel reads the clip and places 
       .__premiereFake;
     return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack }));
   })) as Seen;
-  const matte = seen.timeline.tracks[1].find((i) => i.media.mediaPath === firstStill);
+  const [matte] = seen.timeline.tracks[1].filter((i) => i.media.mediaPath.startsWith(premiereOut));
   expect(matte).toMatchObject({ start: 10, end: 10.5 });
-  expect(matte?.media).toMatchObject({ asNumberedStills: true, overrideFps: 24 });
-  const key = seen.timeline.tracks[0][0].components;
-  expect(key.map((c) => [c.matchName, c.params.map((p) => p.value)])).toEqual([
-    ['AE.ADBE Track Matte Key', [2, 1, false]],
+  expect(matte.media).toMatchObject({ asNumberedStills: true, overrideFps: 24 });
+  const chain = seen.timeline.tracks[0][0].components;
+  expect(chain.map((c) => c.matchName)).toEqual([
+    'AE.ADBE Opacity',
+    'AE.ADBE Motion',
+    'AE.ADBE Track Matte Key',
   ]);
-  expect(seen.undoStack.map((u) => u.label)).toEqual(['OneShot Roto: matte layer']);
+  expect(chain[2].params.map((p) => p.value)).toEqual([2, 1, false]);
+  expect(matte.components[1].params).toEqual(chain[1].params); // Motion copied
+  expect(seen.undoStack.map((u) => u.label)).toEqual([
+    'OneShot Roto: matte layer "Object 1"',
+    'OneShot Roto: matte layer "Object 1": Track Matte Key settings',
+    'OneShot Roto: matte layer "Object 1": Motion',
+  ]);
+  expect(await id('message').textContent()).toMatch(/3 undo steps revert it.*check them in Effect Controls/);
   await premiere.screenshot({
     path: path.join(ARTIFACTS, '08-premiere-fake.jpg'),
     fullPage: true,

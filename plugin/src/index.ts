@@ -6,6 +6,7 @@ import { setChildren } from './ui/dom';
 import { uxpModule } from './host/uxp-modules';
 import type { WebSocketLike } from './client/server-client';
 import type { FetchLike } from './client/http-client';
+import { MANIFEST_PORTS } from './client/server-address';
 
 interface UxpStorage {
   storage: { localFileSystem: { getFolder(): Promise<{ nativePath: string } | null> } };
@@ -26,6 +27,8 @@ function boot(): void {
     createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
     fetch: ((url, init) => fetch(url, init)) as FetchLike,
     pickFolder: uxpFolderPicker(),
+    // UXP's network permission admits only the manifests' origins; a browser has no such limit.
+    allowedPorts: uxpModule('uxp') ? MANIFEST_PORTS : undefined,
   });
   const app = document.getElementById('app') ?? document.body;
   setChildren(app, [panel.root]);

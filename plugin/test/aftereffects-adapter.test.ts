@@ -1,5 +1,4 @@
 import { AfterEffectsHostAdapter } from '../src/host/aftereffects-adapter';
-import type { FileProbe } from '../src/host/file-probe';
 import { AfterEffectsFake, sampleComp, type FakeLayer } from './fakes/aftereffects-fake';
 
 const MATTE_FIRST = '/work/out/OneShot Roto matte_00000.png';
@@ -7,11 +6,41 @@ const MATTE_FIRST = '/work/out/OneShot Roto matte_00000.png';
 function setup(layer: Partial<FakeLayer> = {}) {
   const fake = new AfterEffectsFake(sampleComp(layer));
   fake.stillSequences.set(MATTE_FIRST, 100);
-  const files: FileProbe = { exists: async (p) => fake.writtenFiles.has(p) };
-  return { fake, adapter: new AfterEffectsHostAdapter(fake.api, files) };
+  return { fake, adapter: new AfterEffectsHostAdapter(fake.api) };
 }
 
 describe('AfterEffectsHostAdapter', () => {
+  test('uses the module as the Application and imports through ImportOptions.file', async () => {
+    const { fake, adapter } = setup();
+    const clip = await adapter.getActiveClip();
+    await adapter.placeMatte({
+      clip,
+      sequence: { firstFramePath: MATTE_FIRST, frameCount: 100, firstSourceFrame: 50 },
+      mode: 'track-matte',
+      label: 'matte',
+    });
+    expect(fake.comp.footage.find((f) => f.path === MATTE_FIRST)).toMatchObject({ isSequence: true });
+  });
+
+  test('without ImportOptions, MarkerValue or TrackMatteType on the module it imports with a plain object, offers the cutout and refuses the marker clearly', async () => {
+    const fake = new AfterEffectsFake(sampleComp(), false);
+    fake.stillSequences.set(MATTE_FIRST, 100);
+    const adapter = new AfterEffectsHostAdapter(fake.api);
+    const clip = await adapter.getActiveClip();
+    expect(await adapter.canApplyTrackMatte(clip)).toBe(false);
+    const result = await adapter.placeMatte({
+      clip,
+      sequence: { firstFramePath: MATTE_FIRST, frameCount: 100, firstSourceFrame: 50 },
+      mode: 'cutout',
+      label: 'cutout',
+    });
+    expect(result.mode).toBe('cutout');
+    expect(fake.comp.footage.find((f) => f.path === MATTE_FIRST)).toMatchObject({ isSequence: true });
+    await expect(
+      adapter.addMarker({ clip, sourceFrame: 60, name: 'Correction', comment: 'c' }),
+    ).rejects.toThrow(/no MarkerValue.*by hand/);
+  });
+
   test('reads the footage layer under the current time with its trimmed source range', async () => {
     const { adapter } = setup();
     const clip = await adapter.getActiveClip();
@@ -47,7 +76,7 @@ describe('AfterEffectsHostAdapter', () => {
       mode: 'track-matte',
       label: 'OneShot Roto: matte layer',
     });
-    expect(result).toEqual({ trackIndex: 2, startSeconds: 10, mode: 'track-matte', undoSteps: 1 });
+    expect(result).toEqual({ trackIndex: 2, startSeconds: 10, mode: 'track-matte', undoSteps: 1, notes: [] });
     expect(fake.comp.layers.map((l) => l.name)).toEqual(['title.png', 'OneShot Roto matte', 'interview.mov']);
     const [, matte, footage] = fake.comp.layers;
     expect(matte).toMatchObject({ startTime: 10, inPoint: 10, outPoint: 14, stretch: 100, enabled: false });
@@ -104,10 +133,10 @@ describe('AfterEffectsHostAdapter', () => {
 
   test('the fake counts changes outside an undo group as separate steps (so the test above can fail)', () => {
     const { fake } = setup();
-    const comp = fake.api.app.project.activeItem!;
+    const comp = fake.api.project.activeItem!;
     comp.layer(2).enabled = false;
     comp.layer(2).name = 'renamed';
     expect(fake.undoStack).toHaveLength(2);
-    expect(() => fake.api.app.endUndoGroup()).toThrow(/without beginUndoGroup/);
+    expect(() => fake.api.endUndoGroup()).toThrow(/without beginUndoGroup/);
   });
 });

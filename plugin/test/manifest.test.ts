@@ -58,18 +58,23 @@ describe.each(manifests)('%s', (file, app, minVersion) => {
     }
   });
 
-  test("allows exactly the companion server's origins and full local file access", () => {
+  test("allows exactly the companion server's origins, and files only through the folder picker", () => {
     const domains = manifest.requiredPermissions.network?.domains;
     expect(domains).not.toBe('all');
     expect([...(domains as string[])].sort()).toEqual([...SERVER_ORIGINS].sort());
-    expect(manifest.requiredPermissions.localFileSystem).toBe('fullAccess');
+    // The panel reads no file itself; "request" is what getFolder() (Choose folder…) needs.
+    expect(manifest.requiredPermissions.localFileSystem).toBe('request');
   });
 
-  test('agrees with the other manifest on everything but the host and id', () => {
+  test('names the After Effects panel a beta, and only that one', () => {
+    expect(/beta/i.test(manifest.name)).toBe(app === 'aftereffects');
+  });
+
+  test('agrees with the other manifest on everything but the host, id and name', () => {
     const other = JSON.parse(
       fs.readFileSync(path.join(root, manifests.find(([f]) => f !== file)![0]), 'utf8'),
     ) as Manifest;
-    const strip = (m: Manifest) => ({ ...m, host: undefined, id: undefined });
+    const strip = (m: Manifest) => ({ ...m, host: undefined, id: undefined, name: undefined });
     expect(strip(manifest)).toEqual(strip(other));
   });
 });

@@ -1,7 +1,15 @@
 // Pure pieces of the panel: strokes to protocol masks, time mapping, progress text, addresses.
 import { MaskStrokes } from '../src/ui/mask-strokes';
 import { jobProgress } from '../src/ui/job-progress';
-import { parseServerAddress, wsUrl } from '../src/client/server-address';
+import { startCorrection } from '../src/ui/correction-start';
+import { FIRST_OBJECT_ID, ObjectList } from '../src/ui/object-list';
+import {
+  allowedOrigins,
+  DEFAULT_PORT,
+  MANIFEST_PORTS,
+  parseServerAddress,
+  wsUrl,
+} from '../src/client/server-address';
 import { sourceFrameAt, timelineSecondsOf, sequencePlaybackFps } from '../src/host/time-mapping';
 import type { ActiveClip } from '../src/host/host-adapter';
 import { StrokesMaskSchema, createChecker } from '../../companion-server/src/protocol';
@@ -103,4 +111,92 @@ test('server addresses: loopback only, default port', () => {
   expect(wsUrl(parseServerAddress('127.0.0.1'))).toBe('ws://127.0.0.1:8765/ws');
   expect(() => parseServerAddress('192.168.1.5:8765')).toThrow(/not a local server address/);
   expect(() => parseServerAddress('evil.example:8765')).toThrow(/127.0.0.1:8765/);
+});
+
+test('inside Premiere or After Effects only the manifest ports are accepted, with what another port needs', () => {
+  expect(parseServerAddress('127.0.0.1:8765', MANIFEST_PORTS)).toEqual({ host: '127.0.0.1', port: 8765 });
+  expect(() => parseServerAddress('localhost:9000', MANIFEST_PORTS)).toThrow(
+    /allows only port 8765.*ws:\/\/127\.0\.0\.1:9000.*both manifests/,
+  );
+  // The manifests list exactly the origins of those ports.
+  expect(MANIFEST_PORTS.flatMap(allowedOrigins).sort()).toEqual([...allowedOrigins(DEFAULT_PORT)].sort());
+});
+
+describe('starting a correction', () => {
+  test('a marker the host refuses leaves the job started and says why', async () => {
+    const started = await startCorrection(
+      async () => ({ jobId: 'j7' }),
+      async () => {
+        throw new Error('Premiere refused to add the marker "OneShot Roto correction".');
+      },
+    );
+    expect(started).toEqual({
+      job: { jobId: 'j7' },
+      markerProblem: 'Premiere refused to add the marker "OneShot Roto correction".',
+    });
+  });
+
+  test('the marker is added only once the job exists', async () => {
+    const calls: string[] = [];
+    const refused = startCorrection(
+      async () => {
+        calls.push('job');
+        throw new Error('server said no');
+      },
+      async () => {
+        calls.push('marker');
+      },
+    );
+    await expect(refused).rejects.toThrow('server said no');
+    expect(calls).toEqual(['job']);
+    const ok = await startCorrection(
+      async () => 'j8',
+      async () => {
+        calls.push('marker');
+      },
+    );
+    expect(ok).toEqual({ job: 'j8' });
+    expect(calls).toEqual(['job', 'marker']);
+  });
+});
+
+describe('ObjectList (several objects per clip)', () => {
+  test('adds, names, selects and deletes objects, each with its own server id', () => {
+    const objects = new ObjectList();
+    expect(objects.all.map((o) => [o.id, o.name])).toEqual([[FIRST_OBJECT_ID, 'Object 1']]);
+    const ball = objects.add('  ball ');
+    expect(ball).toMatchObject({ name: 'ball', fineTuned: false });
+    expect(objects.current.id).toBe(ball.id);
+    const third = objects.add();
+    expect(third.name).toBe('Object 3');
+    expect(new Set(objects.all.map((o) => o.id)).size).toBe(3);
+    objects.rename('dog');
+    expect(objects.current.name).toBe('dog');
+    expect(() => objects.rename('   ')).toThrow(/name/);
+    objects.select(FIRST_OBJECT_ID);
+    objects.current.fineTuned = true;
+    expect(objects.find(ball.id)!.fineTuned).toBe(false); // states stay apart
+    objects.select(ball.id);
+    expect(objects.removeCurrent().id).toBe(ball.id);
+    expect(objects.all.map((o) => o.name)).toEqual(['Object 1', 'dog']);
+    objects.removeCurrent();
+    expect(() => objects.removeCurrent()).toThrow(/at least one object/);
+    expect(() => objects.select('nope')).toThrow(/No object/);
+  });
+
+  test('takes in the objects the server already holds for a reopened clip; reset starts over', () => {
+    const objects = new ObjectList();
+    objects.adopt([
+      { objectId: FIRST_OBJECT_ID, fineTuned: true },
+      { objectId: 'object-2', fineTuned: false },
+    ]);
+    expect(objects.all.map((o) => [o.id, o.fineTuned])).toEqual([
+      [FIRST_OBJECT_ID, true],
+      ['object-2', false],
+    ]);
+    expect(objects.add().id).toBe('object-3'); // never an id the server already uses
+    objects.reset();
+    expect(objects.all).toHaveLength(1);
+    expect(objects.current.fineTuned).toBe(false);
+  });
 });

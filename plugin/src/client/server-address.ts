@@ -18,8 +18,18 @@ export function allowedOrigins(port: number): string[] {
   return LOOPBACK_HOSTS.flatMap((h) => [`http://${h}:${port}`, `ws://${h}:${port}`]);
 }
 
-/** Parses "127.0.0.1:8765", "http://localhost:8765/" or "8765"; refuses anything not on loopback. */
-export function parseServerAddress(text: string): ServerAddress {
+/**
+ * The ports the UXP manifests allow (`requiredPermissions.network.domains`). Inside Premiere or
+ * After Effects the panel can reach no other: serving on another port means changing both
+ * manifests' domains (allowedOrigins(port)) and rebuilding the plugin.
+ */
+export const MANIFEST_PORTS: readonly number[] = [DEFAULT_PORT];
+
+/**
+ * Parses "127.0.0.1:8765", "http://localhost:8765/" or "8765"; refuses anything not on loopback,
+ * and any port outside `allowedPorts` when given (the UXP hosts pass MANIFEST_PORTS).
+ */
+export function parseServerAddress(text: string, allowedPorts?: readonly number[]): ServerAddress {
   const trimmed = text.trim();
   const m = /^\d+$/.test(trimmed)
     ? [trimmed, undefined, trimmed]
@@ -33,6 +43,12 @@ export function parseServerAddress(text: string): ServerAddress {
   }
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`"${trimmed}" has no valid port (1-65535).`);
+  }
+  if (allowedPorts && !allowedPorts.includes(port)) {
+    throw new Error(
+      `The plugin's manifest allows only port ${allowedPorts.join(', ')}: start the server with --port ${DEFAULT_PORT}, ` +
+        `or add ${allowedOrigins(port).join(', ')} to both manifests' network domains and rebuild the plugin.`,
+    );
   }
   return { host: host as LoopbackHost, port };
 }

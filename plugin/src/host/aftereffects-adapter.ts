@@ -11,21 +11,23 @@ import type {
   PlayheadPosition,
 } from './host-adapter';
 import { HostError, MATTE_ITEM_PREFIX } from './host-adapter';
-import { filePathOf, type AeAVLayer, type AeCompItem, type AfterEffectsApi } from './aftereffects-api';
-import { joinPath, type FileProbe } from './file-probe';
+import {
+  filePathOf,
+  type AeAVLayer,
+  type AeCompItem,
+  type AeImportOptions,
+  type AfterEffectsApi,
+} from './aftereffects-api';
 import { frameOfMediaSeconds, sourceFrameAt, timelineSecondsOf } from './time-mapping';
 
 export class AfterEffectsHostAdapter implements HostAdapter {
   readonly kind = 'aftereffects' as const;
   readonly displayName = 'After Effects';
 
-  constructor(
-    private readonly api: AfterEffectsApi,
-    private readonly files: FileProbe,
-  ) {}
+  constructor(private readonly api: AfterEffectsApi) {}
 
   private comp(): AeCompItem {
-    const item = this.api.app.project.activeItem;
+    const item = this.api.project.activeItem;
     if (!item || typeof (item as Partial<AeCompItem>).layer !== 'function') {
       throw new HostError(
         'No composition is active in After Effects. Open the comp that holds the footage layer.',
@@ -97,21 +99,25 @@ export class AfterEffectsHostAdapter implements HostAdapter {
     return { timelineSeconds: t, sourceFrame: sourceFrameAt(clip, t) };
   }
 
-  async exportFrame(clip: ActiveClip, sourceFrame: number, folder: string): Promise<string | null> {
-    const path = joinPath(folder, `frame_${sourceFrame}.png`);
-    await this.comp().saveFrameToPng(timelineSecondsOf(clip, sourceFrame), path);
-    return (await this.files.exists(path)) ? path : null;
+  async canApplyTrackMatte(clip: ActiveClip): Promise<boolean> {
+    return (
+      this.api.TrackMatteType !== undefined &&
+      typeof this.locate(this.comp(), clip).setTrackMatte === 'function'
+    );
   }
 
-  async canApplyTrackMatte(clip: ActiveClip): Promise<boolean> {
-    return typeof this.locate(this.comp(), clip).setTrackMatte === 'function';
+  /** ImportOptions for a numbered sequence: the module's constructor if it has one, else a plain object. */
+  private sequenceImport(file: string): AeImportOptions {
+    const fields = { file, sequence: true, forceAlphabetical: false };
+    return this.api.ImportOptions ? Object.assign(new this.api.ImportOptions(file), fields) : fields;
   }
 
   async placeMatte(request: MattePlacement): Promise<MattePlacementResult> {
     const { clip, sequence, mode, label } = request;
     const comp = this.comp();
     const layer = this.locate(comp, clip);
-    if (mode === 'track-matte' && typeof layer.setTrackMatte !== 'function') {
+    const matteType = this.api.TrackMatteType;
+    if (mode === 'track-matte' && (typeof layer.setTrackMatte !== 'function' || !matteType)) {
       throw new HostError(
         'This After Effects version cannot set a track matte from a script; render an RGBA cutout instead.',
       );
@@ -119,13 +125,10 @@ export class AfterEffectsHostAdapter implements HostAdapter {
     if (clip.speed < 0) {
       throw new HostError(`"${clip.name}" plays reversed; precompose it and segment the precomp's footage.`);
     }
-    const app = this.api.app;
+    const app = this.api;
     app.beginUndoGroup(label);
     try {
-      const options = new this.api.ImportOptions(sequence.firstFramePath);
-      options.sequence = true;
-      options.forceAlphabetical = false;
-      const footage = app.project.importFile(options);
+      const footage = app.project.importFile(this.sequenceImport(sequence.firstFramePath));
       if (!footage)
         throw new HostError(`After Effects could not import "${sequence.firstFramePath}" as a sequence.`);
       footage.name = `${MATTE_ITEM_PREFIX} ${label}`;
@@ -136,13 +139,13 @@ export class AfterEffectsHostAdapter implements HostAdapter {
       matte.stretch = layer.stretch;
       matte.startTime = layer.inPoint;
       matte.moveBefore(layer);
-      if (mode === 'track-matte') {
-        layer.setTrackMatte!(matte, this.api.TrackMatteType.LUMA);
+      if (mode === 'track-matte' && matteType) {
+        layer.setTrackMatte!(matte, matteType.LUMA);
         matte.enabled = false;
       } else {
         layer.enabled = false;
       }
-      return { trackIndex: matte.index, startSeconds: matte.startTime, mode, undoSteps: 1 };
+      return { trackIndex: matte.index, startSeconds: matte.startTime, mode, undoSteps: 1, notes: [] };
     } catch (err) {
       if (err instanceof HostError) throw err;
       throw new HostError(
@@ -158,10 +161,16 @@ export class AfterEffectsHostAdapter implements HostAdapter {
 
   async addMarker(request: MarkerRequest): Promise<void> {
     const comp = this.comp();
-    const app = this.api.app;
+    const MarkerValue = this.api.MarkerValue;
+    if (!MarkerValue) {
+      throw new HostError(
+        'This After Effects beta exposes no MarkerValue to the panel: add the marker by hand.',
+      );
+    }
+    const app = this.api;
     app.beginUndoGroup(`Add marker "${request.name}"`);
     try {
-      const value = new this.api.MarkerValue(`${request.name}: ${request.comment}`);
+      const value = new MarkerValue(`${request.name}: ${request.comment}`);
       comp.markerProperty.setValueAtTime(timelineSecondsOf(request.clip, request.sourceFrame), value);
     } finally {
       app.endUndoGroup();

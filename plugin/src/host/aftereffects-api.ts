@@ -1,6 +1,8 @@
-// The part of After Effects' UXP API (`require("aftereffects")`, public beta, "since 27.0") this
-// plugin uses. No typings package exists yet: these declarations follow Adobe's beta docs and the
-// long-standing ExtendScript object model they mirror (⚠ names may change while in beta).
+// The part of After Effects' UXP API (`require("aftereffects")`, public beta, every member "since
+// 27.0") this plugin uses. No typings package exists: these declarations follow Adobe's beta
+// reference (AdobeDocs/uxp-after-effects, src/pages/after-effects-api/*.md, published at
+// https://developer.adobe.com/after-effects/uxp/) and, where it is silent, the ExtendScript object
+// model it mirrors (⚠ names may change while in beta; nothing here was run inside After Effects).
 
 /** A footage file reference: UXP AE gives a path string or a file object with a native path (⚠). */
 export type AeFileRef = string | { fsName?: string; nativePath?: string };
@@ -60,10 +62,11 @@ export interface AeCompItem {
   readonly markerProperty: AeMarkerProperty;
   /** 1-based, top first. */
   layer(index: number): AeAVLayer;
-  saveFrameToPng(time: number, path: string): Promise<unknown> | unknown;
 }
 
+/** importoptions.md: `file` is the path (a string) to import; `sequence` imports a numbered sequence. */
 export interface AeImportOptions {
+  file: string;
   sequence: boolean;
   forceAlphabetical: boolean;
 }
@@ -73,18 +76,26 @@ export interface AeProject {
   importFile(options: AeImportOptions): AeFootageItem;
 }
 
-export interface AeApp {
+/**
+ * What `require("aftereffects")` returns: the Application itself. The reference's "Access the API"
+ * example is `const app = require("aftereffects"); app.beginUndoGroup("…"); … app.endUndoGroup();`
+ * (after-effects-api/index.md), and application.md lists `project`, `version`, `beginUndoGroup`
+ * and `endUndoGroup` on it.
+ */
+export interface AfterEffectsApi {
   readonly project: AeProject;
   readonly version: string;
-  beginUndoGroup(name: string): void;
-  endUndoGroup(): void;
-}
-
-export interface AfterEffectsApi {
-  readonly app: AeApp;
-  ImportOptions: new (path: string) => AeImportOptions;
-  MarkerValue: new (comment: string) => AeMarkerValue;
-  readonly TrackMatteType: { readonly LUMA: number; readonly ALPHA: number };
+  beginUndoGroup(name: string): boolean | void;
+  endUndoGroup(): boolean | void;
+  /**
+   * The reference documents ImportOptions' fields ("If a file is set in the constructor") and
+   * MarkerValue, but not where their constructors or the TrackMatteType enum live (⚠): they are
+   * optional here, and the adapter works without them (a plain options object; no marker; the
+   * RGBA cutout instead of a track matte).
+   */
+  readonly ImportOptions?: new (file?: string) => AeImportOptions;
+  readonly MarkerValue?: new (comment: string) => AeMarkerValue;
+  readonly TrackMatteType?: { readonly LUMA: number; readonly ALPHA: number };
 }
 
 export function filePathOf(ref: AeFileRef | null): string | undefined {

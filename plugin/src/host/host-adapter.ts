@@ -68,8 +68,10 @@ export interface MattePlacementResult {
   /** Timeline time of the placed item's start, in seconds (the clip's start). */
   readonly startSeconds: number;
   readonly mode: MattePlacementMode;
-  /** Number of undo steps the edit took (1 unless the host failed halfway). */
+  /** Edit > Undo presses that take the whole edit back. */
   readonly undoSteps: number;
+  /** What the editor should know or check by hand (undocumented host behaviour relied on). */
+  readonly notes: readonly string[];
 }
 
 export interface MarkerRequest {
@@ -87,11 +89,6 @@ export interface HostAdapter {
   getActiveClip(): Promise<ActiveClip>;
   /** The playhead, mapped into the clip's source frames. */
   getPlayhead(clip: ActiveClip): Promise<PlayheadPosition>;
-  /**
-   * Writes the picture of one source frame as PNG into `folder` and returns its path, or null
-   * when the host can't (the server then decodes the media itself).
-   */
-  exportFrame(clip: ActiveClip, sourceFrame: number, folder: string): Promise<string | null>;
   /** Whether `track-matte` placement is possible for this clip (else use `cutout`). */
   canApplyTrackMatte(clip: ActiveClip): Promise<boolean>;
   /** Imports the sequence, places it above the clip at the clip's start and keys: one undo step. */

@@ -1,12 +1,15 @@
 // HostAdapter for Premiere Pro (UXP, `require("premierepro")`). Reads the clip under the playhead,
 // imports the server's matte as a numbered still sequence, places it on a free track above the
-// clip at the clip's start and keys the clip with Track Matte Key, all in one undoable transaction.
+// clip at the clip's start and keys the clip with Track Matte Key.
 //
-// Premiere's rules this follows (see shared/UXP-NOTES.md):
-// - every create*Action must be called inside project.lockedAccess (26.3+);
-// - executeTransaction's callback is synchronous: all async look-ups happen before the lock;
-// - importFiles returns only a boolean: the new item is found afterwards by its media path;
-// - exportSequenceFrame writes "name.png.png" for "name.png": both names are checked.
+// Premiere's rules this follows (shared/UXP-NOTES.md, and Adobe's uxp-premiere-pro-samples):
+// - every create*Action is called inside project.lockedAccess (26.3+);
+// - executeTransaction's callback is synchronous: async look-ups happen before or after the lock;
+// - importFiles returns only a boolean: the new item is found afterwards by its media path
+//   (premiere-timeline.ts, with the other look-ups on the sequence);
+// - an effect's parameters are reached through the clip's chain after it is appended
+//   (premiere-track-matte.ts), and a track is created only the way the typings document it:
+//   createInsertProjectItemAction with an index past the last track.
 import type {
   HostAdapter,
   ActiveClip,
@@ -15,26 +18,32 @@ import type {
   MattePlacementResult,
   MarkerRequest,
 } from './host-adapter';
-import { HostError, MATTE_ITEM_PREFIX } from './host-adapter';
+import { HostError } from './host-adapter';
 import type {
   Action,
-  PClipProjectItem,
-  PComponentParam,
-  PComponentWithParams,
+  PComponent,
+  PParamValue,
   PProject,
-  PProjectItem,
   PSequence,
   PVideoClipTrackItem,
-  PVideoFilterComponent,
   PremiereApi,
 } from './premiere-api';
 import { frameOfMediaSeconds, sequencePlaybackFps, sourceFrameAt, timelineSecondsOf } from './time-mapping';
-import { joinPath, samePath, type FileProbe } from './file-probe';
-
-/** Track Matte Key's match name as seen in third-party code (⚠ confirmed at run time by lookup). */
-const TRACK_MATTE_MATCH_NAME = 'AE.ADBE Track Matte Key';
-/** "Composite Using" popup: 0 = Matte Alpha, 1 = Matte Luma (⚠ popup order from the effect UI). */
-const COMPOSITE_USING_LUMA = 1;
+import { PremiereTimeline } from './premiere-timeline';
+import {
+  createTrackMatteKey,
+  trackMatteKeyActions,
+  COMPOSITE_USING_MATTE_LUMA,
+} from './premiere-track-matte';
+import {
+  AnimatedMotionError,
+  copyMotionActions,
+  differingParams,
+  findComponent,
+  findComponentIndex,
+  MOTION_MATCH_NAME,
+  staticValues,
+} from './premiere-motion';
 
 interface LocatedClip {
   sequence: PSequence;
@@ -42,27 +51,35 @@ interface LocatedClip {
   trackIndex: number;
 }
 
-function isComponentWithParams(component: PVideoFilterComponent): component is PComponentWithParams {
-  const c = component as Partial<PComponentWithParams>;
-  return typeof c.getParam === 'function' && typeof c.getParamCount === 'function';
+/** Runs `edit` inside lockedAccess; true when its transaction committed, the error otherwise. */
+function locked(project: PProject, edit: () => boolean): { committed: boolean; error?: unknown } {
+  let committed = false;
+  let error: unknown;
+  project.lockedAccess(() => {
+    try {
+      committed = edit();
+    } catch (err) {
+      error = err;
+    }
+  });
+  return { committed, error };
 }
 
-function findParam(component: PComponentWithParams, pattern: RegExp): PComponentParam | undefined {
-  for (let i = 0; i < component.getParamCount(); i++) {
-    const param = component.getParam(i);
-    if (pattern.test(param.displayName)) return param;
-  }
-  return undefined;
+function actionsOf(actions: Action[]) {
+  return (compound: { addAction(a: Action): boolean }) => {
+    for (const a of actions) compound.addAction(a);
+  };
 }
 
 export class PremiereHostAdapter implements HostAdapter {
   readonly kind = 'premierepro' as const;
   readonly displayName = 'Premiere Pro';
 
-  constructor(
-    private readonly api: PremiereApi,
-    private readonly files: FileProbe,
-  ) {}
+  private readonly timeline: PremiereTimeline;
+
+  constructor(private readonly api: PremiereApi) {
+    this.timeline = new PremiereTimeline(api);
+  }
 
   private async project(): Promise<PProject> {
     const project = await this.api.Project.getActiveProject();
@@ -76,10 +93,6 @@ export class PremiereHostAdapter implements HostAdapter {
     if (!sequence)
       throw new HostError('No sequence is active. Open the sequence that holds the clip to segment.');
     return sequence;
-  }
-
-  private async isMatteItem(item: PVideoClipTrackItem): Promise<boolean> {
-    return (await item.getName()).startsWith(MATTE_ITEM_PREFIX);
   }
 
   /** Track index and start of every selected track item (video or linked audio). */
@@ -97,7 +110,8 @@ export class PremiereHostAdapter implements HostAdapter {
 
   /**
    * The clip to segment at `seconds`: a selected clip under the playhead if there is one, else the
-   * topmost clip there (never one of our mattes).
+   * topmost clip there. Mattes, adjustment layers and graphics are passed over, so the clip
+   * below them is found.
    */
   private async clipAt(sequence: PSequence, seconds: number): Promise<LocatedClip | undefined> {
     const selected = await this.selectionKeys(sequence);
@@ -108,7 +122,7 @@ export class PremiereHostAdapter implements HostAdapter {
       for (const item of track.getTrackItems(this.api.Constants.TrackItemType.CLIP, false)) {
         const start = await item.getStartTime();
         const end = (await item.getEndTime()).seconds;
-        if (seconds < start.seconds || seconds >= end || (await this.isMatteItem(item))) continue;
+        if (seconds < start.seconds || seconds >= end || !(await this.timeline.isSegmentable(item))) continue;
         const here = { sequence, item, trackIndex };
         if (selected.has(`${trackIndex}@${start.ticks}`)) return here;
         topmost ??= here;
@@ -178,85 +192,65 @@ export class PremiereHostAdapter implements HostAdapter {
     return { timelineSeconds: seconds, sourceFrame: sourceFrameAt(clip, seconds) };
   }
 
-  async exportFrame(clip: ActiveClip, sourceFrame: number, folder: string): Promise<string | null> {
-    const sequence = await this.sequence(await this.project());
-    const size = await sequence.getFrameSize();
-    const time = this.api.TickTime.createWithSeconds(timelineSecondsOf(clip, sourceFrame));
-    const filename = `frame_${sourceFrame}.png`;
-    const ok = await this.api.Exporter.exportSequenceFrame(
-      sequence,
-      time,
-      filename,
-      folder,
-      size.width,
-      size.height,
-    );
-    if (!ok) return null;
-    // Premiere appends the extension again ("frame_1.png.png"); accept either name.
-    for (const candidate of [joinPath(folder, filename), joinPath(folder, `${filename}.png`)]) {
-      if (await this.files.exists(candidate)) return candidate;
-    }
-    return null;
-  }
-
-  private async trackMatteKeyComponent(): Promise<PComponentWithParams | undefined> {
-    const factory = this.api.VideoFilterFactory;
-    const matchNames = await factory.getMatchNames();
-    const displayNames = await factory.getDisplayNames();
-    let matchName: string | undefined = matchNames.find((n) => n === TRACK_MATTE_MATCH_NAME);
-    if (!matchName) {
-      const i = displayNames.findIndex((n) => /track matte key/i.test(n));
-      matchName = i >= 0 ? matchNames[i] : undefined;
-    }
-    if (!matchName) return undefined;
-    const component = await factory.createComponent(matchName);
-    if (!isComponentWithParams(component)) return undefined;
-    if (!findParam(component, /^matte$/i) || !findParam(component, /composite/i)) return undefined;
-    return component;
-  }
-
   async canApplyTrackMatte(_clip: ActiveClip): Promise<boolean> {
-    return (await this.trackMatteKeyComponent()) !== undefined;
+    return (await createTrackMatteKey(this.api)) !== undefined;
   }
 
-  /** First video track above the clip that is empty over the clip's time range, or a new one. */
-  private async freeTrackAbove(sequence: PSequence, clip: ActiveClip): Promise<number> {
-    const count = await sequence.getVideoTrackCount();
-    for (let index = clip.trackIndex + 1; index < count; index++) {
-      const track = await sequence.getVideoTrack(index);
-      let free = true;
-      for (const item of track.getTrackItems(this.api.Constants.TrackItemType.CLIP, false)) {
-        const start = (await item.getStartTime()).seconds;
-        const end = (await item.getEndTime()).seconds;
-        if (start < clip.timelineEnd && end > clip.timelineStart) free = false;
-      }
-      if (free) return index;
+  /** The clip's Motion values, or undefined when its Motion can't be found by match name. */
+  private async clipMotion(clip: ActiveClip, item: PVideoClipTrackItem): Promise<PParamValue[] | undefined> {
+    const motion = await findComponent(await item.getComponentChain(), MOTION_MATCH_NAME);
+    if (!motion) return undefined;
+    try {
+      return await staticValues(motion);
+    } catch (err) {
+      if (!(err instanceof AnimatedMotionError)) throw err;
+      throw new HostError(
+        `"${clip.name}" has keyframes on Motion (${err.paramName}); a matte can't follow an animated clip yet. ` +
+          'Nest the clip (right-click > Nest) and segment the nest, or remove the Motion keyframes.',
+        { cause: err },
+      );
     }
-    // An index one past the last track makes Premiere create the track.
-    return count;
   }
 
-  /** importFiles only says true/false: find the imported item in the bin by its media path. */
-  private async findImported(
-    bin: PProjectItem,
-    mediaPath: string,
-  ): Promise<{ item: PProjectItem; clipItem: PClipProjectItem }> {
-    const folder = this.api.FolderItem.cast(bin);
-    const items = await folder.getItems();
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
-      let path: string;
-      try {
-        path = await this.api.ClipProjectItem.cast(item).getMediaFilePath();
-      } catch {
-        continue; // bins and sequences have no media path
-      }
-      if (samePath(path, mediaPath)) return { item, clipItem: this.api.ClipProjectItem.cast(item) };
+  /**
+   * Copies the clip's Motion onto the placed matte (one more undo step, only when a value
+   * differs). Returns the undo steps taken and what the editor should know.
+   */
+  private async copyMotion(
+    project: PProject,
+    matte: PVideoClipTrackItem | undefined,
+    clipValues: PParamValue[] | undefined,
+    label: string,
+  ): Promise<{ steps: number; notes: string[] }> {
+    const byHand =
+      'if the clip is scaled, moved or rotated, copy its Motion onto the matte by hand (Edit > Copy on the clip, Edit > Paste Attributes on the matte).';
+    if (!clipValues) {
+      return {
+        steps: 0,
+        notes: [
+          `The clip's Motion effect wasn't found by its match name (${MOTION_MATCH_NAME}, not documented by Adobe): ${byHand}`,
+        ],
+      };
     }
-    throw new HostError(
-      `Premiere reported importing "${mediaPath}" but no item with that media is in the bin "${folder.name}". ` +
-        'Check the Project panel and import the sequence by hand (File > Import, "Image Sequence").',
+    const matteMotion = matte && (await findComponent(await matte.getComponentChain(), MOTION_MATCH_NAME));
+    if (!matteMotion) return { steps: 0, notes: [`The matte's Motion effect wasn't found: ${byHand}`] };
+    const differing = differingParams(clipValues, await staticValues(matteMotion));
+    if (differing.length === 0) return { steps: 0, notes: [] };
+    const { committed, error } = locked(project, () =>
+      project.executeTransaction(
+        actionsOf(copyMotionActions(matteMotion, clipValues, differing)),
+        `${label}: Motion`,
+      ),
     );
+    if (!committed) {
+      return {
+        steps: 0,
+        notes: [
+          `Premiere refused to copy the clip's Motion onto the matte (${String(error ?? 'no reason given')}): ${byHand}`,
+        ],
+      };
+    }
+    return { steps: 1, notes: [] };
   }
 
   async placeMatte(request: MattePlacement): Promise<MattePlacementResult> {
@@ -270,60 +264,117 @@ export class PremiereHostAdapter implements HostAdapter {
     const sequence = await this.sequence(project);
     const target = await this.locate(sequence, clip);
 
-    // Everything async happens here, before the lock: the transaction callback must be synchronous.
+    // Everything async happens here, before the lock: the transaction callbacks are synchronous.
+    const clipMotion = await this.clipMotion(clip, target.item); // refuses an animated clip before any edit
+    const key = mode === 'track-matte' ? await createTrackMatteKey(this.api) : undefined;
+    if (mode === 'track-matte' && !key) {
+      throw new HostError('Track Matte Key is not available here; render an RGBA cutout instead.');
+    }
+    const chain = await target.item.getComponentChain();
+    // A clip keyed before (an earlier render) keeps its one key, pointed at the new matte: two keys
+    // would show only where both mattes overlap.
+    const existingKey = key ? await findComponentIndex(chain, key.matchName) : -1;
     const bin = await project.getInsertionBin();
+    await this.timeline.refuseMediaInUse(sequence, bin, stills.firstFramePath);
     const imported = await project.importFiles([stills.firstFramePath], true, bin, true);
     if (!imported) {
       throw new HostError(
         `Premiere could not import "${stills.firstFramePath}" as an image sequence. Check the file exists and is a PNG.`,
       );
     }
-    const matte = await this.findImported(bin, stills.firstFramePath);
-    const trackIndex = await this.freeTrackAbove(sequence, clip);
-    const key = mode === 'track-matte' ? await this.trackMatteKeyComponent() : undefined;
-    if (mode === 'track-matte' && !key) {
-      throw new HostError('Track Matte Key is not available here; render an RGBA cutout instead.');
-    }
-    const chain = await target.item.getComponentChain();
-    const start = await target.item.getStartTime();
-    const editor = this.api.SequenceEditor.getEditor(sequence);
+    const matte = await this.timeline.findImported(bin, stills.firstFramePath);
     const fps = sequencePlaybackFps(clip);
+    const start = await target.item.getStartTime();
+    const length = stills.frameCount / fps;
+    const track = await this.timeline.trackFor(
+      sequence,
+      clip.trackIndex,
+      start.seconds,
+      start.seconds + length,
+    );
+    const keyIndex = existingKey >= 0 ? existingKey : chain.getComponentCount(); // append puts it last
+    const editor = this.api.SequenceEditor.getEditor(sequence);
+    const mediaIn = this.api.TickTime.createWithSeconds(0);
+    const mediaOut = this.api.TickTime.createWithSeconds(length);
 
-    let committed = false;
-    let failure: unknown;
-    project.lockedAccess(() => {
+    let keyed = false;
+    let keyFailure: unknown;
+    let keyInChain: PComponent | undefined;
+    const placed = locked(project, () => {
+      const committed = project.executeTransaction(
+        actionsOf([
+          matte.clipItem.createSetOverrideFrameRateAction(fps),
+          // Exactly the clip's frames: numbered files beyond them in the folder are left out.
+          matte.clipItem.createSetInOutPointsAction(mediaIn, mediaOut),
+          track.create
+            ? editor.createInsertProjectItemAction(matte.item, start, track.index, 0, true)
+            : editor.createOverwriteItemAction(matte.item, start, track.index, 0),
+          ...(!key
+            ? // The cutout carries the picture; the original below would show through its holes.
+              [target.item.createSetDisabledAction(true)]
+            : existingKey < 0
+              ? [chain.createAppendComponentAction(key.component)]
+              : []),
+        ]),
+        label,
+      );
+      if (!committed || !key) return committed;
+      // Second transaction, same lock: the key as it now sits in the clip's chain.
       try {
-        committed = project.executeTransaction((compound) => {
-          const actions: Action[] = [
-            matte.clipItem.createSetOverrideFrameRateAction(fps),
-            editor.createOverwriteItemAction(matte.item, start, trackIndex, 0),
-          ];
-          if (key) {
-            const matteParam = findParam(key, /^matte$/i) as PComponentParam;
-            const composite = findParam(key, /composite/i) as PComponentParam;
-            actions.push(
-              chain.createAppendComponentAction(key),
-              // The "Matte" popup lists None, Video 1, Video 2...: track index + 1 (⚠).
-              matteParam.createSetValueAction(matteParam.createKeyframe(trackIndex + 1)),
-              composite.createSetValueAction(composite.createKeyframe(COMPOSITE_USING_LUMA)),
-            );
-          } else {
-            // The cutout carries the picture; the original below would show through its holes.
-            actions.push(target.item.createSetDisabledAction(true));
-          }
-          for (const action of actions) compound.addAction(action);
-        }, label);
+        keyInChain = chain.getComponentAtIndex(keyIndex);
+        keyed = project.executeTransaction(
+          actionsOf(trackMatteKeyActions(keyInChain, track.index)),
+          `${label}: Track Matte Key settings`,
+        );
       } catch (err) {
-        failure = err;
+        keyFailure = err;
       }
+      return committed;
     });
-    if (failure !== undefined || !committed) {
+    if (!placed.committed) {
       throw new HostError(
         `Premiere refused the edit "${label}"; the timeline is unchanged. The imported sequence stays in the bin.`,
-        { cause: failure },
+        { cause: placed.error },
       );
     }
-    return { trackIndex, startSeconds: start.seconds, mode, undoSteps: 1 };
+    const where = `V${track.index + 1}`;
+    // Confirmed by match name after the lock (getMatchName is async, the lock's callback is not).
+    if (key && (!keyed || !keyInChain || (await keyInChain.getMatchName()) !== key.matchName)) {
+      throw new HostError(
+        `The matte is on ${where} and Track Matte Key is on "${clip.name}", but its settings could not be set or confirmed` +
+          `${keyFailure ? ` (${String(keyFailure)})` : ''}. In Effect Controls set Matte to "Video ${track.index + 1}" and ` +
+          'Composite Using to "Matte Luma", or undo (Edit > Undo) and render an RGBA cutout.',
+        { cause: keyFailure },
+      );
+    }
+    const placedMatte = await this.timeline.placedMatte(
+      sequence,
+      track.index,
+      start.ticks,
+      stills.firstFramePath,
+    );
+    const motion = await this.copyMotion(project, placedMatte, clipMotion, label);
+    const notes = [
+      ...(key
+        ? [
+            `Track Matte Key set to Matte "Video ${track.index + 1}", Composite Using "Matte Luma" (menu values ${track.index + 1} and ${COMPOSITE_USING_MATTE_LUMA}; Adobe doesn't document them): check them in Effect Controls.`,
+          ]
+        : []),
+      ...(existingKey >= 0
+        ? [
+            `The clip already had a Track Matte Key: it now uses this matte; earlier mattes stay on their tracks, unused. For two objects on one clip, duplicate the clip onto a free track and key each copy.`,
+          ]
+        : []),
+      ...motion.notes,
+      "Speed is followed; Time Remapping can't be read through Premiere's UXP API, so a time-remapped clip's matte won't follow it.",
+    ];
+    return {
+      trackIndex: track.index,
+      startSeconds: start.seconds,
+      mode,
+      undoSteps: (key ? 2 : 1) + motion.steps,
+      notes,
+    };
   }
 
   async addMarker(request: MarkerRequest): Promise<void> {

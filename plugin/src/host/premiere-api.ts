@@ -2,7 +2,7 @@
 // the official typings in @adobe/premierepro. The real module is checked to be assignable to
 // `PremiereApi` below, so a renamed or retyped method in a new typings release fails the build;
 // the test fakes implement exactly this surface.
-import type { Action, Constants, Keyframe, premierepro } from '@adobe/premierepro';
+import type { Action, Constants, Keyframe, premierepro, VideoFilterComponent } from '@adobe/premierepro';
 
 export type { Action, Keyframe };
 
@@ -24,11 +24,6 @@ export interface PSequenceSettings {
   getVideoFrameRate(): PFrameRate;
 }
 
-export interface PRect {
-  width: number;
-  height: number;
-}
-
 export interface PProjectItem {
   readonly name: string;
   readonly type: number;
@@ -48,36 +43,54 @@ export interface PClipProjectItem {
   getMediaFilePath(): Promise<string>;
   getFootageInterpretation(): Promise<PFootageInterpretation>;
   createSetOverrideFrameRateAction(inOverriddenFrameRateValue: number): Action;
+  /** Limits what an edit of this item places to [inPoint, outPoint) of its media. */
+  createSetInOutPointsAction(inPoint: PTickTime, outPoint: PTickTime): Action;
 }
 
-/** A filter component's parameter (Track Matte Key's "Matte", "Composite Using", "Reverse"). */
-export interface PComponentParam {
-  readonly displayName: string;
-  createKeyframe(inValue: number | string | boolean): Keyframe;
-  createSetValueAction(inKeyFrame: Keyframe, inSafeForPlayback?: boolean): Action;
-}
+/** What a parameter holds: a number, string, boolean, PointF (Position) or Color. */
+export type PParamValue = Keyframe['value']['value'];
 
 /**
- * What `VideoFilterFactory.createComponent` returns at run time. The typings declare
- * `VideoFilterComponent` as `{}`; its parameters are only reachable when the object also
- * behaves as a `Component` (⚠ not confirmed in Premiere), which the adapter feature-detects.
+ * A parameter of a component in a clip's chain (Track Matte Key's "Matte", Motion's "Scale").
+ * The typings give it a localised `displayName` and no match name, so code finds parameters by
+ * index, never by name.
  */
-export interface PComponentWithParams {
+export interface PComponentParam {
+  readonly displayName: string;
+  createKeyframe(inValue: PParamValue): Keyframe;
+  createSetValueAction(inKeyFrame: Keyframe, inSafeForPlayback?: boolean): Action;
+  /** The parameter's value as a keyframe (its `value.value`); used when it isn't time varying. */
+  getStartValue(): Promise<Keyframe>;
+  isTimeVarying(): boolean;
+}
+
+/** A component read from a clip's chain: the only object the typings give parameters to. */
+export interface PComponent {
+  getMatchName(): Promise<string>;
+  getDisplayName(): Promise<string>;
   getParamCount(): number;
   getParam(paramIndex?: number): PComponentParam;
 }
 
-export type PVideoFilterComponent = object;
+/**
+ * What `VideoFilterFactory.createComponent` returns. The typings declare `VideoFilterComponent`
+ * as `{}`: it can be appended to a chain and nothing else. Its parameters are reached through
+ * the chain afterwards (`getComponentAtIndex`), as Adobe's samples do.
+ */
+export type PVideoFilterComponent = VideoFilterComponent;
 
 export interface PVideoComponentChain {
   getComponentCount(): number;
-  createAppendComponentAction(component: PVideoFilterComponent): Action;
+  getComponentAtIndex(componentIndex: number): PComponent;
+  createAppendComponentAction(component: PComponent | PVideoFilterComponent): Action;
+  createRemoveComponentAction(component: PComponent | PVideoFilterComponent): Action;
 }
 
 export interface PVideoClipTrackItem {
   getName(): Promise<string>;
   getSpeed(): Promise<number>;
   isSpeedReversed(): Promise<number>;
+  isAdjustmentLayer(): Promise<boolean>;
   getInPoint(): Promise<PTickTime>;
   getOutPoint(): Promise<PTickTime>;
   getStartTime(): Promise<PTickTime>;
@@ -111,7 +124,6 @@ export interface PSequence {
   getVideoTrackCount(): Promise<number>;
   getVideoTrack(trackIndex: number): Promise<PVideoTrack>;
   getSettings(): Promise<PSequenceSettings>;
-  getFrameSize(): Promise<PRect>;
   getSelection(): Promise<PTrackItemSelection>;
 }
 
@@ -134,6 +146,14 @@ export interface PProject {
 }
 
 export interface PSequenceEditor {
+  /** A video track index past the last track creates a track (the typings' note on this call). */
+  createInsertProjectItemAction(
+    projectItem: PProjectItem,
+    time: PTickTime,
+    videoTrackIndex: number,
+    audioTrackIndex: number,
+    limitShift: boolean,
+  ): Action;
   createOverwriteItemAction(
     projectItem: PProjectItem,
     time: PTickTime,
@@ -165,16 +185,6 @@ export interface PremiereApi {
   Markers: { getMarkers(markerOwnerObject: PSequence | PClipProjectItem): Promise<PMarkers> };
   Marker: { readonly MARKER_TYPE_COMMENT: string };
   TickTime: PTickTimeStatic;
-  Exporter: {
-    exportSequenceFrame(
-      sequence: PSequence,
-      time: PTickTime,
-      filename: string,
-      filepath: string,
-      width: number,
-      height: number,
-    ): Promise<boolean>;
-  };
   Constants: { readonly TrackItemType: { readonly CLIP: Constants.TrackItemType } };
 }
 

@@ -95,10 +95,6 @@ export class StandaloneHostAdapter implements HostAdapter {
     return { timelineSeconds: (frame - clip.sourceInFrame) / clip.mediaFps, sourceFrame: frame };
   }
 
-  async exportFrame(): Promise<string | null> {
-    return null; // the server decodes the media itself
-  }
-
   async canApplyTrackMatte(): Promise<boolean> {
     return true;
   }
@@ -113,7 +109,7 @@ export class StandaloneHostAdapter implements HostAdapter {
       description: `V${trackIndex + 1} @ ${clip.timelineStart.toFixed(2)} s: ${sequence.frameCount} frames from ${sequence.firstFramePath} (${what})`,
     });
     this.onChange?.();
-    return { trackIndex, startSeconds: clip.timelineStart, mode, undoSteps: 1 };
+    return { trackIndex, startSeconds: clip.timelineStart, mode, undoSteps: 1, notes: [] };
   }
 
   async addMarker(request: MarkerRequest): Promise<void> {

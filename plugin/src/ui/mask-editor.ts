@@ -62,6 +62,12 @@ export class MaskEditor {
     this.overlay.hidden = false;
   }
 
+  /** Removes the result overlay (an object with no result yet). */
+  clearOverlay(): void {
+    this.overlay.hidden = true;
+    this.overlay.removeAttribute('src');
+  }
+
   setOverlayVisible(visible: boolean): void {
     this.overlay.hidden = !visible || !this.overlay.getAttribute('src');
   }

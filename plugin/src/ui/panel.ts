@@ -21,6 +21,10 @@ import type { Tool } from './mask-strokes';
 import { button, el, field } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { jobProgress } from './job-progress';
+import { MatteNamer } from './matte-name';
+import { startCorrection } from './correction-start';
+import { ObjectList, type SegmentedObject } from './object-list';
+import { ObjectPicker } from './object-picker';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -29,10 +33,10 @@ export interface PanelDeps {
   fetch: FetchLike;
   /** Native folder picker (UXP); absent in a browser, where the path is typed. */
   pickFolder?: () => Promise<string | null>;
+  /** Server ports the runtime lets the panel reach (UXP: the manifests' ports); absent: any. */
+  allowedPorts?: readonly number[];
 }
 
-const OBJECT_ID = 'main';
-const MATTE_NAME = 'OneShot Roto matte';
 /** Longest side of frames shown in the panel (the server downsizes). */
 const VIEW_MAX_SIDE = 1280;
 
@@ -66,9 +70,25 @@ export class Panel {
   private clipInfo: ClipInfo | undefined;
   private frame = 0;
   private purpose: PaintPurpose = 'initial';
-  private job: { id: string; purpose: JobPurpose; placement?: MattePlacementMode | 'none' } | undefined;
-  private fineTuned = false;
+  private job:
+    | {
+        id: string;
+        purpose: JobPurpose;
+        /** The object the job works on (the picker is locked while it runs). */
+        objectId: string;
+        placement?: MattePlacementMode | 'none';
+        note?: string;
+      }
+    | undefined;
+  private readonly objects = new ObjectList();
+  private readonly picker = new ObjectPicker(
+    this.objects,
+    (object) => this.onObjectSelected(object),
+    () => this.refresh(),
+    (err) => this.fail(err),
+  );
   private readonly editor = new MaskEditor();
+  private readonly namer = new MatteNamer();
   private readonly ui: {
     status: HTMLElement;
     statusText: HTMLElement;
@@ -229,6 +249,7 @@ export class Panel {
     const segmentCard = el('section', { className: 'card' }, [
       el('h2', {}, ['Segment object']),
       el('div', { className: 'row' }, [segment]),
+      this.picker.root,
       el('div', { className: 'row' }, [field('Quality', preset), start]),
       progress,
       el('label', { className: 'check' }, [showOverlay, 'Show result overlay (O)']),
@@ -382,8 +403,11 @@ export class Panel {
       !hasClip ||
       (!this.editor.strokes.hasForeground && this.purpose === 'initial') ||
       this.editor.strokes.isEmpty;
-    u.correction.disabled = !this.connected || busy || !this.fineTuned;
-    u.render.disabled = !this.connected || busy || !this.fineTuned;
+    const fineTuned = this.objects.current.fineTuned;
+    u.correction.disabled = !this.connected || busy || !fineTuned;
+    u.render.disabled = !this.connected || busy || !fineTuned;
+    this.picker.disabled = busy || !hasClip;
+    this.picker.render();
     u.cancel.disabled = !busy;
     this.editor.enabled = hasClip && !busy;
     this.updateFrameInfo();
@@ -433,7 +457,7 @@ export class Panel {
 
   private pair(): void {
     try {
-      this.address = parseServerAddress(this.ui.address.value);
+      this.address = parseServerAddress(this.ui.address.value, this.deps.allowedPorts);
     } catch (err) {
       this.fail(err);
       return;
@@ -458,7 +482,12 @@ export class Panel {
     client.on('progress', (e) => this.onProgress(e));
     client.on('job', (e) => void this.onJob(e.job));
     client.on('maskFrame', (e) => {
-      if (this.clipInfo && e.clipId === this.clipInfo.clipId && e.frame === this.frame)
+      if (
+        this.clipInfo &&
+        e.clipId === this.clipInfo.clipId &&
+        e.objectId === this.objects.current.id &&
+        e.frame === this.frame
+      )
         this.showOverlay(e.seq);
     });
     this.client = client;
@@ -495,9 +524,11 @@ export class Panel {
         name: clip.name,
       });
       if (this.deps.host instanceof StandaloneHostAdapter) this.deps.host.setFrameCount(info.frameCount);
+      // Another clip starts from one object; the same clip again keeps the objects and their names.
+      if (this.clipInfo?.clipId !== info.clipId) this.objects.reset();
+      this.objects.adopt(info.objects);
       this.clip = clip;
       this.clipInfo = info;
-      this.fineTuned = info.objects.some((o) => o.objectId === OBJECT_ID && o.fineTuned);
       if (!this.ui.outputFolder.value)
         this.ui.outputFolder.value = `${dirname(clip.mediaPath)}/OneShot Roto mattes`;
       await this.goToPlayhead('initial');
@@ -515,7 +546,23 @@ export class Panel {
     this.frame = Math.min(Math.max(playhead.sourceFrame - clip.sourceInFrame, 0), info.frameCount - 1);
     this.purpose = purpose;
     this.editor.showFrame(frameImageUrl(this.address, this.token, info.clipId, this.frame, VIEW_MAX_SIDE));
-    if (this.fineTuned) this.showOverlay(Date.now());
+    if (this.objects.current.fineTuned) this.showOverlay(Date.now());
+    else this.editor.clearOverlay();
+    this.refresh();
+  }
+
+  /** Another object picked: its own strokes, result overlay, corrections and render from here on. */
+  private onObjectSelected(object: SegmentedObject): void {
+    this.purpose = 'initial';
+    this.editor.strokes.clear();
+    this.editor.redraw();
+    if (object.fineTuned) this.showOverlay(Date.now());
+    else this.editor.clearOverlay();
+    this.say(
+      object.fineTuned
+        ? `"${object.name}": its result is shown. Add a correction or render its matte layer.`
+        : `"${object.name}": paint it on this frame (green; X switches to background, blue), then Start.`,
+    );
     this.refresh();
   }
 
@@ -528,7 +575,7 @@ export class Panel {
     }
     const fps = info.fps.toFixed(3).replace(/\.?0+$/, '');
     const what = this.purpose === 'correction' ? ' · correction' : '';
-    this.ui.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${fps} fps${what}`;
+    this.ui.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${fps} fps · ${this.objects.current.name}${what}`;
   }
 
   private showOverlay(version: number): void {
@@ -538,7 +585,7 @@ export class Panel {
       this.token,
       this.clipInfo.clipId,
       this.frame,
-      OBJECT_ID,
+      this.objects.current.id,
       VIEW_MAX_SIDE,
     );
     this.editor.showOverlay(`${url}&v=${version}`);
@@ -554,13 +601,13 @@ export class Panel {
       this.resetProgress('Sending the annotation…');
       await client.request('addAnnotation', {
         clipId: info.clipId,
-        objectId: OBJECT_ID,
+        objectId: this.objects.current.id,
         frame: this.frame,
         mask,
       });
       const { job } = await client.request('fineTune', {
         clipId: info.clipId,
-        objectId: OBJECT_ID,
+        objectId: this.objects.current.id,
         preset: this.ui.preset.value as Preset,
         thenSegment: { playheadFrame: this.frame },
       });
@@ -581,8 +628,10 @@ export class Panel {
     job: JobInfo,
     purpose: JobPurpose,
     placement?: MattePlacementMode | 'none',
+    /** Told again when the job ends (what went wrong beside it, e.g. a refused marker). */
+    note?: string,
   ): Promise<void> {
-    this.job = { id: job.jobId, purpose, placement };
+    this.job = { id: job.jobId, purpose, objectId: this.objects.current.id, placement, note };
     this.ui.progress.hidden = false;
     this.updateProgress(job);
     this.refresh();
@@ -614,16 +663,15 @@ export class Panel {
       if (mine.purpose === 'render') {
         await this.placeMatte(job, mine.placement ?? 'none');
       } else {
-        this.fineTuned = true;
+        const object = this.objects.find(mine.objectId);
+        if (object) object.fineTuned = true;
         this.purpose = 'initial';
         this.editor.strokes.clear();
         this.editor.redraw();
-        this.showOverlay(Date.now());
+        if (mine.objectId === this.objects.current.id) this.showOverlay(Date.now());
         const frames = job.framesTotal ?? this.clipInfo?.frameCount ?? 0;
-        this.say(
-          `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`,
-          'success',
-        );
+        const done = `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`;
+        this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
       }
     } else if (job.state === 'cancelled') {
       this.ui.progressText.textContent = 'Cancelled';
@@ -666,21 +714,32 @@ export class Panel {
       const info = this.clipInfo!;
       const mask = this.editor.strokes.toMask(this.editor.space, 'prediction');
       this.resetProgress('Sending the correction…');
-      const { job } = await client.request('addCorrection', {
-        clipId: info.clipId,
-        objectId: OBJECT_ID,
-        frame: this.frame,
-        mask,
-        preset: this.ui.preset.value as Preset,
-        playheadFrame: this.frame,
-      });
-      await this.deps.host.addMarker({
-        clip,
-        sourceFrame: clip.sourceInFrame + this.frame,
-        name: 'OneShot Roto correction',
-        comment: `Correction keyframe mask on clip frame ${this.frame + 1}`,
-      });
-      await this.follow(job, 'correction');
+      const frame = this.frame;
+      const { job, markerProblem } = await startCorrection(
+        async () =>
+          (
+            await client.request('addCorrection', {
+              clipId: info.clipId,
+              objectId: this.objects.current.id,
+              frame,
+              mask,
+              preset: this.ui.preset.value as Preset,
+              playheadFrame: frame,
+            })
+          ).job,
+        () =>
+          this.deps.host.addMarker({
+            clip,
+            sourceFrame: clip.sourceInFrame + frame,
+            name: `OneShot Roto correction: ${this.objects.current.name}`,
+            comment: `Correction keyframe mask on clip frame ${frame + 1}`,
+          }),
+      );
+      const note = markerProblem
+        ? `${this.deps.host.displayName} refused the correction marker (${markerProblem}); the correction itself runs. Add a marker at clip frame ${frame + 1} by hand if you want one.`
+        : undefined;
+      if (note) this.say(note, 'warn');
+      await this.follow(job, 'correction', undefined, note);
     } catch (err) {
       this.fail(err);
     }
@@ -717,7 +776,7 @@ export class Panel {
       if (choice.placement === 'track-matte' && !(await this.deps.host.canApplyTrackMatte(clip))) {
         choice = RENDER_CHOICES.cutout;
         this.say(
-          `${this.deps.host.displayName} can't set Track Matte Key here: rendering an RGBA cutout instead.`,
+          `${this.deps.host.displayName} has no Track Matte Key this panel can find (looked up by its match name): rendering an RGBA cutout instead, and the clip will be turned off under it.`,
           'warn',
         );
       }
@@ -726,10 +785,11 @@ export class Panel {
       this.resetProgress('Starting the render…');
       const { job } = await client.request('render', {
         clipId: info.clipId,
-        objectId: OBJECT_ID,
+        objectId: this.objects.current.id,
         format: choice.format,
         outputFolder,
-        name: MATTE_NAME,
+        // Every render its own files: a matte already on the timeline never changes underneath.
+        name: this.namer.next(clip.name, this.objects.current.name),
         matte: this.matteControls(),
         segmentMissing: true,
       });
@@ -759,14 +819,19 @@ export class Panel {
           firstSourceFrame: clip.sourceInFrame,
         },
         mode: placement,
-        label: 'OneShot Roto: matte layer',
+        label: `OneShot Roto: matte layer "${this.objects.current.name}"`,
       });
       const where =
         this.deps.host.kind === 'aftereffects' ? `layer ${result.trackIndex}` : `V${result.trackIndex + 1}`;
+      const steps =
+        result.undoSteps === 1 ? 'one undo step reverts it' : `${result.undoSteps} undo steps revert it`;
       this.say(
-        `Matte layer placed on ${where} at ${result.startSeconds.toFixed(2)} s (${outputs.length} frames, ${
-          placement === 'track-matte' ? 'Track Matte Key applied' : 'RGBA cutout'
-        }); one undo step reverts it.`,
+        [
+          `Matte layer placed on ${where} at ${result.startSeconds.toFixed(2)} s (${outputs.length} frames, ${
+            placement === 'track-matte' ? 'Track Matte Key applied' : 'RGBA cutout, clip turned off'
+          }); ${steps}.`,
+          ...result.notes,
+        ].join(' '),
         'success',
       );
     } catch (err) {

@@ -56,11 +56,18 @@ export class AfterEffectsFake {
   readonly undoStack: { label: string; changes: string[]; before: FakeComp }[] = [];
   /** Image sequences on the fake disk: first frame path -> frame count. */
   readonly stillSequences = new Map<string, number>();
-  readonly writtenFiles = new Set<string>();
   private group: { label: string; changes: string[]; before: FakeComp } | undefined;
   private groupDepth = 0;
 
-  constructor(readonly comp: FakeComp) {}
+  readonly api: AfterEffectsApi;
+
+  /** `withConstructors: false`: a module without ImportOptions, MarkerValue and TrackMatteType. */
+  constructor(
+    readonly comp: FakeComp,
+    private readonly withConstructors = true,
+  ) {
+    this.api = this.createApi();
+  }
 
   undo(): string {
     if (this.group) throw new Error('undo while an undo group is open');
@@ -226,65 +233,68 @@ export class AfterEffectsFake {
         if (!data) throw new Error(`no layer ${index}`);
         return fake.layerObject(data);
       },
-      saveFrameToPng: async (_time: number, path: string) => {
-        fake.writtenFiles.add(path);
-      },
     };
   }
-
-  readonly api: AfterEffectsApi = this.createApi();
 
   private createApi(): AfterEffectsApi {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const fake = this;
+    // The module is the Application itself (require("aftereffects").beginUndoGroup, .project).
     return {
-      app: {
-        version: '27.0 (fake)',
-        project: {
-          get activeItem() {
-            return fake.compItem();
-          },
-          importFile: (options: AeImportOptions) => {
-            const path = (options as AeImportOptions & { path: string }).path;
-            const frames = this.stillSequences.get(path);
-            if (frames === undefined) throw new Error(`File "${path}" not found`);
-            const f: FakeFootage = {
-              id: this.comp.footage.length + 100,
-              name: path.replace(/^.*[\\/]/, ''),
-              path,
-              frameRate: 30, // AE's default still-sequence rate until conformed
-              conformFrameRate: 0,
-              frames: options.sequence ? frames : 1,
-              isSequence: options.sequence,
-            };
-            return this.change(`import ${f.name}`, () => {
-              this.comp.footage.push(f);
-              return this.footageItem(f);
-            });
-          },
+      version: '27.0 (fake)',
+      project: {
+        get activeItem() {
+          return fake.compItem();
         },
-        beginUndoGroup: (label: string) => {
-          this.groupDepth++;
-          if (this.groupDepth === 1) this.group = { label, changes: [], before: clone(this.comp) };
+        importFile: (options: AeImportOptions) => {
+          // Documented: the file to import is `file` (a string); an options object without it fails.
+          const path = options.file;
+          if (typeof path !== 'string') throw new Error('ImportOptions.file is not set');
+          const frames = this.stillSequences.get(path);
+          if (frames === undefined) throw new Error(`File "${path}" not found`);
+          const f: FakeFootage = {
+            id: this.comp.footage.length + 100,
+            name: path.replace(/^.*[\\/]/, ''),
+            path,
+            frameRate: 30, // AE's default still-sequence rate until conformed
+            conformFrameRate: 0,
+            frames: options.sequence ? frames : 1,
+            isSequence: options.sequence,
+          };
+          return this.change(`import ${f.name}`, () => {
+            this.comp.footage.push(f);
+            return this.footageItem(f);
+          });
         },
-        endUndoGroup: () => {
-          if (this.groupDepth === 0) throw new Error('endUndoGroup without beginUndoGroup');
-          this.groupDepth--;
-          if (this.groupDepth === 0 && this.group) {
-            if (this.group.changes.length > 0) this.undoStack.push(this.group);
-            this.group = undefined;
+      },
+      beginUndoGroup: (label: string) => {
+        this.groupDepth++;
+        if (this.groupDepth === 1) this.group = { label, changes: [], before: clone(this.comp) };
+      },
+      endUndoGroup: () => {
+        if (this.groupDepth === 0) throw new Error('endUndoGroup without beginUndoGroup');
+        this.groupDepth--;
+        if (this.groupDepth === 0 && this.group) {
+          if (this.group.changes.length > 0) this.undoStack.push(this.group);
+          this.group = undefined;
+        }
+      },
+      ...(this.withConstructors
+        ? {
+            ImportOptions: class {
+              file = '';
+              sequence = false;
+              forceAlphabetical = false;
+              constructor(file?: string) {
+                if (file !== undefined) this.file = file;
+              }
+            },
+            MarkerValue: class {
+              constructor(public comment: string) {}
+            },
+            TrackMatteType: { LUMA, ALPHA },
           }
-        },
-      },
-      ImportOptions: class {
-        sequence = false;
-        forceAlphabetical = false;
-        constructor(readonly path: string) {}
-      },
-      MarkerValue: class {
-        constructor(public comment: string) {}
-      },
-      TrackMatteType: { LUMA, ALPHA },
+        : {}),
     };
   }
 }

@@ -3,7 +3,8 @@
 import { PremiereFake, type FakeTimeline } from './premierepro-fake';
 
 interface HarnessGlobal {
-  __premiereConfig?: { timeline: FakeTimeline; stills: Record<string, number> };
+  /** `stillFolders`: folder -> frames every numbered sequence written there holds. */
+  __premiereConfig?: { timeline: FakeTimeline; stillFolders: Record<string, number> };
   __premiereFake?: PremiereFake;
   require?: (id: string) => unknown;
 }
@@ -12,7 +13,7 @@ const g = globalThis as unknown as HarnessGlobal;
 const config = g.__premiereConfig;
 if (!config) throw new Error('set window.__premiereConfig before loading the Premiere harness');
 const fake = new PremiereFake(config.timeline);
-for (const [path, frames] of Object.entries(config.stills)) fake.stillSequences.set(path, frames);
+for (const [folder, frames] of Object.entries(config.stillFolders)) fake.stillFolders.set(folder, frames);
 g.__premiereFake = fake;
 g.require = (id: string) => {
   if (id === 'premierepro') return fake.api;

@@ -5,12 +5,18 @@
 // - a transaction or lockedAccess callback that returns a Promise (an `async` callback, i.e. an
 //   await inside) throws, and any action added after the callback returned is refused;
 // - importFiles resolves to a bare boolean;
-// - exportSequenceFrame writes "name.png.png" for "name.png".
+// - each call returns only what @adobe/premierepro declares: the object createComponent returns
+//   has no members (VideoFilterComponent is `{}`), parameters exist only on components read from
+//   a clip's chain, an overwrite past the last track is refused (only insert documents creating a
+//   track), createKeyframe throws on a value of the wrong type (documented), and an imported
+//   numbered sequence holds every file on disk that continues its numbering.
 // Actions run only when the transaction commits; each committed transaction is one undo step.
 import type { Action, Keyframe } from '@adobe/premierepro';
 import type {
   PClipProjectItem,
+  PComponent,
   PComponentParam,
+  PParamValue,
   PCompoundAction,
   PFolderItem,
   PMarkers,
@@ -21,7 +27,6 @@ import type {
   PTickTime,
   PVideoClipTrackItem,
   PVideoComponentChain,
-  PVideoFilterComponent,
   PVideoTrack,
   PremiereApi,
 } from '../../src/host/premiere-api';
@@ -56,16 +61,30 @@ export interface FakeMediaItem {
   asNumberedStills?: boolean;
   /** Frames of a numbered still sequence. */
   frameCount?: number;
+  /** In/out points set with createSetInOutPointsAction (seconds of the item's media). */
+  inOut?: [number, number];
+}
+
+/** A plain {x, y} stands in for PointF, as the fake never builds host objects. */
+export type FakeValue = number | string | boolean | { x: number; y: number };
+
+export interface FakeParam {
+  displayName: string;
+  value: FakeValue;
+  timeVarying?: boolean;
 }
 
 export interface FakeComponent {
   matchName: string;
   displayName: string;
-  params: { displayName: string; value: number | string | boolean }[];
+  params: FakeParam[];
 }
+
+export type FakeLocale = 'en' | 'de';
 
 export interface FakeTrackItem {
   name: string;
+  adjustmentLayer?: boolean;
   media: FakeMediaItem;
   start: number; // seconds
   end: number;
@@ -99,15 +118,108 @@ export interface FakeTimeline {
 }
 
 export interface FakeOptions {
-  /** Whether VideoFilterFactory components expose their parameters (getParam). */
-  componentsHaveParams?: boolean;
+  /** Language of display names (effects and parameters); match names never change. */
+  locale?: FakeLocale;
   /** Whether Track Matte Key is in the effect list at all. */
   hasTrackMatteKey?: boolean;
   /** Make importFiles fail (resolve false). */
   importFails?: boolean;
 }
 
-const TRACK_MATTE = { matchName: 'AE.ADBE Track Matte Key', displayName: 'Track Matte Key' };
+const NAMES: Record<FakeLocale, Record<string, string>> = {
+  en: {
+    'AE.ADBE Track Matte Key': 'Track Matte Key',
+    'AE.ADBE Gamma': 'Gamma Correction',
+    'AE.ADBE Motion': 'Motion',
+    'AE.ADBE Opacity': 'Opacity',
+    Matte: 'Matte',
+    Composite: 'Composite Using',
+    Reverse: 'Reverse',
+    Position: 'Position',
+    Scale: 'Scale',
+    ScaleWidth: 'Scale Width',
+    Uniform: 'Uniform Scale',
+    Rotation: 'Rotation',
+    Anchor: 'Anchor Point',
+    Flicker: 'Anti-flicker Filter',
+    Opacity: 'Opacity',
+    Blend: 'Blend Mode',
+  },
+  de: {
+    'AE.ADBE Track Matte Key': 'Spurmaske-Key',
+    'AE.ADBE Gamma': 'Gammakorrektur',
+    'AE.ADBE Motion': 'Bewegung',
+    'AE.ADBE Opacity': 'Deckkraft',
+    Matte: 'Maske',
+    Composite: 'Compositing mit',
+    Reverse: 'Umkehren',
+    Position: 'Position',
+    Scale: 'Skalierung',
+    ScaleWidth: 'Skalierungsbreite',
+    Uniform: 'Gleichmäßige Skalierung',
+    Rotation: 'Drehung',
+    Anchor: 'Ankerpunkt',
+    Flicker: 'Flimmerfilter',
+    Opacity: 'Deckkraft',
+    Blend: 'Füllmethode',
+  },
+};
+
+const TRACK_MATTE_MATCH_NAME = 'AE.ADBE Track Matte Key';
+
+/** Parameters by index: Track Matte Key as the Premiere user guide lists it in Effect Controls. */
+function trackMatteKey(locale: FakeLocale): FakeComponent {
+  const n = NAMES[locale];
+  return {
+    matchName: TRACK_MATTE_MATCH_NAME,
+    displayName: n[TRACK_MATTE_MATCH_NAME],
+    params: [
+      { displayName: n.Matte, value: 0 },
+      { displayName: n.Composite, value: 0 },
+      { displayName: n.Reverse, value: false },
+    ],
+  };
+}
+
+/** The two components every video clip's chain starts with (Adobe's sample inserts at index 2). */
+export function intrinsicComponents(
+  locale: FakeLocale = 'en',
+  motion: Partial<Record<string, FakeValue>> = {},
+): FakeComponent[] {
+  const n = NAMES[locale];
+  const p = (key: string, value: FakeValue): FakeParam => ({
+    displayName: n[key],
+    value: motion[key] ?? value,
+  });
+  return [
+    {
+      matchName: 'AE.ADBE Opacity',
+      displayName: n['AE.ADBE Opacity'],
+      params: [
+        { displayName: n.Opacity, value: 100 },
+        { displayName: n.Blend, value: 0 },
+      ],
+    },
+    {
+      matchName: 'AE.ADBE Motion',
+      displayName: n['AE.ADBE Motion'],
+      params: [
+        p('Position', { x: 0.5, y: 0.5 }),
+        p('Scale', 100),
+        p('ScaleWidth', 100),
+        p('Uniform', true),
+        p('Rotation', 0),
+        p('Anchor', { x: 0.5, y: 0.5 }),
+        p('Flicker', 0),
+      ],
+    },
+  ];
+}
+
+function sameType(a: FakeValue, b: unknown): boolean {
+  if (typeof a !== 'object') return typeof a === typeof b;
+  return typeof b === 'object' && b !== null && typeof (b as { x?: unknown }).x === 'number';
+}
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -117,17 +229,22 @@ export class PremiereFake {
   readonly timeline: FakeTimeline;
   /** Committed transactions, newest last: one entry per undo step. */
   readonly undoStack: { label: string; actions: string[]; before: FakeTimeline }[] = [];
-  /** Files the fake "wrote" (frame exports). */
-  readonly files = new Set<string>();
   /** Numbered still sequences on the fake disk: first frame path -> frame count. */
   readonly stillSequences = new Map<string, number>();
+  /** Folders where any numbered sequence holds this many files (for names chosen at run time). */
+  readonly stillFolders = new Map<string, number>();
   readonly options: Required<FakeOptions>;
   private lockDepth = 0;
   private inTransaction = false;
 
+  /** What each opaque host object stands for; the objects themselves carry only typed members. */
+  private readonly projectItems = new WeakMap<object, FakeMediaItem>();
+  private readonly filters = new WeakMap<object, FakeComponent>();
+  private readonly bins = new WeakSet<object>();
+
   constructor(timeline: FakeTimeline, options: FakeOptions = {}) {
     this.timeline = timeline;
-    this.options = { componentsHaveParams: true, hasTrackMatteKey: true, importFails: false, ...options };
+    this.options = { locale: 'en', hasTrackMatteKey: true, importFails: false, ...options };
   }
 
   /** Reverts the newest transaction, like Edit > Undo. */
@@ -153,7 +270,7 @@ export class PremiereFake {
 
   private mediaItem(media: FakeMediaItem): PProjectItem & PClipProjectItem {
     const fake = this;
-    return {
+    const item: PProjectItem & PClipProjectItem = {
       get name() {
         return media.name;
       },
@@ -164,35 +281,67 @@ export class PremiereFake {
         fake.action(`createSetOverrideFrameRateAction(${fps})`, () => {
           media.overrideFps = fps;
         }),
-      __media: media,
-    } as PProjectItem & PClipProjectItem & { __media: FakeMediaItem };
+      createSetInOutPointsAction: (inPoint, outPoint) =>
+        fake.action(`createSetInOutPointsAction(${inPoint.seconds}, ${outPoint.seconds})`, () => {
+          media.inOut = [inPoint.seconds, outPoint.seconds];
+        }),
+    };
+    this.projectItems.set(item, media);
+    return item;
   }
 
   private mediaOf(item: PProjectItem): FakeMediaItem {
-    const media = (item as { __media?: FakeMediaItem }).__media;
+    const media = this.projectItems.get(item);
     if (!media) throw new Error('not a project item of this fake');
     return media;
   }
 
-  private componentObject(component: FakeComponent): PVideoFilterComponent {
+  /** A parameter of a component in a chain: reads and writes the timeline model. */
+  private param(param: FakeParam): PComponentParam {
     const fake = this;
-    const base = { __component: component };
-    if (!this.options.componentsHaveParams) return base;
     return {
-      ...base,
+      displayName: param.displayName,
+      createKeyframe: (value: PParamValue) => {
+        // Documented: "This throws if the passed in value is not compatible with the component param type".
+        if (!sameType(param.value, value))
+          throw new Error(`createKeyframe: ${String(value)} does not fit ${param.displayName}`);
+        const plain =
+          typeof value === 'object'
+            ? { x: (value as { x: number }).x, y: (value as { y: number }).y }
+            : value;
+        return { value: { value: plain } } as unknown as Keyframe;
+      },
+      createSetValueAction: (kf: Keyframe) =>
+        fake.action(`setValue(${param.displayName})`, () => {
+          if (param.timeVarying)
+            throw new Error(
+              `${param.displayName} is time varying: createSetValueAction is for non-time-varying params`,
+            );
+          param.value = (kf as unknown as { value: { value: FakeValue } }).value.value;
+        }),
+      getStartValue: async () => ({ value: { value: clone(param.value) } }) as unknown as Keyframe,
+      isTimeVarying: () => param.timeVarying === true,
+    };
+  }
+
+  private component(component: FakeComponent): PComponent {
+    return {
+      getMatchName: async () => component.matchName,
+      getDisplayName: async () => component.displayName,
       getParamCount: () => component.params.length,
-      getParam: (i = 0): PComponentParam => {
+      getParam: (i = 0) => {
         const param = component.params[i];
-        return {
-          displayName: param.displayName,
-          createKeyframe: (value: number | string | boolean) => ({ value: { value } }) as unknown as Keyframe,
-          createSetValueAction: (kf: Keyframe) =>
-            fake.action(`setValue(${param.displayName})`, () => {
-              param.value = (kf as unknown as { value: { value: number } }).value.value;
-            }),
-        };
+        if (!param) throw new Error(`${component.matchName} has no parameter ${i}`);
+        return this.param(param);
       },
     };
+  }
+
+  /** The fake component a chain call was given: a filter from createComponent or one read from a chain. */
+  private filterOf(component: object, item: FakeTrackItem): FakeComponent {
+    const filter = this.filters.get(component);
+    if (filter) return clone(filter);
+    throw new Error(`not a VideoFilterComponent of this fake (${item.name})`);
   }
 
   private trackItem(item: FakeTrackItem, trackIndex: number): PVideoClipTrackItem {
@@ -201,6 +350,7 @@ export class PremiereFake {
       getName: async () => item.name,
       getSpeed: async () => item.speed,
       isSpeedReversed: async () => (item.reversed ? 1 : 0),
+      isAdjustmentLayer: async () => item.adjustmentLayer === true,
       getInPoint: async () => FakeTickTime.seconds(item.inPoint),
       getOutPoint: async () => FakeTickTime.seconds(item.outPoint),
       getStartTime: async () => FakeTickTime.seconds(item.start),
@@ -209,17 +359,56 @@ export class PremiereFake {
       getProjectItem: async () => fake.mediaItem(item.media),
       getComponentChain: async (): Promise<PVideoComponentChain> => ({
         getComponentCount: () => item.components.length,
-        createAppendComponentAction: (component: PVideoFilterComponent) =>
-          fake.action('createAppendComponentAction', () => {
-            // The component object itself is appended (its later param edits land in the chain).
-            item.components.push((component as { __component: FakeComponent }).__component);
-          }),
+        getComponentAtIndex: (i: number) => {
+          const component = item.components[i];
+          if (!component) throw new Error(`no component ${i} on ${item.name}`);
+          return fake.component(component);
+        },
+        createAppendComponentAction: (component: object) => {
+          const filter = fake.filterOf(component, item);
+          return fake.action('createAppendComponentAction', () => {
+            item.components.push(filter);
+          });
+        },
+        createRemoveComponentAction: () => {
+          throw new Error('the fake does not model removing components');
+        },
       }),
       createSetDisabledAction: (disabled: boolean) =>
         fake.action(`createSetDisabledAction(${disabled})`, () => {
           item.disabled = disabled;
         }),
     };
+  }
+
+  /**
+   * Length on the timeline of a placed project item: its in/out range if set, else every frame
+   * of the media (for a numbered sequence, every file on disk continuing its numbering).
+   */
+  private placedLength(media: FakeMediaItem): number {
+    if (media.inOut) return media.inOut[1] - media.inOut[0];
+    return (media.frameCount ?? 1) / (media.overrideFps ?? media.fps);
+  }
+
+  /** Puts `media` on a track at `start`, overwriting what it covers there. */
+  private place(media: FakeMediaItem, start: number, trackIndex: number): void {
+    const tracks = this.timeline.tracks;
+    const length = this.placedLength(media);
+    const end = start + length;
+    const inPoint = media.inOut?.[0] ?? 0;
+    tracks[trackIndex] = tracks[trackIndex].filter((i) => i.end <= start || i.start >= end);
+    tracks[trackIndex].push({
+      name: media.name,
+      media: clone(media),
+      start,
+      end,
+      inPoint,
+      outPoint: inPoint + length,
+      speed: 1,
+      reversed: false,
+      disabled: false,
+      components: intrinsicComponents(this.options.locale),
+    });
   }
 
   private sequence(): PSequence {
@@ -243,7 +432,6 @@ export class PremiereFake {
         };
       },
       getSettings: async () => ({ getVideoFrameRate: () => ({ value: t.fps }) }),
-      getFrameSize: async () => ({ width: t.width, height: t.height }),
       getSelection: async () => ({
         getTrackItems: async () =>
           t.tracks.flatMap((items, i) =>
@@ -256,7 +444,8 @@ export class PremiereFake {
   private project(): PProject {
     const fake = this;
     const t = this.timeline;
-    const binItem = { name: 'Project', type: 2, __bin: true } as PProjectItem;
+    const binItem: PProjectItem = { name: 'Project', type: 2 };
+    fake.bins.add(binItem);
     return {
       name: 'Fake project',
       getActiveSequence: async () => fake.sequence(),
@@ -265,7 +454,8 @@ export class PremiereFake {
         if (targetBin !== binItem) throw new Error('importFiles: unknown target bin');
         if (fake.options.importFails) return false;
         for (const p of paths) {
-          const frameCount = fake.stillSequences.get(p);
+          const frameCount =
+            fake.stillSequences.get(p) ?? fake.stillFolders.get(p.replace(/[\\/][^\\/]*$/, ''));
           if (frameCount === undefined) return false; // no such file
           const name = p.replace(/^.*[\\/]/, '');
           const stills = asNumberedStills === true;
@@ -321,7 +511,12 @@ export class PremiereFake {
         }
         if (actions.length === 0) return false;
         const before = clone(t);
-        for (const a of actions) a.apply();
+        try {
+          for (const a of actions) a.apply();
+        } catch (err) {
+          Object.assign(t, before); // a refused action takes the whole transaction back
+          throw err;
+        }
         fake.undoStack.push({ label: undoString ?? '', actions: actions.map((a) => a.description), before });
         return true;
       },
@@ -332,7 +527,7 @@ export class PremiereFake {
     Project: { getActiveProject: async () => this.project() },
     ClipProjectItem: {
       cast: (item) => {
-        if ((item as { __bin?: boolean }).__bin) {
+        if (this.bins.has(item)) {
           // Like Premiere: a bin cast to a clip has no media.
           return {
             name: item.name,
@@ -345,6 +540,9 @@ export class PremiereFake {
             createSetOverrideFrameRateAction: () => {
               throw new Error('not a clip');
             },
+            createSetInOutPointsAction: () => {
+              throw new Error('not a clip');
+            },
           };
         }
         return this.mediaItem(this.mediaOf(item));
@@ -352,7 +550,7 @@ export class PremiereFake {
     },
     FolderItem: {
       cast: (item): PFolderItem => {
-        if (!(item as { __bin?: boolean }).__bin) throw new Error('FolderItem.cast: not a bin');
+        if (!this.bins.has(item)) throw new Error('FolderItem.cast: not a bin');
         return { name: item.name, getItems: async () => this.timeline.bin.map((m) => this.mediaItem(m)) };
       },
     },
@@ -360,52 +558,51 @@ export class PremiereFake {
       getEditor: (): PSequenceEditor => ({
         createOverwriteItemAction: (projectItem, time, videoTrackIndex) =>
           this.action(`createOverwriteItemAction(V${videoTrackIndex + 1} @ ${time.seconds}s)`, () => {
-            const media = this.mediaOf(projectItem);
+            // Only insert documents creating a track for an index past the last one.
+            if (videoTrackIndex >= this.timeline.tracks.length) {
+              throw new Error(`overwrite: no video track ${videoTrackIndex}`);
+            }
+            this.place(this.mediaOf(projectItem), time.seconds, videoTrackIndex);
+          }),
+        createInsertProjectItemAction: (projectItem, time, videoTrackIndex, _audioTrackIndex, limitShift) =>
+          this.action(`createInsertProjectItemAction(V${videoTrackIndex + 1} @ ${time.seconds}s)`, () => {
             const tracks = this.timeline.tracks;
-            if (videoTrackIndex > tracks.length) throw new Error(`no video track ${videoTrackIndex}`);
-            if (videoTrackIndex === tracks.length) tracks.push([]);
-            // Duration of a numbered still sequence: its frame count at the (override) rate.
-            const count = media.frameCount ?? 1;
-            const fps = media.overrideFps ?? media.fps;
-            const start = time.seconds;
-            const end = start + count / fps;
-            tracks[videoTrackIndex] = tracks[videoTrackIndex].filter((i) => i.end <= start || i.start >= end);
-            tracks[videoTrackIndex].push({
-              name: media.name,
-              media: clone(media),
-              start,
-              end,
-              inPoint: 0,
-              outPoint: count / fps,
-              speed: 1,
-              reversed: false,
-              disabled: false,
-              components: [],
-            });
+            // "If you pass a track index greater than the number of existing tracks, a new track will be created."
+            if (videoTrackIndex >= tracks.length) tracks.push([]);
+            const index = Math.min(videoTrackIndex, tracks.length - 1);
+            const media = this.mediaOf(projectItem);
+            const length = this.placedLength(media);
+            // An insert pushes later clips on the target track (and, without limitShift, on every track).
+            for (const [i, items] of tracks.entries()) {
+              if (i !== index && limitShift) continue;
+              for (const item of items) {
+                if (item.start >= time.seconds) {
+                  item.start += length;
+                  item.end += length;
+                }
+              }
+            }
+            this.place(media, time.seconds, index);
           }),
       }),
     },
     VideoFilterFactory: {
       getMatchNames: async () => [
         'AE.ADBE Gamma',
-        ...(this.options.hasTrackMatteKey ? [TRACK_MATTE.matchName] : []),
+        ...(this.options.hasTrackMatteKey ? [TRACK_MATTE_MATCH_NAME] : []),
       ],
       getDisplayNames: async () => [
-        'Gamma Correction',
-        ...(this.options.hasTrackMatteKey ? [TRACK_MATTE.displayName] : []),
+        NAMES[this.options.locale]['AE.ADBE Gamma'],
+        ...(this.options.hasTrackMatteKey ? [NAMES[this.options.locale][TRACK_MATTE_MATCH_NAME]] : []),
       ],
       createComponent: async (matchName) => {
-        if (matchName !== TRACK_MATTE.matchName || !this.options.hasTrackMatteKey) {
+        if (matchName !== TRACK_MATTE_MATCH_NAME || !this.options.hasTrackMatteKey) {
           throw new Error(`unknown effect ${matchName}`);
         }
-        return this.componentObject({
-          ...TRACK_MATTE,
-          params: [
-            { displayName: 'Matte', value: 0 },
-            { displayName: 'Composite Using', value: 0 },
-            { displayName: 'Reverse', value: false },
-          ],
-        });
+        // VideoFilterComponent is `{}` in the typings: an object with nothing on it.
+        const component = Object.freeze({});
+        this.filters.set(component, trackMatteKey(this.options.locale));
+        return component;
       },
     },
     Markers: {
@@ -427,19 +624,15 @@ export class PremiereFake {
       createWithSeconds: (s) => FakeTickTime.seconds(s),
       createWithTicks: (t) => new FakeTickTime(Number(t)),
     },
-    Exporter: {
-      exportSequenceFrame: async (_seq, _time, filename, folder) => {
-        // Premiere's quirk: the extension is appended again.
-        this.files.add(`${folder}/${filename}.png`);
-        return true;
-      },
-    },
     Constants: { TrackItemType: { CLIP: 1 } },
   };
 }
 
 /** A sequence "Edit" at 25 fps, 1920x1080, with one clip on V1 and a title on V2 elsewhere. */
-export function sampleTimeline(overrides: Partial<FakeTrackItem> = {}): FakeTimeline {
+export function sampleTimeline(
+  overrides: Partial<FakeTrackItem> = {},
+  locale: FakeLocale = 'en',
+): FakeTimeline {
   const clipMedia: FakeMediaItem = { name: 'interview.mov', mediaPath: '/media/interview.mov', fps: 25 };
   return {
     sequenceName: 'Edit',
@@ -459,7 +652,7 @@ export function sampleTimeline(overrides: Partial<FakeTrackItem> = {}): FakeTime
           speed: 1,
           reversed: false,
           disabled: false,
-          components: [],
+          components: intrinsicComponents(locale),
           ...overrides,
         },
       ],
@@ -474,7 +667,7 @@ export function sampleTimeline(overrides: Partial<FakeTrackItem> = {}): FakeTime
           speed: 1,
           reversed: false,
           disabled: false,
-          components: [],
+          components: intrinsicComponents(locale),
         },
       ],
     ],
