@@ -61,6 +61,12 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
    * frame): a quicker, sparser estimate of the same measures for studies on a 2-core machine.
    */
   frameStep?: number;
+  /**
+   * Score annotated frames as the editor gets them, their ground truth kept as painted (the
+   * product's default in `segment` and the server's render). Off by default: the evaluation scores
+   * the network on every frame, as the DAVIS protocol and the paper's refinement do.
+   */
+  keepPainted?: boolean;
   onLine?: (line: string) => void;
 }
 
@@ -272,7 +278,11 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           for await (const f of segmentClip(source, seg.model, { only })) {
             const soft = makeFloatMatte(f.probability, source.width, source.height);
             await softWriter?.write(f.index, soft);
-            for (const p of processor.push(f.index, soft, f.frame)) await consume(p.frameIndex, p.matte.data);
+            const painted = options.keepPainted
+              ? annotations.find((a) => a.frameIndex === f.index)?.mask
+              : undefined;
+            for (const p of processor.push(f.index, soft, f.frame, painted))
+              await consume(p.frameIndex, p.matte.data);
           }
           for (const p of processor.flush()) await consume(p.frameIndex, p.matte.data);
           await softWriter?.close();

@@ -139,6 +139,11 @@ export const RenderSchema = Type.Object(
     matte: Type.Optional(MatteControlsSchema),
     /** Segment frames that have no mask yet instead of failing. Default true. */
     segmentMissing: Type.Optional(Type.Boolean()),
+    /**
+     * Annotated frames come back as painted (the annotation is their matte; the finishing
+     * controls still apply). Default true; false mattes them with the network like any frame.
+     */
+    keepPainted: Type.Optional(Type.Boolean()),
   },
   closed,
 );

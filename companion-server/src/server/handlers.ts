@@ -281,6 +281,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
         name: msg.name,
         matte: msg.matte,
         segmentMissing: msg.segmentMissing,
+        keepPainted: msg.keepPainted,
       },
       x.request,
     );

@@ -458,6 +458,12 @@ export class JobManager {
     await this.setPhase(job, 'render');
     const weights = await this.o.workspace.loadWeights(job.clipId, job.objectId);
     const p = job.params;
+    const painted = new Map<number, Uint8Array>();
+    if (p.keepPainted !== false) {
+      const annotated = await this.o.workspace.loadAnnotations(job.clipId, job.objectId);
+      if (annotated.length > 0)
+        for (const a of await this.loadAnnotationMasks(job)) painted.set(a.frame, a.mask);
+    }
     // Checked when the request came, and again now: a link put in place meanwhile would lead into the workspace.
     const outputFolder = await prepareOutputFolder(p.outputFolder!, 'outputFolder', this.o.workspace.root);
     job.outputs = await renderMatte({
@@ -477,6 +483,7 @@ export class JobManager {
         return (await decodeGrayPng(png)).data;
       },
       readFrame: (f) => this.o.clips.readFrame(job.clipId, f),
+      painted,
       signal,
       onProgress: (done, total) =>
         this.o.events.progress({

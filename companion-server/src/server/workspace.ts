@@ -60,6 +60,8 @@ export interface JobParams {
   name?: string;
   matte?: MatteControls;
   segmentMissing?: boolean;
+  /** render jobs: annotated frames come back as painted (default true). */
+  keepPainted?: boolean;
 }
 
 export interface JobRecord {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main';
 import { readWeights } from '../../src/osvos/weights';
+import { readMask } from '../../src/video/mask-io';
 import { sampleClip } from '../../src/video/sample-clip';
 
 const sample = sampleClip();
@@ -234,5 +235,64 @@ describe('oneshot-roto segment / eval', () => {
     };
     expect(report.overall.J.mean).toBe(1);
     expect(report.overall.F.mean).toBe(1);
+  });
+  describe('annotated frames come back as painted', () => {
+    // Clip = source frames 2..5; clip frame 1 (file 00003.png) is annotated with its ground truth.
+    const gtPath = () => path.join(sample.annotationsDir, '00003.png');
+    const quick = [
+      ...['--resolution', '128', '--iterations', '4', '--trainable', 'head'],
+      ...['--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'],
+    ];
+    /** The clip with its annotation and the quick method, writing into `name`. */
+    const args = (name: string, extra: string[]) => {
+      const clip = ['--start', '2', '--end', '6', '--annotation', `1:${gtPath()}`];
+      return ['segment', sample.videoPath, '--out', path.join(dir, name), ...clip, ...quick, ...extra];
+    };
+    const segment = async (name: string, extra: string[]) => {
+      await run(args(name, extra));
+      return (await readMask(path.join(dir, name, '00003.png'))).data;
+    };
+    const differing = (a: Uint8Array, b: Uint8Array, where: (i: number) => boolean = () => true) => {
+      let n = 0;
+      for (let i = 0; i < a.length; i++) if (where(i) && a[i] !== b[i]) n++;
+      return n;
+    };
+
+    it('the matte of the annotated frame is the painted mask (default snapping); --no-keep-painted gives the network', async () => {
+      const gt = (await readMask(gtPath())).data;
+      const kept = await segment('painted', []);
+      expect(differing(kept, gt)).toBe(0);
+      const network = await segment('network', ['--no-keep-painted']);
+      // The 4-iteration 128² network is far from the painted mask: the default above really pinned it.
+      expect(differing(network, gt)).toBeGreaterThan(500);
+    }, 600_000);
+
+    it('a --dont-care region is left to the network; the rest of the frame is as painted', async () => {
+      const gt = (await readMask(gtPath())).data;
+      // A band across the bear's body and its edges (rows 200..279 of 480).
+      const band = path.join(dir, 'band.png');
+      const w = 854;
+      const h = 480;
+      const inBand = (i: number) => Math.floor(i / w) >= 200 && Math.floor(i / w) < 280;
+      const raw = new Uint8Array(w * h);
+      for (let i = 0; i < raw.length; i++) raw[i] = inBand(i) ? 255 : 0;
+      await sharp(raw, { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toFile(band);
+      // Pointwise matte settings, so the open band of both runs can be compared pixel for pixel.
+      const pointwise = ['--edge-snap', 'none', '--drop-islands-relative', '0', '--dont-care', `1:${band}`];
+      const open = await segment('open', pointwise);
+      const network = await segment('open-network', [...pointwise, '--no-keep-painted']);
+      expect(differing(open, gt, (i) => !inBand(i))).toBe(0);
+      expect(differing(open, network, inBand)).toBe(0);
+      // …and the network's band is not the painted one, so the band was not pinned to it.
+      expect(differing(network, gt, inBand)).toBeGreaterThan(100);
+    }, 600_000);
+
+    it('rejects a --dont-care region of a frame that has no annotation', async () => {
+      await expect(run(args('orphan', ['--dont-care', `2:${gtPath()}`]))).rejects.toThrow(
+        /--dont-care 2:.*no --annotation/,
+      );
+    });
   });
 });

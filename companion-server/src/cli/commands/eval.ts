@@ -61,6 +61,10 @@ export function registerEvalCommand(program: Command): void {
       'segment and score every n-th frame only (a quicker, sparser estimate; default 1: every frame)',
       '1',
     )
+    .option(
+      '--keep-painted',
+      'score annotated frames as the editor gets them (their mask kept as painted) instead of the network on them',
+    )
     .option('--bbox', "also report the paper's bounding-box tracking measure (Table 5)")
     .option(
       '--reuse-weights <dir>',
@@ -112,6 +116,7 @@ export function registerEvalCommand(program: Command): void {
       bbox: Boolean(opts.bbox),
       softDir: opts.softOut as string | undefined,
       frameStep,
+      keepPainted: Boolean(opts.keepPainted),
       reuseWeightsDir: opts.reuseWeights as string | undefined,
       onLine: print,
     });

@@ -9,7 +9,7 @@ import type { MatteOptions } from '../../matte/options';
 import { createMatteProcessor } from '../../matte/pipeline';
 import { openMatteWriter } from '../../matte/writers';
 import { makeFloatMatte } from '../../matte/matte';
-import { validateAnnotation, type Annotation } from '../../osvos/annotations';
+import { DONT_CARE, validateAnnotation, type Annotation } from '../../osvos/annotations';
 import { prepareSegmenter } from '../../osvos/one-shot';
 import { segmentClip } from '../../osvos/segment-clip';
 import {
@@ -29,6 +29,10 @@ export interface SegmentJob {
   input: string;
   outDir: string;
   annotations: { frameIndex: number; maskPath: string }[];
+  /** Regions of annotated frames left open: white pixels are "don't care" (the network fills them). */
+  dontCare?: { frameIndex: number; maskPath: string }[];
+  /** Annotated frames come back as painted where the mask is definite (default true). */
+  keepPainted?: boolean;
   method: MethodOptions;
   matte: MatteOptions;
   start?: number;
@@ -49,28 +53,47 @@ export interface SegmentSummary {
   weightsPath?: string;
 }
 
-export function parseAnnotationFlag(value: string): { frameIndex: number; maskPath: string } {
+export function parseAnnotationFlag(
+  value: string,
+  flag = '--annotation',
+): { frameIndex: number; maskPath: string } {
   const m = /^(\d+):(.+)$/.exec(value);
-  if (!m) throw new UsageError(`--annotation expects <frameIndex>:<mask.png>, got "${value}"`);
+  if (!m) throw new UsageError(`${flag} expects <frameIndex>:<mask.png>, got "${value}"`);
   return { frameIndex: Number(m[1]), maskPath: m[2]! };
 }
 
+/**
+ * The annotations, each with its "don't care" region (white in a `dontCare` mask) set to
+ * DONT_CARE: excluded from fine-tuning's loss and filled by the network in the matte.
+ */
 export async function loadAnnotations(
   source: FrameSource,
   specs: SegmentJob['annotations'],
+  dontCare: SegmentJob['dontCare'] = [],
 ): Promise<Annotation[]> {
+  const size = { width: source.width, height: source.height };
   const out: Annotation[] = [];
   for (const spec of specs) {
-    const mask = await readMask(spec.maskPath, { width: source.width, height: source.height });
+    const mask = await readMask(spec.maskPath, size);
     const a: Annotation = {
       frameIndex: spec.frameIndex,
       mask: mask.data,
       width: mask.width,
       height: mask.height,
     };
+    for (const open of dontCare.filter((d) => d.frameIndex === spec.frameIndex)) {
+      const region = await readMask(open.maskPath, size);
+      for (let i = 0; i < region.data.length; i++) if (region.data[i]) a.mask[i] = DONT_CARE;
+    }
     validateAnnotation(a, source, source.frameCount);
     out.push(a);
   }
+  const orphan = dontCare.find((d) => !specs.some((s) => s.frameIndex === d.frameIndex));
+  if (orphan)
+    throw new UsageError(
+      `--dont-care ${orphan.frameIndex}:${orphan.maskPath} names frame ${orphan.frameIndex}, which has no --annotation; ` +
+        "give the frame's mask with --annotation too",
+    );
   return out;
 }
 
@@ -78,7 +101,11 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   const print = job.print ?? ((l: string) => process.stderr.write(`${l}\n`));
   const source = await openFrameSource(job.input, { start: job.start, end: job.end });
   try {
-    const annotations = await loadAnnotations(source, job.annotations);
+    const annotations = await loadAnnotations(source, job.annotations, job.dontCare);
+    // The editor's painted pixels, kept as painted in the matte of their frame.
+    const painted = new Map<number, Uint8Array>(
+      job.keepPainted === false ? [] : annotations.map((a) => [a.frameIndex, a.mask]),
+    );
     // An explicit --test-time-flip / --zoom-pass (or --no-…) overrides what the weights were saved with.
     const resume: FineTunedWeights | undefined = job.weightsIn
       ? withSegmentationChoices(await readWeights(job.weightsIn), job.method)
@@ -134,6 +161,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
           f.index,
           makeFloatMatte(f.probability, source.width, source.height),
           f.frame,
+          painted.get(f.index),
         )) {
           await writer.write(p.frameIndex, p.matte, p.frame);
         }
@@ -180,7 +208,17 @@ export function registerSegmentCommand(program: Command): void {
       '--weights <file>',
       'saved fine-tuned weights: continue from them (with annotations) or segment with them',
     )
-    .option('--save-weights <file>', 'write the fine-tuned weights here (reopen the clip without training)');
+    .option('--save-weights <file>', 'write the fine-tuned weights here (reopen the clip without training)')
+    .option(
+      '--dont-care <frame:mask.png>',
+      "an annotated frame's open region: white pixels are left to the network (not trained on, filled by it in the matte) (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--no-keep-painted',
+      'matte annotated frames with the network too (default: they come back as painted where the mask is definite)',
+    );
   addMethodOptions(cmd);
   addMatteOptions(cmd);
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
@@ -194,7 +232,9 @@ export function registerSegmentCommand(program: Command): void {
     const summary = await runSegment({
       input,
       outDir: String(opts.out),
-      annotations: (opts.annotation as string[]).map(parseAnnotationFlag),
+      annotations: (opts.annotation as string[]).map((v) => parseAnnotationFlag(v)),
+      dontCare: (opts.dontCare as string[]).map((v) => parseAnnotationFlag(v, '--dont-care')),
+      keepPainted: opts.keepPainted !== false,
       method: parseMethodOptions(opts),
       matte: parseMatteOptions(opts),
       start: int(opts.start, '--start'),
