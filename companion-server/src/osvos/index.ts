@@ -16,6 +16,7 @@ export {
 } from './one-shot';
 export { fineTuneOnClip } from './clip-fine-tune';
 export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
+export { predictWithEvidence, type FramePrediction } from './frame-evidence';
 export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
 export {
   UNSEEN_SUPPORT,

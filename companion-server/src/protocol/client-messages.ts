@@ -188,6 +188,17 @@ export const UnsubscribeSchema = Type.Object(
 
 export const PingSchema = Type.Object({ type: Type.Literal('ping'), id: RequestIdSchema }, closed);
 
+/** Per-frame confidence of an object's masks so far, and the frames to check next. */
+export const GetConfidenceSchema = Type.Object(
+  {
+    type: Type.Literal('getConfidence'),
+    id: RequestIdSchema,
+    clipId: ClipIdSchema,
+    objectId: Type.Optional(ObjectIdSchema),
+  },
+  closed,
+);
+
 /** Every client message schema by its `type`. */
 export const ClientMessageSchemas = {
   hello: HelloSchema,
@@ -204,6 +215,7 @@ export const ClientMessageSchemas = {
   subscribe: SubscribeSchema,
   unsubscribe: UnsubscribeSchema,
   ping: PingSchema,
+  getConfidence: GetConfidenceSchema,
 } as const satisfies Record<string, TSchema>;
 
 export type ClientMessageType = keyof typeof ClientMessageSchemas;
@@ -224,6 +236,7 @@ export type Cancel = Static<typeof CancelSchema>;
 export type ListJobs = Static<typeof ListJobsSchema>;
 export type Subscribe = Static<typeof SubscribeSchema>;
 export type Unsubscribe = Static<typeof UnsubscribeSchema>;
+export type GetConfidence = Static<typeof GetConfidenceSchema>;
 export type Ping = Static<typeof PingSchema>;
 
 /** A client message of a given type. */

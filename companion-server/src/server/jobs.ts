@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ErrorBody, JobInfo, JobKind } from '../protocol/common';
+import { measureFrame } from '../confidence';
 import type { AnnotationMask, SegmentationBackend } from './backend';
 import type { ClipRegistry } from './clips';
 import { asProtocolError, ioError, ProtocolError } from './errors';
@@ -396,7 +397,7 @@ export class JobManager {
       weightsPath: weights?.file ?? null,
       frameOrder: order,
       signal,
-      onFrame: async (frame, probability, width, height) => {
+      onFrame: async (frame, probability, width, height, evidence) => {
         signal.throwIfAborted();
         if (probability.length !== width * height || width !== clip.width || height !== clip.height) {
           throw new ProtocolError(
@@ -407,6 +408,13 @@ export class JobManager {
         const png = await encodeGrayPng(probability, width, height);
         try {
           await this.o.workspace.writeMask(job.clipId, job.objectId, frame, png);
+          // A backend that measures nothing still gets scores from what its soft matte says.
+          await this.o.workspace.appendEvidence(
+            job.clipId,
+            job.objectId,
+            frame,
+            evidence ?? measureFrame(probability, width, height, undefined, 255),
+          );
           await this.o.workspace.appendJobFrame(job.jobId, frame);
         } catch (err) {
           throw ioError('write the mask of frame', String(frame), err);

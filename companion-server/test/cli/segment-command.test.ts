@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main';
 import { readWeights } from '../../src/osvos/weights';
 import { readMask } from '../../src/video/mask-io';
 import { sampleClip } from '../../src/video/sample-clip';
+import { occludedBearFrames } from '../server/helpers/fixtures';
 
 const sample = sampleClip();
 
@@ -236,6 +237,41 @@ describe('oneshot-roto segment / eval', () => {
     expect(report.overall.J.mean).toBe(1);
     expect(report.overall.F.mean).toBe(1);
   });
+  it("saves each frame's confidence beside the matte; --suggest names an occluded frame among the first", async () => {
+    const hard = 9;
+    const frames = await occludedBearFrames(16, hard, 427);
+    const out = path.join(dir, 'confidence');
+    // The parent network alone (no annotation) at 320², where it finds the bear.
+    const parent = ['--resolution', '320', '--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'];
+    const stdout = await run([
+      'segment',
+      frames.folder,
+      '--out',
+      out,
+      ...parent,
+      '--edge-snap',
+      'none',
+      '--suggest',
+      '3',
+    ]);
+    const report = JSON.parse(await fs.readFile(path.join(out, 'confidence.json'), 'utf8')) as {
+      frames: { frame: number; sourceFrame: number; confidence: number }[];
+      suggest: number[];
+    };
+    expect(report.frames.map((f) => f.sourceFrame)).toEqual([...Array(16).keys()]);
+    const leastSure = [...report.frames].sort((a, b) => a.confidence - b.confidence).slice(0, 3);
+    expect(leastSure.map((f) => f.frame)).toContain(hard);
+    const printed = [...stdout.matchAll(/^ {2}\d\. frame (\d+) /gm)].map((m) => Number(m[1]));
+    expect(printed).toEqual(report.suggest.slice(0, 3));
+    expect(printed).toContain(hard);
+  }, 600_000);
+
+  it('rejects --suggest that is not a number of frames', async () => {
+    await expect(
+      run(['segment', sample.framesDir, '--out', path.join(dir, 'z'), '--suggest', 'some']),
+    ).rejects.toThrow(/--suggest expects a number of frames >= 0, got "some"/);
+  });
+
   describe('annotated frames come back as painted', () => {
     // Clip = source frames 2..5; clip frame 1 (file 00003.png) is annotated with its ground truth.
     const gtPath = () => path.join(sample.annotationsDir, '00003.png');

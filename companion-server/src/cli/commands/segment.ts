@@ -5,6 +5,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import {
+  buildConfidenceReport,
+  CONFIDENCE_FILE,
+  type ConfidenceReport,
+  type FrameEvidence,
+} from '../../confidence';
 import type { MatteOptions } from '../../matte/options';
 import { createMatteProcessor } from '../../matte/pipeline';
 import { openMatteWriter } from '../../matte/writers';
@@ -20,7 +26,7 @@ import {
   type FineTunedWeights,
 } from '../../osvos/weights';
 import { openFrameSource, type FrameSource } from '../../video/frame-source';
-import { readMask } from '../../video/mask-io';
+import { readMask, writeFileAtomic } from '../../video/mask-io';
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
@@ -33,6 +39,8 @@ export interface SegmentJob {
   dontCare?: { frameIndex: number; maskPath: string }[];
   /** Annotated frames come back as painted where the mask is definite (default true). */
   keepPainted?: boolean;
+  /** Print this many frames where a correction would help most (0: none). */
+  suggest?: number;
   method: MethodOptions;
   matte: MatteOptions;
   start?: number;
@@ -51,6 +59,9 @@ export interface SegmentSummary {
   fineTuneIterations: number;
   segmentSeconds: number;
   weightsPath?: string;
+  /** Every frame's confidence and the suggested corrections, also saved as `confidencePath`. */
+  confidence: ConfidenceReport;
+  confidencePath: string;
 }
 
 export function parseAnnotationFlag(
@@ -155,8 +166,10 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     const bar = createProgress('segmenting', source.frameCount, 'frames');
     const started = performance.now();
     let done = 0;
+    const evidence = new Map<number, FrameEvidence>();
     try {
       for await (const f of segmentClip(source, seg.model)) {
+        evidence.set(f.index, f.evidence);
         for (const p of processor.push(
           f.index,
           makeFloatMatte(f.probability, source.width, source.height),
@@ -176,7 +189,16 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       await seg.model.dispose();
     }
     const outputs = await writer.close();
+    const confidence = buildConfidenceReport(
+      evidence,
+      annotations.map((a) => a.frameIndex),
+      (i) => source.sourceIndex(i),
+    );
+    const confidencePath = path.resolve(job.outDir, CONFIDENCE_FILE);
+    await writeFileAtomic(confidencePath, Buffer.from(`${JSON.stringify(confidence, null, 2)}\n`));
     return {
+      confidence,
+      confidencePath,
       outputs,
       frames: done,
       executionProvider: seg.model.executionProvider,
@@ -188,6 +210,24 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   } finally {
     await source.close();
   }
+}
+
+/** `--suggest`: one line per frame, least sure first, with the index `--annotation` takes. */
+export function formatSuggestions(report: ConfidenceReport, count: number): string {
+  const byFrame = new Map(report.frames.map((f) => [f.frame, f]));
+  const picked = report.suggest.slice(0, count);
+  if (picked.length === 0)
+    return 'check next: no frame left to suggest (every segmented frame is annotated)\n';
+  const lines = picked.map((frame, rank) => {
+    const f = byFrame.get(frame)!;
+    const terms = [
+      `crispness ${f.crispness.toFixed(2)}`,
+      `consistency ${f.consistency.toFixed(2)}`,
+      ...(f.agreement !== undefined ? [`agreement ${f.agreement.toFixed(2)}`] : []),
+    ];
+    return `  ${rank + 1}. frame ${frame} (source ${f.sourceFrame})  confidence ${f.confidence.toFixed(3)}  (${terms.join(', ')})`;
+  });
+  return `check next (least sure first; annotate with --annotation <frame>:<mask.png>):\n${lines.join('\n')}\n`;
 }
 
 export function registerSegmentCommand(program: Command): void {
@@ -216,19 +256,24 @@ export function registerSegmentCommand(program: Command): void {
       [] as string[],
     )
     .option(
+      '--suggest <n>',
+      "print the n frames where a correction would help most, least sure first (every frame's score is saved in confidence.json beside the matte)",
+    )
+    .option(
       '--no-keep-painted',
       'matte annotated frames with the network too (default: they come back as painted where the mask is definite)',
     );
   addMethodOptions(cmd);
   addMatteOptions(cmd);
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
-    const int = (v: unknown, flag: string) => {
+    const int = (v: unknown, flag: string, what = 'a frame number') => {
       if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0)
-        throw new UsageError(`${flag} expects a frame number >= 0, got "${String(v)}"`);
+        throw new UsageError(`${flag} expects ${what} >= 0, got "${String(v)}"`);
       return n;
     };
+    const suggest = int(opts.suggest, '--suggest', 'a number of frames') ?? 0;
     const summary = await runSegment({
       input,
       outDir: String(opts.out),
@@ -247,5 +292,7 @@ export function registerSegmentCommand(program: Command): void {
         `(${summary.executionProvider}, ${((1000 * summary.segmentSeconds) / Math.max(1, summary.frames)).toFixed(0)} ms/frame)\n`,
     );
     if (summary.weightsPath) process.stdout.write(`fine-tuned weights: ${summary.weightsPath}\n`);
+    process.stdout.write(`per-frame confidence: ${summary.confidencePath}\n`);
+    if (suggest > 0) process.stdout.write(formatSuggestions(summary.confidence, suggest));
   });
 }
