@@ -272,6 +272,24 @@ describe('oneshot-roto segment / eval', () => {
     ).rejects.toThrow(/--suggest expects a number of frames >= 0, got "some"/);
   });
 
+  it('eval --choose spread puts the second annotation in the middle of the clip; a bad --choose names the choices', async () => {
+    const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
+    const fast = [...method, '--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'];
+    const args = ['eval', '--davis', sample.davisRoot, '--annotations', '2', '--frame-step', '4', ...fast];
+    const stdout = await run([...args, '--choose', 'spread']);
+    // 24 frames, segmented every 4th: the longest stretch after frame 0 is 0..24, its middle 12.
+    expect(stdout).toMatch(/bear: 2 annotation\(s\) \[0,12\]/);
+    expect(stdout).toMatch(/annotations after the first chosen by: spread/);
+    let stderr: string;
+    try {
+      ({ stderr } = await runCapturing([...args, '--choose', 'random']));
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = 0;
+    }
+    expect(stderr).toMatch(/'random' is invalid.*worst, confidence, spread/s);
+  }, 600_000);
+
   describe('annotated frames come back as painted', () => {
     // Clip = source frames 2..5; clip frame 1 (file 00003.png) is annotated with its ground truth.
     const gtPath = () => path.join(sample.annotationsDir, '00003.png');
