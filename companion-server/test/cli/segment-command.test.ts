@@ -83,7 +83,8 @@ describe('oneshot-roto segment / eval', () => {
     ]);
     expect(stdout).toMatch(/wrote 4 file\(s\) for 4 frames/);
     const files = (await fs.readdir(out)).sort();
-    expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png']);
+    // The matte, and every frame's confidence beside it.
+    expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png', 'confidence.json']);
     const meta = await sharp(path.join(out, '00003.png')).metadata();
     expect([meta.width, meta.height]).toEqual([854, 480]);
     // The weights remember to segment with test-time flip and the parent guide.
@@ -108,7 +109,7 @@ describe('oneshot-roto segment / eval', () => {
       '--edge-snap',
       'none',
     ]);
-    expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png']);
+    expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png', 'confidence.json']);
   });
 
   it('rejects an annotation outside the clip with a clear error', async () => {
