@@ -273,7 +273,7 @@ describe('oneshot-roto segment / eval', () => {
     ).rejects.toThrow(/--suggest expects a number of frames >= 0, got "some"/);
   });
 
-  it('eval --choose spread puts the second annotation in the middle of the clip; a bad --choose names the choices', async () => {
+  it('eval --choose spread puts the second annotation in the middle of the clip, --keep-painted scores it as painted; a bad --choose names the choices', async () => {
     const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
     const fast = [...method, '--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'];
     const args = ['eval', '--davis', sample.davisRoot, '--annotations', '2', '--frame-step', '4', ...fast];
@@ -281,6 +281,10 @@ describe('oneshot-roto segment / eval', () => {
     // 24 frames, segmented every 4th: the longest stretch after frame 0 is 0..24, its middle 12.
     expect(stdout).toMatch(/bear: 2 annotation\(s\) \[0,12\]/);
     expect(stdout).toMatch(/annotations after the first chosen by: spread/);
+    // --keep-painted scores frame 12 as the editor gets it (its ground truth, J 1), not the network's answer.
+    const roundTwoJ = (out: string) => Number(/bear: 2 annotation\(s\) \[0,12\]\s+J ([\d.]+)/.exec(out)![1]);
+    const kept = await run([...args, '--choose', 'spread', '--keep-painted']);
+    expect(roundTwoJ(kept)).toBeGreaterThan(roundTwoJ(stdout) + 0.01);
     let stderr: string;
     try {
       ({ stderr } = await runCapturing([...args, '--choose', 'random']));
