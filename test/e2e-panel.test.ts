@@ -387,6 +387,45 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   );
   await shot('05-refined');
 
+  // The confidence strip under the frame: a cell per frame, the frames to check next marked (never
+  // the painted ones); Check next shows the first of them, then the next; Mark on timeline adds a
+  // marker on each.
+  await page.waitForFunction(() => document.querySelector('.confidence')?.hidden === false);
+  expect(await page.locator('[data-testid="confidence-strip"] .confidence-cell').count()).toBe(12);
+  const marked = page.locator('.confidence-cell.suggested');
+  expect(await marked.count()).toBe(5);
+  const suggested: number[] = [];
+  for (let i = 0; i < 5; i++) suggested.push(Number(await marked.nth(i).getAttribute('data-frame')));
+  expect(suggested).not.toContain(0);
+  expect(suggested).not.toContain(6);
+  expect(await page.locator('.confidence-cell.annotated').count()).toBe(2);
+  const order = /Check next: frames ([\d, ]+)/.exec(
+    (await byTestId('confidence-summary').textContent()) ?? '',
+  );
+  const first = Number(order![1]!.split(', ')[0]) - 1;
+  const second = Number(order![1]!.split(', ')[1]) - 1;
+  expect(suggested).toContain(first);
+  await byTestId('check-next').click();
+  await page.waitForFunction(
+    (f) =>
+      document.querySelector('[data-testid="frame-info"]')?.textContent?.includes(`frame ${f + 1} of 12`),
+    first,
+  );
+  expect(await page.locator('.confidence-cell.current').getAttribute('data-frame')).toBe(String(first));
+  await shot('09-check-next');
+  await page.keyboard.press('n');
+  await page.waitForFunction(
+    (f) =>
+      document.querySelector('[data-testid="frame-info"]')?.textContent?.includes(`frame ${f + 1} of 12`),
+    second,
+  );
+  await byTestId('mark-suggested').click();
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Marked 5 frames'),
+  );
+  const edits = (await byTestId('timeline-edits').textContent()) ?? '';
+  expect(edits.split('OneShot Roto: check').length - 1).toBe(5);
+
   // Render the matte layer with controls; the panel places it above the clip.
   await byTestId('output-folder').fill(outputFolder);
   await byTestId('feather').fill('2');

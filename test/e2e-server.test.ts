@@ -138,6 +138,17 @@ test('open a video clip, annotate with strokes, fine-tune, receive every mask fr
   expect(info.clip.objects[0].annotations.map((a) => a.role)).toEqual(['initial', 'correction']);
   expect(info.clip.objects[0]).toMatchObject({ fineTuned: true, framesDone: FRAMES });
 
+  // Every frame's confidence, from the backend's own evidence: with the parent guide, each frame
+  // carries the fine-tuned network's agreement with the parent. Annotated frames are never suggested.
+  const confidence = await client.ack<{
+    frames: Array<{ frame: number; confidence: number; agreement?: number; annotated: boolean }>;
+    suggest: number[];
+  }>({ type: 'getConfidence', clipId: clip.clipId });
+  expect(confidence.frames.map((f) => f.frame)).toEqual([0, 1, 2, 3, 4, 5]);
+  expect(confidence.frames.filter((f) => f.annotated).map((f) => f.frame)).toEqual([0, 5]);
+  for (const f of confidence.frames) expect(f.agreement).toEqual(expect.any(Number));
+  expect([...confidence.suggest].sort()).toEqual([1, 2, 3, 4]);
+
   // Render the matte and find the files.
   const out = join(await tempDir('e2e-out'), 'mattes');
   const render = await client.ack<{ job: { jobId: string } }>({

@@ -11,7 +11,10 @@ import { createMatteProcessor } from '../matte/pipeline';
 import { openMatteWriter } from '../matte/writers';
 import { binarize, makeFloatMatte } from '../matte/matte';
 import type { DeviceChoice } from '../model';
+import { scoreFrames, type FrameEvidence } from '../confidence';
 import type { Annotation } from '../osvos/annotations';
+import { chooseNextAnnotation, type ChooseMethod, type RoundState } from './choose-annotation';
+import { spearman } from './rank-correlation';
 import { prepareSegmenter, readAnnotatedFrames } from '../osvos/one-shot';
 import { measureParentGuide } from '../osvos/parent-guide';
 import type { FineTuneSettings } from '../osvos/presets';
@@ -61,12 +64,36 @@ export interface MethodEvalOptions extends ListDavisSequencesOptions {
    * frame): a quicker, sparser estimate of the same measures for studies on a 2-core machine.
    */
   frameStep?: number;
+  /**
+   * Score annotated frames as the editor gets them, their ground truth kept as painted (the
+   * product's default in `segment` and the server's render). Off by default: the evaluation scores
+   * the network on every frame, as the DAVIS protocol and the paper's refinement do.
+   */
+  keepPainted?: boolean;
+  /** How each annotation after the first picks its frame (choose-annotation.ts; default `worst`). */
+  choose?: ChooseMethod;
   onLine?: (line: string) => void;
 }
 
 export interface RoundResult extends SequenceScores {
   annotations: number;
   annotatedFrames: number[];
+  /**
+   * Spearman's ρ of the per-frame confidence with the per-frame J over the scored frames (first
+   * and last left out, as DAVIS does) that have no annotation; absent when it is undefined.
+   */
+  confidenceSpearman?: number;
+}
+
+/** How well the per-frame confidence orders frames by their true J, in one annotation round. */
+export interface ConfidenceRankResult {
+  annotations: number;
+  /** ρ over every sequence's frames together. */
+  pooled?: number;
+  /** Mean of the sequences' own ρ (those where it is defined), and how many there were. */
+  meanPerSequence?: number;
+  sequences: number;
+  frames: number;
 }
 
 export interface SequenceTiming {
@@ -90,6 +117,10 @@ export interface MethodEvalReport extends EvalReport {
   matte: MatteOptions;
   /** J/F mean over sequences after each annotation round (Table 4). */
   refinement: { annotations: number; J: number; F: number }[];
+  /** How the annotations after the first were chosen. */
+  choose: ChooseMethod;
+  /** Per round: the per-frame confidence's rank correlation with the per-frame J. */
+  confidenceRank: ConfidenceRankResult[];
   /** Share of frames whose box IoU exceeds each threshold (Table 5), when requested. */
   bbox?: Record<string, number>;
 }
@@ -159,6 +190,9 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
       `reusing saved weights needs exactly one annotation per sequence, got ${options.annotations}`,
     );
   const names = await listDavisSequences(options.davisRoot, options);
+  const choose = options.choose ?? 'worst';
+  // Per round: every sequence's (confidence, J) pairs, for the pooled rank correlation.
+  const confidencePairs: Record<number, { confidence: number[]; J: number[] }> = {};
   const finalScores: Record<string, SequenceScores> = {};
   const roundsBySeq: Record<string, RoundResult[]> = {};
   const timing: Record<string, SequenceTiming> = {};
@@ -177,22 +211,16 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
       const addAnnotation = (i: number) =>
         annotations.push({ frameIndex: i, mask: gts[i]!.data, width: gts[i]!.width, height: gts[i]!.height });
       const rounds: RoundResult[] = [];
+      let lastRound: RoundState | undefined;
       let weights: FineTunedWeights | undefined;
       let seqTiming: SequenceTiming = { fineTuneSeconds: 0, fineTuneIterations: 0, frames: 0, msPerFrame: 0 };
       const total = Math.max(0, options.annotations);
       for (let round = total === 0 ? 0 : 1; round <= total; round++) {
         if (round >= 1) {
           if (annotations.length === 0) addAnnotation(0);
-          else {
-            // The worst frame by J under the current result that has no annotation yet.
-            const last = rounds[rounds.length - 1]!;
-            const perFrame = (last as RoundResult & { perFrameJ: number[] }).perFrameJ;
-            let worst = -1;
-            for (let i = 0; i < perFrame.length; i++) {
-              if (annotations.some((a) => a.frameIndex === i)) continue;
-              if (worst < 0 || perFrame[i]! < perFrame[worst]!) worst = i;
-            }
-            if (worst >= 0) addAnnotation(worst);
+          else if (lastRound) {
+            const next = chooseNextAnnotation(choose, lastRound);
+            if (next !== undefined) addAnnotation(next);
           }
         }
         const reused = options.reuseWeightsDir
@@ -249,6 +277,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           step > 1 ? [...Array(source.frameCount).keys()].filter((i) => i % step === 0) : undefined;
         const perFrame: (FrameScore | undefined)[] = new Array(source.frameCount);
         const perFrameJ: number[] = new Array(source.frameCount).fill(1);
+        const evidence = new Map<number, FrameEvidence>();
         const started = performance.now();
         const consume = async (frameIndex: number, alpha: Float32Array) => {
           const bin = binarize(makeFloatMatte(alpha, source.width, source.height), 0.5);
@@ -270,9 +299,14 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         };
         try {
           for await (const f of segmentClip(source, seg.model, { only })) {
+            evidence.set(f.index, f.evidence);
             const soft = makeFloatMatte(f.probability, source.width, source.height);
             await softWriter?.write(f.index, soft);
-            for (const p of processor.push(f.index, soft, f.frame)) await consume(p.frameIndex, p.matte.data);
+            const painted = options.keepPainted
+              ? annotations.find((a) => a.frameIndex === f.index)?.mask
+              : undefined;
+            for (const p of processor.push(f.index, soft, f.frame, painted))
+              await consume(p.frameIndex, p.matte.data);
           }
           for (const p of processor.flush()) await consume(p.frameIndex, p.matte.data);
           await softWriter?.close();
@@ -286,12 +320,32 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         const ms = (performance.now() - started) / segmented;
         const scored = perFrame.slice(1, source.frameCount - 1).filter((x): x is FrameScore => !!x);
         const summary = summarizeSequence(scored);
+        const annotatedFrames = annotations.map((a) => a.frameIndex);
+        const scores = scoreFrames(evidence);
+        lastRound = {
+          frameCount: source.frameCount,
+          segmented: [...evidence.keys()].sort((a, b) => a - b),
+          annotated: annotatedFrames,
+          jOf: (i) => perFrameJ[i]!,
+          scores,
+        };
+        // Frames DAVIS scores, without the annotated ones (they are what the editor painted).
+        const ranked = scores.filter(
+          (s) => s.frame > 0 && s.frame < source.frameCount - 1 && !annotatedFrames.includes(s.frame),
+        );
+        const pairs = {
+          confidence: ranked.map((s) => s.confidence),
+          J: ranked.map((s) => perFrameJ[s.frame]!),
+        };
+        (confidencePairs[round] ??= { confidence: [], J: [] }).confidence.push(...pairs.confidence);
+        confidencePairs[round]!.J.push(...pairs.J);
+        const rho = spearman(pairs.confidence, pairs.J);
         rounds.push({
           ...summary,
           annotations: round,
-          annotatedFrames: annotations.map((a) => a.frameIndex),
-          perFrameJ,
-        } as RoundResult);
+          annotatedFrames,
+          ...(rho !== undefined ? { confidenceSpearman: rho } : {}),
+        });
         seqTiming = {
           fineTuneSeconds: seqTiming.fineTuneSeconds + (seg.fineTune?.seconds ?? 0),
           fineTuneIterations: seqTiming.fineTuneIterations + (seg.fineTune?.iterations ?? 0),
@@ -305,14 +359,18 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
               : reused
                 ? `  saved weights (${reused.iterations} it)`
                 : '') +
-            `  ${ms.toFixed(0)} ms/frame`,
+            `  ${ms.toFixed(0)} ms/frame` +
+            (rounds.at(-1)!.confidenceSpearman !== undefined
+              ? `  confidence~J ρ ${rounds.at(-1)!.confidenceSpearman!.toFixed(2)}`
+              : ''),
         );
       }
-      roundsBySeq[name] = rounds.map(({ J, F, annotations: n, annotatedFrames }) => ({
+      roundsBySeq[name] = rounds.map(({ J, F, annotations: n, annotatedFrames, confidenceSpearman }) => ({
         J,
         F,
         annotations: n,
         annotatedFrames,
+        ...(confidenceSpearman !== undefined ? { confidenceSpearman } : {}),
       }));
       const last = rounds[rounds.length - 1]!;
       finalScores[name] = { J: last.J, F: last.F };
@@ -338,6 +396,22 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
       F: rs.reduce((a, r) => a + r.F.mean, 0) / rs.length,
     });
   }
+  const confidenceRank: ConfidenceRankResult[] = refinement.map(({ annotations: n }) => {
+    const perSequence = Object.values(roundsBySeq)
+      .map((r) => r.find((x) => x.annotations === n)?.confidenceSpearman)
+      .filter((v): v is number => v !== undefined);
+    const pairs = confidencePairs[n] ?? { confidence: [], J: [] };
+    const pooled = spearman(pairs.confidence, pairs.J);
+    return {
+      annotations: n,
+      ...(pooled !== undefined ? { pooled } : {}),
+      ...(perSequence.length > 0
+        ? { meanPerSequence: perSequence.reduce((a, b) => a + b, 0) / perSequence.length }
+        : {}),
+      sequences: perSequence.length,
+      frames: pairs.J.length,
+    };
+  });
   const result: MethodEvalReport = {
     ...report,
     timing: {
@@ -350,6 +424,8 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
     settings: options.settings,
     matte: options.matte,
     refinement,
+    choose,
+    confidenceRank,
   };
   if (options.bbox) {
     result.bbox = Object.fromEntries(

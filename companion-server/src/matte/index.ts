@@ -67,5 +67,6 @@ export {
   type MatteWriter,
   type MatteWriterOptions,
 } from './writers';
+export { pinSoftMap, pinMask, type PinnedPixels } from './pinned';
 export { labelComponents, type Components, type Connectivity } from './components';
 export { squaredDistanceTo } from './distance-transform';

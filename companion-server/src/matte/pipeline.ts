@@ -6,6 +6,11 @@
  * The result is a 0..1 matte the size of the frame: binary unless feathered, or the soft map itself
  * with `soft` (then only the stray islands, fill holes / drop islands, as hard overrides, and
  * invert apply).
+ * A frame the editor painted may come with its painted pixels (pinned.ts): they are set on the
+ * soft map before any stage (so snapping and smoothing see the editor's edge) and again on the
+ * hard matte after fill holes / drop islands, so the matte is the painted mask wherever it is
+ * definite; choke, expand, feather and invert still apply, being the editor's own choices for the
+ * whole clip.
  */
 import { bilateralGridSolve } from './bilateral-grid';
 import { labelComponents } from './components';
@@ -22,6 +27,7 @@ import { scaledSnapParams } from './frame-scale';
 import { guidedFilter } from './guided-filter';
 import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
 import { resolveMatteOptions, type MatteOptions } from './options';
+import { pinMask, pinSoftMap, type PinnedPixels } from './pinned';
 import { majorityVote, slicSuperpixels } from './slic';
 import { createTemporalSmoother } from './temporal-smoothing';
 import type { RgbFrame } from '../video/frame';
@@ -76,11 +82,19 @@ export function snapSoftMap(
   return protectSmallComponents(soft, snapped, threshold, p.protectArea);
 }
 
-/** Everything after temporal smoothing: threshold, superpixel snap and the finishing controls. */
-export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MatteProcessingOptions): FloatMatte {
+/**
+ * Everything after temporal smoothing: threshold, superpixel snap and the finishing controls;
+ * `pin` (an annotated frame's painted pixels) overrides the mask before choke/expand/feather/invert.
+ */
+export function finishMatte(
+  soft: FloatMatte,
+  frame: RgbFrame,
+  options: MatteProcessingOptions,
+  pin?: PinnedPixels,
+): FloatMatte {
   const { width: w, height: h } = soft;
   let mask = binarize(soft, options.threshold);
-  if (options.soft) return finishSoft(soft, mask, options);
+  if (options.soft) return finishSoft(soft, mask, options, pin);
   if (options.superpixelSnap) {
     const binary = makeFloatMatte(Float32Array.from(mask), w, h);
     mask = binarize(
@@ -91,6 +105,7 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
   if (options.fillHoles !== 'off')
     mask = fillHolesMask(mask, w, h, options.fillHoles === 'all' ? Infinity : options.fillHoles);
   if (options.dropIslands > 0) mask = dropIslandsMask(mask, w, h, options.dropIslands);
+  if (pin) mask = pinMask(mask, pin);
   if (options.choke > 0) mask = chokeMask(mask, w, h, options.choke);
   if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
   const alpha = featherMask(mask, w, h, options.feather);
@@ -102,7 +117,12 @@ export function finishMatte(soft: FloatMatte, frame: RgbFrame, options: MattePro
  * Soft output: the soft map itself is the alpha, except that pixels in filled holes become 1 and
  * pixels of dropped islands become 0 (components found on the mask thresholded at `threshold`).
  */
-function finishSoft(soft: FloatMatte, mask: Uint8Array, options: MatteProcessingOptions): FloatMatte {
+function finishSoft(
+  soft: FloatMatte,
+  mask: Uint8Array,
+  options: MatteProcessingOptions,
+  pin?: PinnedPixels,
+): FloatMatte {
   const { width: w, height: h } = soft;
   let fixed = mask;
   if (options.fillHoles !== 'off')
@@ -110,7 +130,8 @@ function finishSoft(soft: FloatMatte, mask: Uint8Array, options: MatteProcessing
   if (options.dropIslands > 0) fixed = dropIslandsMask(fixed, w, h, options.dropIslands);
   const alpha = new Float32Array(soft.data.length);
   for (let i = 0; i < alpha.length; i++) {
-    const v = fixed[i] === mask[i] ? soft.data[i] : fixed[i];
+    const painted = pin?.[i];
+    const v = painted === 0 || painted === 1 ? painted : fixed[i] === mask[i] ? soft.data[i] : fixed[i];
     alpha[i] = options.invert ? 1 - v : v;
   }
   return makeFloatMatte(alpha, w, h);
@@ -141,9 +162,11 @@ export function processFrame(
   soft: FloatMatte,
   frame: RgbFrame,
   options: Partial<MatteProcessingOptions> = {},
+  pin?: PinnedPixels,
 ): FloatMatte {
   const o = resolveMatteOptions(options);
-  return finishMatte(prepareSoftMap(soft, frame, o), frame, o);
+  const start = pin ? pinSoftMap(soft, pin) : soft;
+  return finishMatte(prepareSoftMap(start, frame, o), frame, o, pin);
 }
 
 export interface ProcessedFrame {
@@ -153,24 +176,30 @@ export interface ProcessedFrame {
 }
 
 export interface MatteProcessor {
-  /** Adds a frame's soft map (frame-sized) and RGB frame; returns the frames now finished. */
-  push(frameIndex: number, soft: FloatMatte, frame: RgbFrame): ProcessedFrame[];
+  /**
+   * Adds a frame's soft map (frame-sized) and RGB frame, with its painted pixels when the editor
+   * annotated it; returns the frames now finished.
+   */
+  push(frameIndex: number, soft: FloatMatte, frame: RgbFrame, pin?: PinnedPixels): ProcessedFrame[];
   /** Finishes the frames held back by temporal smoothing. */
   flush(): ProcessedFrame[];
 }
 
 export function createMatteProcessor(options: Partial<MatteProcessingOptions> = {}): MatteProcessor {
   const o = resolveMatteOptions(options);
-  const smoother = createTemporalSmoother<RgbFrame>(o.temporalRadius);
-  const finish = (list: { frameIndex: number; matte: FloatMatte; payload: RgbFrame }[]): ProcessedFrame[] =>
+  const smoother = createTemporalSmoother<{ frame: RgbFrame; pin?: PinnedPixels }>(o.temporalRadius);
+  const finish = (
+    list: { frameIndex: number; matte: FloatMatte; payload: { frame: RgbFrame; pin?: PinnedPixels } }[],
+  ): ProcessedFrame[] =>
     list.map((f) => ({
       frameIndex: f.frameIndex,
-      matte: finishMatte(f.matte, f.payload, o),
-      frame: f.payload,
+      matte: finishMatte(f.matte, f.payload.frame, o, f.payload.pin),
+      frame: f.payload.frame,
     }));
   return {
-    push(frameIndex, soft, frame) {
-      return finish(smoother.push(frameIndex, prepareSoftMap(soft, frame, o), frame));
+    push(frameIndex, soft, frame, pin) {
+      const start = pin ? pinSoftMap(soft, pin) : soft;
+      return finish(smoother.push(frameIndex, prepareSoftMap(start, frame, o), { frame, pin }));
     },
     flush() {
       return finish(smoother.flush());

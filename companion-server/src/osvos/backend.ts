@@ -14,6 +14,7 @@ import type {
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
 import { fineTuneOnClip } from './clip-fine-tune';
+import { predictWithEvidence } from './frame-evidence';
 import { loadWeightsSegmenter } from './fine-tuned-model';
 import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
 import { readWeights, settingsToContinue, writeWeights } from './weights';
@@ -121,8 +122,8 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         const frame = await next!;
         next = k + 1 < req.frameOrder.length ? clip.readFrame(req.frameOrder[k + 1]!) : undefined;
         next?.catch(() => undefined);
-        const probability = await model.predict(frame);
-        await req.onFrame(index, probabilityToUint8(probability), frame.width, frame.height);
+        const { probability, evidence } = await predictWithEvidence(model, frame);
+        await req.onFrame(index, probabilityToUint8(probability), frame.width, frame.height, evidence);
       }
     },
 

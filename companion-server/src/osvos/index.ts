@@ -18,6 +18,7 @@ export {
 export { fineTune, outputRoles, trainableSelector } from './finetune';
 export { fineTuneOnClip } from './clip-fine-tune';
 export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
+export { predictWithEvidence, type FramePrediction } from './frame-evidence';
 export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
 export {
   UNSEEN_SUPPORT,

@@ -211,9 +211,16 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
   }
 
   async predict(frame: RgbFrame): Promise<Float32Array> {
+    return (await this.predictParts(frame)).probability;
+  }
+
+  /** The fused map with the two maps it came from (their agreement is a confidence measure). */
+  async predictParts(
+    frame: RgbFrame,
+  ): Promise<{ probability: Float32Array; fine: Float32Array; parent: Float32Array }> {
     const fine = await this.fine.predict(frame);
     const parent = await this.parent.predict(frame);
-    return fuseWithParent(fine, parent, frame.width, frame.height);
+    return { probability: fuseWithParent(fine, parent, frame.width, frame.height), fine, parent };
   }
 
   async dispose(): Promise<void> {

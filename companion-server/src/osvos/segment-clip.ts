@@ -2,9 +2,11 @@
  * Segments the frames of a clip independently with the network (parent, fine-tuned or an ensemble), in any
  * order (the playhead's frame first), decoding ahead while the network runs so neither waits.
  */
+import type { FrameEvidence } from '../confidence';
 import type { FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
+import { predictWithEvidence } from './frame-evidence';
 
 export interface SegmentedFrame {
   /** Index within the opened clip range. */
@@ -12,6 +14,8 @@ export interface SegmentedFrame {
   frame: RgbFrame;
   /** Foreground probability at frame size, 0..1. */
   probability: Float32Array;
+  /** How sure the network is of this frame (confidence/evidence.ts). */
+  evidence: FrameEvidence;
 }
 
 export interface SegmentClipOptions {
@@ -60,7 +64,7 @@ export async function* segmentClip(
   for (const index of head) {
     if (options.signal?.aborted) throw new SegmentationCancelledError();
     const frame = await source.readFrame(index);
-    yield { index, frame, probability: await model.predict(frame) };
+    yield { index, frame, ...(await predictWithEvidence(model, frame)) };
     done.add(index);
   }
   const rest = new Set(order.filter((i) => !done.has(i)));
@@ -81,8 +85,7 @@ export async function* segmentClip(
       if (options.signal?.aborted) throw new SegmentationCancelledError();
       pending = nextWanted(); // decode the next frame while the network runs on this one
       pending.catch(() => undefined); // a decode error surfaces at the next await, not as unhandled
-      const probability = await model.predict(item.frame);
-      yield { index: item.index, frame: item.frame, probability };
+      yield { index: item.index, frame: item.frame, ...(await predictWithEvidence(model, item.frame)) };
     }
   } finally {
     await iterator.return?.();

@@ -139,6 +139,11 @@ export const RenderSchema = Type.Object(
     matte: Type.Optional(MatteControlsSchema),
     /** Segment frames that have no mask yet instead of failing. Default true. */
     segmentMissing: Type.Optional(Type.Boolean()),
+    /**
+     * Annotated frames come back as painted (the annotation is their matte; the finishing
+     * controls still apply). Default true; false mattes them with the network like any frame.
+     */
+    keepPainted: Type.Optional(Type.Boolean()),
   },
   closed,
 );
@@ -183,6 +188,17 @@ export const UnsubscribeSchema = Type.Object(
 
 export const PingSchema = Type.Object({ type: Type.Literal('ping'), id: RequestIdSchema }, closed);
 
+/** Per-frame confidence of an object's masks so far, and the frames to check next. */
+export const GetConfidenceSchema = Type.Object(
+  {
+    type: Type.Literal('getConfidence'),
+    id: RequestIdSchema,
+    clipId: ClipIdSchema,
+    objectId: Type.Optional(ObjectIdSchema),
+  },
+  closed,
+);
+
 /** Every client message schema by its `type`. */
 export const ClientMessageSchemas = {
   hello: HelloSchema,
@@ -199,6 +215,7 @@ export const ClientMessageSchemas = {
   subscribe: SubscribeSchema,
   unsubscribe: UnsubscribeSchema,
   ping: PingSchema,
+  getConfidence: GetConfidenceSchema,
 } as const satisfies Record<string, TSchema>;
 
 export type ClientMessageType = keyof typeof ClientMessageSchemas;
@@ -219,6 +236,7 @@ export type Cancel = Static<typeof CancelSchema>;
 export type ListJobs = Static<typeof ListJobsSchema>;
 export type Subscribe = Static<typeof SubscribeSchema>;
 export type Unsubscribe = Static<typeof UnsubscribeSchema>;
+export type GetConfidence = Static<typeof GetConfidenceSchema>;
 export type Ping = Static<typeof PingSchema>;
 
 /** A client message of a given type. */

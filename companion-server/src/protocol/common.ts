@@ -272,3 +272,21 @@ export const ClipInfoSchema = Type.Object({
   createdAt: Type.String(),
 });
 export type ClipInfo = Static<typeof ClipInfoSchema>;
+
+/**
+ * How sure the segmentation is of one frame (confidence/score.ts): `confidence` 0..1, higher is
+ * surer, the mean of the terms present. A ranking score, not a calibrated probability.
+ */
+export const FrameConfidenceSchema = Type.Object({
+  frame: FrameIndexSchema,
+  confidence: Type.Number({ minimum: 0, maximum: 1 }),
+  /** 1 − the soft map's uncertain share. */
+  crispness: Type.Number({ minimum: 0, maximum: 1 }),
+  /** The object's area and position against its neighbouring frames. */
+  consistency: Type.Number({ minimum: 0, maximum: 1 }),
+  /** IoU of the fine-tuned network's mask with the parent's (weights with a parent guide only). */
+  agreement: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /** The frame has an annotation: it comes back as painted and is never suggested. */
+  annotated: Type.Boolean(),
+});
+export type FrameConfidenceInfo = Static<typeof FrameConfidenceSchema>;

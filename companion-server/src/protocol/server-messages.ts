@@ -9,6 +9,7 @@ import {
   ClipIdSchema,
   ClipInfoSchema,
   ErrorCodeSchema,
+  FrameConfidenceSchema,
   FrameIndexSchema,
   JobIdSchema,
   JobInfoSchema,
@@ -40,6 +41,14 @@ export const AckResultSchemas = {
   subscribe: Type.Object({ jobs: Type.Array(JobInfoSchema) }),
   unsubscribe: Type.Object({}),
   ping: Type.Object({ time: Type.String() }),
+  /**
+   * Every frame with a mask, in clip order, and `suggest`: the frames where a correction would
+   * help most, least sure first (annotated frames left out; nearby frames after farther ones).
+   */
+  getConfidence: Type.Object({
+    frames: Type.Array(FrameConfidenceSchema),
+    suggest: Type.Array(FrameIndexSchema),
+  }),
 } as const satisfies Record<ClientMessageType, TSchema>;
 
 export type AckResult<T extends ClientMessageType> = Static<(typeof AckResultSchemas)[T]>;

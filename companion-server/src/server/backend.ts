@@ -5,6 +5,7 @@
  * `createOsvosBackend` (osvos/backend.ts: real one-shot fine-tuning) and
  * `createParentOnlyBackend` (server/parent-only-backend.ts: the parent network, no fine-tuning).
  */
+import type { FrameEvidence } from '../confidence';
 import type { RgbFrame } from '../video/frame';
 
 /** A clip as the backend sees it: frames by clip-relative index (0 = the clip's in point). */
@@ -75,8 +76,16 @@ export interface SegmentRequest {
   /**
    * Called once per frame, in `frameOrder` order; `probability` is an 8-bit soft matte
    * (0..255) of width*height bytes at frame size. Awaiting it gives the server back-pressure.
+   * `evidence` is how sure the network is of the frame (confidence/evidence.ts); without it the
+   * server measures what the soft matte alone tells.
    */
-  onFrame(index: number, probability: Uint8Array, width: number, height: number): Promise<void>;
+  onFrame(
+    index: number,
+    probability: Uint8Array,
+    width: number,
+    height: number,
+    evidence?: FrameEvidence,
+  ): Promise<void>;
 }
 
 export interface SegmentationBackend {

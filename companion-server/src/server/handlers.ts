@@ -20,6 +20,7 @@ import { decodeClientMaskPng, decodeGrayPng, encodeBinaryMaskPng } from './png';
 import { MatteOptionsError, resolveMatteOptions } from '../matte/options';
 import { DEFAULT_OBJECT, type Workspace } from './workspace';
 import { version } from '../version';
+import { buildConfidenceReport } from '../confidence';
 
 export interface HandlerContext {
   clips: ClipRegistry;
@@ -281,6 +282,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
         name: msg.name,
         matte: msg.matte,
         segmentMissing: msg.segmentMissing,
+        keepPainted: msg.keepPainted,
       },
       x.request,
     );
@@ -363,6 +365,20 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
 
   async ping() {
     return { result: { time: new Date().toISOString() } };
+  },
+
+  async getConfidence(ctx, msg) {
+    ctx.clips.get(msg.clipId);
+    const objectId = msg.objectId ?? DEFAULT_OBJECT;
+    const evidence = await ctx.workspace.loadEvidence(msg.clipId, objectId);
+    const annotated = (await ctx.workspace.loadAnnotations(msg.clipId, objectId)).map((a) => a.frame);
+    const report = buildConfidenceReport(evidence, annotated, (f) => f);
+    return {
+      result: {
+        frames: report.frames.map(({ sourceFrame: _source, ...f }) => f),
+        suggest: report.suggest,
+      },
+    };
   },
 };
 

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ErrorBody, JobInfo, JobKind } from '../protocol/common';
+import { measureFrame } from '../confidence';
 import type { AnnotationMask, SegmentationBackend } from './backend';
 import type { ClipRegistry } from './clips';
 import { asProtocolError, ioError, ProtocolError } from './errors';
@@ -396,7 +397,7 @@ export class JobManager {
       weightsPath: weights?.file ?? null,
       frameOrder: order,
       signal,
-      onFrame: async (frame, probability, width, height) => {
+      onFrame: async (frame, probability, width, height, evidence) => {
         signal.throwIfAborted();
         if (probability.length !== width * height || width !== clip.width || height !== clip.height) {
           throw new ProtocolError(
@@ -407,6 +408,13 @@ export class JobManager {
         const png = await encodeGrayPng(probability, width, height);
         try {
           await this.o.workspace.writeMask(job.clipId, job.objectId, frame, png);
+          // A backend that measures nothing still gets scores from what its soft matte says.
+          await this.o.workspace.appendEvidence(
+            job.clipId,
+            job.objectId,
+            frame,
+            evidence ?? measureFrame(probability, width, height, undefined, 255),
+          );
           await this.o.workspace.appendJobFrame(job.jobId, frame);
         } catch (err) {
           throw ioError('write the mask of frame', String(frame), err);
@@ -458,6 +466,12 @@ export class JobManager {
     await this.setPhase(job, 'render');
     const weights = await this.o.workspace.loadWeights(job.clipId, job.objectId);
     const p = job.params;
+    const painted = new Map<number, Uint8Array>();
+    if (p.keepPainted !== false) {
+      const annotated = await this.o.workspace.loadAnnotations(job.clipId, job.objectId);
+      if (annotated.length > 0)
+        for (const a of await this.loadAnnotationMasks(job)) painted.set(a.frame, a.mask);
+    }
     // Checked when the request came, and again now: a link put in place meanwhile would lead into the workspace.
     const outputFolder = await prepareOutputFolder(p.outputFolder!, 'outputFolder', this.o.workspace.root);
     job.outputs = await renderMatte({
@@ -477,6 +491,7 @@ export class JobManager {
         return (await decodeGrayPng(png)).data;
       },
       readFrame: (f) => this.o.clips.readFrame(job.clipId, f),
+      painted,
       signal,
       onProgress: (done, total) =>
         this.o.events.progress({

@@ -32,6 +32,8 @@ export interface RenderRequest {
   /** 8-bit soft matte of a frame. */
   readMatte(frame: number): Promise<Uint8Array>;
   readFrame(frame: number): Promise<RgbFrame>;
+  /** The editor's painted mask of an annotated frame (0/1, other values open), kept as painted. */
+  painted?: ReadonlyMap<number, Uint8Array>;
   signal: AbortSignal;
   onProgress(done: number, total: number): void;
 }
@@ -103,7 +105,9 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
       const data = new Float32Array(soft.length);
       for (let i = 0; i < soft.length; i++) data[i] = soft[i] / 255;
       const rgb = await req.readFrame(frame);
-      await write(processor.push(frame, makeFloatMatte(data, req.width, req.height), rgb));
+      await write(
+        processor.push(frame, makeFloatMatte(data, req.width, req.height), rgb, req.painted?.get(frame)),
+      );
     }
     await write(processor.flush());
     const outputs = await writer.close();

@@ -23,6 +23,7 @@ import type {
 } from '../protocol/common';
 import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file';
 import { KeyedLock } from '../fs/keyed-lock';
+import type { FrameEvidence } from '../confidence';
 
 export interface ClipRecord {
   clipId: string;
@@ -60,6 +61,8 @@ export interface JobParams {
   name?: string;
   matte?: MatteControls;
   segmentMissing?: boolean;
+  /** render jobs: annotated frames come back as painted (default true). */
+  keepPainted?: boolean;
 }
 
 export interface JobRecord {
@@ -306,6 +309,32 @@ export class Workspace {
     await fs.appendFile(join(this.jobsDir, `${jobId}.frames`), `${frame}\n`, { mode: FILE_MODE });
   }
 
+  /**
+   * Records how sure the network was of a frame's mask (one JSON line per segmented frame,
+   * appended: a frame segmented again gets a later line, which wins).
+   */
+  async appendEvidence(
+    clipId: string,
+    objectId: string,
+    frame: number,
+    evidence: FrameEvidence,
+  ): Promise<void> {
+    const line = `${JSON.stringify({ frame, ...evidence })}\n`;
+    await fs.appendFile(join(this.objectDir(clipId, objectId), 'evidence.jsonl'), line, { mode: FILE_MODE });
+  }
+
+  /** Each frame's latest evidence; torn or malformed lines (a crash mid-append) are skipped. */
+  async loadEvidence(clipId: string, objectId: string): Promise<Map<number, FrameEvidence>> {
+    const file = join(this.objectDir(clipId, objectId), 'evidence.jsonl');
+    const text = await fs.readFile(file, 'utf8').catch(() => '');
+    const out = new Map<number, FrameEvidence>();
+    for (const line of text.split('\n')) {
+      const parsed = parseEvidenceLine(line);
+      if (parsed) out.set(parsed.frame, parsed.evidence);
+    }
+    return out;
+  }
+
   /** Finished frames of a job in production order; a torn last line (crash mid-append) is ignored. */
   async loadJobFrames(jobId: string): Promise<number[]> {
     const text = await fs.readFile(join(this.jobsDir, `${jobId}.frames`), 'utf8').catch(() => '');
@@ -317,4 +346,22 @@ export class Workspace {
   async clearJobFrames(jobId: string): Promise<void> {
     await fs.rm(join(this.jobsDir, `${jobId}.frames`), { force: true });
   }
+}
+
+/** One line of evidence.jsonl, or undefined when it is not one the server wrote whole. */
+function parseEvidenceLine(line: string): { frame: number; evidence: FrameEvidence } | undefined {
+  if (!line.startsWith('{') || !line.endsWith('}')) return undefined;
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const share = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
+  if (!Number.isInteger(v.frame) || (v.frame as number) < 0) return undefined;
+  if (!share(v.area) || !share(v.cx) || !share(v.cy) || !share(v.uncertain)) return undefined;
+  if (v.agreement !== undefined && !share(v.agreement)) return undefined;
+  const evidence: FrameEvidence = { area: v.area, cx: v.cx, cy: v.cy, uncertain: v.uncertain };
+  if (v.agreement !== undefined) evidence.agreement = v.agreement;
+  return { frame: v.frame as number, evidence };
 }

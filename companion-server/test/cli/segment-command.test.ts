@@ -8,7 +8,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main';
 import { readWeights } from '../../src/osvos/weights';
+import { readMask } from '../../src/video/mask-io';
 import { sampleClip } from '../../src/video/sample-clip';
+import { occludedBearFrames } from '../server/helpers/fixtures';
 
 const sample = sampleClip();
 
@@ -84,7 +86,8 @@ describe('oneshot-roto segment / eval', () => {
     expect(stderr).toMatch(/fine-tun/i);
     expect(stderr.split('\n').filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
     const files = (await fs.readdir(out)).sort();
-    expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png']);
+    // The matte, and every frame's confidence beside it.
+    expect(files).toEqual(['00002.png', '00003.png', '00004.png', '00005.png', 'confidence.json']);
     const meta = await sharp(path.join(out, '00003.png')).metadata();
     expect([meta.width, meta.height]).toEqual([854, 480]);
     // The weights remember to segment with test-time flip and the parent guide.
@@ -112,7 +115,7 @@ describe('oneshot-roto segment / eval', () => {
       '--edge-snap',
       'none',
     ]);
-    expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png']);
+    expect((await fs.readdir(again)).sort()).toEqual(['00002.png', '00003.png', 'confidence.json']);
     // --log-json: every log line is JSON, among them the inference session's.
     const logLines = reopened.stderr.split('\n').filter((l) => l.startsWith('{'));
     const records = logLines.map((l) => JSON.parse(l) as { component?: string; level: number });
@@ -244,5 +247,121 @@ describe('oneshot-roto segment / eval', () => {
     };
     expect(report.overall.J.mean).toBe(1);
     expect(report.overall.F.mean).toBe(1);
+  });
+  it("saves each frame's confidence beside the matte; --suggest names an occluded frame among the first", async () => {
+    const hard = 9;
+    const frames = await occludedBearFrames(16, hard, 427);
+    const out = path.join(dir, 'confidence');
+    // The parent network alone (no annotation) at 320², where it finds the bear.
+    const parent = ['--resolution', '320', '--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'];
+    const stdout = await run([
+      'segment',
+      frames.folder,
+      '--out',
+      out,
+      ...parent,
+      '--edge-snap',
+      'none',
+      '--suggest',
+      '3',
+    ]);
+    const report = JSON.parse(await fs.readFile(path.join(out, 'confidence.json'), 'utf8')) as {
+      frames: { frame: number; sourceFrame: number; confidence: number }[];
+      suggest: number[];
+    };
+    expect(report.frames.map((f) => f.sourceFrame)).toEqual([...Array(16).keys()]);
+    const leastSure = [...report.frames].sort((a, b) => a.confidence - b.confidence).slice(0, 3);
+    expect(leastSure.map((f) => f.frame)).toContain(hard);
+    const printed = [...stdout.matchAll(/^ {2}\d\. frame (\d+) /gm)].map((m) => Number(m[1]));
+    expect(printed).toEqual(report.suggest.slice(0, 3));
+    expect(printed).toContain(hard);
+  }, 600_000);
+
+  it('rejects --suggest that is not a number of frames', async () => {
+    await expect(
+      run(['segment', sample.framesDir, '--out', path.join(dir, 'z'), '--suggest', 'some']),
+    ).rejects.toThrow(/--suggest expects a number of frames >= 0, got "some"/);
+  });
+
+  it('eval --choose spread puts the second annotation in the middle of the clip, --keep-painted scores it as painted; a bad --choose names the choices', async () => {
+    const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
+    const fast = [...method, '--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'];
+    const args = ['eval', '--davis', sample.davisRoot, '--annotations', '2', '--frame-step', '4', ...fast];
+    const stdout = await run([...args, '--choose', 'spread']);
+    // 24 frames, segmented every 4th: the longest stretch after frame 0 is 0..24, its middle 12.
+    expect(stdout).toMatch(/bear: 2 annotation\(s\) \[0,12\]/);
+    expect(stdout).toMatch(/annotations after the first chosen by: spread/);
+    // --keep-painted scores frame 12 as the editor gets it (its ground truth, J 1), not the network's answer.
+    const roundTwoJ = (out: string) => Number(/bear: 2 annotation\(s\) \[0,12\]\s+J ([\d.]+)/.exec(out)![1]);
+    const kept = await run([...args, '--choose', 'spread', '--keep-painted']);
+    expect(roundTwoJ(kept)).toBeGreaterThan(roundTwoJ(stdout) + 0.01);
+    let stderr: string;
+    try {
+      ({ stderr } = await runCapturing([...args, '--choose', 'random']));
+      expect(process.exitCode).toBe(1);
+    } finally {
+      process.exitCode = 0;
+    }
+    expect(stderr).toMatch(/'random' is invalid.*worst, confidence, spread/s);
+  }, 600_000);
+
+  describe('annotated frames come back as painted', () => {
+    // Clip = source frames 2..5; clip frame 1 (file 00003.png) is annotated with its ground truth.
+    const gtPath = () => path.join(sample.annotationsDir, '00003.png');
+    const quick = [
+      ...['--resolution', '128', '--iterations', '4', '--trainable', 'head'],
+      ...['--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'],
+    ];
+    /** The clip with its annotation and the quick method, writing into `name`. */
+    const args = (name: string, extra: string[]) => {
+      const clip = ['--start', '2', '--end', '6', '--annotation', `1:${gtPath()}`];
+      return ['segment', sample.videoPath, '--out', path.join(dir, name), ...clip, ...quick, ...extra];
+    };
+    const segment = async (name: string, extra: string[]) => {
+      await run(args(name, extra));
+      return (await readMask(path.join(dir, name, '00003.png'))).data;
+    };
+    const differing = (a: Uint8Array, b: Uint8Array, where: (i: number) => boolean = () => true) => {
+      let n = 0;
+      for (let i = 0; i < a.length; i++) if (where(i) && a[i] !== b[i]) n++;
+      return n;
+    };
+
+    it('the matte of the annotated frame is the painted mask (default snapping); --no-keep-painted gives the network', async () => {
+      const gt = (await readMask(gtPath())).data;
+      const kept = await segment('painted', []);
+      expect(differing(kept, gt)).toBe(0);
+      const network = await segment('network', ['--no-keep-painted']);
+      // The 4-iteration 128² network is far from the painted mask: the default above really pinned it.
+      expect(differing(network, gt)).toBeGreaterThan(500);
+    }, 600_000);
+
+    it('a --dont-care region is left to the network; the rest of the frame is as painted', async () => {
+      const gt = (await readMask(gtPath())).data;
+      // A band across the bear's body and its edges (rows 200..279 of 480).
+      const band = path.join(dir, 'band.png');
+      const w = 854;
+      const h = 480;
+      const inBand = (i: number) => Math.floor(i / w) >= 200 && Math.floor(i / w) < 280;
+      const raw = new Uint8Array(w * h);
+      for (let i = 0; i < raw.length; i++) raw[i] = inBand(i) ? 255 : 0;
+      await sharp(raw, { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toFile(band);
+      // Pointwise matte settings, so the open band of both runs can be compared pixel for pixel.
+      const pointwise = ['--edge-snap', 'none', '--drop-islands-relative', '0', '--dont-care', `1:${band}`];
+      const open = await segment('open', pointwise);
+      const network = await segment('open-network', [...pointwise, '--no-keep-painted']);
+      expect(differing(open, gt, (i) => !inBand(i))).toBe(0);
+      expect(differing(open, network, inBand)).toBe(0);
+      // …and the network's band is not the painted one, so the band was not pinned to it.
+      expect(differing(network, gt, inBand)).toBeGreaterThan(100);
+    }, 600_000);
+
+    it('rejects a --dont-care region of a frame that has no annotation', async () => {
+      await expect(run(args('orphan', ['--dont-care', `2:${gtPath()}`]))).rejects.toThrow(
+        /--dont-care 2:.*no --annotation/,
+      );
+    });
   });
 });

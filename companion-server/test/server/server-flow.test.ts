@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
 import { bearMask, smallBearFrames, strokesFromMask, tempDir } from './helpers/fixtures';
+import { pngMaskField } from './helpers/mask-png';
 import { startTestServer, authHeaders, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -323,4 +324,49 @@ test('render writes one matte per frame into the chosen folder and lists them', 
   expect(outputs[0]).toBe(join(out, 'bear_matte_00000.png'));
   const meta = await sharp(outputs[7]).metadata();
   expect(meta).toMatchObject({ width: 96, channels: 4 });
+});
+
+test('render keeps an annotated frame as painted; keepPainted: false mattes it with the backend', async () => {
+  const clip = await openClip();
+  const objectId = 'painted';
+  const gt = await bearMask(3, clip.width, clip.height);
+  await client.ack({
+    type: 'addAnnotation',
+    clipId: clip.clipId,
+    objectId,
+    frame: 3,
+    mask: await pngMaskField(gt, clip.width, clip.height),
+  });
+  const tuned = await client.ack<{ job: { jobId: string } }>({
+    type: 'fineTune',
+    clipId: clip.clipId,
+    objectId,
+    preset: 'fast',
+    thenSegment: {},
+  });
+  await client.ack({ type: 'subscribe', jobId: tuned.job.jobId });
+  expect((await client.waitForJob(tuned.job.jobId)).state).toBe('done');
+  const renderFrame3 = async (keepPainted: boolean | undefined): Promise<Uint8Array> => {
+    const out = join(await tempDir('painted'), 'mattes');
+    const { job } = await client.ack<{ job: { jobId: string } }>({
+      type: 'render',
+      clipId: clip.clipId,
+      objectId,
+      format: 'png8',
+      outputFolder: out,
+      ...(keepPainted === undefined ? {} : { keepPainted }),
+    });
+    await client.ack({ type: 'subscribe', jobId: job.jobId });
+    const final = await client.waitForJob(job.jobId);
+    expect(final.state).toBe('done');
+    const { data } = await sharp(join(out, 'matte_00003.png'))
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return Uint8Array.from(data, (v) => (v >= 128 ? 1 : 0));
+  };
+  const differing = (a: Uint8Array) => a.reduce((n, v, i) => n + (v !== gt[i] ? 1 : 0), 0);
+  expect(differing(await renderFrame3(undefined))).toBe(0);
+  // The synthetic backend's colour model misses parts of the bear: the default above really kept the painting.
+  expect(differing(await renderFrame3(false))).toBeGreaterThan(20);
 });

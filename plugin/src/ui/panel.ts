@@ -16,6 +16,7 @@ import { ServerClient, type ConnectionState, type WebSocketFactory } from '../cl
 import { DEFAULT_ADDRESS, parseServerAddress, type ServerAddress } from '../client/server-address';
 import { fetchHealth, frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-client';
 import type { TokenStore } from '../client/token-store';
+import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
 import type { Tool } from './mask-strokes';
 import { button, el, field } from './dom';
@@ -89,6 +90,9 @@ export class Panel {
   );
   private readonly editor = new MaskEditor();
   private readonly namer = new MatteNamer();
+  private readonly strip = new ConfidenceStrip();
+  /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
+  private picked: number | undefined;
   private readonly ui: {
     status: HTMLElement;
     statusText: HTMLElement;
@@ -127,6 +131,8 @@ export class Panel {
     this.ui = ui.refs;
     this.root = ui.root;
     this.editor.onChange = () => this.refresh();
+    this.strip.onPick = (frame) => this.showFrame(frame, 'initial', true);
+    this.strip.onMark = (frames) => void this.markFrames(frames);
     document.addEventListener('keydown', (ev) => this.onKey(ev));
     // UXP and browsers both raise resize on the window when the panel is resized or re-docked.
     globalThis.addEventListener?.('resize', () => this.layout());
@@ -326,6 +332,7 @@ export class Panel {
     const viewerColumn = el('div', { className: 'column viewer-column' }, [
       this.editor.root,
       frameInfo,
+      this.strip.root,
       toolbar,
     ]);
     const controls = el('div', { className: 'column controls-column' }, [segmentCard, renderCard]);
@@ -543,11 +550,26 @@ export class Panel {
     const clip = this.clip!;
     const info = this.clipInfo!;
     const playhead = await this.deps.host.getPlayhead(clip);
-    this.frame = Math.min(Math.max(playhead.sourceFrame - clip.sourceInFrame, 0), info.frameCount - 1);
+    this.showFrame(playhead.sourceFrame - clip.sourceInFrame, purpose, false);
+  }
+
+  /** Shows clip frame `frame` for painting; `picked` when it was chosen on the confidence strip. */
+  private showFrame(frame: number, purpose: PaintPurpose, picked: boolean): void {
+    const info = this.clipInfo;
+    if (!info || this.job) return;
+    const target = Math.min(Math.max(frame, 0), info.frameCount - 1);
+    // Strokes belong to the frame they were painted on.
+    if (target !== this.frame) {
+      this.editor.strokes.clear();
+      this.editor.redraw();
+    }
+    this.frame = target;
+    this.picked = picked ? target : undefined;
     this.purpose = purpose;
     this.editor.showFrame(frameImageUrl(this.address, this.token, info.clipId, this.frame, VIEW_MAX_SIDE));
     if (this.objects.current.fineTuned) this.showOverlay(Date.now());
     else this.editor.clearOverlay();
+    this.strip.setCurrent(this.frame);
     this.refresh();
   }
 
@@ -556,14 +578,53 @@ export class Panel {
     this.purpose = 'initial';
     this.editor.strokes.clear();
     this.editor.redraw();
-    if (object.fineTuned) this.showOverlay(Date.now());
-    else this.editor.clearOverlay();
+    this.picked = undefined;
+    if (object.fineTuned) {
+      this.showOverlay(Date.now());
+      void this.loadConfidence();
+    } else {
+      this.editor.clearOverlay();
+      this.strip.hide();
+    }
     this.say(
       object.fineTuned
         ? `"${object.name}": its result is shown. Add a correction or render its matte layer.`
         : `"${object.name}": paint it on this frame (green; X switches to background, blue), then Start.`,
     );
     this.refresh();
+  }
+
+  /** Fetches the frames' confidence and shows the strip; an older server without it hides it. */
+  private async loadConfidence(): Promise<void> {
+    const info = this.clipInfo;
+    if (!info || !this.client) return;
+    try {
+      const view = await this.client.request('getConfidence', {
+        clipId: info.clipId,
+        objectId: this.objects.current.id,
+      });
+      this.strip.show(view, info.frameCount, this.frame);
+    } catch {
+      this.strip.hide();
+    }
+  }
+
+  /** A timeline marker on each frame the strip marks for checking. */
+  private async markFrames(frames: number[]): Promise<void> {
+    const clip = this.clip;
+    if (!clip) return;
+    try {
+      for (const frame of frames)
+        await this.deps.host.addMarker({
+          clip,
+          sourceFrame: clip.sourceInFrame + frame,
+          name: 'OneShot Roto: check',
+          comment: `The result is least sure here (clip frame ${frame + 1}); correct it if it is wrong`,
+        });
+      this.say(`Marked ${frames.length} frames to check on the timeline.`, 'success');
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   private updateFrameInfo(): void {
@@ -670,6 +731,8 @@ export class Panel {
         this.editor.redraw();
         if (mine.objectId === this.objects.current.id) this.showOverlay(Date.now());
         const frames = job.framesTotal ?? this.clipInfo?.frameCount ?? 0;
+        this.picked = undefined;
+        if (mine.objectId === this.objects.current.id) await this.loadConfidence();
         const done = `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`;
         this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
       }
@@ -698,7 +761,9 @@ export class Panel {
   private async beginCorrection(): Promise<void> {
     try {
       if (!this.clip || !this.clipInfo) throw new Error('Segment an object first.');
-      await this.goToPlayhead('correction');
+      // A frame picked on the confidence strip is the one to correct; otherwise the playhead's.
+      if (this.picked !== undefined) this.showFrame(this.picked, 'correction', true);
+      else await this.goToPlayhead('correction');
       this.say(
         'Paint the correction: green adds to the object, blue removes from it. Then Apply correction.',
       );
@@ -902,6 +967,9 @@ export class Panel {
         return;
       case 'r':
         if (!this.ui.render.disabled) act(() => void this.renderMatte());
+        return;
+      case 'n':
+        if (!this.job) act(() => this.strip.pickNext());
         return;
       case 'enter':
         if (this.editor.tool === 'polygon' && this.editor.strokes.openPolygon)

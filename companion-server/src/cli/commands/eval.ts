@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { CHOOSE_METHODS, type ChooseMethod } from '../../evaluation/choose-annotation';
 import { formatEvalTable } from '../../evaluation/format-report';
 import { runMethodEval, type MethodEvalReport } from '../../evaluation/method-eval';
 import { writeFileAtomic } from '../../video/mask-io';
@@ -26,6 +27,16 @@ export function formatTiming(r: MethodEvalReport): string {
           ...r.refinement.map((x) => `  ${x.annotations}: ${x.J.toFixed(3)} / ${x.F.toFixed(3)}`),
         ]
       : []),
+    ...r.confidenceRank
+      .filter((c) => c.pooled !== undefined)
+      .map(
+        (c) =>
+          `confidence vs J, Spearman ρ after ${c.annotations} annotation(s): ${c.pooled!.toFixed(3)} over ${c.frames} frames` +
+          (c.meanPerSequence !== undefined
+            ? `; mean of ${c.sequences} sequences' own ρ ${c.meanPerSequence.toFixed(3)}`
+            : ''),
+      ),
+    ...(r.refinement.length > 1 ? [`annotations after the first chosen by: ${r.choose}`] : []),
     ...(r.bbox
       ? [
           `bounding-box IoU > 0.5/0.6/0.7/0.8/0.9: ${Object.values(r.bbox)
@@ -52,14 +63,26 @@ export function registerEvalCommand(program: Command): void {
     .option('--results-out <dir>', 'where the method writes its masks (default: a temporary folder)')
     .option(
       '--annotations <n>',
-      'annotated frames per sequence: 0 = parent network only, 1 = first frame, more = refinement with the worst frame each round',
+      'annotated frames per sequence: 0 = parent network only, 1 = first frame, more = refinement, each round adding the frame --choose picks',
       '1',
+    )
+    .addOption(
+      new Option(
+        '--choose <method>',
+        "how refinement picks each next annotated frame: worst (by J, the paper's oracle), confidence (the product's suggestion, no ground truth) or spread (middle of the longest stretch without one)",
+      )
+        .choices([...CHOOSE_METHODS])
+        .default('worst'),
     )
     .option('--soft-out <dir>', "also write the network's soft maps as 16-bit PNGs (<dir>/<seq>/00000.png)")
     .option(
       '--frame-step <n>',
       'segment and score every n-th frame only (a quicker, sparser estimate; default 1: every frame)',
       '1',
+    )
+    .option(
+      '--keep-painted',
+      'score annotated frames as the editor gets them (their mask kept as painted) instead of the network on them',
     )
     .option('--bbox', "also report the paper's bounding-box tracking measure (Table 5)")
     .option(
@@ -112,6 +135,8 @@ export function registerEvalCommand(program: Command): void {
       bbox: Boolean(opts.bbox),
       softDir: opts.softOut as string | undefined,
       frameStep,
+      keepPainted: Boolean(opts.keepPainted),
+      choose: opts.choose as ChooseMethod,
       reuseWeightsDir: opts.reuseWeights as string | undefined,
       onLine: print,
     });

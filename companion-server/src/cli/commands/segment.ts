@@ -5,11 +5,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import {
+  buildConfidenceReport,
+  CONFIDENCE_FILE,
+  type ConfidenceReport,
+  type FrameEvidence,
+} from '../../confidence';
 import type { MatteOptions } from '../../matte/options';
 import { createMatteProcessor } from '../../matte/pipeline';
 import { openMatteWriter } from '../../matte/writers';
 import { makeFloatMatte } from '../../matte/matte';
-import { validateAnnotation, type Annotation } from '../../osvos/annotations';
+import { DONT_CARE, validateAnnotation, type Annotation } from '../../osvos/annotations';
 import { prepareSegmenter } from '../../osvos/one-shot';
 import { segmentClip } from '../../osvos/segment-clip';
 import {
@@ -20,7 +26,7 @@ import {
   type FineTunedWeights,
 } from '../../osvos/weights';
 import { openFrameSource, type FrameSource } from '../../video/frame-source';
-import { readMask } from '../../video/mask-io';
+import { readMask, writeFileAtomic } from '../../video/mask-io';
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
@@ -29,6 +35,12 @@ export interface SegmentJob {
   input: string;
   outDir: string;
   annotations: { frameIndex: number; maskPath: string }[];
+  /** Regions of annotated frames left open: white pixels are "don't care" (the network fills them). */
+  dontCare?: { frameIndex: number; maskPath: string }[];
+  /** Annotated frames come back as painted where the mask is definite (default true). */
+  keepPainted?: boolean;
+  /** Print this many frames where a correction would help most (0: none). */
+  suggest?: number;
   method: MethodOptions;
   matte: MatteOptions;
   start?: number;
@@ -47,30 +59,52 @@ export interface SegmentSummary {
   fineTuneIterations: number;
   segmentSeconds: number;
   weightsPath?: string;
+  /** Every frame's confidence and the suggested corrections, also saved as `confidencePath`. */
+  confidence: ConfidenceReport;
+  confidencePath: string;
 }
 
-export function parseAnnotationFlag(value: string): { frameIndex: number; maskPath: string } {
+export function parseAnnotationFlag(
+  value: string,
+  flag = '--annotation',
+): { frameIndex: number; maskPath: string } {
   const m = /^(\d+):(.+)$/.exec(value);
-  if (!m) throw new UsageError(`--annotation expects <frameIndex>:<mask.png>, got "${value}"`);
+  if (!m) throw new UsageError(`${flag} expects <frameIndex>:<mask.png>, got "${value}"`);
   return { frameIndex: Number(m[1]), maskPath: m[2]! };
 }
 
+/**
+ * The annotations, each with its "don't care" region (white in a `dontCare` mask) set to
+ * DONT_CARE: excluded from fine-tuning's loss and filled by the network in the matte.
+ */
 export async function loadAnnotations(
   source: FrameSource,
   specs: SegmentJob['annotations'],
+  dontCare: SegmentJob['dontCare'] = [],
 ): Promise<Annotation[]> {
+  const size = { width: source.width, height: source.height };
   const out: Annotation[] = [];
   for (const spec of specs) {
-    const mask = await readMask(spec.maskPath, { width: source.width, height: source.height });
+    const mask = await readMask(spec.maskPath, size);
     const a: Annotation = {
       frameIndex: spec.frameIndex,
       mask: mask.data,
       width: mask.width,
       height: mask.height,
     };
+    for (const open of dontCare.filter((d) => d.frameIndex === spec.frameIndex)) {
+      const region = await readMask(open.maskPath, size);
+      for (let i = 0; i < region.data.length; i++) if (region.data[i]) a.mask[i] = DONT_CARE;
+    }
     validateAnnotation(a, source, source.frameCount);
     out.push(a);
   }
+  const orphan = dontCare.find((d) => !specs.some((s) => s.frameIndex === d.frameIndex));
+  if (orphan)
+    throw new UsageError(
+      `--dont-care ${orphan.frameIndex}:${orphan.maskPath} names frame ${orphan.frameIndex}, which has no --annotation; ` +
+        "give the frame's mask with --annotation too",
+    );
   return out;
 }
 
@@ -78,7 +112,11 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   const print = job.print ?? ((l: string) => process.stderr.write(`${l}\n`));
   const source = await openFrameSource(job.input, { start: job.start, end: job.end });
   try {
-    const annotations = await loadAnnotations(source, job.annotations);
+    const annotations = await loadAnnotations(source, job.annotations, job.dontCare);
+    // The editor's painted pixels, kept as painted in the matte of their frame.
+    const painted = new Map<number, Uint8Array>(
+      job.keepPainted === false ? [] : annotations.map((a) => [a.frameIndex, a.mask]),
+    );
     // An explicit --test-time-flip / --zoom-pass (or --no-…) overrides what the weights were saved with.
     const resume: FineTunedWeights | undefined = job.weightsIn
       ? withSegmentationChoices(await readWeights(job.weightsIn), job.method)
@@ -132,12 +170,15 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     const bar = createProgress('segmenting', source.frameCount, 'frames');
     const started = performance.now();
     let done = 0;
+    const evidence = new Map<number, FrameEvidence>();
     try {
       for await (const f of segmentClip(source, seg.model)) {
+        evidence.set(f.index, f.evidence);
         for (const p of processor.push(
           f.index,
           makeFloatMatte(f.probability, source.width, source.height),
           f.frame,
+          painted.get(f.index),
         )) {
           await writer.write(p.frameIndex, p.matte, p.frame);
         }
@@ -152,7 +193,16 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       await seg.model.dispose();
     }
     const outputs = await writer.close();
+    const confidence = buildConfidenceReport(
+      evidence,
+      annotations.map((a) => a.frameIndex),
+      (i) => source.sourceIndex(i),
+    );
+    const confidencePath = path.resolve(job.outDir, CONFIDENCE_FILE);
+    await writeFileAtomic(confidencePath, Buffer.from(`${JSON.stringify(confidence, null, 2)}\n`));
     return {
+      confidence,
+      confidencePath,
       outputs,
       frames: done,
       executionProvider: seg.model.executionProvider,
@@ -164,6 +214,24 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   } finally {
     await source.close();
   }
+}
+
+/** `--suggest`: one line per frame, least sure first, with the index `--annotation` takes. */
+export function formatSuggestions(report: ConfidenceReport, count: number): string {
+  const byFrame = new Map(report.frames.map((f) => [f.frame, f]));
+  const picked = report.suggest.slice(0, count);
+  if (picked.length === 0)
+    return 'check next: no frame left to suggest (every segmented frame is annotated)\n';
+  const lines = picked.map((frame, rank) => {
+    const f = byFrame.get(frame)!;
+    const terms = [
+      `crispness ${f.crispness.toFixed(2)}`,
+      `consistency ${f.consistency.toFixed(2)}`,
+      ...(f.agreement !== undefined ? [`agreement ${f.agreement.toFixed(2)}`] : []),
+    ];
+    return `  ${rank + 1}. frame ${frame} (source ${f.sourceFrame})  confidence ${f.confidence.toFixed(3)}  (${terms.join(', ')})`;
+  });
+  return `check next (least sure first; annotate with --annotation <frame>:<mask.png>):\n${lines.join('\n')}\n`;
 }
 
 export function registerSegmentCommand(program: Command): void {
@@ -184,21 +252,38 @@ export function registerSegmentCommand(program: Command): void {
       '--weights <file>',
       'saved fine-tuned weights: continue from them (with annotations) or segment with them',
     )
-    .option('--save-weights <file>', 'write the fine-tuned weights here (reopen the clip without training)');
+    .option('--save-weights <file>', 'write the fine-tuned weights here (reopen the clip without training)')
+    .option(
+      '--dont-care <frame:mask.png>',
+      "an annotated frame's open region: white pixels are left to the network (not trained on, filled by it in the matte) (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--suggest <n>',
+      "print the n frames where a correction would help most, least sure first (every frame's score is saved in confidence.json beside the matte)",
+    )
+    .option(
+      '--no-keep-painted',
+      'matte annotated frames with the network too (default: they come back as painted where the mask is definite)',
+    );
   addMethodOptions(cmd);
   addMatteOptions(cmd);
   cmd.action(async (input: string, opts: Record<string, unknown>) => {
-    const int = (v: unknown, flag: string) => {
+    const int = (v: unknown, flag: string, what = 'a frame number') => {
       if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0)
-        throw new UsageError(`${flag} expects a frame number >= 0, got "${String(v)}"`);
+        throw new UsageError(`${flag} expects ${what} >= 0, got "${String(v)}"`);
       return n;
     };
+    const suggest = int(opts.suggest, '--suggest', 'a number of frames') ?? 0;
     const summary = await runSegment({
       input,
       outDir: String(opts.out),
-      annotations: (opts.annotation as string[]).map(parseAnnotationFlag),
+      annotations: (opts.annotation as string[]).map((v) => parseAnnotationFlag(v)),
+      dontCare: (opts.dontCare as string[]).map((v) => parseAnnotationFlag(v, '--dont-care')),
+      keepPainted: opts.keepPainted !== false,
       method: parseMethodOptions(opts),
       matte: parseMatteOptions(opts),
       start: int(opts.start, '--start'),
@@ -211,5 +296,7 @@ export function registerSegmentCommand(program: Command): void {
         `(${summary.executionProvider}, ${((1000 * summary.segmentSeconds) / Math.max(1, summary.frames)).toFixed(0)} ms/frame)\n`,
     );
     if (summary.weightsPath) process.stdout.write(`fine-tuned weights: ${summary.weightsPath}\n`);
+    process.stdout.write(`per-frame confidence: ${summary.confidencePath}\n`);
+    if (suggest > 0) process.stdout.write(formatSuggestions(summary.confidence, suggest));
   });
 }

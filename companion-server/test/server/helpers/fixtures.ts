@@ -77,3 +77,36 @@ export function strokesFromMask(mask: Uint8Array, width: number, height: number)
   });
   return strokes;
 }
+
+/**
+ * The first `count` bear frames at `width` px wide, frame `hard` with a grey block over the whole
+ * bear (its ground-truth box): a frame made hard on purpose, for confidence tests.
+ */
+export async function occludedBearFrames(
+  count: number,
+  hard: number,
+  width: number,
+): Promise<{ folder: string; width: number; height: number }> {
+  const frames = await smallBearFrames(count, width);
+  const { height } = frames;
+  const mask = await bearMask(hard, width, height);
+  let [x0, y0, x1, y1] = [width, height, -1, -1];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const x = i % width;
+    const y = Math.floor(i / width);
+    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  }
+  const block = await sharp({
+    create: { width: x1 - x0 + 1, height: y1 - y0 + 1, channels: 3, background: { r: 128, g: 128, b: 128 } },
+  })
+    .png()
+    .toBuffer();
+  const file = join(frames.folder, `${String(hard).padStart(5, '0')}.png`);
+  const covered = await sharp(file)
+    .composite([{ input: block, left: x0, top: y0 }])
+    .png()
+    .toBuffer();
+  await fs.writeFile(file, covered);
+  return frames;
+}

@@ -1,0 +1,15 @@
+/** Public API of per-frame confidence: evidence from a frame's maps, scores over a clip, suggestions. */
+export { measureFrame, UNSURE_LOW, UNSURE_HIGH, type FrameEvidence, type GuideMaps } from './evidence';
+export {
+  scoreFrames,
+  suggestCorrections,
+  NEIGHBOUR_RADIUS,
+  type FrameConfidence,
+  type SuggestOptions,
+} from './score';
+export {
+  buildConfidenceReport,
+  CONFIDENCE_FILE,
+  type ConfidenceReport,
+  type FrameConfidenceEntry,
+} from './report';

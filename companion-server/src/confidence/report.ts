@@ -1,0 +1,35 @@
+/**
+ * The confidence of a clip's frames as saved beside its masks (`confidence.json`) by `segment`:
+ * every segmented frame's score and terms, and the frames suggested for a correction.
+ */
+import type { FrameEvidence } from './evidence';
+import { scoreFrames, suggestCorrections, type FrameConfidence } from './score';
+
+export const CONFIDENCE_FILE = 'confidence.json';
+
+export interface FrameConfidenceEntry extends FrameConfidence {
+  /** The frame's number in the source (file name or media frame), as the matte files are numbered. */
+  sourceFrame: number;
+  /** The editor annotated this frame: it comes back as painted and is never suggested. */
+  annotated: boolean;
+}
+
+export interface ConfidenceReport {
+  /** Frames in clip order. */
+  frames: FrameConfidenceEntry[];
+  /** Clip-relative frames where a correction would help most, least sure first. */
+  suggest: number[];
+}
+
+export function buildConfidenceReport(
+  evidence: ReadonlyMap<number, FrameEvidence>,
+  annotated: readonly number[],
+  sourceFrame: (index: number) => number,
+): ConfidenceReport {
+  const scores = scoreFrames(evidence);
+  const painted = new Set(annotated);
+  return {
+    frames: scores.map((s) => ({ ...s, sourceFrame: sourceFrame(s.frame), annotated: painted.has(s.frame) })),
+    suggest: suggestCorrections(scores, { exclude: painted }),
+  };
+}
