@@ -20,7 +20,7 @@ import { measureParentGuide } from '../osvos/parent-guide';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
 import { readWeights, withSegmentationChoices, writeWeights, type FineTunedWeights } from '../osvos/weights';
-import { openFrameSource } from '../video/frame-source';
+import { openFrameSource } from '../video/open-frame-source';
 import { MaskSequenceWriter, readMask, type BinaryMask } from '../video/mask-io';
 import {
   annotationPath,

@@ -11,15 +11,17 @@ import { promises as fs } from 'node:fs';
 import { readCheckpoint, writeCheckpoint } from '../training/checkpoint';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
-import type { FineTuneResult } from './finetune';
 import type { FineTuneSettings } from './presets';
 import type { FineTunedWeights } from './weights';
+
+/** Why a fine-tune stopped (here, beside the file that records it, so that finetune.ts imports it). */
+export type FineTuneStopReason = 'iterations' | 'time-budget' | 'plateau';
 
 export interface FinishedNetwork {
   parameters: Map<string, Float32Array>;
   iterations: number;
   finalLoss: number;
-  stoppedBy: FineTuneResult['stoppedBy'];
+  stoppedBy: FineTuneStopReason;
   /** Wall-clock seconds it took (counted against the time budget when continuing). */
   seconds: number;
 }

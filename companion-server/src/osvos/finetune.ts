@@ -26,6 +26,7 @@ import {
   fineTuneKey,
   readFineTuneProgress,
   writeFineTuneProgress,
+  type FineTuneStopReason,
   type FinishedNetwork,
 } from './fine-tune-progress-file';
 
@@ -69,7 +70,7 @@ export interface FineTuneRequest {
 }
 
 /** Why fine-tuning stopped, most telling first. */
-const STOP_REASONS: readonly FineTuneResult['stoppedBy'][] = ['time-budget', 'plateau', 'iterations'];
+const STOP_REASONS: readonly FineTuneStopReason[] = ['time-budget', 'plateau', 'iterations'];
 
 export interface FineTuneResult {
   weights: FineTunedWeights;
@@ -77,7 +78,7 @@ export interface FineTuneResult {
   seconds: number;
   /** Smoothed loss at the end. */
   finalLoss: number;
-  stoppedBy: 'iterations' | 'time-budget' | 'plateau';
+  stoppedBy: FineTuneStopReason;
   executionProvider: string;
 }
 

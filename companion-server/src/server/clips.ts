@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { ClipInfo, ClipSource, ObjectInfo } from '../protocol/common';
 import type { RgbFrame } from '../video/frame';
-import { openFrameSource, type FrameSource, type IndexedFrame } from '../video/frame-source';
+import type { FrameSource, IndexedFrame } from '../video/frame-source';
+import { openFrameSource } from '../video/open-frame-source';
 import { probeVideo } from '../video/probe';
 import { KeyedLock } from '../fs/keyed-lock';
 import type { BackendClip } from './backend';

@@ -1,12 +1,11 @@
 /**
  * A clip to segment, read frame by frame: a folder of JPEG/PNG frames or a video file decoded
- * by ffmpeg. `openFrameSource` picks the reader from the path.
+ * by ffmpeg. `openFrameSource` (open-frame-source.ts) picks the reader from the path.
  *
  * Indices: every index (`frames`, `readFrame`, `frameName`) is relative to the opened range:
  * index 0 is source frame `start`. Ranges are half-open: `start` inclusive, `end` exclusive,
  * 0-based source frame numbers, so `{start: 10, end: 20}` is 10 frames, source frames 10..19.
  */
-import { promises as fs } from 'node:fs';
 import type { RgbFrame } from './frame';
 
 export interface FrameRange {
@@ -60,29 +59,6 @@ export class FrameSourceError extends Error {
     super(message, options);
     this.name = 'FrameSourceError';
   }
-}
-
-/** Opens a folder of frames (a directory) or a video file (anything else ffprobe can read). */
-export async function openFrameSource(
-  sourcePath: string,
-  options: OpenFrameSourceOptions = {},
-): Promise<FrameSource> {
-  let isDir: boolean;
-  try {
-    isDir = (await fs.stat(sourcePath)).isDirectory();
-  } catch (err) {
-    throw new FrameSourceError(
-      `Input "${sourcePath}" does not exist. Pass a video file (mp4, mov, mkv, ...) or a folder of JPEG/PNG frames.`,
-      { cause: err },
-    );
-  }
-  // Imported lazily so each reader's dependencies load only when used.
-  if (isDir) {
-    const { openFolderSource } = await import('./folder-source');
-    return openFolderSource(sourcePath, options);
-  }
-  const { openVideoSource } = await import('./video-source');
-  return openVideoSource(sourcePath, options);
 }
 
 /** Validates a half-open range against `count` frames and fills in the defaults. */

@@ -1,7 +1,7 @@
 /** Public API of video input: frame sources (folders, ffmpeg-decoded video), masks, the sample clip. */
 export { makeRgbFrame, type RgbFrame } from './frame';
+export { openFrameSource } from './open-frame-source';
 export {
-  openFrameSource,
   FrameSourceError,
   type FrameSource,
   type FrameRange,

@@ -5,7 +5,7 @@ import {
   type Annotation,
 } from '../../src/osvos/annotations';
 import { loadAnnotations } from '../../src/cli/commands/segment';
-import { openFrameSource } from '../../src/video/frame-source';
+import { openFrameSource } from '../../src/video/open-frame-source';
 import { sampleClip } from '../../src/video/sample-clip';
 import { MaskSizeError } from '../../src/video/mask-io';
 import { promises as fs } from 'node:fs';

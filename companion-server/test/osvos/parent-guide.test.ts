@@ -16,7 +16,7 @@ import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
 import { prepareSegmenter } from '../../src/osvos/one-shot';
 import { annotationAgreement, annotationShare, fuseWithParent } from '../../src/osvos/parent-guide';
 import { resolveSettings } from '../../src/osvos/presets';
-import { openFrameSource } from '../../src/video/frame-source';
+import { openFrameSource } from '../../src/video/open-frame-source';
 import { readMask } from '../../src/video/mask-io';
 import { sampleClip } from '../../src/video/sample-clip';
 import { silenceLogs } from '../model/fixtures';

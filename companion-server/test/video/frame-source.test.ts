@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { openFrameSource, type FrameSource } from '../../src/video/frame-source';
+import type { FrameSource } from '../../src/video/frame-source';
+import { openFrameSource } from '../../src/video/open-frame-source';
 import { sampleClip } from '../../src/video/sample-clip';
 import { decodeIndex, H, H264_MP4, indexFrame, LOSSLESS_MKV, makeIndexVideo, W } from './helpers/index-video';
 

@@ -25,7 +25,8 @@ import {
   writeWeights,
   type FineTunedWeights,
 } from '../../osvos/weights';
-import { openFrameSource, type FrameSource } from '../../video/frame-source';
+import type { FrameSource } from '../../video/frame-source';
+import { openFrameSource } from '../../video/open-frame-source';
 import { readMask, writeFileAtomic } from '../../video/mask-io';
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
