@@ -11,9 +11,8 @@
  *   decoder or for longer did not), with test-time flip, the zoom pass on small objects and a second
  *   network fine-tuned on 32 views averaged in (BENCHMARKS.md, "`best` at 768² with test-time flip,
  *   one network", "Zoom pass", "Two fine-tunes averaged"), guided by the parent like the others:
- *   on the training clips where the guide was measured with `best` it stays within 1.7 J of the
- *   parent alone and gains most where the fine-tuned networks lose the object (drift-turn 0.855
- *   against 0.547 for guided `fast`; BENCHMARKS.md, "Parent guide").
+ *   J 0.856 on the training subset against 0.785 for the parent alone, no sequence more than
+ *   1.7 J below it (BENCHMARKS.md, "`best` guided").
  */
 export type PresetName = 'fast' | 'balanced' | 'best';
 export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
