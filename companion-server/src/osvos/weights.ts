@@ -88,12 +88,9 @@ export interface SegmentationChoices {
 export function withSegmentationChoices(w: FineTunedWeights, choices: SegmentationChoices): FineTunedWeights {
   const { parentGuide, ...rest } = w;
   const guideSize = choices.parentGuideResolution;
-  const guide =
-    parentGuide && guideSize !== undefined && guideSize > 0
-      ? { ...parentGuide, resolution: guideSize }
-      : guideSize === 0
-        ? undefined
-        : parentGuide;
+  let guide = parentGuide;
+  if (guideSize === 0) guide = undefined;
+  else if (guide && guideSize !== undefined && guideSize > 0) guide = { ...guide, resolution: guideSize };
   return {
     ...rest,
     testTimeFlip: choices.testTimeFlip ?? w.testTimeFlip,
