@@ -1,0 +1,65 @@
+/** Render jobs: the object's matte written to the output folder (missing masks segmented first). */
+import { ProtocolError } from '../errors';
+import { prepareOutputFolder } from '../path-rules';
+import { decodeGrayPng } from '../png';
+import { renderMatte } from '../render-matte';
+import { loadAnnotationMasks, type JobRunner } from './runner';
+import { segmentFrames } from './segment-runner';
+
+export const runRenderJob: JobRunner = async (job, signal, ctx) => {
+  const { workspace, clips } = ctx;
+  const clip = clips.get(job.clipId);
+  const all = Array.from({ length: clip.frameCount }, (_, i) => i);
+  const have = new Set(await workspace.listMasks(job.clipId, job.objectId));
+  const missing = all.filter((f) => !have.has(f));
+  if (missing.length > 0) {
+    if (job.params.segmentMissing === false) {
+      throw new ProtocolError(
+        'not_found',
+        `${missing.length} frames have no mask yet (first: ${missing[0]}); segment the clip first or render with segmentMissing`,
+      );
+    }
+    await segmentFrames(ctx, job, signal, missing[0], [missing[0], missing[missing.length - 1]]);
+  }
+  await ctx.setPhase(job, 'render');
+  const weights = await workspace.loadWeights(job.clipId, job.objectId);
+  const p = job.params;
+  const painted = new Map<number, Uint8Array>();
+  if (p.keepPainted !== false) {
+    const annotated = await workspace.loadAnnotations(job.clipId, job.objectId);
+    if (annotated.length > 0)
+      for (const a of await loadAnnotationMasks(workspace, job)) painted.set(a.frame, a.mask);
+  }
+  // Checked when the request came, and again now: a link put in place meanwhile would lead into the workspace.
+  const outputFolder = await prepareOutputFolder(p.outputFolder!, 'outputFolder', workspace.root);
+  job.outputs = await renderMatte({
+    frames: all,
+    width: clip.width,
+    height: clip.height,
+    fps: clip.fps,
+    format: p.format ?? 'png8',
+    controls: p.matte ?? {},
+    threshold: weights?.threshold ?? 0.5,
+    outputFolder,
+    name: p.name ?? 'matte',
+    startNumber: clip.mediaStart,
+    readMatte: async (f) => {
+      const png = await workspace.readMask(job.clipId, job.objectId, f);
+      if (!png) throw new ProtocolError('not_found', `frame ${f} has no mask; segment the clip again`);
+      return (await decodeGrayPng(png)).data;
+    },
+    readFrame: (f) => clips.readFrame(job.clipId, f),
+    painted,
+    signal,
+    onProgress: (done, total) =>
+      ctx.events.progress({
+        type: 'progress',
+        jobId: job.jobId,
+        clipId: job.clipId,
+        objectId: job.objectId,
+        phase: 'render',
+        framesDone: done,
+        framesTotal: total,
+      }),
+  });
+};

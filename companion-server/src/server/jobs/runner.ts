@@ -1,0 +1,44 @@
+/** What a job runner is given, and what the runners share. */
+import type { AnnotationMask, SegmentationBackend } from '../backend';
+import type { ClipRegistry } from '../clips';
+import { ProtocolError } from '../errors';
+import type { JobEventSink } from '../job-events';
+import { decodeGrayPng } from '../png';
+import type { JobRecord, Workspace } from '../workspace';
+
+export interface JobRunContext {
+  workspace: Workspace;
+  clips: ClipRegistry;
+  backend: SegmentationBackend;
+  events: JobEventSink;
+  /** Records the job's new phase on disk, then tells clients. */
+  setPhase(job: JobRecord, phase: JobRecord['phase']): Promise<void>;
+  /** The job's produced frames (kept across restarts), which segmenting appends to. */
+  framesToAppend(jobId: string): number[];
+}
+
+/**
+ * Runs one job to its end; throws to fail it. `signal` aborts it (cancel or shutdown): the runner
+ * then stops at the next frame or iteration, and leaves the job's state to the queue.
+ */
+export type JobRunner = (job: JobRecord, signal: AbortSignal, ctx: JobRunContext) => Promise<void>;
+
+/** The job's object's annotations as 0/1 masks; a job without any cannot run. */
+export async function loadAnnotationMasks(workspace: Workspace, job: JobRecord): Promise<AnnotationMask[]> {
+  const list = await workspace.loadAnnotations(job.clipId, job.objectId);
+  if (list.length === 0) {
+    throw new ProtocolError(
+      'no_annotation',
+      `object "${job.objectId}" of clip ${job.clipId} has no annotation; send addAnnotation first`,
+    );
+  }
+  const out: AnnotationMask[] = [];
+  for (const a of list) {
+    const png = await workspace.readAnnotationPng(job.clipId, job.objectId, a.frame);
+    const { data, width, height } = await decodeGrayPng(png);
+    const mask = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) mask[i] = data[i] >= 128 ? 1 : 0;
+    out.push({ frame: a.frame, width, height, mask });
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/** Segment jobs: a mask for each frame of a range, the frames nearest the playhead first. */
+import { measureFrame } from '../../confidence';
+import { ioError, ProtocolError } from '../errors';
+import { playheadFirstOrder } from '../frame-order';
+import { encodeGrayPng } from '../png';
+import type { JobRecord } from '../workspace';
+import type { JobRunContext, JobRunner } from './runner';
+
+/**
+ * Segments frames first..last of `range` (default: the whole clip), skipping the ones this job
+ * already finished before a restart. Fine-tune and render jobs segment through it too.
+ */
+export async function segmentFrames(
+  ctx: JobRunContext,
+  job: JobRecord,
+  signal: AbortSignal,
+  playhead: number | undefined,
+  range: [number, number] | undefined,
+): Promise<void> {
+  await ctx.setPhase(job, 'segment');
+  const clip = ctx.clips.get(job.clipId);
+  const first = range ? Math.min(range[0], clip.frameCount - 1) : 0;
+  const last = range ? Math.min(Math.max(range[0], range[1]), clip.frameCount - 1) : clip.frameCount - 1;
+  const produced = ctx.framesToAppend(job.jobId);
+  const done = new Set(produced);
+  const order = playheadFirstOrder(first, last, playhead).filter((f) => !done.has(f));
+  job.framesTotal = last - first + 1;
+  if (order.length === 0) return;
+  const weights = await ctx.workspace.loadWeights(job.clipId, job.objectId);
+  const started = Date.now();
+  let count = 0;
+  await ctx.backend.segment({
+    clip: ctx.clips.backendClip(job.clipId),
+    weightsPath: weights?.file ?? null,
+    frameOrder: order,
+    signal,
+    onFrame: async (frame, probability, width, height, evidence) => {
+      signal.throwIfAborted();
+      if (probability.length !== width * height || width !== clip.width || height !== clip.height) {
+        throw new ProtocolError(
+          'backend_failed',
+          `backend returned a ${width}x${height} matte (${probability.length} bytes) for a ${clip.width}x${clip.height} clip`,
+        );
+      }
+      const png = await encodeGrayPng(probability, width, height);
+      try {
+        await ctx.workspace.writeMask(job.clipId, job.objectId, frame, png);
+        // A backend that measures nothing still gets scores from what its soft matte says.
+        await ctx.workspace.appendEvidence(
+          job.clipId,
+          job.objectId,
+          frame,
+          evidence ?? measureFrame(probability, width, height, undefined, 255),
+        );
+        await ctx.workspace.appendJobFrame(job.jobId, frame);
+      } catch (err) {
+        throw ioError('write the mask of frame', String(frame), err);
+      }
+      const seq = produced.length;
+      produced.push(frame);
+      count += 1;
+      const perFrame = (Date.now() - started) / 1000 / count;
+      job.etaSeconds = Math.round(perFrame * (order.length - count) * 10) / 10;
+      ctx.events.progress({
+        type: 'progress',
+        jobId: job.jobId,
+        clipId: job.clipId,
+        objectId: job.objectId,
+        phase: 'segment',
+        framesDone: produced.length,
+        framesTotal: job.framesTotal,
+        etaSeconds: job.etaSeconds,
+      });
+      await ctx.events.maskFrame({
+        jobId: job.jobId,
+        clipId: job.clipId,
+        objectId: job.objectId,
+        frame,
+        seq,
+        width,
+        height,
+        png,
+      });
+    },
+  });
+  signal.throwIfAborted();
+}
+
+export const runSegmentJob: JobRunner = (job, signal, ctx) =>
+  segmentFrames(ctx, job, signal, job.params.playheadFrame, job.params.range);
