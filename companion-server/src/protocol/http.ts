@@ -1,9 +1,11 @@
 /**
  * HTTP routes of the companion server. Every request needs the install token:
  * `Authorization: Bearer <token>`, or `?token=<token>` (for `<img src>`, which can't set headers).
+ * The server registers these paths and checks their parameters with these schemas; the panel
+ * builds its URLs from the same table.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ClipInfoSchema, JobInfoSchema } from './common';
+import { ClipIdSchema, ClipInfoSchema, JobIdSchema, JobInfoSchema, ObjectIdSchema } from './common';
 
 export const HTTP_ROUTES = {
   /** Server status: `HealthResponse`. */
@@ -42,26 +44,51 @@ export const HealthResponseSchema = Type.Object({
 export type HealthResponse = Static<typeof HealthResponseSchema>;
 
 export const ClipsResponseSchema = Type.Object({ clips: Type.Array(ClipInfoSchema) });
+export type ClipsResponse = Static<typeof ClipsResponseSchema>;
 export const JobsResponseSchema = Type.Object({ jobs: Type.Array(JobInfoSchema) });
+export type JobsResponse = Static<typeof JobsResponseSchema>;
 
-/** HTTP error bodies: `{ error: { code, message } }` with status 400/401/403/404/413/500. */
+/** HTTP error bodies: `{ error: { code, message } }` with status 400/401/403/404/413/422/500 (a Host or Origin refusal is a bare 403). */
 export const HttpErrorSchema = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
+export type HttpError = Static<typeof HttpErrorSchema>;
+
+/** The frame number in a PNG route ("12" of "12.png"); a string, so "1e3" or " 5" is no frame. */
+const FrameParamSchema = Type.String({ pattern: '^[0-9]{1,6}$' });
+const MaxSideSchema = Type.Integer({ minimum: 16, maximum: 8192 });
+
+/** Path parameters and query strings of the routes (other query keys, like `token`, pass). */
+export const HTTP_PARAMS = {
+  clip: Type.Object({ clipId: ClipIdSchema }),
+  frame: Type.Object({ clipId: ClipIdSchema, frame: FrameParamSchema }),
+  mask: Type.Object({ clipId: ClipIdSchema, objectId: ObjectIdSchema, frame: FrameParamSchema }),
+  overlay: Type.Object({ clipId: ClipIdSchema, frame: FrameParamSchema }),
+  job: Type.Object({ jobId: JobIdSchema }),
+} as const;
+export const HTTP_QUERIES = {
+  frame: Type.Object({ maxSide: Type.Optional(MaxSideSchema) }),
+  overlay: Type.Object({ object: Type.Optional(ObjectIdSchema), maxSide: Type.Optional(MaxSideSchema) }),
+} as const;
 
 const enc = encodeURIComponent;
 
+/** A route's path with its `:name` parameters filled in (encoded). */
+function routePath(route: string, params: Record<string, string | number>): string {
+  return route.replace(/:([A-Za-z]+)/g, (_, name: string) => enc(String(params[name])));
+}
+
 /** Path of a source frame PNG. */
 export function frameUrl(clipId: string, frame: number): string {
-  return `/clips/${enc(clipId)}/frames/${frame}.png`;
+  return routePath(HTTP_ROUTES.frame, { clipId, frame });
 }
 /** Path of a finished mask PNG. */
 export function maskUrl(clipId: string, objectId: string, frame: number): string {
-  return `/clips/${enc(clipId)}/objects/${enc(objectId)}/masks/${frame}.png`;
+  return routePath(HTTP_ROUTES.mask, { clipId, objectId, frame });
 }
 /** Path of an overlay PNG. */
 export function overlayUrl(clipId: string, frame: number, objectId?: string): string {
-  return `/clips/${enc(clipId)}/overlay/${frame}.png${objectId ? `?object=${enc(objectId)}` : ''}`;
+  return `${routePath(HTTP_ROUTES.overlay, { clipId, frame })}${objectId ? `?object=${enc(objectId)}` : ''}`;
 }
 /** Appends the token as a query parameter (for `<img src>` and the WebSocket URL). */
 export function withToken(url: string, token: string): string {

@@ -10,8 +10,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { childLogger } from '../logging/logger';
-import { PROTOCOL_SUBPROTOCOL } from '../protocol/version';
-import { LIMITS } from '../protocol/version';
+import { HTTP_ROUTES } from '../protocol/http';
+import { LIMITS, PROTOCOL_SUBPROTOCOL } from '../protocol/version';
 import type { SegmentationBackend } from './backend';
 import { RasterPool } from './annotation/raster-pool';
 import { ClipRegistry } from './clips';
@@ -229,8 +229,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     socket.on('error', () => socket.destroy());
     const url = req.url ?? '/';
     const pathname = url.split('?')[0];
-    if (pathname !== '/ws') {
-      refuseUpgrade(socket, 404, 'not_found', 'the WebSocket endpoint is /ws');
+    if (pathname !== HTTP_ROUTES.ws) {
+      refuseUpgrade(socket, 404, 'not_found', `the WebSocket endpoint is ${HTTP_ROUTES.ws}`);
       return;
     }
     const subprotocols = (req.headers['sec-websocket-protocol'] ?? '')

@@ -1,6 +1,16 @@
 /** HTTP routes: health, clip and job listings, and PNG frames/masks/overlays for the panel's <img>. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { HealthResponse } from '../protocol/http';
+import type { Static, TObject } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClipInfo, JobInfo } from '../protocol/common';
+import {
+  HTTP_PARAMS,
+  HTTP_QUERIES,
+  HTTP_ROUTES,
+  type ClipsResponse,
+  type HealthResponse,
+  type HttpError,
+  type JobsResponse,
+} from '../protocol/http';
 import { PROTOCOL_VERSION } from '../protocol/version';
 import { version } from '../version';
 import { asProtocolError, ProtocolError } from './errors';
@@ -8,9 +18,6 @@ import type { HandlerContext } from './handlers';
 import { decodeGrayPng, encodeOverlayPng, encodeRgbPng } from './png';
 import { DEFAULT_OBJECT } from './workspace';
 
-const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const OBJECT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
-const JOB = /^[A-Za-z0-9_-]{1,64}$/;
 const STATUS: Record<string, number> = {
   not_found: 404,
   bad_message: 400,
@@ -24,31 +31,66 @@ const STATUS: Record<string, number> = {
 
 function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   const pe = asProtocolError(err);
-  return reply.code(STATUS[pe.code] ?? 500).send({ error: { code: pe.code, message: pe.message } });
+  const body: HttpError = { error: { code: pe.code, message: pe.message } };
+  return reply.code(STATUS[pe.code] ?? 500).send(body);
 }
 
-function frameParam(raw: string): number {
-  if (!/^\d{1,6}$/.test(raw))
-    throw new ProtocolError('bad_message', `frame "${raw.slice(0, 20)}" is not a frame number`);
-  return Number(raw);
+/** What each checked parameter is called in the answer to a bad one. */
+const PARAM_NAMES: Record<string, string> = {
+  clipId: 'clip id',
+  objectId: 'object id',
+  object: 'object id',
+  jobId: 'job id',
+};
+
+/** The first parameter the route's schema refused, in the words clients already get for it. */
+function invalidParameter(req: FastifyRequest): ProtocolError {
+  const err = req.validationError!;
+  const field = (err.validation?.[0]?.instancePath ?? '').replace(/^\//, '');
+  const values = (err.validationContext === 'querystring' ? req.query : req.params) as Record<
+    string,
+    unknown
+  >;
+  const raw = String(values[field] ?? '');
+  if (field === 'frame')
+    return new ProtocolError('bad_message', `frame "${raw.slice(0, 20)}" is not a frame number`);
+  if (field === 'maxSide')
+    return new ProtocolError('bad_message', 'maxSide must be an integer between 16 and 8192');
+  const what = PARAM_NAMES[field] ?? field;
+  return new ProtocolError('bad_message', `${what} "${raw.slice(0, 70)}" is not a valid ${what}`);
 }
 
-function idParam(raw: string, re: RegExp, what: string): string {
-  if (!re.test(raw))
-    throw new ProtocolError('bad_message', `${what} "${raw.slice(0, 70)}" is not a valid ${what}`);
-  return raw;
+interface RouteTypes<P extends TObject | undefined, Q extends TObject | undefined> {
+  Params: P extends TObject ? Static<P> : unknown;
+  Querystring: Q extends TObject ? Static<Q> : unknown;
 }
 
-function maxSideParam(raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 16 || n > 8192)
-    throw new ProtocolError('bad_message', 'maxSide must be an integer between 16 and 8192');
-  return n;
+/**
+ * A GET route whose parameters fastify checks against the protocol's schemas; a refused
+ * parameter and any thrown error are answered `{ error: { code, message } }`.
+ */
+function getRoute<R, P extends TObject | undefined = undefined, Q extends TObject | undefined = undefined>(
+  app: FastifyInstance,
+  path: string,
+  schemas: { params?: P; querystring?: Q },
+  handler: (req: FastifyRequest<RouteTypes<P, Q>>, reply: FastifyReply) => Promise<R>,
+): void {
+  app.get<RouteTypes<P, Q>>(path, { schema: schemas, attachValidation: true }, async (req, reply) => {
+    try {
+      if (req.validationError) throw invalidParameter(req);
+      return await handler(req, reply);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+}
+
+function sendPng(reply: FastifyReply, png: Uint8Array): FastifyReply {
+  return reply.type('image/png').header('cache-control', 'no-store').send(png);
 }
 
 export function registerHttpRoutes(app: FastifyInstance, ctx: HandlerContext, startedAt: number): void {
-  app.get('/health', async (): Promise<HealthResponse> => ({
+  getRoute(app, HTTP_ROUTES.health, {}, async (): Promise<HealthResponse> => ({
     ok: true,
     name: 'oneshot-roto',
     version,
@@ -60,79 +102,53 @@ export function registerHttpRoutes(app: FastifyInstance, ctx: HandlerContext, st
     uptimeSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
   }));
 
-  app.get('/clips', async (_req, reply) => {
-    try {
-      return { clips: await Promise.all(ctx.clips.list().map((c) => ctx.clips.info(c.clipId))) };
-    } catch (err) {
-      return sendError(reply, err);
-    }
-  });
+  getRoute(app, HTTP_ROUTES.clips, {}, async (): Promise<ClipsResponse> => ({
+    clips: await Promise.all(ctx.clips.list().map((c) => ctx.clips.info(c.clipId))),
+  }));
 
-  app.get<{ Params: { clipId: string } }>('/clips/:clipId', async (req, reply) => {
-    try {
-      return await ctx.clips.info(idParam(req.params.clipId, ID, 'clip id'));
-    } catch (err) {
-      return sendError(reply, err);
-    }
-  });
+  getRoute(app, HTTP_ROUTES.clip, { params: HTTP_PARAMS.clip }, async (req): Promise<ClipInfo> =>
+    ctx.clips.info(req.params.clipId),
+  );
 
-  app.get<{ Params: { clipId: string; frame: string }; Querystring: { maxSide?: string } }>(
-    '/clips/:clipId/frames/:frame.png',
+  getRoute(
+    app,
+    HTTP_ROUTES.frame,
+    { params: HTTP_PARAMS.frame, querystring: HTTP_QUERIES.frame },
     async (req, reply) => {
-      try {
-        const clipId = idParam(req.params.clipId, ID, 'clip id');
-        const frame = await ctx.clips.readFrame(clipId, frameParam(req.params.frame));
-        const png = await encodeRgbPng(frame, maxSideParam(req.query.maxSide));
-        return reply.type('image/png').header('cache-control', 'no-store').send(png);
-      } catch (err) {
-        return sendError(reply, err);
-      }
+      const frame = await ctx.clips.readFrame(req.params.clipId, Number(req.params.frame));
+      return sendPng(reply, await encodeRgbPng(frame, req.query.maxSide));
     },
   );
 
-  app.get<{ Params: { clipId: string; objectId: string; frame: string } }>(
-    '/clips/:clipId/objects/:objectId/masks/:frame.png',
-    async (req, reply) => {
-      try {
-        const clipId = idParam(req.params.clipId, ID, 'clip id');
-        const objectId = idParam(req.params.objectId, OBJECT, 'object id');
-        const frame = frameParam(req.params.frame);
-        ctx.clips.get(clipId);
-        const png = await ctx.workspace.readMask(clipId, objectId, frame);
-        if (!png)
-          throw new ProtocolError('not_found', `frame ${frame} of object "${objectId}" has no mask yet`);
-        return reply.type('image/png').header('cache-control', 'no-store').send(png);
-      } catch (err) {
-        return sendError(reply, err);
-      }
-    },
-  );
-
-  app.get<{ Params: { clipId: string; frame: string }; Querystring: { object?: string; maxSide?: string } }>(
-    '/clips/:clipId/overlay/:frame.png',
-    async (req, reply) => {
-      try {
-        const clipId = idParam(req.params.clipId, ID, 'clip id');
-        const objectId = idParam(req.query.object ?? DEFAULT_OBJECT, OBJECT, 'object id');
-        const n = frameParam(req.params.frame);
-        const frame = await ctx.clips.readFrame(clipId, n);
-        const maskPng = await ctx.workspace.readMask(clipId, objectId, n);
-        const matte = maskPng ? (await decodeGrayPng(maskPng)).data : null;
-        const png = await encodeOverlayPng(frame, matte, maxSideParam(req.query.maxSide));
-        return reply.type('image/png').header('cache-control', 'no-store').send(png);
-      } catch (err) {
-        return sendError(reply, err);
-      }
-    },
-  );
-
-  app.get('/jobs', async () => ({ jobs: ctx.jobs.list().map((j) => ctx.jobs.info(j)) }));
-
-  app.get<{ Params: { jobId: string } }>('/jobs/:jobId', async (req, reply) => {
-    try {
-      return ctx.jobs.info(ctx.jobs.get(idParam(req.params.jobId, JOB, 'job id')));
-    } catch (err) {
-      return sendError(reply, err);
-    }
+  getRoute(app, HTTP_ROUTES.mask, { params: HTTP_PARAMS.mask }, async (req, reply) => {
+    const { clipId, objectId } = req.params;
+    const frame = Number(req.params.frame);
+    ctx.clips.get(clipId);
+    const png = await ctx.workspace.readMask(clipId, objectId, frame);
+    if (!png) throw new ProtocolError('not_found', `frame ${frame} of object "${objectId}" has no mask yet`);
+    return sendPng(reply, png);
   });
+
+  getRoute(
+    app,
+    HTTP_ROUTES.overlay,
+    { params: HTTP_PARAMS.overlay, querystring: HTTP_QUERIES.overlay },
+    async (req, reply) => {
+      const { clipId } = req.params;
+      const objectId = req.query.object ?? DEFAULT_OBJECT;
+      const n = Number(req.params.frame);
+      const frame = await ctx.clips.readFrame(clipId, n);
+      const maskPng = await ctx.workspace.readMask(clipId, objectId, n);
+      const matte = maskPng ? (await decodeGrayPng(maskPng)).data : null;
+      return sendPng(reply, await encodeOverlayPng(frame, matte, req.query.maxSide));
+    },
+  );
+
+  getRoute(app, HTTP_ROUTES.jobs, {}, async (): Promise<JobsResponse> => ({
+    jobs: ctx.jobs.list().map((j) => ctx.jobs.info(j)),
+  }));
+
+  getRoute(app, HTTP_ROUTES.job, { params: HTTP_PARAMS.job }, async (req): Promise<JobInfo> =>
+    ctx.jobs.info(ctx.jobs.get(req.params.jobId)),
+  );
 }
