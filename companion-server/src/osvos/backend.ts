@@ -13,6 +13,7 @@ import type {
 } from '../server/backend';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
+import { OperationCancelledError } from './cancelled';
 import { fineTuneOnClip } from './clip-fine-tune';
 import { predictWithEvidence } from './frame-evidence';
 import { loadWeightsSegmenter } from './fine-tuned-model';
@@ -27,13 +28,6 @@ export interface OsvosBackendOptions {
   cacheDir?: string;
   /** Extra overrides of every preset (tests shorten fine-tuning). */
   overrides?: Partial<FineTuneSettings>;
-}
-
-export class BackendCancelledError extends Error {
-  constructor(what: string) {
-    super(`${what} was cancelled`);
-    this.name = 'BackendCancelledError';
-  }
 }
 
 export function createOsvosBackend(options: OsvosBackendOptions = {}): SegmentationBackend {
@@ -105,7 +99,7 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         await writeWeights(req.weightsOut, result.weights);
         return { weightsPath: req.weightsOut, threshold: result.weights.threshold };
       } catch (err) {
-        if (req.signal.aborted) throw new BackendCancelledError('fine-tuning');
+        if (req.signal.aborted) throw new OperationCancelledError('fine-tuning');
         throw err;
       }
     },
@@ -117,7 +111,7 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
       let next: Promise<RgbFrame> | undefined =
         req.frameOrder.length > 0 ? clip.readFrame(req.frameOrder[0]!) : undefined;
       for (let k = 0; k < req.frameOrder.length; k++) {
-        if (req.signal.aborted) throw new BackendCancelledError('segmentation');
+        if (req.signal.aborted) throw new OperationCancelledError('segmentation');
         const index = req.frameOrder[k]!;
         const frame = await next!;
         next = k + 1 < req.frameOrder.length ? clip.readFrame(req.frameOrder[k + 1]!) : undefined;

@@ -1,5 +1,6 @@
 /** Public API of the method: presets, one-shot fine-tuning and segmentation, the parent guide, weights. */
 export { AnnotationError, DONT_CARE, type Annotation } from './annotations';
+export { OperationCancelledError, type CancellableStep } from './cancelled';
 export {
   PRESETS,
   PRESET_NAMES,

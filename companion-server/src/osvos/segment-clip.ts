@@ -6,6 +6,7 @@ import type { FrameEvidence } from '../confidence';
 import type { FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
+import { OperationCancelledError } from './cancelled';
 import { predictWithEvidence } from './frame-evidence';
 
 export interface SegmentedFrame {
@@ -24,13 +25,6 @@ export interface SegmentClipOptions {
   /** Only these frames (default: all). */
   only?: readonly number[];
   signal?: AbortSignal;
-}
-
-export class SegmentationCancelledError extends Error {
-  constructor() {
-    super('segmentation was cancelled');
-    this.name = 'SegmentationCancelledError';
-  }
 }
 
 /** The order in which frames are produced: requested frames first, then the rest in clip order. */
@@ -62,7 +56,7 @@ export async function* segmentClip(
   const head = order.filter((i) => requested.has(i));
   const done = new Set<number>();
   for (const index of head) {
-    if (options.signal?.aborted) throw new SegmentationCancelledError();
+    if (options.signal?.aborted) throw new OperationCancelledError('segmentation');
     const frame = await source.readFrame(index);
     yield { index, frame, ...(await predictWithEvidence(model, frame)) };
     done.add(index);
@@ -82,7 +76,7 @@ export async function* segmentClip(
     for (;;) {
       const item = await pending;
       if (!item) break;
-      if (options.signal?.aborted) throw new SegmentationCancelledError();
+      if (options.signal?.aborted) throw new OperationCancelledError('segmentation');
       pending = nextWanted(); // decode the next frame while the network runs on this one
       pending.catch(() => undefined); // a decode error surfaces at the next await, not as unhandled
       yield { index: item.index, frame: item.frame, ...(await predictWithEvidence(model, item.frame)) };
