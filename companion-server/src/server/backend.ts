@@ -6,6 +6,7 @@
  * `createParentOnlyBackend` (server/parent-only-backend.ts: the parent network, no fine-tuning).
  */
 import type { FrameEvidence } from '../confidence';
+import type { PresetName } from '../osvos/presets';
 import type { RgbFrame } from '../video/frame';
 
 /** A clip as the backend sees it: frames by clip-relative index (0 = the clip's in point). */
@@ -29,8 +30,6 @@ export interface AnnotationMask {
   mask: Uint8Array;
 }
 
-export type FineTunePreset = 'fast' | 'balanced' | 'best';
-
 export interface FineTuneProgress {
   /** Iterations done so far (1-based after the first step). */
   iteration: number;
@@ -43,7 +42,7 @@ export interface FineTuneRequest {
   clip: BackendClip;
   /** Every annotation of the object so far (initial frame and corrections), at frame size. */
   annotations: AnnotationMask[];
-  preset: FineTunePreset;
+  preset: PresetName;
   /** Weights file to continue from (a correction round), or null to start from the parent network. */
   resumeFrom: string | null;
   /** Where to write the fine-tuned weights. The server gives a temp path and renames it after success. */

@@ -15,7 +15,6 @@ export type {
   FineTuneResult,
   FineTuneProgress,
   SegmentRequest,
-  FineTunePreset,
 } from './backend';
 export { loadOrCreateToken, configDir, type TokenInfo } from './token';
 export { rasterizeStrokes, RasterizeError } from './annotation/rasterize';
