@@ -6,9 +6,9 @@
 import { probabilityToUint8, SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type {
   BackendClip,
-  FineTuneRequest,
-  FineTuneResult,
-  SegmentRequest,
+  BackendFineTuneRequest,
+  BackendFineTuneResult,
+  BackendSegmentRequest,
   SegmentationBackend,
 } from '../server/backend';
 import type { RgbFrame } from '../video/frame';
@@ -61,7 +61,7 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
     name: 'osvos',
     executionProvider: () => provider,
 
-    async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+    async fineTune(req: BackendFineTuneRequest): Promise<BackendFineTuneResult> {
       const resume = req.resumeFrom ? await readWeights(req.resumeFrom) : undefined;
       // A correction continues the object's weights: same resolution and depth as they were trained with.
       const settings = resume ? settingsToContinue(settingsFor(req.preset), resume) : settingsFor(req.preset);
@@ -104,7 +104,7 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
       }
     },
 
-    async segment(req: SegmentRequest): Promise<void> {
+    async segment(req: BackendSegmentRequest): Promise<void> {
       const model = await modelFor(req.weightsPath);
       const clip: BackendClip = req.clip;
       // Decode one frame ahead while the network runs.
