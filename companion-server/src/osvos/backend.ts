@@ -3,20 +3,18 @@
  * settings, weights persist in the server's workspace, and the fine-tuned network of the last
  * weights file stays loaded so consecutive segment jobs on one object don't rebuild it.
  */
-import { probabilityToUint8, SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
+import { probabilityToUint8, type DeviceChoice, type FrameSegmenter } from '../model';
 import type {
-  BackendClip,
-  FineTuneRequest,
-  FineTuneResult,
-  SegmentRequest,
+  BackendFineTuneRequest,
+  BackendFineTuneResult,
+  BackendSegmentRequest,
   SegmentationBackend,
 } from '../server/backend';
-import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
-import { fineTuneOnClip } from './clip-fine-tune';
-import { predictWithEvidence } from './frame-evidence';
-import { loadWeightsSegmenter } from './fine-tuned-model';
+import { OperationCancelledError } from './cancelled';
+import { createOneShotMethod } from './one-shot';
 import { resolveSettings, type FineTuneSettings, type PresetName } from './presets';
+import { segmentFrames } from './segment-clip';
 import { readWeights, settingsToContinue, writeWeights } from './weights';
 
 export interface OsvosBackendOptions {
@@ -29,14 +27,8 @@ export interface OsvosBackendOptions {
   overrides?: Partial<FineTuneSettings>;
 }
 
-export class BackendCancelledError extends Error {
-  constructor(what: string) {
-    super(`${what} was cancelled`);
-    this.name = 'BackendCancelledError';
-  }
-}
-
 export function createOsvosBackend(options: OsvosBackendOptions = {}): SegmentationBackend {
+  const method = createOneShotMethod(options);
   let provider = 'none';
   let loaded: { key: string; model: FrameSegmenter } | undefined;
   const settingsFor = (preset: PresetName) =>
@@ -51,13 +43,8 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
     await loaded?.model.dispose();
     loaded = undefined;
     const model = weightsPath
-      ? await loadWeightsSegmenter(await readWeights(weightsPath), options)
-      : await SegmentationModel.load({
-          resolution: settingsFor('balanced').resolution,
-          device: options.device,
-          threads: options.threads,
-          cacheDir: options.cacheDir,
-        });
+      ? await method.segmenter(await readWeights(weightsPath))
+      : await method.plainSegmenter({ resolution: settingsFor('balanced').resolution });
     provider = model.executionProvider;
     loaded = { key, model };
     return model;
@@ -67,13 +54,10 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
     name: 'osvos',
     executionProvider: () => provider,
 
-    async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+    async fineTune(req: BackendFineTuneRequest): Promise<BackendFineTuneResult> {
       const resume = req.resumeFrom ? await readWeights(req.resumeFrom) : undefined;
       // A correction continues the object's weights: same resolution and depth as they were trained with.
       const settings = resume ? settingsToContinue(settingsFor(req.preset), resume) : settingsFor(req.preset);
-      const frames = new Map<number, RgbFrame>();
-      for (const a of req.annotations)
-        if (!frames.has(a.frame)) frames.set(a.frame, await req.clip.readFrame(a.frame));
       const annotations: Annotation[] = req.annotations.map((a) => ({
         frameIndex: a.frame,
         mask: a.mask,
@@ -81,14 +65,8 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         height: a.height,
       }));
       try {
-        const result = await fineTuneOnClip({
-          frames,
-          annotations,
-          settings,
+        const result = await method.fineTune(req.clip, annotations, settings, {
           resumeFrom: resume,
-          device: options.device,
-          threads: options.threads,
-          cacheDir: options.cacheDir,
           signal: req.signal,
           progressFile: req.progressFile,
           onProgress: (p) => {
@@ -105,26 +83,22 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         await writeWeights(req.weightsOut, result.weights);
         return { weightsPath: req.weightsOut, threshold: result.weights.threshold };
       } catch (err) {
-        if (req.signal.aborted) throw new BackendCancelledError('fine-tuning');
+        if (req.signal.aborted) throw new OperationCancelledError('fine-tuning');
         throw err;
       }
     },
 
-    async segment(req: SegmentRequest): Promise<void> {
+    async segment(req: BackendSegmentRequest): Promise<void> {
       const model = await modelFor(req.weightsPath);
-      const clip: BackendClip = req.clip;
-      // Decode one frame ahead while the network runs.
-      let next: Promise<RgbFrame> | undefined =
-        req.frameOrder.length > 0 ? clip.readFrame(req.frameOrder[0]!) : undefined;
-      for (let k = 0; k < req.frameOrder.length; k++) {
-        if (req.signal.aborted) throw new BackendCancelledError('segmentation');
-        const index = req.frameOrder[k]!;
-        const frame = await next!;
-        next = k + 1 < req.frameOrder.length ? clip.readFrame(req.frameOrder[k + 1]!) : undefined;
-        next?.catch(() => undefined);
-        const { probability, evidence } = await predictWithEvidence(model, frame);
-        await req.onFrame(index, probabilityToUint8(probability), frame.width, frame.height, evidence);
-      }
+      const read = (index: number) => req.clip.readFrame(index);
+      for await (const f of segmentFrames(read, req.frameOrder, model, req.signal))
+        await req.onFrame(
+          f.index,
+          probabilityToUint8(f.probability),
+          f.frame.width,
+          f.frame.height,
+          f.evidence,
+        );
     },
 
     async close(): Promise<void> {

@@ -19,6 +19,7 @@ import { Trainer } from '../training/trainer';
 import type { TrainableSelector } from '../training/train-step';
 import type { RgbFrame } from '../video/frame';
 import { validateAnnotation, type Annotation } from './annotations';
+import { OperationCancelledError } from './cancelled';
 import { planAugmentations, renderAugmentedSample, seededRandom, type AugmentationRanges } from './augment';
 import type { FineTuneLoss, FineTuneSettings, TrainableDepth } from './presets';
 import type { FineTunedWeights } from './weights';
@@ -93,13 +94,6 @@ export function trainableSelector(depth: TrainableDepth): TrainableSelector {
       return { nodeName: /^\/(stage\dd|side\d)\// };
     case 'all':
       return () => true;
-  }
-}
-
-export class FineTuneCancelledError extends Error {
-  constructor() {
-    super('fine-tuning was cancelled');
-    this.name = 'FineTuneCancelledError';
   }
 }
 
@@ -439,7 +433,7 @@ async function trainNetwork(job: NetworkJob): Promise<TrainedNetwork> {
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new FineTuneCancelledError();
+  if (signal?.aborted) throw new OperationCancelledError('fine-tuning');
 }
 
 function shuffle<T>(xs: T[], rnd: () => number): T[] {

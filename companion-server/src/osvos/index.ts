@@ -1,5 +1,6 @@
 /** Public API of the method: presets, one-shot fine-tuning and segmentation, the parent guide, weights. */
 export { AnnotationError, DONT_CARE, type Annotation } from './annotations';
+export { OperationCancelledError, type CancellableStep } from './cancelled';
 export {
   PRESETS,
   PRESET_NAMES,
@@ -10,14 +11,20 @@ export {
   type TrainableDepth,
 } from './presets';
 export {
+  createOneShotMethod,
   prepareSegmenter,
   readAnnotatedFrames,
+  type AnnotatedClip,
+  type FineTuneRun,
+  type MethodRuntime,
+  type OneShotMethod,
   type OneShotOptions,
+  type PlainNetwork,
   type PreparedSegmenter,
 } from './one-shot';
 export { fineTune, outputRoles, trainableSelector } from './finetune';
 export { fineTuneOnClip } from './clip-fine-tune';
-export { segmentClip, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
+export { segmentClip, segmentFrames, type SegmentedFrame, type SegmentClipOptions } from './segment-clip';
 export { predictWithEvidence, type FramePrediction } from './frame-evidence';
 export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
 export {

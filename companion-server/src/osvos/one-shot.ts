@@ -1,7 +1,8 @@
 /**
- * The OSVOS method end to end on one clip: fine-tune on the annotations (or continue from saved
- * weights), then hand back a network that segments any frame independently. Used by the CLI
- * (`segment`, `eval`, `demo`) and by the server's backend.
+ * The OSVOS method, composed once: fine-tune on a clip's annotated frames (or continue saved
+ * weights), then load what segments every frame independently: the fine-tuned network, or a plain
+ * one (the parent, or the user's own model). The CLI (`segment`, `eval`, `demo`) reaches it through
+ * prepareSegmenter, the server through osvos/backend.ts; both run the frames through segment-clip.ts.
  */
 import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
@@ -13,11 +14,67 @@ import { loadWeightsSegmenter } from './fine-tuned-model';
 import type { FineTuneSettings } from './presets';
 import type { FineTunedWeights } from './weights';
 
-export interface OneShotOptions {
-  settings: FineTuneSettings;
+/** What fine-tuning needs of a clip: random access to its annotated frames. */
+export type AnnotatedClip = Pick<FrameSource, 'frameCount' | 'readFrame'>;
+
+/** Where the networks run and where the parent is cached: the same for every step. */
+export interface MethodRuntime {
   device?: DeviceChoice;
   threads?: number;
   cacheDir?: string;
+}
+
+/** One fine-tune's own inputs besides the clip: what it continues and how it reports and stops. */
+export interface FineTuneRun {
+  /** Continue from these weights (a correction round) instead of the parent's. */
+  resumeFrom?: FineTunedWeights;
+  onProgress?: (p: FineTuneProgress) => void;
+  signal?: AbortSignal;
+  /** Keep an ensemble's finished networks here until it is done (finetune.ts `progressFile`). */
+  progressFile?: string;
+}
+
+/** A network that segments without fine-tuned weights: the built-in parent, or `modelPath`. */
+export interface PlainNetwork {
+  resolution: number;
+  testTimeFlip?: boolean;
+  zoomPass?: boolean;
+  modelPath?: string;
+}
+
+export interface OneShotMethod {
+  /** Fine-tunes on `annotations` of `clip` and, when the settings say so, measures the parent guide. */
+  fineTune(
+    clip: AnnotatedClip,
+    annotations: readonly Annotation[],
+    settings: FineTuneSettings,
+    run?: FineTuneRun,
+  ): Promise<FineTuneResult>;
+  /** What fine-tuned weights segment with (guided by the parent when they carry a guide). */
+  segmenter(weights: FineTunedWeights): Promise<FrameSegmenter>;
+  plainSegmenter(network: PlainNetwork): Promise<FrameSegmenter>;
+}
+
+export function createOneShotMethod(runtime: MethodRuntime = {}): OneShotMethod {
+  const { device, threads, cacheDir } = runtime;
+  return {
+    fineTune: async (clip, annotations, settings, run = {}) =>
+      fineTuneOnClip({
+        frames: await readAnnotatedFrames(clip, annotations),
+        annotations,
+        settings,
+        device,
+        threads,
+        cacheDir,
+        ...run,
+      }),
+    segmenter: (weights) => loadWeightsSegmenter(weights, { device, threads, cacheDir }),
+    plainSegmenter: (network) => SegmentationModel.load({ ...network, device, threads, cacheDir }),
+  };
+}
+
+export interface OneShotOptions extends MethodRuntime {
+  settings: FineTuneSettings;
   /** A user's own ONNX network: segmentation only (fine-tuning targets the built-in parent). */
   modelPath?: string;
   onProgress?: (p: FineTuneProgress) => void;
@@ -37,7 +94,7 @@ export interface PreparedSegmenter {
 
 /** Decodes the annotated frames of a clip (random access). */
 export async function readAnnotatedFrames(
-  source: FrameSource,
+  source: AnnotatedClip,
   annotations: readonly Annotation[],
 ): Promise<Map<number, RgbFrame>> {
   const frames = new Map<number, RgbFrame>();
@@ -57,58 +114,35 @@ export async function readAnnotatedFrames(
  * segmentation. With no annotations and no weights, the parent network alone.
  */
 export async function prepareSegmenter(
-  source: FrameSource,
+  source: AnnotatedClip,
   annotations: readonly Annotation[],
   options: OneShotOptions,
   resumeFrom?: FineTunedWeights,
 ): Promise<PreparedSegmenter> {
   const s = options.settings;
-  if (options.modelPath) {
-    if (annotations.length > 0) {
-      throw new AnnotationError(
-        'annotations fine-tune the built-in parent network; with --model the given network segments as it is. ' +
-          'Leave out --model to fine-tune, or the annotations to use your model.',
-      );
-    }
-    const model = await SegmentationModel.load({
+  if (options.modelPath && annotations.length > 0) {
+    throw new AnnotationError(
+      'annotations fine-tune the built-in parent network; with --model the given network segments as it is. ' +
+        'Leave out --model to fine-tune, or the annotations to use your model.',
+    );
+  }
+  const { device, threads, cacheDir } = options;
+  const method = createOneShotMethod({ device, threads, cacheDir });
+  if (options.modelPath || (annotations.length === 0 && !resumeFrom)) {
+    const model = await method.plainSegmenter({
       modelPath: options.modelPath,
       resolution: s.resolution,
       testTimeFlip: s.testTimeFlip,
       zoomPass: s.zoomPass,
-      device: options.device,
-      threads: options.threads,
     });
     return { model, threshold: s.threshold };
   }
-  if (annotations.length === 0 && !resumeFrom) {
-    const model = await SegmentationModel.load({
-      resolution: s.resolution,
-      testTimeFlip: s.testTimeFlip,
-      zoomPass: s.zoomPass,
-      device: options.device,
-      threads: options.threads,
-      cacheDir: options.cacheDir,
-    });
-    return { model, threshold: s.threshold };
-  }
-  let weights = resumeFrom;
-  let result: FineTuneResult | undefined;
-  if (annotations.length > 0) {
-    const frames = await readAnnotatedFrames(source, annotations);
-    result = await fineTuneOnClip({
-      frames,
-      annotations,
-      settings: s,
-      resumeFrom,
-      device: options.device,
-      threads: options.threads,
-      cacheDir: options.cacheDir,
-      onProgress: options.onProgress,
-      signal: options.signal,
-      progressFile: options.progressFile,
-    });
-    weights = result.weights;
-  }
-  const model = await loadWeightsSegmenter(weights!, options);
-  return { model, fineTune: result, weights, threshold: weights!.threshold };
+  const { onProgress, signal, progressFile } = options;
+  const fineTune =
+    annotations.length > 0
+      ? await method.fineTune(source, annotations, s, { resumeFrom, onProgress, signal, progressFile })
+      : undefined;
+  const weights = fineTune?.weights ?? resumeFrom!;
+  const model = await method.segmenter(weights);
+  return { model, fineTune, weights, threshold: weights.threshold };
 }

@@ -14,8 +14,9 @@
  *   J 0.856 on the training subset against 0.785 for the parent alone, no sequence more than
  *   1.7 J below it (BENCHMARKS.md, "`best` guided").
  */
-export type PresetName = 'fast' | 'balanced' | 'best';
-export const PRESET_NAMES: readonly PresetName[] = ['fast', 'balanced', 'best'];
+export const PRESET_NAMES = ['fast', 'balanced', 'best'] as const;
+/** The one preset type: the CLI, the server and the protocol (PresetSchema) all use these names. */
+export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Which part of the parent network fine-tuning changes; the rest stays frozen and is computed once. */
 export type TrainableDepth = 'head' | 'decoder-top' | 'decoder' | 'all';

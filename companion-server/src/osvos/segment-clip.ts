@@ -6,6 +6,7 @@ import type { FrameEvidence } from '../confidence';
 import type { FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
 import type { RgbFrame } from '../video/frame';
+import { OperationCancelledError } from './cancelled';
 import { predictWithEvidence } from './frame-evidence';
 
 export interface SegmentedFrame {
@@ -26,13 +27,6 @@ export interface SegmentClipOptions {
   signal?: AbortSignal;
 }
 
-export class SegmentationCancelledError extends Error {
-  constructor() {
-    super('segmentation was cancelled');
-    this.name = 'SegmentationCancelledError';
-  }
-}
-
 /** The order in which frames are produced: requested frames first, then the rest in clip order. */
 export function frameOrder(
   frameCount: number,
@@ -49,8 +43,33 @@ export function frameOrder(
 }
 
 /**
- * Yields one segmented frame at a time. Frames requested first are read by random access; the
- * rest stream from the decoder in order, one frame decoded ahead of the network.
+ * Segments the frames of `order` in that order by random access, decoding the next frame while the
+ * network runs on this one: the server's frame order (playhead first) and segmentClip's first frames.
+ */
+export async function* segmentFrames(
+  readFrame: (index: number) => Promise<RgbFrame>,
+  order: readonly number[],
+  model: FrameSegmenter,
+  signal?: AbortSignal,
+): AsyncGenerator<SegmentedFrame> {
+  const read = (k: number) => {
+    if (k >= order.length) return undefined;
+    const frame = readFrame(order[k]!);
+    frame.catch(() => undefined); // a decode error surfaces at its await, not as unhandled
+    return frame;
+  };
+  let next = read(0);
+  for (let k = 0; k < order.length; k++) {
+    if (signal?.aborted) throw new OperationCancelledError('segmentation');
+    const frame = await next!;
+    next = read(k + 1);
+    yield { index: order[k]!, frame, ...(await predictWithEvidence(model, frame)) };
+  }
+}
+
+/**
+ * Yields one segmented frame at a time. Frames requested first are read by random access
+ * (segmentFrames); the rest stream from the decoder in order, one frame decoded ahead of the network.
  */
 export async function* segmentClip(
   source: FrameSource,
@@ -61,11 +80,9 @@ export async function* segmentClip(
   const requested = new Set(options.first ?? []);
   const head = order.filter((i) => requested.has(i));
   const done = new Set<number>();
-  for (const index of head) {
-    if (options.signal?.aborted) throw new SegmentationCancelledError();
-    const frame = await source.readFrame(index);
-    yield { index, frame, ...(await predictWithEvidence(model, frame)) };
-    done.add(index);
+  for await (const f of segmentFrames((i) => source.readFrame(i), head, model, options.signal)) {
+    yield f;
+    done.add(f.index);
   }
   const rest = new Set(order.filter((i) => !done.has(i)));
   if (rest.size === 0) return;
@@ -82,7 +99,7 @@ export async function* segmentClip(
     for (;;) {
       const item = await pending;
       if (!item) break;
-      if (options.signal?.aborted) throw new SegmentationCancelledError();
+      if (options.signal?.aborted) throw new OperationCancelledError('segmentation');
       pending = nextWanted(); // decode the next frame while the network runs on this one
       pending.catch(() => undefined); // a decode error surfaces at the next await, not as unhandled
       yield { index: item.index, frame: item.frame, ...(await predictWithEvidence(model, item.frame)) };

@@ -3,6 +3,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { LIMITS } from './version';
 // TypeBox-only module (no Node imports), so the panel can bundle it too.
 import { MATTE_OUTPUT_FORMATS, MatteOptionsSchema } from '../matte/options';
+// The preset names are the method's; osvos/presets.ts imports nothing, so the panel bundles it too.
+import { PRESET_NAMES } from '../osvos/presets';
+
+export type { PresetName } from '../osvos/presets';
 
 /** Client-chosen request id; a retried request with the same id and body gets the same answer. */
 export const RequestIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -138,12 +142,7 @@ export type StrokesMask = Static<typeof StrokesMaskSchema>;
 export type AnnotationMaskInput = Static<typeof AnnotationMaskSchema>;
 
 /** Fine-tuning budget: more iterations, better fit, longer wait. */
-export const PresetSchema = Type.Union([
-  Type.Literal('fast'),
-  Type.Literal('balanced'),
-  Type.Literal('best'),
-]);
-export type Preset = Static<typeof PresetSchema>;
+export const PresetSchema = Type.Union(PRESET_NAMES.map((p) => Type.Literal(p)));
 
 /** Output formats of the matte renderer (the matte module's, same names as the CLI). */
 export const RenderFormatSchema = Type.Union(MATTE_OUTPUT_FORMATS.map((f) => Type.Literal(f)));

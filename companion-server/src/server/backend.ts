@@ -4,8 +4,11 @@
  * annotated frames and turns frames into probability mattes. Implementations:
  * `createOsvosBackend` (osvos/backend.ts: real one-shot fine-tuning) and
  * `createParentOnlyBackend` (server/parent-only-backend.ts: the parent network, no fine-tuning).
+ * Its types are named `Backend…`: the method's own fine-tune types (osvos/finetune.ts) take decoded
+ * frames and settings, these take a clip, a preset and file paths.
  */
 import type { FrameEvidence } from '../confidence';
+import type { PresetName } from '../osvos/presets';
 import type { RgbFrame } from '../video/frame';
 
 /** A clip as the backend sees it: frames by clip-relative index (0 = the clip's in point). */
@@ -29,9 +32,7 @@ export interface AnnotationMask {
   mask: Uint8Array;
 }
 
-export type FineTunePreset = 'fast' | 'balanced' | 'best';
-
-export interface FineTuneProgress {
+export interface BackendFineTuneProgress {
   /** Iterations done so far (1-based after the first step). */
   iteration: number;
   total: number;
@@ -39,11 +40,11 @@ export interface FineTuneProgress {
   etaSeconds: number;
 }
 
-export interface FineTuneRequest {
+export interface BackendFineTuneRequest {
   clip: BackendClip;
   /** Every annotation of the object so far (initial frame and corrections), at frame size. */
   annotations: AnnotationMask[];
-  preset: FineTunePreset;
+  preset: PresetName;
   /** Weights file to continue from (a correction round), or null to start from the parent network. */
   resumeFrom: string | null;
   /** Where to write the fine-tuned weights. The server gives a temp path and renames it after success. */
@@ -56,17 +57,17 @@ export interface FineTuneRequest {
   progressFile?: string;
   /** Aborted on cancel or shutdown: stop soon and reject (any error; the server knows why). */
   signal: AbortSignal;
-  onProgress(progress: FineTuneProgress): void;
+  onProgress(progress: BackendFineTuneProgress): void;
 }
 
-export interface FineTuneResult {
+export interface BackendFineTuneResult {
   /** Normally `weightsOut`. */
   weightsPath: string;
   /** Probability threshold (0..1) the backend recommends for hard mattes. */
   threshold: number;
 }
 
-export interface SegmentRequest {
+export interface BackendSegmentRequest {
   clip: BackendClip;
   /** Fine-tuned weights, or null for the parent network alone. */
   weightsPath: string | null;
@@ -93,8 +94,8 @@ export interface SegmentationBackend {
   readonly name: string;
   /** The execution provider in use ("cpu", "cuda", ...), "none" before the model loads. */
   executionProvider(): string;
-  fineTune(req: FineTuneRequest): Promise<FineTuneResult>;
-  segment(req: SegmentRequest): Promise<void>;
+  fineTune(req: BackendFineTuneRequest): Promise<BackendFineTuneResult>;
+  segment(req: BackendSegmentRequest): Promise<void>;
   /** Releases sessions and memory. */
   close?(): Promise<void>;
 }

@@ -11,11 +11,10 @@ export type {
   SegmentationBackend,
   BackendClip,
   AnnotationMask,
-  FineTuneRequest,
-  FineTuneResult,
-  FineTuneProgress,
-  SegmentRequest,
-  FineTunePreset,
+  BackendFineTuneRequest,
+  BackendFineTuneResult,
+  BackendFineTuneProgress,
+  BackendSegmentRequest,
 } from './backend';
 export { loadOrCreateToken, configDir, type TokenInfo } from './token';
 export { rasterizeStrokes, RasterizeError } from './annotation/rasterize';

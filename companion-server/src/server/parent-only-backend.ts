@@ -6,7 +6,12 @@
  */
 import { promises as fs } from 'node:fs';
 import { SegmentationModel, probabilityToUint8, type DeviceChoice } from '../model';
-import type { FineTuneRequest, FineTuneResult, SegmentationBackend, SegmentRequest } from './backend';
+import type {
+  BackendFineTuneRequest,
+  BackendFineTuneResult,
+  SegmentationBackend,
+  BackendSegmentRequest,
+} from './backend';
 
 export interface ParentOnlyBackendOptions {
   /** Network input resolution (default 320: fast on CPU). */
@@ -36,7 +41,7 @@ export function createParentOnlyBackend(options: ParentOnlyBackendOptions = {}):
   return {
     name: 'parent-only',
     executionProvider: () => provider,
-    async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+    async fineTune(req: BackendFineTuneRequest): Promise<BackendFineTuneResult> {
       req.signal.throwIfAborted();
       req.onProgress({ iteration: 1, total: 1, loss: 0, etaSeconds: 0 });
       // Nothing is learned; the file records that so nobody mistakes it for fine-tuned weights.
@@ -46,7 +51,7 @@ export function createParentOnlyBackend(options: ParentOnlyBackendOptions = {}):
       );
       return { weightsPath: req.weightsOut, threshold: 0.5 };
     },
-    async segment(req: SegmentRequest): Promise<void> {
+    async segment(req: BackendSegmentRequest): Promise<void> {
       const m = await load();
       for (const index of req.frameOrder) {
         req.signal.throwIfAborted();

@@ -18,7 +18,7 @@ import type {
   JobPhase,
   JobState,
   MatteControls,
-  Preset,
+  PresetName,
   RenderFormat,
 } from '../protocol/common';
 import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file';
@@ -49,7 +49,7 @@ export interface WeightsRecord {
 }
 
 export interface JobParams {
-  preset?: Preset;
+  preset?: PresetName;
   resume?: boolean;
   /** fineTune jobs: segment afterwards. */
   thenSegment?: boolean;

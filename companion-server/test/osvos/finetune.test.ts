@@ -13,6 +13,7 @@ import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
 import { resolveSettings } from '../../src/osvos/presets';
 import { readWeights, writeWeights } from '../../src/osvos/weights';
 import { readFineTuneProgress } from '../../src/osvos/fine-tune-progress-file';
+import { OperationCancelledError } from '../../src/osvos/cancelled';
 import { readCheckpoint } from '../../src/training/checkpoint';
 import { decodeRgbImage } from '../../src/video/image-decode';
 import { readMask } from '../../src/video/mask-io';
@@ -193,7 +194,7 @@ describe('one-shot fine-tuning', () => {
           if (p.phase === 'training' && p.iteration === 8) controller.abort();
         },
       }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(OperationCancelledError);
     const saved = await readFineTuneProgress(progressFile, 'not this request');
     expect(saved.status).toBe('other-request');
 

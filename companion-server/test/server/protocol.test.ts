@@ -103,13 +103,18 @@ describe('protocol module', () => {
     const dir = join(__dirname, '..', '..', 'src', 'protocol');
     const files = readdirSync(dir).map((f) => join(dir, f));
     files.push(join(__dirname, '..', '..', 'src', 'matte', 'options.ts'));
+    files.push(join(__dirname, '..', '..', 'src', 'osvos', 'presets.ts'));
     for (const file of files) {
       const specs = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
       for (const spec of specs)
         expect({
           file,
           spec,
-          ok: spec.startsWith('@sinclair/typebox') || spec.startsWith('./') || spec === '../matte/options',
+          ok:
+            spec.startsWith('@sinclair/typebox') ||
+            spec.startsWith('./') ||
+            spec === '../matte/options' ||
+            spec === '../osvos/presets',
         }).toMatchObject({ ok: true });
     }
   });

@@ -6,7 +6,7 @@ import type {
   ClipSource,
   JobInfo,
   MatteControls,
-  Preset,
+  PresetName,
   ProgressEvent,
   RenderFormat,
 } from '../../../companion-server/src/protocol';
@@ -669,7 +669,7 @@ export class Panel {
       const { job } = await client.request('fineTune', {
         clipId: info.clipId,
         objectId: this.objects.current.id,
-        preset: this.ui.preset.value as Preset,
+        preset: this.ui.preset.value as PresetName,
         thenSegment: { playheadFrame: this.frame },
       });
       await this.follow(job, 'segment');
@@ -788,7 +788,7 @@ export class Panel {
               objectId: this.objects.current.id,
               frame,
               mask,
-              preset: this.ui.preset.value as Preset,
+              preset: this.ui.preset.value as PresetName,
               playheadFrame: frame,
             })
           ).job,

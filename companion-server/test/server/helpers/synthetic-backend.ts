@@ -8,10 +8,10 @@
 import { promises as fs } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
-  FineTuneRequest,
-  FineTuneResult,
+  BackendFineTuneRequest,
+  BackendFineTuneResult,
   SegmentationBackend,
-  SegmentRequest,
+  BackendSegmentRequest,
 } from '../../../src/server/backend';
 
 export interface SyntheticBackendOptions {
@@ -30,16 +30,16 @@ interface ColourModel {
 
 export function createSyntheticBackend(
   opts: SyntheticBackendOptions = {},
-): SegmentationBackend & { fineTuneCalls: FineTuneRequest[]; segmentCalls: number[][] } {
+): SegmentationBackend & { fineTuneCalls: BackendFineTuneRequest[]; segmentCalls: number[][] } {
   const iterations = opts.iterations ?? { fast: 4, balanced: 8, best: 16 };
-  const fineTuneCalls: FineTuneRequest[] = [];
+  const fineTuneCalls: BackendFineTuneRequest[] = [];
   const segmentCalls: number[][] = [];
   return {
     name: 'synthetic-test',
     fineTuneCalls,
     segmentCalls,
     executionProvider: () => 'cpu',
-    async fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+    async fineTune(req: BackendFineTuneRequest): Promise<BackendFineTuneResult> {
       fineTuneCalls.push(req);
       const sum = { fg: [0, 0, 0], bg: [0, 0, 0], nf: 0, nb: 0 };
       for (const a of req.annotations) {
@@ -68,7 +68,7 @@ export function createSyntheticBackend(
       await fs.writeFile(req.weightsOut, JSON.stringify(model));
       return { weightsPath: req.weightsOut, threshold: 0.5 };
     },
-    async segment(req: SegmentRequest): Promise<void> {
+    async segment(req: BackendSegmentRequest): Promise<void> {
       segmentCalls.push(req.frameOrder.slice());
       const model: ColourModel = req.weightsPath
         ? (JSON.parse(await fs.readFile(req.weightsPath, 'utf8')) as ColourModel)
