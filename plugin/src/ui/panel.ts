@@ -26,6 +26,8 @@ import { MatteNamer } from './matte-name';
 import { startCorrection } from './correction-start';
 import { ObjectList, type SegmentedObject } from './object-list';
 import { ObjectPicker } from './object-picker';
+import { ConnectionView } from './connection-view';
+import { MessageLine, type Tone } from './message-line';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -91,16 +93,11 @@ export class Panel {
   private readonly editor = new MaskEditor();
   private readonly namer = new MatteNamer();
   private readonly strip = new ConfidenceStrip();
+  private readonly messages = new MessageLine();
+  private readonly connectionView: ConnectionView;
   /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
   private picked: number | undefined;
   private readonly ui: {
-    status: HTMLElement;
-    statusText: HTMLElement;
-    hostName: HTMLElement;
-    pairing: HTMLElement;
-    address: HTMLInputElement;
-    token: HTMLInputElement;
-    pairButton: HTMLButtonElement;
     frameInfo: HTMLElement;
     tools: Record<Tool, HTMLButtonElement>;
     labelButton: HTMLButtonElement;
@@ -123,10 +120,10 @@ export class Panel {
     invert: HTMLInputElement;
     outputFolder: HTMLInputElement;
     render: HTMLButtonElement;
-    message: HTMLElement;
   };
 
   constructor(private readonly deps: PanelDeps) {
+    this.connectionView = new ConnectionView(deps.host.displayName, () => this.pair());
     const ui = this.build();
     this.ui = ui.refs;
     this.root = ui.root;
@@ -144,7 +141,7 @@ export class Panel {
     this.layout();
     const saved = await this.deps.tokens.load();
     if (saved) {
-      this.ui.token.value = saved;
+      this.connectionView.tokenText = saved;
       this.pair();
     }
   }
@@ -152,37 +149,6 @@ export class Panel {
   // ---------- building the DOM ----------
 
   private build() {
-    const statusText = el('span', { className: 'status-text', 'data-testid': 'connection' }, ['Not paired']);
-    const status = el('div', { className: 'status status-idle' }, [
-      el('span', { className: 'dot' }),
-      statusText,
-    ]);
-    const hostName = el('span', { className: 'host-name' }, [this.deps.host.displayName]);
-    const header = el('header', { className: 'panel-header' }, [
-      el('h1', {}, ['OneShot Roto']),
-      hostName,
-      status,
-    ]);
-
-    const address = el('input', {
-      type: 'text',
-      value: `${DEFAULT_ADDRESS.host}:${DEFAULT_ADDRESS.port}`,
-      'data-testid': 'address',
-    });
-    const token = el('input', {
-      type: 'password',
-      placeholder: 'token printed by "oneshot-roto serve"',
-      'data-testid': 'token',
-      autocomplete: 'off',
-    });
-    const pairButton = button('Pair', () => this.pair(), { variant: 'primary', testId: 'pair' });
-    const pairing = el('section', { className: 'card pairing' }, [
-      el('h2', {}, ['Companion server']),
-      field('Address', address),
-      field('Token', token, 'Start the server with "oneshot-roto serve"; it prints the token once.'),
-      el('div', { className: 'row' }, [pairButton]),
-    ]);
-
     const frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, ['No clip']);
 
     const tool = (t: Tool, label: string, key: string) =>
@@ -327,8 +293,6 @@ export class Panel {
       el('div', { className: 'row' }, [render]),
     ]);
 
-    const message = el('div', { className: 'message', role: 'status', 'data-testid': 'message' });
-
     const viewerColumn = el('div', { className: 'column viewer-column' }, [
       this.editor.root,
       frameInfo,
@@ -336,7 +300,8 @@ export class Panel {
       toolbar,
     ]);
     const controls = el('div', { className: 'column controls-column' }, [segmentCard, renderCard]);
-    const children: Node[] = [header, pairing, message];
+    const connection = this.connectionView;
+    const children: Node[] = [connection.header, connection.pairing, this.messages.root];
     if (this.deps.host instanceof StandaloneHostAdapter) {
       children.push(new StandaloneHostBar(this.deps.host).root);
     }
@@ -345,13 +310,6 @@ export class Panel {
     return {
       root,
       refs: {
-        status,
-        statusText,
-        hostName,
-        pairing,
-        address,
-        token,
-        pairButton,
         frameInfo,
         tools,
         labelButton,
@@ -374,7 +332,6 @@ export class Panel {
         invert,
         outputFolder,
         render,
-        message,
       },
     };
   }
@@ -422,37 +379,13 @@ export class Panel {
   }
 
   private setConnection(state: ConnectionState): void {
-    const u = this.ui;
-    const text: Record<ConnectionState['status'], string> = {
-      idle: 'Not paired',
-      connecting: 'Connecting…',
-      connected: 'Connected',
-      waiting: 'Reconnecting…',
-      unauthorized: 'Token refused',
-      incompatible: 'Incompatible server',
-    };
-    u.status.className = `status status-${state.status}`;
-    u.statusText.textContent = text[state.status];
-    if (state.status === 'connected') {
-      u.statusText.title = `server ${state.serverVersion}, ${state.executionProvider}`;
-      u.pairing.classList.add('collapsed');
-      this.say(`Connected to the companion server (${state.serverVersion}, ${state.executionProvider}).`);
-    } else {
-      u.pairing.classList.remove('collapsed');
-      if (state.status === 'waiting')
-        this.say(
-          `Server unreachable (${state.reason}); retrying in ${Math.round(state.retryInMs / 100) / 10} s.`,
-          'warn',
-        );
-      if (state.status === 'unauthorized' || state.status === 'incompatible')
-        this.say(state.message, 'error');
-    }
+    const notice = this.connectionView.show(state);
+    if (notice) this.say(notice.text, notice.tone);
     this.refresh();
   }
 
-  private say(text: string, tone: 'info' | 'warn' | 'error' | 'success' = 'info'): void {
-    this.ui.message.textContent = text;
-    this.ui.message.className = `message message-${tone}`;
+  private say(text: string, tone: Tone = 'info'): void {
+    this.messages.say(text, tone);
   }
 
   private fail(err: unknown): void {
@@ -464,12 +397,12 @@ export class Panel {
 
   private pair(): void {
     try {
-      this.address = parseServerAddress(this.ui.address.value, this.deps.allowedPorts);
+      this.address = parseServerAddress(this.connectionView.addressText, this.deps.allowedPorts);
     } catch (err) {
       this.fail(err);
       return;
     }
-    const token = this.ui.token.value.trim();
+    const token = this.connectionView.tokenText;
     if (!token) {
       this.say('Paste the token that "oneshot-roto serve" printed.', 'warn');
       return;
