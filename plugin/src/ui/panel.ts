@@ -18,7 +18,6 @@ import { fetchHealth, frameImageUrl, overlayImageUrl, type FetchLike } from '../
 import type { TokenStore } from '../client/token-store';
 import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
-import type { Tool } from './mask-strokes';
 import { button, el, field } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { jobProgress } from './job-progress';
@@ -28,6 +27,8 @@ import { ObjectList, type SegmentedObject } from './object-list';
 import { ObjectPicker } from './object-picker';
 import { ConnectionView } from './connection-view';
 import { MessageLine, type Tone } from './message-line';
+import { PaintToolbar } from './paint-toolbar';
+import { handleShortcut, runIf } from './keyboard-shortcuts';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -95,14 +96,11 @@ export class Panel {
   private readonly strip = new ConfidenceStrip();
   private readonly messages = new MessageLine();
   private readonly connectionView: ConnectionView;
+  private readonly toolbar = new PaintToolbar(this.editor, () => this.refresh());
   /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
   private picked: number | undefined;
   private readonly ui: {
     frameInfo: HTMLElement;
-    tools: Record<Tool, HTMLButtonElement>;
-    labelButton: HTMLButtonElement;
-    size: HTMLInputElement;
-    sizeValue: HTMLElement;
     segment: HTMLButtonElement;
     preset: HTMLSelectElement;
     start: HTMLButtonElement;
@@ -150,36 +148,6 @@ export class Panel {
 
   private build() {
     const frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, ['No clip']);
-
-    const tool = (t: Tool, label: string, key: string) =>
-      button(label, () => this.setTool(t), {
-        variant: 'quiet',
-        title: `${label} (${key})`,
-        testId: `tool-${t}`,
-      });
-    const tools: Record<Tool, HTMLButtonElement> = {
-      brush: tool('brush', 'Brush', 'B'),
-      eraser: tool('eraser', 'Eraser', 'E'),
-      polygon: tool('polygon', 'Polygon', 'P'),
-    };
-    const labelButton = button('Foreground', () => this.swapLabel(), {
-      variant: 'quiet',
-      title: 'Foreground / background (X)',
-      testId: 'label',
-    });
-    const size = el('input', { type: 'range', min: 2, max: 80, value: 12, 'data-testid': 'brush-size' });
-    const sizeValue = el('span', { className: 'value' }, ['12']);
-    size.addEventListener('input', () => {
-      this.editor.radius = Number(size.value);
-      sizeValue.textContent = size.value;
-    });
-    const toolbar = el('div', { className: 'toolbar' }, [
-      el('div', { className: 'segmented' }, [tools.brush, tools.eraser, tools.polygon]),
-      labelButton,
-      el('label', { className: 'size', title: 'Brush size ([ and ])' }, ['Size', size, sizeValue]),
-      button('Undo', () => this.editor.undo(), { variant: 'quiet', title: 'Undo stroke (Ctrl/Cmd+Z)' }),
-      button('Clear', () => this.editor.clear(), { variant: 'quiet', title: 'Clear strokes' }),
-    ]);
 
     const segment = button('Segment object', () => void this.segmentObject(), {
       variant: 'cta',
@@ -297,7 +265,7 @@ export class Panel {
       this.editor.root,
       frameInfo,
       this.strip.root,
-      toolbar,
+      this.toolbar.root,
     ]);
     const controls = el('div', { className: 'column controls-column' }, [segmentCard, renderCard]);
     const connection = this.connectionView;
@@ -311,10 +279,6 @@ export class Panel {
       root,
       refs: {
         frameInfo,
-        tools,
-        labelButton,
-        size,
-        sizeValue,
         segment,
         preset,
         start,
@@ -354,11 +318,7 @@ export class Panel {
     const u = this.ui;
     const busy = this.job !== undefined;
     const hasClip = this.clipInfo !== undefined;
-    for (const [t, b] of Object.entries(u.tools) as [Tool, HTMLButtonElement][]) {
-      b.classList.toggle('selected', this.editor.tool === t);
-    }
-    u.labelButton.textContent = this.editor.label === 'fg' ? 'Foreground' : 'Background';
-    u.labelButton.classList.toggle('bg', this.editor.label === 'bg');
+    this.toolbar.render();
     u.segment.disabled = !this.connected || busy;
     u.start.textContent = this.purpose === 'correction' ? 'Apply correction' : 'Start';
     u.start.disabled =
@@ -837,82 +797,30 @@ export class Panel {
     }
   }
 
-  // ---------- tools and keys ----------
-
-  private setTool(tool: Tool): void {
-    if (this.editor.tool === 'polygon' && tool !== 'polygon') this.editor.closePolygon();
-    this.editor.tool = tool;
-    this.refresh();
-  }
-
-  private swapLabel(): void {
-    this.editor.label = this.editor.label === 'fg' ? 'bg' : 'fg';
-    this.refresh();
-  }
-
-  private setSize(delta: number): void {
-    const v = Math.min(80, Math.max(2, this.editor.radius + delta));
-    this.editor.radius = v;
-    this.ui.size.value = String(v);
-    this.ui.sizeValue.textContent = String(v);
-    this.editor.redraw();
-  }
+  // ---------- keys ----------
 
   private onKey(ev: KeyboardEvent): void {
-    const target = ev.target as HTMLElement | null;
-    const typing =
-      !!target &&
-      ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName) &&
-      (target as HTMLInputElement).type !== 'checkbox' &&
-      (target as HTMLInputElement).type !== 'range';
-    if (typing && ev.key !== 'Escape') return;
-    const mod = ev.ctrlKey || ev.metaKey;
-    const k = ev.key.toLowerCase();
-    const act = (f: () => void) => {
-      ev.preventDefault();
-      f();
-    };
-    if (mod && k === 'z') return act(() => this.editor.undo());
-    if (mod) return;
-    switch (k) {
-      case 'b':
-        return act(() => this.setTool('brush'));
-      case 'e':
-        return act(() => this.setTool('eraser'));
-      case 'p':
-        return act(() => this.setTool('polygon'));
-      case 'x':
-        return act(() => this.swapLabel());
-      case '[':
-        return act(() => this.setSize(-2));
-      case ']':
-        return act(() => this.setSize(2));
-      case 'o':
-        return act(() => {
+    const strokes = this.editor.strokes;
+    handleShortcut(ev, {
+      ...this.toolbar.shortcuts,
+      toggleOverlay: () =>
+        runIf(true, () => {
           this.ui.showOverlay.checked = !this.ui.showOverlay.checked;
           this.editor.setOverlayVisible(this.ui.showOverlay.checked);
-        });
-      case 's':
-        if (!this.ui.segment.disabled) act(() => void this.segmentObject());
-        return;
-      case 'k':
-        if (!this.ui.correction.disabled) act(() => void this.beginCorrection());
-        return;
-      case 'r':
-        if (!this.ui.render.disabled) act(() => void this.renderMatte());
-        return;
-      case 'n':
-        if (!this.job) act(() => this.strip.pickNext());
-        return;
-      case 'enter':
-        if (this.editor.tool === 'polygon' && this.editor.strokes.openPolygon)
-          return act(() => this.editor.closePolygon());
-        if (!this.ui.start.disabled) act(() => void this.startJob());
-        return;
-      case 'escape':
-        if (this.editor.strokes.openPolygon) return act(() => this.editor.cancelPolygon());
-        if (this.job) act(() => void this.cancelJob());
-        return;
-    }
+        }),
+      segment: () => runIf(!this.ui.segment.disabled, () => void this.segmentObject()),
+      correct: () => runIf(!this.ui.correction.disabled, () => void this.beginCorrection()),
+      render: () => runIf(!this.ui.render.disabled, () => void this.renderMatte()),
+      nextFrame: () => runIf(!this.job, () => this.strip.pickNext()),
+      // Enter closes a polygon being drawn before it starts anything.
+      confirm: () =>
+        this.editor.tool === 'polygon' && strokes.openPolygon
+          ? runIf(true, () => this.editor.closePolygon())
+          : runIf(!this.ui.start.disabled, () => void this.startJob()),
+      escape: () =>
+        strokes.openPolygon
+          ? runIf(true, () => this.editor.cancelPolygon())
+          : runIf(!!this.job, () => void this.cancelJob()),
+    });
   }
 }
