@@ -6,7 +6,6 @@ import type {
   ClipSource,
   JobInfo,
   MatteControls,
-  Preset,
   ProgressEvent,
   RenderFormat,
 } from '../../../companion-server/src/protocol';
@@ -20,7 +19,6 @@ import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
 import { button, el, field } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
-import { jobProgress } from './job-progress';
 import { MatteNamer } from './matte-name';
 import { startCorrection } from './correction-start';
 import { ObjectList, type SegmentedObject } from './object-list';
@@ -28,6 +26,7 @@ import { ObjectPicker } from './object-picker';
 import { ConnectionView } from './connection-view';
 import { MessageLine, type Tone } from './message-line';
 import { PaintToolbar } from './paint-toolbar';
+import { SegmentCard } from './segment-card';
 import { handleShortcut, runIf } from './keyboard-shortcuts';
 
 export interface PanelDeps {
@@ -97,19 +96,17 @@ export class Panel {
   private readonly messages = new MessageLine();
   private readonly connectionView: ConnectionView;
   private readonly toolbar = new PaintToolbar(this.editor, () => this.refresh());
+  private readonly segmentCard = new SegmentCard(this.picker.root, {
+    segment: () => void this.segmentObject(),
+    start: () => void this.startJob(),
+    cancel: () => void this.cancelJob(),
+    correct: () => void this.beginCorrection(),
+    overlayToggled: (visible) => this.editor.setOverlayVisible(visible),
+  });
   /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
   private picked: number | undefined;
   private readonly ui: {
     frameInfo: HTMLElement;
-    segment: HTMLButtonElement;
-    preset: HTMLSelectElement;
-    start: HTMLButtonElement;
-    progress: HTMLElement;
-    progressBar: HTMLElement;
-    progressText: HTMLElement;
-    cancel: HTMLButtonElement;
-    showOverlay: HTMLInputElement;
-    correction: HTMLButtonElement;
     format: HTMLSelectElement;
     threshold: HTMLInputElement;
     feather: HTMLInputElement;
@@ -148,53 +145,6 @@ export class Panel {
 
   private build() {
     const frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, ['No clip']);
-
-    const segment = button('Segment object', () => void this.segmentObject(), {
-      variant: 'cta',
-      testId: 'segment',
-      title: 'Take the clip under the playhead (S)',
-    });
-    const preset = el('select', { 'data-testid': 'preset' });
-    for (const [value, label] of [
-      ['fast', 'Fast'],
-      ['balanced', 'Balanced'],
-      ['best', 'Best'],
-    ]) {
-      preset.appendChild(el('option', { value, selected: value === 'balanced' }, [label]));
-    }
-    const start = button('Start', () => void this.startJob(), {
-      variant: 'primary',
-      testId: 'start',
-      title: 'Start (Enter)',
-    });
-    const progressBar = el('div', { className: 'bar-fill' });
-    const progressText = el('span', { className: 'progress-text', 'data-testid': 'progress-text' }, ['']);
-    const cancel = button('Cancel', () => void this.cancelJob(), {
-      variant: 'quiet',
-      testId: 'cancel',
-      title: 'Cancel (Esc)',
-    });
-    const progress = el('div', { className: 'progress', hidden: true, 'data-testid': 'progress' }, [
-      el('div', { className: 'bar', role: 'progressbar' }, [progressBar]),
-      el('div', { className: 'row' }, [progressText, cancel]),
-    ]);
-    const showOverlay = el('input', { type: 'checkbox', checked: true, 'data-testid': 'show-overlay' });
-    showOverlay.addEventListener('change', () => this.editor.setOverlayVisible(showOverlay.checked));
-    const correction = button('Add correction keyframe mask', () => void this.beginCorrection(), {
-      variant: 'secondary',
-      testId: 'correction',
-      title: 'Correct the result at the playhead (K)',
-    });
-
-    const segmentCard = el('section', { className: 'card' }, [
-      el('h2', {}, ['Segment object']),
-      el('div', { className: 'row' }, [segment]),
-      this.picker.root,
-      el('div', { className: 'row' }, [field('Quality', preset), start]),
-      progress,
-      el('label', { className: 'check' }, [showOverlay, 'Show result overlay (O)']),
-      el('div', { className: 'row' }, [correction]),
-    ]);
 
     const format = el('select', { 'data-testid': 'format' });
     for (const [value, c] of Object.entries(RENDER_CHOICES))
@@ -267,7 +217,7 @@ export class Panel {
       this.strip.root,
       this.toolbar.root,
     ]);
-    const controls = el('div', { className: 'column controls-column' }, [segmentCard, renderCard]);
+    const controls = el('div', { className: 'column controls-column' }, [this.segmentCard.root, renderCard]);
     const connection = this.connectionView;
     const children: Node[] = [connection.header, connection.pairing, this.messages.root];
     if (this.deps.host instanceof StandaloneHostAdapter) {
@@ -279,15 +229,6 @@ export class Panel {
       root,
       refs: {
         frameInfo,
-        segment,
-        preset,
-        start,
-        progress,
-        progressBar,
-        progressText,
-        cancel,
-        showOverlay,
-        correction,
         format,
         threshold,
         feather,
@@ -319,20 +260,19 @@ export class Panel {
     const busy = this.job !== undefined;
     const hasClip = this.clipInfo !== undefined;
     this.toolbar.render();
-    u.segment.disabled = !this.connected || busy;
-    u.start.textContent = this.purpose === 'correction' ? 'Apply correction' : 'Start';
-    u.start.disabled =
-      !this.connected ||
-      busy ||
-      !hasClip ||
-      (!this.editor.strokes.hasForeground && this.purpose === 'initial') ||
-      this.editor.strokes.isEmpty;
     const fineTuned = this.objects.current.fineTuned;
-    u.correction.disabled = !this.connected || busy || !fineTuned;
+    const strokes = this.editor.strokes;
+    this.segmentCard.render({
+      connected: this.connected,
+      busy,
+      hasClip,
+      strokesReady: !strokes.isEmpty && (strokes.hasForeground || this.purpose === 'correction'),
+      correcting: this.purpose === 'correction',
+      fineTuned,
+    });
     u.render.disabled = !this.connected || busy || !fineTuned;
     this.picker.disabled = busy || !hasClip;
     this.picker.render();
-    u.cancel.disabled = !busy;
     this.editor.enabled = hasClip && !busy;
     this.updateFrameInfo();
     this.root.classList.toggle('busy', busy);
@@ -543,7 +483,7 @@ export class Panel {
       VIEW_MAX_SIDE,
     );
     this.editor.showOverlay(`${url}&v=${version}`);
-    this.editor.setOverlayVisible(this.ui.showOverlay.checked);
+    this.editor.setOverlayVisible(this.segmentCard.overlayVisible);
   }
 
   private async startJob(): Promise<void> {
@@ -562,7 +502,7 @@ export class Panel {
       const { job } = await client.request('fineTune', {
         clipId: info.clipId,
         objectId: this.objects.current.id,
-        preset: this.ui.preset.value as Preset,
+        preset: this.segmentCard.preset,
         thenSegment: { playheadFrame: this.frame },
       });
       await this.follow(job, 'segment');
@@ -571,11 +511,8 @@ export class Panel {
     }
   }
 
-  /** Shows a fresh progress bar the moment a job is asked for (the server answers after). */
   private resetProgress(text: string): void {
-    this.ui.progress.hidden = false;
-    this.ui.progressBar.style.width = '0%';
-    this.ui.progressText.textContent = text;
+    this.segmentCard.progress.reset(text);
   }
 
   private async follow(
@@ -586,7 +523,6 @@ export class Panel {
     note?: string,
   ): Promise<void> {
     this.job = { id: job.jobId, purpose, objectId: this.objects.current.id, placement, note };
-    this.ui.progress.hidden = false;
     this.updateProgress(job);
     this.refresh();
     const jobs = await this.requireClient().subscribeJob(job.jobId, 'none');
@@ -595,9 +531,7 @@ export class Panel {
   }
 
   private updateProgress(p: JobInfo | ProgressEvent): void {
-    const { fraction, text } = jobProgress(p, this.job?.purpose === 'render');
-    this.ui.progressBar.style.width = `${Math.round(fraction * 1000) / 10}%`;
-    this.ui.progressText.textContent = text;
+    this.segmentCard.progress.show(p, this.job?.purpose === 'render');
   }
 
   private onProgress(e: ProgressEvent): void {
@@ -630,10 +564,10 @@ export class Panel {
         this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
       }
     } else if (job.state === 'cancelled') {
-      this.ui.progressText.textContent = 'Cancelled';
+      this.segmentCard.progress.say('Cancelled');
       this.say('Cancelled. Frames finished so far are kept.', 'warn');
     } else {
-      this.ui.progressText.textContent = 'Failed';
+      this.segmentCard.progress.say('Failed');
       this.say(job.error ? job.error.message : 'The job failed.', 'error');
     }
     this.refresh();
@@ -681,7 +615,7 @@ export class Panel {
               objectId: this.objects.current.id,
               frame,
               mask,
-              preset: this.ui.preset.value as Preset,
+              preset: this.segmentCard.preset,
               playheadFrame: frame,
             })
           ).job,
@@ -803,20 +737,16 @@ export class Panel {
     const strokes = this.editor.strokes;
     handleShortcut(ev, {
       ...this.toolbar.shortcuts,
-      toggleOverlay: () =>
-        runIf(true, () => {
-          this.ui.showOverlay.checked = !this.ui.showOverlay.checked;
-          this.editor.setOverlayVisible(this.ui.showOverlay.checked);
-        }),
-      segment: () => runIf(!this.ui.segment.disabled, () => void this.segmentObject()),
-      correct: () => runIf(!this.ui.correction.disabled, () => void this.beginCorrection()),
+      toggleOverlay: () => runIf(true, () => this.editor.setOverlayVisible(this.segmentCard.toggleOverlay())),
+      segment: () => runIf(this.segmentCard.canSegment, () => void this.segmentObject()),
+      correct: () => runIf(this.segmentCard.canCorrect, () => void this.beginCorrection()),
       render: () => runIf(!this.ui.render.disabled, () => void this.renderMatte()),
       nextFrame: () => runIf(!this.job, () => this.strip.pickNext()),
       // Enter closes a polygon being drawn before it starts anything.
       confirm: () =>
         this.editor.tool === 'polygon' && strokes.openPolygon
           ? runIf(true, () => this.editor.closePolygon())
-          : runIf(!this.ui.start.disabled, () => void this.startJob()),
+          : runIf(this.segmentCard.canStart, () => void this.startJob()),
       escape: () =>
         strokes.openPolygon
           ? runIf(true, () => this.editor.cancelPolygon())
