@@ -1,15 +1,8 @@
 // The panel: pairing with the companion server, "Segment object" (paint on the frame at the
 // playhead, fine-tune, segment), correction keyframes, and "Render matte layer". It talks to the
 // editing application only through a HostAdapter and to the server only through ServerClient.
-import type {
-  ClipInfo,
-  ClipSource,
-  JobInfo,
-  MatteControls,
-  ProgressEvent,
-  RenderFormat,
-} from '../../../companion-server/src/protocol';
-import type { ActiveClip, HostAdapter, MattePlacementMode } from '../host/host-adapter';
+import type { ClipInfo, ClipSource, JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { ActiveClip, HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter, isFramesFolder } from '../host/standalone-adapter';
 import { ServerClient, type ConnectionState, type WebSocketFactory } from '../client/server-client';
 import { DEFAULT_ADDRESS, parseServerAddress, type ServerAddress } from '../client/server-address';
@@ -17,7 +10,7 @@ import { fetchHealth, frameImageUrl, overlayImageUrl, type FetchLike } from '../
 import type { TokenStore } from '../client/token-store';
 import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
-import { button, el, field } from './dom';
+import { el } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { MatteNamer } from './matte-name';
 import { startCorrection } from './correction-start';
@@ -27,6 +20,9 @@ import { ConnectionView } from './connection-view';
 import { MessageLine, type Tone } from './message-line';
 import { PaintToolbar } from './paint-toolbar';
 import { SegmentCard } from './segment-card';
+import { RenderCard } from './render-card';
+import { placeMatte, renderMatte } from './matte-render';
+import type { JobPurpose, OpenClip, PanelSession, Placement } from './panel-session';
 import { handleShortcut, runIf } from './keyboard-shortcuts';
 
 export interface PanelDeps {
@@ -44,20 +40,6 @@ export interface PanelDeps {
 const VIEW_MAX_SIDE = 1280;
 
 type PaintPurpose = 'initial' | 'correction';
-type JobPurpose = 'segment' | 'correction' | 'render';
-
-interface RenderChoice {
-  label: string;
-  format: RenderFormat;
-  placement: MattePlacementMode | 'none';
-}
-
-const RENDER_CHOICES: Record<string, RenderChoice> = {
-  matte: { label: 'Luma matte + Track Matte Key', format: 'png8', placement: 'track-matte' },
-  matte16: { label: 'Luma matte 16-bit + Track Matte Key', format: 'png16', placement: 'track-matte' },
-  cutout: { label: 'RGBA cutout (clip turned off)', format: 'rgba', placement: 'cutout' },
-  prores: { label: 'ProRes 4444 with alpha (file only)', format: 'prores', placement: 'none' },
-};
 
 function dirname(path: string): string {
   const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
@@ -79,7 +61,7 @@ export class Panel {
         purpose: JobPurpose;
         /** The object the job works on (the picker is locked while it runs). */
         objectId: string;
-        placement?: MattePlacementMode | 'none';
+        placement?: Placement;
         note?: string;
       }
     | undefined;
@@ -103,25 +85,33 @@ export class Panel {
     correct: () => void this.beginCorrection(),
     overlayToggled: (visible) => this.editor.setOverlayVisible(visible),
   });
+  private readonly renderCard: RenderCard;
+  private readonly frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, [
+    'No clip',
+  ]);
+  /** What the render and correction flows may use of the panel. */
+  private readonly session: PanelSession;
   /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
   private picked: number | undefined;
-  private readonly ui: {
-    frameInfo: HTMLElement;
-    format: HTMLSelectElement;
-    threshold: HTMLInputElement;
-    feather: HTMLInputElement;
-    choke: HTMLInputElement;
-    soft: HTMLInputElement;
-    invert: HTMLInputElement;
-    outputFolder: HTMLInputElement;
-    render: HTMLButtonElement;
-  };
 
   constructor(private readonly deps: PanelDeps) {
     this.connectionView = new ConnectionView(deps.host.displayName, () => this.pair());
-    const ui = this.build();
-    this.ui = ui.refs;
-    this.root = ui.root;
+    this.renderCard = new RenderCard({
+      onRender: () => void this.startRender(),
+      pickFolder: deps.pickFolder,
+      onError: (err) => this.fail(err),
+    });
+    this.session = {
+      host: deps.host,
+      currentObject: () => this.objects.current,
+      requireClip: () => this.requireClip(),
+      requireClient: () => this.requireClient(),
+      say: (text, tone) => this.say(text, tone),
+      fail: (err) => this.fail(err),
+      resetProgress: (text) => this.resetProgress(text),
+      follow: (job, purpose, placement, note) => this.follow(job, purpose, placement, note),
+    };
+    this.root = this.build();
     this.editor.onChange = () => this.refresh();
     this.strip.onPick = (frame) => this.showFrame(frame, 'initial', true);
     this.strip.onMark = (frames) => void this.markFrames(frames);
@@ -143,102 +133,24 @@ export class Panel {
 
   // ---------- building the DOM ----------
 
-  private build() {
-    const frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, ['No clip']);
-
-    const format = el('select', { 'data-testid': 'format' });
-    for (const [value, c] of Object.entries(RENDER_CHOICES))
-      format.appendChild(el('option', { value }, [c.label]));
-    const threshold = el('input', {
-      type: 'number',
-      min: 0,
-      max: 1,
-      step: 0.05,
-      value: 0.5,
-      'data-testid': 'threshold',
-    });
-    const feather = el('input', {
-      type: 'number',
-      min: 0,
-      max: 256,
-      step: 0.5,
-      value: 1,
-      'data-testid': 'feather',
-    });
-    const choke = el('input', {
-      type: 'number',
-      min: -256,
-      max: 256,
-      step: 1,
-      value: 0,
-      'data-testid': 'choke',
-    });
-    const soft = el('input', { type: 'checkbox', 'data-testid': 'soft' });
-    const invert = el('input', { type: 'checkbox', 'data-testid': 'invert' });
-    const outputFolder = el('input', {
-      type: 'text',
-      placeholder: 'next to the media',
-      'data-testid': 'output-folder',
-    });
-    const render = button('Render matte layer', () => void this.renderMatte(), {
-      variant: 'primary',
-      testId: 'render',
-      title: 'Render and place the matte (R)',
-    });
-    const renderCard = el('section', { className: 'card' }, [
-      el('h2', {}, ['Matte layer']),
-      field('Output', format),
-      el('div', { className: 'grid2' }, [
-        field('Threshold', threshold),
-        field('Feather (px)', feather),
-        field('Choke (px)', choke),
-        el('div', { className: 'checks' }, [
-          el('label', { className: 'check' }, [soft, 'Soft edges']),
-          el('label', { className: 'check' }, [invert, 'Invert']),
-        ]),
-      ]),
-      field('Folder', outputFolder),
-      ...(this.deps.pickFolder
-        ? [
-            el('div', { className: 'row' }, [
-              button('Choose folder…', () => void this.chooseFolder(), {
-                variant: 'quiet',
-                testId: 'choose-folder',
-              }),
-            ]),
-          ]
-        : []),
-      el('div', { className: 'row' }, [render]),
-    ]);
-
+  private build(): HTMLElement {
     const viewerColumn = el('div', { className: 'column viewer-column' }, [
       this.editor.root,
-      frameInfo,
+      this.frameInfo,
       this.strip.root,
       this.toolbar.root,
     ]);
-    const controls = el('div', { className: 'column controls-column' }, [this.segmentCard.root, renderCard]);
+    const controls = el('div', { className: 'column controls-column' }, [
+      this.segmentCard.root,
+      this.renderCard.root,
+    ]);
     const connection = this.connectionView;
     const children: Node[] = [connection.header, connection.pairing, this.messages.root];
     if (this.deps.host instanceof StandaloneHostAdapter) {
       children.push(new StandaloneHostBar(this.deps.host).root);
     }
     children.push(el('main', { className: 'panel-body' }, [viewerColumn, controls]));
-    const root = el('div', { className: 'panel' }, children);
-    return {
-      root,
-      refs: {
-        frameInfo,
-        format,
-        threshold,
-        feather,
-        choke,
-        soft,
-        invert,
-        outputFolder,
-        render,
-      },
-    };
+    return el('div', { className: 'panel' }, children);
   }
 
   /** Narrow (docked) vs wide layout, by the panel's own width. */
@@ -256,7 +168,6 @@ export class Panel {
   }
 
   private refresh(): void {
-    const u = this.ui;
     const busy = this.job !== undefined;
     const hasClip = this.clipInfo !== undefined;
     this.toolbar.render();
@@ -270,7 +181,7 @@ export class Panel {
       correcting: this.purpose === 'correction',
       fineTuned,
     });
-    u.render.disabled = !this.connected || busy || !fineTuned;
+    this.renderCard.enabled = this.connected && !busy && fineTuned;
     this.picker.disabled = busy || !hasClip;
     this.picker.render();
     this.editor.enabled = hasClip && !busy;
@@ -334,6 +245,15 @@ export class Panel {
     client.connect();
   }
 
+  private startRender(): Promise<void> {
+    return renderMatte(this.session, this.renderCard, this.namer);
+  }
+
+  private requireClip(): OpenClip {
+    if (!this.clip || !this.clipInfo) throw new Error('Segment an object first.');
+    return { clip: this.clip, info: this.clipInfo };
+  }
+
   private requireClient(): ServerClient {
     if (!this.client || !this.connected)
       throw new Error('Not connected to the companion server: pair first.');
@@ -369,8 +289,7 @@ export class Panel {
       this.objects.adopt(info.objects);
       this.clip = clip;
       this.clipInfo = info;
-      if (!this.ui.outputFolder.value)
-        this.ui.outputFolder.value = `${dirname(clip.mediaPath)}/OneShot Roto mattes`;
+      this.renderCard.suggestFolder(`${dirname(clip.mediaPath)}/OneShot Roto mattes`);
       await this.goToPlayhead('initial');
       this.say(`Paint the object on this frame (green; X switches to background, blue), then Start.`);
     } catch (err) {
@@ -464,12 +383,12 @@ export class Panel {
     const clip = this.clip;
     const info = this.clipInfo;
     if (!clip || !info) {
-      this.ui.frameInfo.textContent = 'No clip';
+      this.frameInfo.textContent = 'No clip';
       return;
     }
     const fps = info.fps.toFixed(3).replace(/\.?0+$/, '');
     const what = this.purpose === 'correction' ? ' · correction' : '';
-    this.ui.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${fps} fps · ${this.objects.current.name}${what}`;
+    this.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${fps} fps · ${this.objects.current.name}${what}`;
   }
 
   private showOverlay(version: number): void {
@@ -518,7 +437,7 @@ export class Panel {
   private async follow(
     job: JobInfo,
     purpose: JobPurpose,
-    placement?: MattePlacementMode | 'none',
+    placement?: Placement,
     /** Told again when the job ends (what went wrong beside it, e.g. a refused marker). */
     note?: string,
   ): Promise<void> {
@@ -549,7 +468,7 @@ export class Panel {
     if (job.state === 'done') {
       this.updateProgress({ ...job, phase: 'finished' });
       if (mine.purpose === 'render') {
-        await this.placeMatte(job, mine.placement ?? 'none');
+        await placeMatte(this.session, job, mine.placement ?? 'none');
       } else {
         const object = this.objects.find(mine.objectId);
         if (object) object.fineTuned = true;
@@ -637,100 +556,6 @@ export class Panel {
     }
   }
 
-  // ---------- render ----------
-
-  private async chooseFolder(): Promise<void> {
-    try {
-      const folder = await this.deps.pickFolder?.();
-      if (folder) this.ui.outputFolder.value = folder;
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
-  private matteControls(): MatteControls {
-    const num = (input: HTMLInputElement) => (input.value.trim() === '' ? undefined : Number(input.value));
-    return {
-      threshold: num(this.ui.threshold),
-      feather: num(this.ui.feather),
-      choke: num(this.ui.choke),
-      soft: this.ui.soft.checked,
-      invert: this.ui.invert.checked,
-    };
-  }
-
-  private async renderMatte(): Promise<void> {
-    try {
-      const client = this.requireClient();
-      const clip = this.clip!;
-      const info = this.clipInfo!;
-      let choice = RENDER_CHOICES[this.ui.format.value];
-      if (choice.placement === 'track-matte' && !(await this.deps.host.canApplyTrackMatte(clip))) {
-        choice = RENDER_CHOICES.cutout;
-        this.say(
-          `${this.deps.host.displayName} has no Track Matte Key this panel can find (looked up by its match name): rendering an RGBA cutout instead, and the clip will be turned off under it.`,
-          'warn',
-        );
-      }
-      const outputFolder = this.ui.outputFolder.value.trim();
-      if (!outputFolder) throw new Error('Choose the folder the matte is written to.');
-      this.resetProgress('Starting the render…');
-      const { job } = await client.request('render', {
-        clipId: info.clipId,
-        objectId: this.objects.current.id,
-        format: choice.format,
-        outputFolder,
-        // Every render its own files: a matte already on the timeline never changes underneath.
-        name: this.namer.next(clip.name, this.objects.current.name),
-        matte: this.matteControls(),
-        segmentMissing: true,
-      });
-      await this.follow(job, 'render', choice.placement);
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
-  private async placeMatte(job: JobInfo, placement: MattePlacementMode | 'none'): Promise<void> {
-    const outputs = [...(job.outputs ?? [])].sort();
-    if (outputs.length === 0) {
-      this.say('The render finished but wrote no files.', 'error');
-      return;
-    }
-    if (placement === 'none') {
-      this.say(`Matte written: ${outputs[0]}`, 'success');
-      return;
-    }
-    const clip = this.clip!;
-    try {
-      const result = await this.deps.host.placeMatte({
-        clip,
-        sequence: {
-          firstFramePath: outputs[0],
-          frameCount: outputs.length,
-          firstSourceFrame: clip.sourceInFrame,
-        },
-        mode: placement,
-        label: `OneShot Roto: matte layer "${this.objects.current.name}"`,
-      });
-      const where =
-        this.deps.host.kind === 'aftereffects' ? `layer ${result.trackIndex}` : `V${result.trackIndex + 1}`;
-      const steps =
-        result.undoSteps === 1 ? 'one undo step reverts it' : `${result.undoSteps} undo steps revert it`;
-      this.say(
-        [
-          `Matte layer placed on ${where} at ${result.startSeconds.toFixed(2)} s (${outputs.length} frames, ${
-            placement === 'track-matte' ? 'Track Matte Key applied' : 'RGBA cutout, clip turned off'
-          }); ${steps}.`,
-          ...result.notes,
-        ].join(' '),
-        'success',
-      );
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
   // ---------- keys ----------
 
   private onKey(ev: KeyboardEvent): void {
@@ -740,7 +565,7 @@ export class Panel {
       toggleOverlay: () => runIf(true, () => this.editor.setOverlayVisible(this.segmentCard.toggleOverlay())),
       segment: () => runIf(this.segmentCard.canSegment, () => void this.segmentObject()),
       correct: () => runIf(this.segmentCard.canCorrect, () => void this.beginCorrection()),
-      render: () => runIf(!this.ui.render.disabled, () => void this.renderMatte()),
+      render: () => runIf(this.renderCard.canRender, () => void this.startRender()),
       nextFrame: () => runIf(!this.job, () => this.strip.pickNext()),
       // Enter closes a polygon being drawn before it starts anything.
       confirm: () =>

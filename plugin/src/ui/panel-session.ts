@@ -1,0 +1,36 @@
+// What the panel's server-and-host flows (render and place a matte, apply a correction) need from
+// the panel: the clip it has open, the object it works on, the server client and the ways to tell
+// the editor. Panel hands them this and nothing more, so a flow reads without the whole panel.
+import type { ClipInfo, JobInfo } from '../../../companion-server/src/protocol';
+import type { ServerClient } from '../client/server-client';
+import type { ActiveClip, HostAdapter, MattePlacementMode } from '../host/host-adapter';
+import type { Tone } from './message-line';
+import type { SegmentedObject } from './object-list';
+
+export type JobPurpose = 'segment' | 'correction' | 'render';
+
+/** Where a rendered matte goes: onto the timeline in one of the host's modes, or nowhere. */
+export type Placement = MattePlacementMode | 'none';
+
+/** The clip "Segment object" took, as the host and the server each know it. */
+export interface OpenClip {
+  clip: ActiveClip;
+  info: ClipInfo;
+}
+
+export interface PanelSession {
+  readonly host: HostAdapter;
+  /** The object picked in the panel (fixed while a job runs: the picker is locked). */
+  currentObject(): SegmentedObject;
+  /** Throws "Segment an object first." when no clip is open. */
+  requireClip(): OpenClip;
+  /** Throws when the panel is not connected. */
+  requireClient(): ServerClient;
+  say(text: string, tone?: Tone): void;
+  /** Tells the editor what went wrong. */
+  fail(err: unknown): void;
+  /** Shows an empty progress bar with `text` while a job is being asked for. */
+  resetProgress(text: string): void;
+  /** Follows the job's progress until it ends; `note` is told again then. */
+  follow(job: JobInfo, purpose: JobPurpose, placement?: Placement, note?: string): Promise<void>;
+}
