@@ -1,7 +1,7 @@
 // What the panel's server-and-host flows (render and place a matte, apply a correction) need from
 // the panel: the clip it has open, the object it works on, the server client and the ways to tell
 // the editor. Panel hands them this and nothing more, so a flow reads without the whole panel.
-import type { ClipInfo, JobInfo } from '../../../companion-server/src/protocol';
+import type { ClipInfo, JobInfo, Preset, StrokesMask } from '../../../companion-server/src/protocol';
 import type { ServerClient } from '../client/server-client';
 import type { ActiveClip, HostAdapter, MattePlacementMode } from '../host/host-adapter';
 import type { Tone } from './message-line';
@@ -33,4 +33,13 @@ export interface PanelSession {
   resetProgress(text: string): void;
   /** Follows the job's progress until it ends; `note` is told again then. */
   follow(job: JobInfo, purpose: JobPurpose, placement?: Placement, note?: string): Promise<void>;
+}
+
+/** The frame the editor painted, and what to run on it. */
+export interface PaintedFrame {
+  /** Clip frame (0-based). */
+  frame: number;
+  preset: Preset;
+  /** The strokes as the server takes them; throws when nothing is painted. */
+  mask(base: 'empty' | 'prediction'): StrokesMask;
 }

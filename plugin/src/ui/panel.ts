@@ -1,9 +1,9 @@
 // The panel: pairing with the companion server, "Segment object" (paint on the frame at the
 // playhead, fine-tune, segment), correction keyframes, and "Render matte layer". It talks to the
 // editing application only through a HostAdapter and to the server only through ServerClient.
-import type { ClipInfo, ClipSource, JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { ClipInfo, JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
 import type { ActiveClip, HostAdapter } from '../host/host-adapter';
-import { StandaloneHostAdapter, isFramesFolder } from '../host/standalone-adapter';
+import { StandaloneHostAdapter } from '../host/standalone-adapter';
 import { ServerClient, type ConnectionState, type WebSocketFactory } from '../client/server-client';
 import { DEFAULT_ADDRESS, parseServerAddress, type ServerAddress } from '../client/server-address';
 import { fetchHealth, frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-client';
@@ -13,7 +13,8 @@ import { MaskEditor } from './mask-editor';
 import { el } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { MatteNamer } from './matte-name';
-import { startCorrection } from './correction-start';
+import { applyCorrection } from './correction-flow';
+import { defaultMatteFolder, openActiveClip, startSegmentation } from './segment-flow';
 import { ObjectList, type SegmentedObject } from './object-list';
 import { ObjectPicker } from './object-picker';
 import { ConnectionView } from './connection-view';
@@ -22,7 +23,7 @@ import { PaintToolbar } from './paint-toolbar';
 import { SegmentCard } from './segment-card';
 import { RenderCard } from './render-card';
 import { placeMatte, renderMatte } from './matte-render';
-import type { JobPurpose, OpenClip, PanelSession, Placement } from './panel-session';
+import type { JobPurpose, OpenClip, PaintedFrame, PanelSession, Placement } from './panel-session';
 import { handleShortcut, runIf } from './keyboard-shortcuts';
 
 export interface PanelDeps {
@@ -40,11 +41,6 @@ export interface PanelDeps {
 const VIEW_MAX_SIDE = 1280;
 
 type PaintPurpose = 'initial' | 'correction';
-
-function dirname(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
 
 export class Panel {
   readonly root: HTMLElement;
@@ -262,34 +258,15 @@ export class Panel {
 
   // ---------- segment object ----------
 
-  private clipSource(clip: ActiveClip): ClipSource {
-    if (this.deps.host.kind === 'standalone' && isFramesFolder(clip.mediaPath)) {
-      return { kind: 'frames', folder: clip.mediaPath, fps: clip.mediaFps };
-    }
-    return {
-      kind: 'video',
-      path: clip.mediaPath,
-      inFrame: clip.sourceInFrame,
-      outFrame: clip.sourceOutFrame,
-      fps: clip.mediaFps,
-    };
-  }
-
   private async segmentObject(): Promise<void> {
     try {
-      const client = this.requireClient();
-      const clip = await this.deps.host.getActiveClip();
-      const { clip: info } = await client.request('openClip', {
-        source: this.clipSource(clip),
-        name: clip.name,
-      });
-      if (this.deps.host instanceof StandaloneHostAdapter) this.deps.host.setFrameCount(info.frameCount);
+      const { clip, info } = await openActiveClip(this.deps.host, this.requireClient());
       // Another clip starts from one object; the same clip again keeps the objects and their names.
       if (this.clipInfo?.clipId !== info.clipId) this.objects.reset();
       this.objects.adopt(info.objects);
       this.clip = clip;
       this.clipInfo = info;
-      this.renderCard.suggestFolder(`${dirname(clip.mediaPath)}/OneShot Roto mattes`);
+      this.renderCard.suggestFolder(defaultMatteFolder(clip.mediaPath));
       await this.goToPlayhead('initial');
       this.say(`Paint the object on this frame (green; X switches to background, blue), then Start.`);
     } catch (err) {
@@ -405,29 +382,16 @@ export class Panel {
     this.editor.setOverlayVisible(this.segmentCard.overlayVisible);
   }
 
-  private async startJob(): Promise<void> {
-    if (this.purpose === 'correction') return this.applyCorrection();
-    try {
-      const client = this.requireClient();
-      const info = this.clipInfo!;
-      const mask = this.editor.strokes.toMask(this.editor.space, 'empty');
-      this.resetProgress('Sending the annotation…');
-      await client.request('addAnnotation', {
-        clipId: info.clipId,
-        objectId: this.objects.current.id,
-        frame: this.frame,
-        mask,
-      });
-      const { job } = await client.request('fineTune', {
-        clipId: info.clipId,
-        objectId: this.objects.current.id,
-        preset: this.segmentCard.preset,
-        thenSegment: { playheadFrame: this.frame },
-      });
-      await this.follow(job, 'segment');
-    } catch (err) {
-      this.fail(err);
-    }
+  /** Start / Apply correction: the painted frame goes to the server. */
+  private startJob(): Promise<void> {
+    const painted: PaintedFrame = {
+      frame: this.frame,
+      preset: this.segmentCard.preset,
+      mask: (base) => this.editor.strokes.toMask(this.editor.space, base),
+    };
+    return this.purpose === 'correction'
+      ? applyCorrection(this.session, painted)
+      : startSegmentation(this.session, painted);
   }
 
   private resetProgress(text: string): void {
@@ -513,44 +477,6 @@ export class Panel {
       this.say(
         'Paint the correction: green adds to the object, blue removes from it. Then Apply correction.',
       );
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
-  private async applyCorrection(): Promise<void> {
-    try {
-      const client = this.requireClient();
-      const clip = this.clip!;
-      const info = this.clipInfo!;
-      const mask = this.editor.strokes.toMask(this.editor.space, 'prediction');
-      this.resetProgress('Sending the correction…');
-      const frame = this.frame;
-      const { job, markerProblem } = await startCorrection(
-        async () =>
-          (
-            await client.request('addCorrection', {
-              clipId: info.clipId,
-              objectId: this.objects.current.id,
-              frame,
-              mask,
-              preset: this.segmentCard.preset,
-              playheadFrame: frame,
-            })
-          ).job,
-        () =>
-          this.deps.host.addMarker({
-            clip,
-            sourceFrame: clip.sourceInFrame + frame,
-            name: `OneShot Roto correction: ${this.objects.current.name}`,
-            comment: `Correction keyframe mask on clip frame ${frame + 1}`,
-          }),
-      );
-      const note = markerProblem
-        ? `${this.deps.host.displayName} refused the correction marker (${markerProblem}); the correction itself runs. Add a marker at clip frame ${frame + 1} by hand if you want one.`
-        : undefined;
-      if (note) this.say(note, 'warn');
-      await this.follow(job, 'correction', undefined, note);
     } catch (err) {
       this.fail(err);
     }
