@@ -4,9 +4,9 @@
 import type { ClipInfo, JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
 import type { ActiveClip, HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter } from '../host/standalone-adapter';
-import { ServerClient, type ConnectionState, type WebSocketFactory } from '../client/server-client';
-import { DEFAULT_ADDRESS, parseServerAddress, type ServerAddress } from '../client/server-address';
-import { fetchHealth, frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-client';
+import type { ConnectionState, ServerClient, WebSocketFactory } from '../client/server-client';
+import { parseServerAddress, type ServerAddress } from '../client/server-address';
+import { frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-client';
 import type { TokenStore } from '../client/token-store';
 import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
@@ -18,6 +18,7 @@ import { defaultMatteFolder, openActiveClip, startSegmentation } from './segment
 import { ObjectList, type SegmentedObject } from './object-list';
 import { ObjectPicker } from './object-picker';
 import { ConnectionView } from './connection-view';
+import { ServerConnection } from './server-connection';
 import { MessageLine, type Tone } from './message-line';
 import { PaintToolbar } from './paint-toolbar';
 import { SegmentCard } from './segment-card';
@@ -44,9 +45,7 @@ type PaintPurpose = 'initial' | 'correction';
 
 export class Panel {
   readonly root: HTMLElement;
-  private client: ServerClient | undefined;
-  private address: ServerAddress = DEFAULT_ADDRESS;
-  private token = '';
+  private readonly server: ServerConnection;
   private clip: ActiveClip | undefined;
   private clipInfo: ClipInfo | undefined;
   private frame = 0;
@@ -92,6 +91,29 @@ export class Panel {
 
   constructor(private readonly deps: PanelDeps) {
     this.connectionView = new ConnectionView(deps.host.displayName, () => this.pair());
+    this.server = new ServerConnection(
+      {
+        tokens: deps.tokens,
+        createSocket: deps.createSocket,
+        fetch: deps.fetch,
+        clientName: `oneshot-roto-panel (${deps.host.kind})`,
+      },
+      {
+        state: (s) => this.setConnection(s),
+        progress: (e) => this.onProgress(e),
+        job: (e) => void this.onJob(e.job),
+        // The overlay of the frame on show is redrawn as the server writes its mask.
+        maskFrame: (e) => {
+          if (
+            this.clipInfo &&
+            e.clipId === this.clipInfo.clipId &&
+            e.objectId === this.objects.current.id &&
+            e.frame === this.frame
+          )
+            this.showOverlay(e.seq);
+        },
+      },
+    );
     this.renderCard = new RenderCard({
       onRender: () => void this.startRender(),
       pickFolder: deps.pickFolder,
@@ -160,7 +182,7 @@ export class Panel {
   // ---------- state → view ----------
 
   private get connected(): boolean {
-    return this.client?.connectionState.status === 'connected';
+    return this.server.connected;
   }
 
   private refresh(): void {
@@ -203,42 +225,15 @@ export class Panel {
   // ---------- pairing ----------
 
   private pair(): void {
+    let address: ServerAddress;
     try {
-      this.address = parseServerAddress(this.connectionView.addressText, this.deps.allowedPorts);
+      address = parseServerAddress(this.connectionView.addressText, this.deps.allowedPorts);
     } catch (err) {
       this.fail(err);
       return;
     }
-    const token = this.connectionView.tokenText;
-    if (!token) {
+    if (!this.server.pair(address, this.connectionView.tokenText))
       this.say('Paste the token that "oneshot-roto serve" printed.', 'warn');
-      return;
-    }
-    this.token = token;
-    void this.deps.tokens.save(token);
-    this.client?.close();
-    const address = this.address;
-    const client = new ServerClient({
-      address,
-      token,
-      createSocket: this.deps.createSocket,
-      clientName: `oneshot-roto-panel (${this.deps.host.kind})`,
-      probeAuth: async () => (await fetchHealth(address, token, this.deps.fetch)).status,
-    });
-    client.on('state', (s) => this.setConnection(s));
-    client.on('progress', (e) => this.onProgress(e));
-    client.on('job', (e) => void this.onJob(e.job));
-    client.on('maskFrame', (e) => {
-      if (
-        this.clipInfo &&
-        e.clipId === this.clipInfo.clipId &&
-        e.objectId === this.objects.current.id &&
-        e.frame === this.frame
-      )
-        this.showOverlay(e.seq);
-    });
-    this.client = client;
-    client.connect();
   }
 
   private startRender(): Promise<void> {
@@ -251,9 +246,7 @@ export class Panel {
   }
 
   private requireClient(): ServerClient {
-    if (!this.client || !this.connected)
-      throw new Error('Not connected to the companion server: pair first.');
-    return this.client;
+    return this.server.require();
   }
 
   // ---------- segment object ----------
@@ -295,7 +288,9 @@ export class Panel {
     this.frame = target;
     this.picked = picked ? target : undefined;
     this.purpose = purpose;
-    this.editor.showFrame(frameImageUrl(this.address, this.token, info.clipId, this.frame, VIEW_MAX_SIDE));
+    this.editor.showFrame(
+      frameImageUrl(this.server.address, this.server.token, info.clipId, this.frame, VIEW_MAX_SIDE),
+    );
     if (this.objects.current.fineTuned) this.showOverlay(Date.now());
     else this.editor.clearOverlay();
     this.strip.setCurrent(this.frame);
@@ -326,9 +321,10 @@ export class Panel {
   /** Fetches the frames' confidence and shows the strip; an older server without it hides it. */
   private async loadConfidence(): Promise<void> {
     const info = this.clipInfo;
-    if (!info || !this.client) return;
+    const client = this.server.current;
+    if (!info || !client) return;
     try {
-      const view = await this.client.request('getConfidence', {
+      const view = await client.request('getConfidence', {
         clipId: info.clipId,
         objectId: this.objects.current.id,
       });
@@ -371,8 +367,8 @@ export class Panel {
   private showOverlay(version: number): void {
     if (!this.clipInfo) return;
     const url = overlayImageUrl(
-      this.address,
-      this.token,
+      this.server.address,
+      this.server.token,
       this.clipInfo.clipId,
       this.frame,
       this.objects.current.id,
