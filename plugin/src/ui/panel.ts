@@ -1,7 +1,7 @@
 // The panel: pairing with the companion server, "Segment object" (paint on the frame at the
 // playhead, fine-tune, segment), correction keyframes, and "Render matte layer". It talks to the
 // editing application only through a HostAdapter and to the server only through ServerClient.
-import type { ClipInfo, JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { ClipInfo, JobInfo } from '../../../companion-server/src/protocol';
 import type { ActiveClip, HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter } from '../host/standalone-adapter';
 import type { ConnectionState, ServerClient, WebSocketFactory } from '../client/server-client';
@@ -26,6 +26,7 @@ import { RenderCard } from './render-card';
 import { placeMatte, renderMatte } from './matte-render';
 import type { JobPurpose, OpenClip, PaintedFrame, PanelSession, Placement } from './panel-session';
 import { handleShortcut, runIf } from './keyboard-shortcuts';
+import { JobFollower, type FollowedJob } from './job-follower';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -50,16 +51,6 @@ export class Panel {
   private clipInfo: ClipInfo | undefined;
   private frame = 0;
   private purpose: PaintPurpose = 'initial';
-  private job:
-    | {
-        id: string;
-        purpose: JobPurpose;
-        /** The object the job works on (the picker is locked while it runs). */
-        objectId: string;
-        placement?: Placement;
-        note?: string;
-      }
-    | undefined;
   private readonly objects = new ObjectList();
   private readonly picker = new ObjectPicker(
     this.objects,
@@ -81,6 +72,9 @@ export class Panel {
     overlayToggled: (visible) => this.editor.setOverlayVisible(visible),
   });
   private readonly renderCard: RenderCard;
+  private readonly jobs = new JobFollower(this.segmentCard.progress, (job, followed) =>
+    this.onJobEnd(job, followed),
+  );
   private readonly frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, [
     'No clip',
   ]);
@@ -100,8 +94,8 @@ export class Panel {
       },
       {
         state: (s) => this.setConnection(s),
-        progress: (e) => this.onProgress(e),
-        job: (e) => void this.onJob(e.job),
+        progress: (e) => this.jobs.onProgress(e),
+        job: (e) => void this.jobs.onJob(e.job),
         // The overlay of the frame on show is redrawn as the server writes its mask.
         maskFrame: (e) => {
           if (
@@ -186,7 +180,7 @@ export class Panel {
   }
 
   private refresh(): void {
-    const busy = this.job !== undefined;
+    const busy = this.jobs.busy;
     const hasClip = this.clipInfo !== undefined;
     this.toolbar.render();
     const fineTuned = this.objects.current.fineTuned;
@@ -278,7 +272,7 @@ export class Panel {
   /** Shows clip frame `frame` for painting; `picked` when it was chosen on the confidence strip. */
   private showFrame(frame: number, purpose: PaintPurpose, picked: boolean): void {
     const info = this.clipInfo;
-    if (!info || this.job) return;
+    if (!info || this.jobs.busy) return;
     const target = Math.min(Math.max(frame, 0), info.frameCount - 1);
     // Strokes belong to the frame they were painted on.
     if (target !== this.frame) {
@@ -401,32 +395,16 @@ export class Panel {
     /** Told again when the job ends (what went wrong beside it, e.g. a refused marker). */
     note?: string,
   ): Promise<void> {
-    this.job = { id: job.jobId, purpose, objectId: this.objects.current.id, placement, note };
-    this.updateProgress(job);
+    this.jobs.start(job, { purpose, objectId: this.objects.current.id, placement, note });
     this.refresh();
     const jobs = await this.requireClient().subscribeJob(job.jobId, 'none');
     const current = jobs.find((j) => j.jobId === job.jobId);
-    if (current) await this.onJob(current);
+    if (current) await this.jobs.onJob(current);
   }
 
-  private updateProgress(p: JobInfo | ProgressEvent): void {
-    this.segmentCard.progress.show(p, this.job?.purpose === 'render');
-  }
-
-  private onProgress(e: ProgressEvent): void {
-    if (this.job && e.jobId === this.job.id) this.updateProgress(e);
-  }
-
-  private async onJob(job: JobInfo): Promise<void> {
-    const mine = this.job;
-    if (!mine || job.jobId !== mine.id) return;
-    if (job.state === 'queued' || job.state === 'running') {
-      this.updateProgress(job);
-      return;
-    }
-    this.job = undefined;
+  /** The followed job ended (its progress bar says so already). */
+  private async onJobEnd(job: JobInfo, mine: FollowedJob): Promise<void> {
     if (job.state === 'done') {
-      this.updateProgress({ ...job, phase: 'finished' });
       if (mine.purpose === 'render') {
         await placeMatte(this.session, job, mine.placement ?? 'none');
       } else {
@@ -443,17 +421,15 @@ export class Panel {
         this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
       }
     } else if (job.state === 'cancelled') {
-      this.segmentCard.progress.say('Cancelled');
       this.say('Cancelled. Frames finished so far are kept.', 'warn');
     } else {
-      this.segmentCard.progress.say('Failed');
       this.say(job.error ? job.error.message : 'The job failed.', 'error');
     }
     this.refresh();
   }
 
   private async cancelJob(): Promise<void> {
-    const job = this.job;
+    const job = this.jobs.current;
     if (!job) return;
     try {
       await this.requireClient().request('cancel', { jobId: job.id });
@@ -488,7 +464,7 @@ export class Panel {
       segment: () => runIf(this.segmentCard.canSegment, () => void this.segmentObject()),
       correct: () => runIf(this.segmentCard.canCorrect, () => void this.beginCorrection()),
       render: () => runIf(this.renderCard.canRender, () => void this.startRender()),
-      nextFrame: () => runIf(!this.job, () => this.strip.pickNext()),
+      nextFrame: () => runIf(!this.jobs.busy, () => this.strip.pickNext()),
       // Enter closes a polygon being drawn before it starts anything.
       confirm: () =>
         this.editor.tool === 'polygon' && strokes.openPolygon
@@ -497,7 +473,7 @@ export class Panel {
       escape: () =>
         strokes.openPolygon
           ? runIf(true, () => this.editor.cancelPolygon())
-          : runIf(!!this.job, () => void this.cancelJob()),
+          : runIf(this.jobs.busy, () => void this.cancelJob()),
     });
   }
 }
