@@ -10,7 +10,6 @@ import { frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-c
 import type { TokenStore } from '../client/token-store';
 import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
-import { el } from './dom';
 import { StandaloneHostBar } from './standalone-host-bar';
 import { MatteNamer } from './matte-name';
 import { applyCorrection } from './correction-flow';
@@ -27,6 +26,9 @@ import { placeMatte, renderMatte } from './matte-render';
 import type { JobPurpose, OpenClip, PaintedFrame, PanelSession, Placement } from './panel-session';
 import { handleShortcut, runIf } from './keyboard-shortcuts';
 import { JobFollower, type FollowedJob } from './job-follower';
+import { applyWidth, assemblePanel } from './panel-layout';
+import { FrameInfoLine } from './frame-info';
+import { loadConfidence, markFramesToCheck } from './confidence-check';
 
 export interface PanelDeps {
   host: HostAdapter;
@@ -75,9 +77,7 @@ export class Panel {
   private readonly jobs = new JobFollower(this.segmentCard.progress, (job, followed) =>
     this.onJobEnd(job, followed),
   );
-  private readonly frameInfo = el('div', { className: 'frame-info', 'data-testid': 'frame-info' }, [
-    'No clip',
-  ]);
+  private readonly frameInfo = new FrameInfoLine();
   /** What the render and correction flows may use of the panel. */
   private readonly session: PanelSession;
   /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
@@ -143,33 +143,24 @@ export class Panel {
     }
   }
 
-  // ---------- building the DOM ----------
-
   private build(): HTMLElement {
-    const viewerColumn = el('div', { className: 'column viewer-column' }, [
-      this.editor.root,
-      this.frameInfo,
-      this.strip.root,
-      this.toolbar.root,
-    ]);
-    const controls = el('div', { className: 'column controls-column' }, [
-      this.segmentCard.root,
-      this.renderCard.root,
-    ]);
-    const connection = this.connectionView;
-    const children: Node[] = [connection.header, connection.pairing, this.messages.root];
-    if (this.deps.host instanceof StandaloneHostAdapter) {
-      children.push(new StandaloneHostBar(this.deps.host).root);
-    }
-    children.push(el('main', { className: 'panel-body' }, [viewerColumn, controls]));
-    return el('div', { className: 'panel' }, children);
+    const host = this.deps.host;
+    return assemblePanel({
+      header: this.connectionView.header,
+      pairing: this.connectionView.pairing,
+      message: this.messages.root,
+      hostBar: host instanceof StandaloneHostAdapter ? new StandaloneHostBar(host).root : undefined,
+      viewer: this.editor.root,
+      frameInfo: this.frameInfo.root,
+      strip: this.strip.root,
+      toolbar: this.toolbar.root,
+      segmentCard: this.segmentCard.root,
+      renderCard: this.renderCard.root,
+    });
   }
 
-  /** Narrow (docked) vs wide layout, by the panel's own width. */
   private layout(): void {
-    const wide = (this.root.clientWidth || document.documentElement.clientWidth) >= 620;
-    this.root.classList.toggle('wide', wide);
-    this.root.classList.toggle('narrow', !wide);
+    applyWidth(this.root);
     this.editor.fitCanvas();
   }
 
@@ -312,34 +303,19 @@ export class Panel {
     this.refresh();
   }
 
-  /** Fetches the frames' confidence and shows the strip; an older server without it hides it. */
   private async loadConfidence(): Promise<void> {
     const info = this.clipInfo;
     const client = this.server.current;
     if (!info || !client) return;
-    try {
-      const view = await client.request('getConfidence', {
-        clipId: info.clipId,
-        objectId: this.objects.current.id,
-      });
-      this.strip.show(view, info.frameCount, this.frame);
-    } catch {
-      this.strip.hide();
-    }
+    await loadConfidence(this.strip, client, info, this.objects.current.id, () => this.frame);
   }
 
-  /** A timeline marker on each frame the strip marks for checking. */
+  /** The strip's "mark frames to check": a timeline marker on each. */
   private async markFrames(frames: number[]): Promise<void> {
     const clip = this.clip;
     if (!clip) return;
     try {
-      for (const frame of frames)
-        await this.deps.host.addMarker({
-          clip,
-          sourceFrame: clip.sourceInFrame + frame,
-          name: 'OneShot Roto: check',
-          comment: `The result is least sure here (clip frame ${frame + 1}); correct it if it is wrong`,
-        });
+      await markFramesToCheck(this.deps.host, clip, frames);
       this.say(`Marked ${frames.length} frames to check on the timeline.`, 'success');
     } catch (err) {
       this.fail(err);
@@ -347,15 +323,18 @@ export class Panel {
   }
 
   private updateFrameInfo(): void {
-    const clip = this.clip;
-    const info = this.clipInfo;
-    if (!clip || !info) {
-      this.frameInfo.textContent = 'No clip';
-      return;
-    }
-    const fps = info.fps.toFixed(3).replace(/\.?0+$/, '');
-    const what = this.purpose === 'correction' ? ' · correction' : '';
-    this.frameInfo.textContent = `${clip.name} · frame ${this.frame + 1} of ${info.frameCount} · ${info.width}×${info.height} · ${fps} fps · ${this.objects.current.name}${what}`;
+    const { clip, clipInfo: info } = this;
+    this.frameInfo.show(
+      clip && info
+        ? {
+            clip,
+            info,
+            frame: this.frame,
+            objectName: this.objects.current.name,
+            correcting: this.purpose === 'correction',
+          }
+        : undefined,
+    );
   }
 
   private showOverlay(version: number): void {
