@@ -1,8 +1,8 @@
 // The panel: pairing with the companion server, "Segment object" (paint on the frame at the
 // playhead, fine-tune, segment), correction keyframes, and "Render matte layer". It talks to the
 // editing application only through a HostAdapter and to the server only through ServerClient.
-import type { ClipInfo, JobInfo } from '../../../companion-server/src/protocol';
-import type { ActiveClip, HostAdapter } from '../host/host-adapter';
+import type { JobInfo } from '../../../companion-server/src/protocol';
+import type { HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter } from '../host/standalone-adapter';
 import type { ConnectionState, ServerClient, WebSocketFactory } from '../client/server-client';
 import { parseServerAddress, type ServerAddress } from '../client/server-address';
@@ -23,11 +23,12 @@ import { PaintToolbar } from './paint-toolbar';
 import { SegmentCard } from './segment-card';
 import { RenderCard } from './render-card';
 import { placeMatte, renderMatte } from './matte-render';
-import type { JobPurpose, OpenClip, PaintedFrame, PanelSession, Placement } from './panel-session';
+import type { JobPurpose, PaintedFrame, PanelSession, Placement } from './panel-session';
 import { handleShortcut, runIf } from './keyboard-shortcuts';
 import { JobFollower, type FollowedJob } from './job-follower';
 import { applyWidth, assemblePanel } from './panel-layout';
 import { FrameInfoLine } from './frame-info';
+import { PaintTarget, type PaintPurpose } from './paint-target';
 import { loadConfidence, markFramesToCheck } from './confidence-check';
 
 export interface PanelDeps {
@@ -44,15 +45,10 @@ export interface PanelDeps {
 /** Longest side of frames shown in the panel (the server downsizes). */
 const VIEW_MAX_SIDE = 1280;
 
-type PaintPurpose = 'initial' | 'correction';
-
 export class Panel {
   readonly root: HTMLElement;
   private readonly server: ServerConnection;
-  private clip: ActiveClip | undefined;
-  private clipInfo: ClipInfo | undefined;
-  private frame = 0;
-  private purpose: PaintPurpose = 'initial';
+  private readonly target = new PaintTarget();
   private readonly objects = new ObjectList();
   private readonly picker = new ObjectPicker(
     this.objects,
@@ -80,8 +76,6 @@ export class Panel {
   private readonly frameInfo = new FrameInfoLine();
   /** What the render and correction flows may use of the panel. */
   private readonly session: PanelSession;
-  /** A frame the editor picked on the confidence strip since the last job: corrections go there. */
-  private picked: number | undefined;
 
   constructor(private readonly deps: PanelDeps) {
     this.connectionView = new ConnectionView(deps.host.displayName, () => this.pair());
@@ -98,11 +92,12 @@ export class Panel {
         job: (e) => void this.jobs.onJob(e.job),
         // The overlay of the frame on show is redrawn as the server writes its mask.
         maskFrame: (e) => {
+          const open = this.target.clip;
           if (
-            this.clipInfo &&
-            e.clipId === this.clipInfo.clipId &&
+            open &&
+            e.clipId === open.info.clipId &&
             e.objectId === this.objects.current.id &&
-            e.frame === this.frame
+            e.frame === this.target.frame
           )
             this.showOverlay(e.seq);
         },
@@ -116,7 +111,7 @@ export class Panel {
     this.session = {
       host: deps.host,
       currentObject: () => this.objects.current,
-      requireClip: () => this.requireClip(),
+      requireClip: () => this.target.require(),
       requireClient: () => this.requireClient(),
       say: (text, tone) => this.say(text, tone),
       fail: (err) => this.fail(err),
@@ -172,7 +167,7 @@ export class Panel {
 
   private refresh(): void {
     const busy = this.jobs.busy;
-    const hasClip = this.clipInfo !== undefined;
+    const hasClip = this.target.clip !== undefined;
     this.toolbar.render();
     const fineTuned = this.objects.current.fineTuned;
     const strokes = this.editor.strokes;
@@ -180,8 +175,8 @@ export class Panel {
       connected: this.connected,
       busy,
       hasClip,
-      strokesReady: !strokes.isEmpty && (strokes.hasForeground || this.purpose === 'correction'),
-      correcting: this.purpose === 'correction',
+      strokesReady: !strokes.isEmpty && (strokes.hasForeground || this.target.correcting),
+      correcting: this.target.correcting,
       fineTuned,
     });
     this.renderCard.enabled = this.connected && !busy && fineTuned;
@@ -225,11 +220,6 @@ export class Panel {
     return renderMatte(this.session, this.renderCard, this.namer);
   }
 
-  private requireClip(): OpenClip {
-    if (!this.clip || !this.clipInfo) throw new Error('Segment an object first.');
-    return { clip: this.clip, info: this.clipInfo };
-  }
-
   private requireClient(): ServerClient {
     return this.server.require();
   }
@@ -238,13 +228,11 @@ export class Panel {
 
   private async segmentObject(): Promise<void> {
     try {
-      const { clip, info } = await openActiveClip(this.deps.host, this.requireClient());
+      const opened = await openActiveClip(this.deps.host, this.requireClient());
       // Another clip starts from one object; the same clip again keeps the objects and their names.
-      if (this.clipInfo?.clipId !== info.clipId) this.objects.reset();
-      this.objects.adopt(info.objects);
-      this.clip = clip;
-      this.clipInfo = info;
-      this.renderCard.suggestFolder(defaultMatteFolder(clip.mediaPath));
+      if (this.target.open(opened)) this.objects.reset();
+      this.objects.adopt(opened.info.objects);
+      this.renderCard.suggestFolder(defaultMatteFolder(opened.clip.mediaPath));
       await this.goToPlayhead('initial');
       this.say(`Paint the object on this frame (green; X switches to background, blue), then Start.`);
     } catch (err) {
@@ -254,40 +242,33 @@ export class Panel {
 
   /** Shows the frame under the playhead for painting. */
   private async goToPlayhead(purpose: PaintPurpose): Promise<void> {
-    const clip = this.clip!;
-    const info = this.clipInfo!;
+    const { clip } = this.target.require();
     const playhead = await this.deps.host.getPlayhead(clip);
     this.showFrame(playhead.sourceFrame - clip.sourceInFrame, purpose, false);
   }
 
   /** Shows clip frame `frame` for painting; `picked` when it was chosen on the confidence strip. */
   private showFrame(frame: number, purpose: PaintPurpose, picked: boolean): void {
-    const info = this.clipInfo;
-    if (!info || this.jobs.busy) return;
-    const target = Math.min(Math.max(frame, 0), info.frameCount - 1);
+    const open = this.target.clip;
+    if (!open || this.jobs.busy) return;
     // Strokes belong to the frame they were painted on.
-    if (target !== this.frame) {
+    if (this.target.moveTo(frame, purpose, picked)) {
       this.editor.strokes.clear();
       this.editor.redraw();
     }
-    this.frame = target;
-    this.picked = picked ? target : undefined;
-    this.purpose = purpose;
-    this.editor.showFrame(
-      frameImageUrl(this.server.address, this.server.token, info.clipId, this.frame, VIEW_MAX_SIDE),
-    );
+    const { address, token } = this.server;
+    this.editor.showFrame(frameImageUrl(address, token, open.info.clipId, this.target.frame, VIEW_MAX_SIDE));
     if (this.objects.current.fineTuned) this.showOverlay(Date.now());
     else this.editor.clearOverlay();
-    this.strip.setCurrent(this.frame);
+    this.strip.setCurrent(this.target.frame);
     this.refresh();
   }
 
   /** Another object picked: its own strokes, result overlay, corrections and render from here on. */
   private onObjectSelected(object: SegmentedObject): void {
-    this.purpose = 'initial';
+    this.target.restart();
     this.editor.strokes.clear();
     this.editor.redraw();
-    this.picked = undefined;
     if (object.fineTuned) {
       this.showOverlay(Date.now());
       void this.loadConfidence();
@@ -304,18 +285,18 @@ export class Panel {
   }
 
   private async loadConfidence(): Promise<void> {
-    const info = this.clipInfo;
+    const open = this.target.clip;
     const client = this.server.current;
-    if (!info || !client) return;
-    await loadConfidence(this.strip, client, info, this.objects.current.id, () => this.frame);
+    if (!open || !client) return;
+    await loadConfidence(this.strip, client, open.info, this.objects.current.id, () => this.target.frame);
   }
 
   /** The strip's "mark frames to check": a timeline marker on each. */
   private async markFrames(frames: number[]): Promise<void> {
-    const clip = this.clip;
-    if (!clip) return;
+    const open = this.target.clip;
+    if (!open) return;
     try {
-      await markFramesToCheck(this.deps.host, clip, frames);
+      await markFramesToCheck(this.deps.host, open.clip, frames);
       this.say(`Marked ${frames.length} frames to check on the timeline.`, 'success');
     } catch (err) {
       this.fail(err);
@@ -323,27 +304,17 @@ export class Panel {
   }
 
   private updateFrameInfo(): void {
-    const { clip, clipInfo: info } = this;
-    this.frameInfo.show(
-      clip && info
-        ? {
-            clip,
-            info,
-            frame: this.frame,
-            objectName: this.objects.current.name,
-            correcting: this.purpose === 'correction',
-          }
-        : undefined,
-    );
+    this.frameInfo.show(this.target.describe(this.objects.current.name));
   }
 
   private showOverlay(version: number): void {
-    if (!this.clipInfo) return;
+    const open = this.target.clip;
+    if (!open) return;
     const url = overlayImageUrl(
       this.server.address,
       this.server.token,
-      this.clipInfo.clipId,
-      this.frame,
+      open.info.clipId,
+      this.target.frame,
       this.objects.current.id,
       VIEW_MAX_SIDE,
     );
@@ -354,11 +325,11 @@ export class Panel {
   /** Start / Apply correction: the painted frame goes to the server. */
   private startJob(): Promise<void> {
     const painted: PaintedFrame = {
-      frame: this.frame,
+      frame: this.target.frame,
       preset: this.segmentCard.preset,
       mask: (base) => this.editor.strokes.toMask(this.editor.space, base),
     };
-    return this.purpose === 'correction'
+    return this.target.correcting
       ? applyCorrection(this.session, painted)
       : startSegmentation(this.session, painted);
   }
@@ -389,12 +360,11 @@ export class Panel {
       } else {
         const object = this.objects.find(mine.objectId);
         if (object) object.fineTuned = true;
-        this.purpose = 'initial';
+        this.target.restart();
         this.editor.strokes.clear();
         this.editor.redraw();
         if (mine.objectId === this.objects.current.id) this.showOverlay(Date.now());
-        const frames = job.framesTotal ?? this.clipInfo?.frameCount ?? 0;
-        this.picked = undefined;
+        const frames = job.framesTotal ?? this.target.clip?.info.frameCount ?? 0;
         if (mine.objectId === this.objects.current.id) await this.loadConfidence();
         const done = `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`;
         this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
@@ -421,9 +391,10 @@ export class Panel {
 
   private async beginCorrection(): Promise<void> {
     try {
-      if (!this.clip || !this.clipInfo) throw new Error('Segment an object first.');
+      this.target.require();
       // A frame picked on the confidence strip is the one to correct; otherwise the playhead's.
-      if (this.picked !== undefined) this.showFrame(this.picked, 'correction', true);
+      const picked = this.target.picked;
+      if (picked !== undefined) this.showFrame(picked, 'correction', true);
       else await this.goToPlayhead('correction');
       this.say(
         'Paint the correction: green adds to the object, blue removes from it. Then Apply correction.',
@@ -439,10 +410,8 @@ export class Panel {
     const strokes = this.editor.strokes;
     handleShortcut(ev, {
       ...this.toolbar.shortcuts,
-      toggleOverlay: () => runIf(true, () => this.editor.setOverlayVisible(this.segmentCard.toggleOverlay())),
-      segment: () => runIf(this.segmentCard.canSegment, () => void this.segmentObject()),
-      correct: () => runIf(this.segmentCard.canCorrect, () => void this.beginCorrection()),
-      render: () => runIf(this.renderCard.canRender, () => void this.startRender()),
+      ...this.segmentCard.shortcuts,
+      ...this.renderCard.shortcuts,
       nextFrame: () => runIf(!this.jobs.busy, () => this.strip.pickNext()),
       // Enter closes a polygon being drawn before it starts anything.
       confirm: () =>

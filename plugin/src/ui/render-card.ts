@@ -4,6 +4,7 @@
 import type { MatteControls, RenderFormat } from '../../../companion-server/src/protocol';
 import type { MattePlacementMode } from '../host/host-adapter';
 import { button, el, field } from './dom';
+import { runIf, type ShortcutActions } from './keyboard-shortcuts';
 
 export interface RenderChoice {
   label: string;
@@ -109,8 +110,8 @@ export class RenderCard {
     if (!this.folder.value) this.folder.value = folder;
   }
 
-  get canRender(): boolean {
-    return !this.renderButton.disabled;
+  get shortcuts(): Pick<ShortcutActions, 'render'> {
+    return { render: () => runIf(!this.renderButton.disabled, () => this.options.onRender()) };
   }
 
   set enabled(value: boolean) {

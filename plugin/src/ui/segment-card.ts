@@ -4,6 +4,7 @@
 import type { Preset } from '../../../companion-server/src/protocol';
 import { button, el, field } from './dom';
 import { ProgressView } from './progress-view';
+import { runIf, type ShortcutActions } from './keyboard-shortcuts';
 
 export interface SegmentCardActions {
   segment(): void;
@@ -41,7 +42,10 @@ export class SegmentCard {
   private readonly showOverlay: HTMLInputElement;
   private readonly correctionButton: HTMLButtonElement;
 
-  constructor(objectPicker: HTMLElement, actions: SegmentCardActions) {
+  constructor(
+    objectPicker: HTMLElement,
+    private readonly actions: SegmentCardActions,
+  ) {
     this.segmentButton = button('Segment object', () => actions.segment(), {
       variant: 'cta',
       testId: 'segment',
@@ -83,22 +87,22 @@ export class SegmentCard {
     return this.showOverlay.checked;
   }
 
-  /** The O key: flips the switch as a click would, without a change event. */
-  toggleOverlay(): boolean {
-    this.showOverlay.checked = !this.showOverlay.checked;
-    return this.showOverlay.checked;
+  /** The card's keys: each acts as its control would, and only while that control is enabled. */
+  get shortcuts(): Pick<ShortcutActions, 'toggleOverlay' | 'segment' | 'correct'> {
+    return {
+      toggleOverlay: () =>
+        runIf(true, () => {
+          this.showOverlay.checked = !this.showOverlay.checked;
+          this.actions.overlayToggled(this.showOverlay.checked);
+        }),
+      segment: () => runIf(!this.segmentButton.disabled, () => this.actions.segment()),
+      correct: () => runIf(!this.correctionButton.disabled, () => this.actions.correct()),
+    };
   }
 
-  get canSegment(): boolean {
-    return !this.segmentButton.disabled;
-  }
-
+  /** Start is also Enter's, which the panel shares with closing a polygon. */
   get canStart(): boolean {
     return !this.startButton.disabled;
-  }
-
-  get canCorrect(): boolean {
-    return !this.correctionButton.disabled;
   }
 
   render(s: SegmentCardState): void {
