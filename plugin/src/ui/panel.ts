@@ -4,9 +4,9 @@
 import type { JobInfo } from '../../../companion-server/src/protocol';
 import type { HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter } from '../host/standalone-adapter';
-import type { ConnectionState, ServerClient, WebSocketFactory } from '../client/server-client';
+import type { ConnectionState, WebSocketFactory } from '../client/server-client';
 import { parseServerAddress, type ServerAddress } from '../client/server-address';
-import { frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-client';
+import type { FetchLike } from '../client/http-client';
 import type { TokenStore } from '../client/token-store';
 import { ConfidenceStrip } from './confidence-strip';
 import { MaskEditor } from './mask-editor';
@@ -41,9 +41,6 @@ export interface PanelDeps {
   /** Server ports the runtime lets the panel reach (UXP: the manifests' ports); absent: any. */
   allowedPorts?: readonly number[];
 }
-
-/** Longest side of frames shown in the panel (the server downsizes). */
-const VIEW_MAX_SIDE = 1280;
 
 export class Panel {
   readonly root: HTMLElement;
@@ -112,10 +109,10 @@ export class Panel {
       host: deps.host,
       currentObject: () => this.objects.current,
       requireClip: () => this.target.require(),
-      requireClient: () => this.requireClient(),
+      requireClient: () => this.server.require(),
       say: (text, tone) => this.say(text, tone),
       fail: (err) => this.fail(err),
-      resetProgress: (text) => this.resetProgress(text),
+      resetProgress: (text) => this.segmentCard.progress.reset(text),
       follow: (job, purpose, placement, note) => this.follow(job, purpose, placement, note),
     };
     this.root = this.build();
@@ -161,10 +158,6 @@ export class Panel {
 
   // ---------- state → view ----------
 
-  private get connected(): boolean {
-    return this.server.connected;
-  }
-
   private refresh(): void {
     const busy = this.jobs.busy;
     const hasClip = this.target.clip !== undefined;
@@ -172,14 +165,14 @@ export class Panel {
     const fineTuned = this.objects.current.fineTuned;
     const strokes = this.editor.strokes;
     this.segmentCard.render({
-      connected: this.connected,
+      connected: this.server.connected,
       busy,
       hasClip,
       strokesReady: !strokes.isEmpty && (strokes.hasForeground || this.target.correcting),
       correcting: this.target.correcting,
       fineTuned,
     });
-    this.renderCard.enabled = this.connected && !busy && fineTuned;
+    this.renderCard.enabled = this.server.connected && !busy && fineTuned;
     this.picker.disabled = busy || !hasClip;
     this.picker.render();
     this.editor.enabled = hasClip && !busy;
@@ -220,15 +213,11 @@ export class Panel {
     return renderMatte(this.session, this.renderCard, this.namer);
   }
 
-  private requireClient(): ServerClient {
-    return this.server.require();
-  }
-
   // ---------- segment object ----------
 
   private async segmentObject(): Promise<void> {
     try {
-      const opened = await openActiveClip(this.deps.host, this.requireClient());
+      const opened = await openActiveClip(this.deps.host, this.server.require());
       // Another clip starts from one object; the same clip again keeps the objects and their names.
       if (this.target.open(opened)) this.objects.reset();
       this.objects.adopt(opened.info.objects);
@@ -256,8 +245,7 @@ export class Panel {
       this.editor.strokes.clear();
       this.editor.redraw();
     }
-    const { address, token } = this.server;
-    this.editor.showFrame(frameImageUrl(address, token, open.info.clipId, this.target.frame, VIEW_MAX_SIDE));
+    this.editor.showFrame(this.server.frameUrl(open.info.clipId, this.target.frame));
     if (this.objects.current.fineTuned) this.showOverlay(Date.now());
     else this.editor.clearOverlay();
     this.strip.setCurrent(this.target.frame);
@@ -310,15 +298,8 @@ export class Panel {
   private showOverlay(version: number): void {
     const open = this.target.clip;
     if (!open) return;
-    const url = overlayImageUrl(
-      this.server.address,
-      this.server.token,
-      open.info.clipId,
-      this.target.frame,
-      this.objects.current.id,
-      VIEW_MAX_SIDE,
-    );
-    this.editor.showOverlay(`${url}&v=${version}`);
+    const objectId = this.objects.current.id;
+    this.editor.showOverlay(this.server.overlayUrl(open.info.clipId, this.target.frame, objectId, version));
     this.editor.setOverlayVisible(this.segmentCard.overlayVisible);
   }
 
@@ -334,10 +315,6 @@ export class Panel {
       : startSegmentation(this.session, painted);
   }
 
-  private resetProgress(text: string): void {
-    this.segmentCard.progress.reset(text);
-  }
-
   private async follow(
     job: JobInfo,
     purpose: JobPurpose,
@@ -347,7 +324,7 @@ export class Panel {
   ): Promise<void> {
     this.jobs.start(job, { purpose, objectId: this.objects.current.id, placement, note });
     this.refresh();
-    const jobs = await this.requireClient().subscribeJob(job.jobId, 'none');
+    const jobs = await this.server.require().subscribeJob(job.jobId, 'none');
     const current = jobs.find((j) => j.jobId === job.jobId);
     if (current) await this.jobs.onJob(current);
   }
@@ -381,7 +358,7 @@ export class Panel {
     const job = this.jobs.current;
     if (!job) return;
     try {
-      await this.requireClient().request('cancel', { jobId: job.id });
+      await this.server.require().request('cancel', { jobId: job.id });
     } catch (err) {
       this.fail(err);
     }

@@ -3,8 +3,11 @@
 // ServerClient on each Pair. What the server sends goes to the listeners the panel hands in.
 import { ServerClient, type ClientListeners, type WebSocketFactory } from '../client/server-client';
 import { DEFAULT_ADDRESS, type ServerAddress } from '../client/server-address';
-import { fetchHealth, type FetchLike } from '../client/http-client';
+import { fetchHealth, frameImageUrl, overlayImageUrl, type FetchLike } from '../client/http-client';
 import type { TokenStore } from '../client/token-store';
+
+/** Longest side of frames shown in the panel (the server downsizes). */
+const VIEW_MAX_SIDE = 1280;
 
 export interface ServerConnectionDeps {
   tokens: TokenStore;
@@ -24,12 +27,15 @@ export class ServerConnection {
     private readonly listeners: ClientListeners,
   ) {}
 
-  get address(): ServerAddress {
-    return this.pairedAddress;
+  /** A clip frame's image, sized for the panel. */
+  frameUrl(clipId: string, frame: number): string {
+    return frameImageUrl(this.pairedAddress, this.pairedToken, clipId, frame, VIEW_MAX_SIDE);
   }
 
-  get token(): string {
-    return this.pairedToken;
+  /** The object's result drawn over a clip frame; `version` makes a changed mask load anew. */
+  overlayUrl(clipId: string, frame: number, objectId: string, version: number): string {
+    const url = overlayImageUrl(this.pairedAddress, this.pairedToken, clipId, frame, objectId, VIEW_MAX_SIDE);
+    return `${url}&v=${version}`;
   }
 
   get connected(): boolean {
