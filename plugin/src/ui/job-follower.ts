@@ -2,6 +2,7 @@
 // is, shows its progress from the server's events, and hands the job to the panel when it ends.
 // While it follows one the panel is busy: painting, picking objects and other jobs wait.
 import type { JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { ServerClient } from '../client/server-client';
 import type { JobPurpose, Placement } from './panel-session';
 import type { ProgressView } from './progress-view';
 
@@ -37,6 +38,16 @@ export class JobFollower {
   start(job: JobInfo, followed: Omit<FollowedJob, 'id'>): void {
     this.job = { id: job.jobId, ...followed };
     this.show(job);
+  }
+
+  /**
+   * Subscribes to the job's events and catches up with its state, which may have moved on (or
+   * ended) before the subscription.
+   */
+  async subscribe(client: ServerClient, jobId: string): Promise<void> {
+    const jobs = await client.subscribeJob(jobId, 'none');
+    const current = jobs.find((j) => j.jobId === jobId);
+    if (current) await this.onJob(current);
   }
 
   onProgress(e: ProgressEvent): void {

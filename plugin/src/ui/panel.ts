@@ -1,6 +1,10 @@
 // The panel: pairing with the companion server, "Segment object" (paint on the frame at the
-// playhead, fine-tune, segment), correction keyframes, and "Render matte layer". It talks to the
-// editing application only through a HostAdapter and to the server only through ServerClient.
+// playhead, fine-tune, segment), correction keyframes, and "Render matte layer". Panel builds the
+// parts, holds what they share (the open clip, the current object, the running job) and keeps
+// them in step (refresh()). Each part has its file: pairing (connection-view, server-connection),
+// painting (paint-target, mask-editor, paint-toolbar, confidence-strip), segmenting and correcting
+// (segment-card, segment-flow, correction-flow, job-follower), the matte (render-card,
+// matte-render). The host is reached only through a HostAdapter, the server through ServerClient.
 import type { JobInfo } from '../../../companion-server/src/protocol';
 import type { HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter } from '../host/standalone-adapter';
@@ -18,7 +22,7 @@ import { ObjectList, type SegmentedObject } from './object-list';
 import { ObjectPicker } from './object-picker';
 import { ConnectionView } from './connection-view';
 import { ServerConnection } from './server-connection';
-import { MessageLine, type Tone } from './message-line';
+import { MessageLine } from './message-line';
 import { PaintToolbar } from './paint-toolbar';
 import { SegmentCard } from './segment-card';
 import { RenderCard } from './render-card';
@@ -110,7 +114,7 @@ export class Panel {
       currentObject: () => this.objects.current,
       requireClip: () => this.target.require(),
       requireClient: () => this.server.require(),
-      say: (text, tone) => this.say(text, tone),
+      say: (text, tone) => this.messages.say(text, tone),
       fail: (err) => this.fail(err),
       resetProgress: (text) => this.segmentCard.progress.reset(text),
       follow: (job, purpose, placement, note) => this.follow(job, purpose, placement, note),
@@ -176,22 +180,18 @@ export class Panel {
     this.picker.disabled = busy || !hasClip;
     this.picker.render();
     this.editor.enabled = hasClip && !busy;
-    this.updateFrameInfo();
+    this.frameInfo.show(this.target.describe(this.objects.current.name));
     this.root.classList.toggle('busy', busy);
   }
 
   private setConnection(state: ConnectionState): void {
     const notice = this.connectionView.show(state);
-    if (notice) this.say(notice.text, notice.tone);
+    if (notice) this.messages.say(notice.text, notice.tone);
     this.refresh();
   }
 
-  private say(text: string, tone: Tone = 'info'): void {
-    this.messages.say(text, tone);
-  }
-
   private fail(err: unknown): void {
-    this.say(err instanceof Error ? err.message : String(err), 'error');
+    this.messages.say(err instanceof Error ? err.message : String(err), 'error');
     this.refresh();
   }
 
@@ -206,7 +206,7 @@ export class Panel {
       return;
     }
     if (!this.server.pair(address, this.connectionView.tokenText))
-      this.say('Paste the token that "oneshot-roto serve" printed.', 'warn');
+      this.messages.say('Paste the token that "oneshot-roto serve" printed.', 'warn');
   }
 
   private startRender(): Promise<void> {
@@ -223,7 +223,9 @@ export class Panel {
       this.objects.adopt(opened.info.objects);
       this.renderCard.suggestFolder(defaultMatteFolder(opened.clip.mediaPath));
       await this.goToPlayhead('initial');
-      this.say(`Paint the object on this frame (green; X switches to background, blue), then Start.`);
+      this.messages.say(
+        `Paint the object on this frame (green; X switches to background, blue), then Start.`,
+      );
     } catch (err) {
       this.fail(err);
     }
@@ -264,7 +266,7 @@ export class Panel {
       this.editor.clearOverlay();
       this.strip.hide();
     }
-    this.say(
+    this.messages.say(
       object.fineTuned
         ? `"${object.name}": its result is shown. Add a correction or render its matte layer.`
         : `"${object.name}": paint it on this frame (green; X switches to background, blue), then Start.`,
@@ -285,14 +287,10 @@ export class Panel {
     if (!open) return;
     try {
       await markFramesToCheck(this.deps.host, open.clip, frames);
-      this.say(`Marked ${frames.length} frames to check on the timeline.`, 'success');
+      this.messages.say(`Marked ${frames.length} frames to check on the timeline.`, 'success');
     } catch (err) {
       this.fail(err);
     }
-  }
-
-  private updateFrameInfo(): void {
-    this.frameInfo.show(this.target.describe(this.objects.current.name));
   }
 
   private showOverlay(version: number): void {
@@ -324,9 +322,7 @@ export class Panel {
   ): Promise<void> {
     this.jobs.start(job, { purpose, objectId: this.objects.current.id, placement, note });
     this.refresh();
-    const jobs = await this.server.require().subscribeJob(job.jobId, 'none');
-    const current = jobs.find((j) => j.jobId === job.jobId);
-    if (current) await this.jobs.onJob(current);
+    await this.jobs.subscribe(this.server.require(), job.jobId);
   }
 
   /** The followed job ended (its progress bar says so already). */
@@ -344,12 +340,12 @@ export class Panel {
         const frames = job.framesTotal ?? this.target.clip?.info.frameCount ?? 0;
         if (mine.objectId === this.objects.current.id) await this.loadConfidence();
         const done = `${mine.purpose === 'correction' ? 'Refined' : 'Segmented'} ${frames} frames. Check the result; add a correction where it is wrong, or render the matte layer.`;
-        this.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
+        this.messages.say(mine.note ? `${done} ${mine.note}` : done, mine.note ? 'warn' : 'success');
       }
     } else if (job.state === 'cancelled') {
-      this.say('Cancelled. Frames finished so far are kept.', 'warn');
+      this.messages.say('Cancelled. Frames finished so far are kept.', 'warn');
     } else {
-      this.say(job.error ? job.error.message : 'The job failed.', 'error');
+      this.messages.say(job.error ? job.error.message : 'The job failed.', 'error');
     }
     this.refresh();
   }
@@ -373,7 +369,7 @@ export class Panel {
       const picked = this.target.picked;
       if (picked !== undefined) this.showFrame(picked, 'correction', true);
       else await this.goToPlayhead('correction');
-      this.say(
+      this.messages.say(
         'Paint the correction: green adds to the object, blue removes from it. Then Apply correction.',
       );
     } catch (err) {
