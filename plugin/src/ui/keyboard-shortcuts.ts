@@ -1,5 +1,6 @@
 // The panel's keyboard shortcuts: which key does what. The keys are listed here once; what each
-// does is handed in by the parts of the panel that own the action (PaintToolbar, Panel).
+// does is handed in by the parts of the panel that own the action (PaintToolbar, SegmentCard,
+// RenderCard, and Panel for the keys that depend on more than one part).
 
 /** The things a key can do. */
 export type ShortcutName =

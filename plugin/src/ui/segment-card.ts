@@ -1,6 +1,6 @@
 // The "Segment object" card: take the clip under the playhead, pick the object, the quality
 // preset, Start (or Apply correction), the job's progress, the result overlay switch and "Add
-// correction keyframe mask". It only shows and reports clicks; Panel decides what they do.
+// correction keyframe mask". It shows, and reports clicks and keys; Panel decides what they do.
 import type { Preset } from '../../../companion-server/src/protocol';
 import { button, el, field } from './dom';
 import { ProgressView } from './progress-view';
