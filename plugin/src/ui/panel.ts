@@ -75,7 +75,7 @@ export class Panel {
     this.onJobEnd(job, followed),
   );
   private readonly frameInfo = new FrameInfoLine();
-  /** What the render and correction flows may use of the panel. */
+  /** What the segment, correction and render flows may use of the panel. */
   private readonly session: PanelSession;
 
   constructor(private readonly deps: PanelDeps) {
