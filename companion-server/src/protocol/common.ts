@@ -247,6 +247,8 @@ export const AnnotationInfoSchema = Type.Object({
   frame: FrameIndexSchema,
   role: Type.Union([Type.Literal('initial'), Type.Literal('correction')]),
   foregroundPixels: Type.Integer(),
+  /** Pixels left open ("don't care": the network decides them); absent when none. */
+  openPixels: Type.Optional(Type.Integer()),
   createdAt: Type.String(),
 });
 export type AnnotationInfo = Static<typeof AnnotationInfoSchema>;

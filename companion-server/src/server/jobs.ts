@@ -15,6 +15,7 @@ import { playheadFirstOrder } from './frame-order';
 import { prepareOutputFolder } from './path-rules';
 import type { JobEventSink } from './job-events';
 import { decodeGrayPng, encodeGrayPng } from './png';
+import { decodeStoredAnnotation } from './annotation/stored-mask';
 import { removeRenderLeftovers, renderMatte } from './render-matte';
 import type { JobParams, JobRecord, Workspace } from './workspace';
 
@@ -324,9 +325,8 @@ export class JobManager {
     const out: AnnotationMask[] = [];
     for (const a of list) {
       const png = await this.o.workspace.readAnnotationPng(job.clipId, job.objectId, a.frame);
-      const { data, width, height } = await decodeGrayPng(png);
-      const mask = new Uint8Array(data.length);
-      for (let i = 0; i < data.length; i++) mask[i] = data[i] >= 128 ? 1 : 0;
+      // Open pixels come back as DONT_CARE: fine-tuning skips them, keepPainted leaves them to the network.
+      const { mask, width, height } = await decodeStoredAnnotation(png);
       out.push({ frame: a.frame, width, height, mask });
     }
     return out;

@@ -357,9 +357,25 @@ function fillRow(
   }
 }
 
+/** Pixels of an annotation mask by label: 1 object, 0 background, any other value open. */
+export interface LabelCounts {
+  foreground: number;
+  background: number;
+  open: number;
+}
+
+export function countLabels(mask: Uint8Array): LabelCounts {
+  let foreground = 0;
+  let background = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const v = mask[i];
+    if (v === 1) foreground++;
+    else if (v === 0) background++;
+  }
+  return { foreground, background, open: mask.length - foreground - background };
+}
+
 /** Count of foreground pixels. */
 export function countForeground(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i] === 1 ? 1 : 0;
-  return n;
+  return countLabels(mask).foreground;
 }
