@@ -5,9 +5,18 @@ import type { Label, Stroke } from '../../../companion-server/src/protocol';
 import { MaskStrokes, type Point, type Tool } from './mask-strokes';
 import { el } from './dom';
 
-// Green adds to the object, blue removes (the server's overlay tints the result red).
-const COLORS: Record<Label, string> = { fg: 'rgba(51, 219, 120, 0.6)', bg: 'rgba(55, 142, 240, 0.6)' };
-const OUTLINE: Record<Label, string> = { fg: 'rgba(51, 219, 120, 1)', bg: 'rgba(55, 142, 240, 1)' };
+// Green adds to the object, blue removes, grey leaves the pixels open for the network (the
+// server's overlay tints the result red).
+const COLORS: Record<Label, string> = {
+  fg: 'rgba(51, 219, 120, 0.6)',
+  bg: 'rgba(55, 142, 240, 0.6)',
+  open: 'rgba(190, 190, 190, 0.55)',
+};
+const OUTLINE: Record<Label, string> = {
+  fg: 'rgba(51, 219, 120, 1)',
+  bg: 'rgba(55, 142, 240, 1)',
+  open: 'rgba(190, 190, 190, 1)',
+};
 
 export class MaskEditor {
   readonly root: HTMLElement;
