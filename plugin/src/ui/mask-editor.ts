@@ -2,7 +2,7 @@
 // in a second <img>, and a transparent <canvas> on top where strokes are drawn as shapes for
 // feedback (UXP's canvas draws paths and arcs only; nothing is read back from it).
 import type { Label, Stroke } from '../../../companion-server/src/protocol';
-import { MaskStrokes, type Point, type Tool } from './mask-strokes';
+import { LABEL_NAMES, MaskStrokes, type Point, type Tool } from './mask-strokes';
 import { el } from './dom';
 
 // Green adds to the object, blue removes, grey leaves the pixels open for the network (the
@@ -177,6 +177,16 @@ export class MaskEditor {
   private changed(): void {
     this.redraw();
     this.onChange?.();
+  }
+
+  /** Steps the brush label: object, background, don't care (open), object again. */
+  cycleLabel(): void {
+    this.label = MaskStrokes.nextLabel(this.label);
+  }
+
+  /** The brush label as the label switch shows it. */
+  get labelName(): string {
+    return LABEL_NAMES[this.label];
   }
 
   undo(): void {

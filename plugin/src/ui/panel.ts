@@ -198,7 +198,7 @@ export class Panel {
     };
     const labelButton = button('Foreground', () => this.swapLabel(), {
       variant: 'quiet',
-      title: 'Foreground / background (X)',
+      title: "Foreground / background / don't care (X)",
       testId: 'label',
     });
     const size = el('input', { type: 'range', min: 2, max: 80, value: 12, 'data-testid': 'brush-size' });
@@ -400,8 +400,9 @@ export class Panel {
     for (const [t, b] of Object.entries(u.tools) as [Tool, HTMLButtonElement][]) {
       b.classList.toggle('selected', this.editor.tool === t);
     }
-    u.labelButton.textContent = this.editor.label === 'fg' ? 'Foreground' : 'Background';
+    u.labelButton.textContent = this.editor.labelName;
     u.labelButton.classList.toggle('bg', this.editor.label === 'bg');
+    u.labelButton.classList.toggle('open', this.editor.label === 'open');
     u.segment.disabled = !this.connected || busy;
     u.start.textContent = this.purpose === 'correction' ? 'Apply correction' : 'Start';
     u.start.disabled =
@@ -913,7 +914,7 @@ export class Panel {
   }
 
   private swapLabel(): void {
-    this.editor.label = this.editor.label === 'fg' ? 'bg' : 'fg';
+    this.editor.cycleLabel();
     this.refresh();
   }
 
