@@ -43,6 +43,28 @@ describe('MaskStrokes', () => {
     expect(checkMask.check(mask)).toBe(true);
   });
 
+  test("the label switch steps to don't care, and brush and polygon then send open strokes", () => {
+    expect(MaskStrokes.nextLabel('fg')).toBe('bg');
+    expect(MaskStrokes.nextLabel('bg')).toBe('open');
+    expect(MaskStrokes.nextLabel('open')).toBe('fg');
+    const m = new MaskStrokes();
+    m.beginBrush('fg', 6, { x: 20, y: 20 });
+    m.endBrush();
+    m.beginBrush(MaskStrokes.labelFor('brush', 'open'), 5, { x: 30, y: 10 });
+    m.extendBrush({ x: 30, y: 40 });
+    m.endBrush();
+    m.beginBrush(MaskStrokes.labelFor('eraser', 'open'), 2, { x: 1, y: 1 });
+    m.endBrush();
+    m.addPolygonPoint(MaskStrokes.labelFor('polygon', 'open'), { x: 0, y: 0 });
+    m.addPolygonPoint('open', { x: 9, y: 0 });
+    m.addPolygonPoint('open', { x: 9, y: 9 });
+    m.closePolygon();
+    const mask = m.toMask({ width: 64, height: 48 }, 'empty');
+    expect(mask.strokes.map((s) => s.label)).toEqual(['fg', 'open', 'bg', 'open']);
+    expect(mask.strokes[1]).toEqual({ kind: 'polyline', label: 'open', radius: 5, points: [30, 10, 30, 40] });
+    expect(checkMask.check(mask)).toBe(true);
+  });
+
   test('undo removes the last stroke, or the last point of an open polygon', () => {
     const m = new MaskStrokes();
     m.beginBrush('fg', 3, { x: 1, y: 1 });

@@ -56,7 +56,12 @@ export const FramesFolderSourceSchema = Type.Object(
 export const ClipSourceSchema = Type.Union([VideoSourceSchema, FramesFolderSourceSchema]);
 export type ClipSource = Static<typeof ClipSourceSchema>;
 
-export const LabelSchema = Type.Union([Type.Literal('fg'), Type.Literal('bg')]);
+/**
+ * What a stroke paints: `fg` object, `bg` background, `open` "don't care" — a band the editor
+ * leaves to the network (hair, motion blur, a semi-transparent edge). Fine-tuning skips open
+ * pixels and the matte takes the network's values there.
+ */
+export const LabelSchema = Type.Union([Type.Literal('fg'), Type.Literal('bg'), Type.Literal('open')]);
 export type Label = Static<typeof LabelSchema>;
 
 /** Flattened coordinates [x0, y0, x1, y1, ...] in the annotation's coordinate space. */
@@ -93,8 +98,9 @@ export type PolygonStroke = Static<typeof PolygonStrokeSchema>;
 export type Stroke = Static<typeof StrokeSchema>;
 
 /**
- * Vector annotation: strokes applied in order (fg paints 1, bg paints 0) over a base —
- * `empty` (all background) or `prediction` (the object's current mask at that frame, thresholded;
+ * Vector annotation: strokes applied in order (fg paints object, bg background, open leaves the
+ * pixels to the network) over a base — `empty` (all background: only `open` strokes leave pixels
+ * open) or `prediction` (the object's current mask at that frame, thresholded;
  * the natural base for corrections). Coordinates are in `space` (e.g. the panel's displayed image
  * size) and scaled to the frame; without `space` they are frame pixels.
  */
@@ -246,6 +252,8 @@ export const AnnotationInfoSchema = Type.Object({
   frame: FrameIndexSchema,
   role: Type.Union([Type.Literal('initial'), Type.Literal('correction')]),
   foregroundPixels: Type.Integer(),
+  /** Pixels left open ("don't care": the network decides them); absent when none. */
+  openPixels: Type.Optional(Type.Integer()),
   createdAt: Type.String(),
 });
 export type AnnotationInfo = Static<typeof AnnotationInfoSchema>;

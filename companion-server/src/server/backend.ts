@@ -22,8 +22,9 @@ export interface BackendClip {
 }
 
 /**
- * One annotated frame: `mask` has width*height bytes, 1 = object, 0 = background (the same
- * convention as osvos/annotations.ts `Annotation`, with `frame` as its `frameIndex`).
+ * One annotated frame: `mask` has width*height bytes, 1 = object, 0 = background, DONT_CARE =
+ * open (the editor left it to the network; the same convention as osvos/annotations.ts
+ * `Annotation`, with `frame` as its `frameIndex`).
  */
 export interface AnnotationMask {
   frame: number;

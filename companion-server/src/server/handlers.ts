@@ -7,8 +7,10 @@ import type { AnnotationInfo } from '../protocol/common';
 import type { ClientMessage, ClientMessageOf, ClientMessageType } from '../protocol/client-messages';
 import type { AckResult } from '../protocol/server-messages';
 import { LIMITS, PROTOCOL_VERSION } from '../protocol/version';
-import { countForeground, RasterizeError } from './annotation/rasterize';
-import type { RasterPool } from './annotation/raster-pool';
+import { countLabels, RasterizeError } from './annotation/rasterize';
+import type { RasterPool, RasterResult } from './annotation/raster-pool';
+import { checkAnnotationCounts } from './annotation/mask-check';
+import { encodeStoredAnnotation } from './annotation/stored-mask';
 import { strokeBudgetError } from '../protocol/mask-budget';
 import type { SegmentationBackend } from './backend';
 import type { ClipRegistry } from './clips';
@@ -16,7 +18,7 @@ import { ioError, ProtocolError } from './errors';
 import type { Client, Hub, Subscription } from './hub';
 import type { JobManager, RequestKey } from './jobs';
 import { prepareOutputFolder } from './path-rules';
-import { decodeClientMaskPng, decodeGrayPng, encodeBinaryMaskPng } from './png';
+import { decodeClientMaskPng, decodeGrayPng } from './png';
 import { MatteOptionsError, resolveMatteOptions } from '../matte/options';
 import { DEFAULT_OBJECT, type Workspace } from './workspace';
 import { version } from '../version';
@@ -70,7 +72,7 @@ async function buildAnnotationMask(
   msg: ClientMessageOf<'addAnnotation'> | ClientMessageOf<'addCorrection'>,
   objectId: string,
   binary: Uint8Array | undefined,
-): Promise<{ mask: Uint8Array; foreground: number }> {
+): Promise<RasterResult> {
   const clip = ctx.clips.get(msg.clipId);
   const { width, height } = clip;
   const m = msg.mask;
@@ -104,7 +106,7 @@ async function buildAnnotationMask(
   }
   if (m.encoding === 'base64') {
     const bytes = Buffer.from(m.data, 'base64');
-    return withForeground(await decodeClientMaskPng(bytes, width, height));
+    return withCounts(await decodeClientMaskPng(bytes, width, height));
   }
   if (!binary)
     throw new ProtocolError(
@@ -112,11 +114,11 @@ async function buildAnnotationMask(
       'the binary PNG of the mask did not arrive; send it as the next binary message',
       { path: '/mask' },
     );
-  return withForeground(await decodeClientMaskPng(binary, width, height));
+  return withCounts(await decodeClientMaskPng(binary, width, height));
 }
 
-function withForeground(mask: Uint8Array): { mask: Uint8Array; foreground: number } {
-  return { mask, foreground: countForeground(mask) };
+function withCounts(mask: Uint8Array): RasterResult {
+  return { mask, ...countLabels(mask) };
 }
 
 async function addAnnotationCommon(
@@ -128,28 +130,18 @@ async function addAnnotationCommon(
   const clip = ctx.clips.get(msg.clipId);
   checkFrame(ctx, msg.clipId, msg.frame, 'frame');
   const objectId = msg.objectId ?? DEFAULT_OBJECT;
-  const { mask, foreground: fg } = await buildAnnotationMask(ctx, msg, objectId, binary);
-  if (fg === 0)
-    throw new ProtocolError(
-      'bad_mask',
-      `the annotation on frame ${msg.frame} has no object pixels; paint the object with "fg" strokes`,
-      { path: '/mask' },
-    );
-  if (fg === mask.length)
-    throw new ProtocolError(
-      'bad_mask',
-      `the annotation on frame ${msg.frame} covers the whole frame; paint the background with "bg" strokes too`,
-      { path: '/mask' },
-    );
+  const { mask, ...counts } = await buildAnnotationMask(ctx, msg, objectId, binary);
+  checkAnnotationCounts(msg.frame, counts);
   const info: AnnotationInfo = {
     annotationId: `a${msg.frame}-${Date.now().toString(36)}`,
     objectId,
     frame: msg.frame,
     role,
-    foregroundPixels: fg,
+    foregroundPixels: counts.foreground,
+    ...(counts.open > 0 ? { openPixels: counts.open } : {}),
     createdAt: new Date().toISOString(),
   };
-  const png = await encodeBinaryMaskPng(mask, clip.width, clip.height);
+  const png = await encodeStoredAnnotation(mask, clip.width, clip.height);
   try {
     await ctx.workspace.saveAnnotation(msg.clipId, info, png);
   } catch (err) {

@@ -13,13 +13,6 @@ export async function encodeGrayPng(data: Uint8Array, width: number, height: num
     .toBuffer();
 }
 
-/** A 0/1 mask as a 0/255 PNG. */
-export async function encodeBinaryMaskPng(mask: Uint8Array, width: number, height: number): Promise<Buffer> {
-  const gray = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) gray[i] = mask[i] ? 255 : 0;
-  return encodeGrayPng(gray, width, height);
-}
-
 export async function encodeRgbPng(frame: RgbFrame, maxSide?: number): Promise<Buffer> {
   let img = sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), {
     raw: { width: frame.width, height: frame.height, channels: 3 },

@@ -3,7 +3,8 @@
  * temp file, fsync, rename; read-modify-writes of one object's files, one clip record or one job
  * record are serialised, so concurrent requests never lose each other's changes):
  *   <root>/clips/<clipId>/clip.json
- *   <root>/clips/<clipId>/objects/<objectId>/annotations.json + annotations/<frame>.png (0/255)
+ *   <root>/clips/<clipId>/objects/<objectId>/annotations.json + annotations/<frame>.png
+ *     (0 background, 255 object, 128 open: annotation/stored-mask.ts)
  *   <root>/clips/<clipId>/objects/<objectId>/weights.json + weights.bin
  *   <root>/clips/<clipId>/objects/<objectId>/masks/<frame>.png (8-bit soft matte)
  *   <root>/jobs/<jobId>.json (+ <jobId>.frames: one finished frame index per line, appended)

@@ -51,17 +51,19 @@ describe('protocol validation', () => {
     });
   });
 
-  it('bounds polygon sizes and frame indices', () => {
-    const poly = (points: number[]) =>
+  it("bounds polygon sizes and frame indices; labels are fg, bg and open (the don't-care band)", () => {
+    const poly = (points: number[], label = 'bg') =>
       validateClientMessage({
         type: 'addAnnotation',
         id: 'p',
         clipId: 'c',
         frame: 0,
-        mask: { kind: 'strokes', strokes: [{ kind: 'polygon', label: 'bg', points }] },
+        mask: { kind: 'strokes', strokes: [{ kind: 'polygon', label, points }] },
       });
     expect(poly([0, 0, 1, 0]).ok).toBe(false);
     expect(poly([0, 0, 1, 0, 1, 1]).ok).toBe(true);
+    expect(poly([0, 0, 1, 0, 1, 1], 'open').ok).toBe(true);
+    expect(poly([0, 0, 1, 0, 1, 1], 'maybe')).toMatchObject({ ok: false, code: 'bad_message' });
     expect(validateClientMessage({ type: 'segment', id: 's', clipId: 'c', playheadFrame: -1 }).ok).toBe(
       false,
     );

@@ -1,4 +1,10 @@
-import { rasterizeStrokes, RasterizeError, countForeground } from '../../src/server/annotation/rasterize';
+import {
+  rasterizeStrokes,
+  RasterizeError,
+  countForeground,
+  countLabels,
+} from '../../src/server/annotation/rasterize';
+import { DONT_CARE } from '../../src/osvos/annotations';
 import type { Stroke } from '../../src/protocol/common';
 import { strokeBudgetError, strokeCost } from '../../src/protocol/mask-budget';
 import { validateClientMessage } from '../../src/protocol/validate';
@@ -88,6 +94,20 @@ describe('stroke rasteriser', () => {
     });
     expect(Array.from(m)).toEqual([0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
     expect(Array.from(base)).toEqual(new Array(16).fill(1));
+  });
+
+  test('open strokes write DONT_CARE, over a base and under later strokes', () => {
+    const base = new Uint8Array(16).fill(1);
+    const m = rasterizeStrokes(
+      [
+        { kind: 'polygon', label: 'open', points: [0, 0, 2, 0, 2, 4, 0, 4] },
+        { kind: 'polyline', label: 'bg', radius: 0.5, points: [0.5, 3.5] },
+      ],
+      { width: 4, height: 4, base },
+    );
+    const O = DONT_CARE;
+    expect(Array.from(m)).toEqual([O, O, 1, 1, O, O, 1, 1, O, O, 1, 1, 0, O, 1, 1]);
+    expect(countLabels(m)).toEqual({ foreground: 8, background: 1, open: 7 });
   });
 
   test('a self-intersecting star is filled by non-zero winding (centre included)', () => {

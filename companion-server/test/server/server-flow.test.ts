@@ -12,6 +12,9 @@ import { bearMask, smallBearFrames, strokesFromMask, tempDir } from './helpers/f
 import { pngMaskField } from './helpers/mask-png';
 import { startTestServer, authHeaders, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
+import { rasterizeStrokes } from '../../src/server/annotation/rasterize';
+import { DONT_CARE } from '../../src/osvos/annotations';
+import type { Stroke } from '../../src/protocol/common';
 
 jest.setTimeout(60_000);
 
@@ -326,6 +329,45 @@ test('render writes one matte per frame into the chosen folder and lists them', 
   expect(meta).toMatchObject({ width: 96, channels: 4 });
 });
 
+/** Fine-tunes the object ('fast') and segments every frame. */
+async function fineTuneAndSegment(clipId: string, objectId: string): Promise<void> {
+  const tuned = await client.ack<{ job: { jobId: string } }>({
+    type: 'fineTune',
+    clipId,
+    objectId,
+    preset: 'fast',
+    thenSegment: {},
+  });
+  await client.ack({ type: 'subscribe', jobId: tuned.job.jobId });
+  expect((await client.waitForJob(tuned.job.jobId)).state).toBe('done');
+}
+
+/** Renders the object as png8 (default matte controls unless given) and returns `frame`'s matte as 0/1. */
+async function renderedFrame(
+  clipId: string,
+  objectId: string,
+  frame: number,
+  keepPainted: boolean | undefined,
+  matte?: Record<string, unknown>,
+): Promise<Uint8Array> {
+  const out = join(await tempDir('painted'), 'mattes');
+  const { job } = await client.ack<{ job: { jobId: string } }>({
+    type: 'render',
+    clipId,
+    objectId,
+    format: 'png8',
+    outputFolder: out,
+    ...(keepPainted === undefined ? {} : { keepPainted }),
+    ...(matte ? { matte } : {}),
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId });
+  const final = await client.waitForJob(job.jobId);
+  expect(final.state).toBe('done');
+  const file = join(out, `matte_${String(frame).padStart(5, '0')}.png`);
+  const { data } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return Uint8Array.from(data, (v) => (v >= 128 ? 1 : 0));
+}
+
 test('render keeps an annotated frame as painted; keepPainted: false mattes it with the backend', async () => {
   const clip = await openClip();
   const objectId = 'painted';
@@ -337,36 +379,90 @@ test('render keeps an annotated frame as painted; keepPainted: false mattes it w
     frame: 3,
     mask: await pngMaskField(gt, clip.width, clip.height),
   });
-  const tuned = await client.ack<{ job: { jobId: string } }>({
-    type: 'fineTune',
+  await fineTuneAndSegment(clip.clipId, objectId);
+  const differing = (a: Uint8Array) => a.reduce((n, v, i) => n + (v !== gt[i] ? 1 : 0), 0);
+  expect(differing(await renderedFrame(clip.clipId, objectId, 3, undefined))).toBe(0);
+  // The synthetic backend's colour model misses parts of the bear: the default above really kept the painting.
+  expect(differing(await renderedFrame(clip.clipId, objectId, 3, false))).toBeGreaterThan(20);
+});
+
+test('an "open" band is stored open, fine-tuned without, and left to the network by keepPainted', async () => {
+  const clip = await openClip();
+  const objectId = 'band';
+  const { width: W, height: H } = clip;
+  const gt = await bearMask(3, W, H);
+  // A band of whole rows through the middle of the bear, left for the network to decide.
+  const top = Math.floor(H * 0.4);
+  const bottom = Math.floor(H * 0.6);
+  const strokes: Stroke[] = [
+    ...strokesFromMask(gt, W, H),
+    { kind: 'polygon', label: 'open', points: [-1, top, W + 1, top, W + 1, bottom, -1, bottom] },
+  ];
+  const inBand = (i: number) => Math.floor(i / W) >= top && Math.floor(i / W) < bottom;
+  const painted = rasterizeStrokes(strokes, { width: W, height: H });
+  const ann = await client.ack<{ annotation: { foregroundPixels: number; openPixels?: number } }>({
+    type: 'addAnnotation',
     clipId: clip.clipId,
     objectId,
-    preset: 'fast',
-    thenSegment: {},
+    frame: 3,
+    mask: { kind: 'strokes', strokes },
   });
-  await client.ack({ type: 'subscribe', jobId: tuned.job.jobId });
-  expect((await client.waitForJob(tuned.job.jobId)).state).toBe('done');
-  const renderFrame3 = async (keepPainted: boolean | undefined): Promise<Uint8Array> => {
-    const out = join(await tempDir('painted'), 'mattes');
-    const { job } = await client.ack<{ job: { jobId: string } }>({
-      type: 'render',
+  expect(ann.annotation.openPixels).toBe(W * (bottom - top));
+
+  // On disk: 0/255 where painted, 128 in the band.
+  const stored = join(srv.workspace, 'clips', clip.clipId, 'objects', objectId, 'annotations', '00003.png');
+  const grey = await sharp(stored).extractChannel(0).raw().toBuffer();
+  expect(Array.from(grey)).toEqual(Array.from(painted, (v, i) => (inBand(i) ? 128 : v * 255)));
+
+  await fineTuneAndSegment(clip.clipId, objectId);
+  // Read back for fine-tuning: the band open (DONT_CARE), every other pixel as painted.
+  const sent = backend.fineTuneCalls.at(-1)!.annotations[0];
+  expect(sent.frame).toBe(3);
+  expect(Array.from(sent.mask)).toEqual(Array.from(painted, (v, i) => (inBand(i) ? DONT_CARE : v)));
+
+  // Edge snap and stray-island removal look at neighbouring pixels, painted ones included: off, so
+  // that each band pixel of the matte is the network's own value, comparable with keepPainted: false.
+  const local = { edgeSnap: 'none', dropIslandsRelative: 0 };
+  const kept = await renderedFrame(clip.clipId, objectId, 3, undefined, local);
+  const network = await renderedFrame(clip.clipId, objectId, 3, false, local);
+  const band = (m: Uint8Array) => Array.from(m).filter((_, i) => inBand(i));
+  const outside = (m: Uint8Array) => Array.from(m).filter((_, i) => !inBand(i));
+  // The network's band holds object and background, so neither pinned value could pass for it.
+  expect(new Set(band(network))).toEqual(new Set([0, 1]));
+  expect(band(kept)).toEqual(band(network));
+  expect(outside(kept)).toEqual(outside(painted));
+  expect(outside(network)).not.toEqual(outside(painted));
+});
+
+test('an annotation whose definite pixels lack object or background is refused, open pixels not counting', async () => {
+  const clip = await openClip();
+  const { width: W, height: H } = clip;
+  const whole = [-1, -1, W + 1, -1, W + 1, H + 1, -1, H + 1];
+  const band = [-1, 10, W + 1, 10, W + 1, 20, -1, 20];
+  const annotate = (strokes: Stroke[]) =>
+    client.request({
+      type: 'addAnnotation',
       clipId: clip.clipId,
-      objectId,
-      format: 'png8',
-      outputFolder: out,
-      ...(keepPainted === undefined ? {} : { keepPainted }),
+      objectId: 'refused',
+      frame: 1,
+      mask: { kind: 'strokes', strokes },
     });
-    await client.ack({ type: 'subscribe', jobId: job.jobId });
-    const final = await client.waitForJob(job.jobId);
-    expect(final.state).toBe('done');
-    const { data } = await sharp(join(out, 'matte_00003.png'))
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return Uint8Array.from(data, (v) => (v >= 128 ? 1 : 0));
-  };
-  const differing = (a: Uint8Array) => a.reduce((n, v, i) => n + (v !== gt[i] ? 1 : 0), 0);
-  expect(differing(await renderFrame3(undefined))).toBe(0);
-  // The synthetic backend's colour model misses parts of the bear: the default above really kept the painting.
-  expect(differing(await renderFrame3(false))).toBeGreaterThan(20);
+  expect(await annotate([{ kind: 'polygon', label: 'open', points: whole }])).toMatchObject({
+    type: 'error',
+    code: 'bad_mask',
+    message: expect.stringMatching(/leaves every pixel open/),
+  });
+  expect(await annotate([{ kind: 'polygon', label: 'open', points: band }])).toMatchObject({
+    code: 'bad_mask',
+    message: expect.stringMatching(/no object pixels \(open pixels do not count\)/),
+  });
+  expect(
+    await annotate([
+      { kind: 'polygon', label: 'fg', points: whole },
+      { kind: 'polygon', label: 'open', points: band },
+    ]),
+  ).toMatchObject({
+    code: 'bad_mask',
+    message: expect.stringMatching(/no background pixels, only object and open/),
+  });
 });

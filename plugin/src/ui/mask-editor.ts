@@ -2,12 +2,21 @@
 // in a second <img>, and a transparent <canvas> on top where strokes are drawn as shapes for
 // feedback (UXP's canvas draws paths and arcs only; nothing is read back from it).
 import type { Label, Stroke } from '../../../companion-server/src/protocol';
-import { MaskStrokes, type Point, type Tool } from './mask-strokes';
+import { LABEL_NAMES, MaskStrokes, type Point, type Tool } from './mask-strokes';
 import { el } from './dom';
 
-// Green adds to the object, blue removes (the server's overlay tints the result red).
-const COLORS: Record<Label, string> = { fg: 'rgba(51, 219, 120, 0.6)', bg: 'rgba(55, 142, 240, 0.6)' };
-const OUTLINE: Record<Label, string> = { fg: 'rgba(51, 219, 120, 1)', bg: 'rgba(55, 142, 240, 1)' };
+// Green adds to the object, blue removes, grey leaves the pixels open for the network (the
+// server's overlay tints the result red).
+const COLORS: Record<Label, string> = {
+  fg: 'rgba(51, 219, 120, 0.6)',
+  bg: 'rgba(55, 142, 240, 0.6)',
+  open: 'rgba(190, 190, 190, 0.55)',
+};
+const OUTLINE: Record<Label, string> = {
+  fg: 'rgba(51, 219, 120, 1)',
+  bg: 'rgba(55, 142, 240, 1)',
+  open: 'rgba(190, 190, 190, 1)',
+};
 
 export class MaskEditor {
   readonly root: HTMLElement;
@@ -168,6 +177,16 @@ export class MaskEditor {
   private changed(): void {
     this.redraw();
     this.onChange?.();
+  }
+
+  /** Steps the brush label: object, background, don't care (open), object again. */
+  cycleLabel(): void {
+    this.label = MaskStrokes.nextLabel(this.label);
+  }
+
+  /** The brush label as the label switch shows it. */
+  get labelName(): string {
+    return LABEL_NAMES[this.label];
   }
 
   undo(): void {

@@ -1,6 +1,7 @@
 // The painted annotation as vectors (UXP's canvas can't read pixels back, so the server
-// rasterises): brush and eraser polylines with a radius, and polygons, each foreground or
-// background, in the coordinate space of the displayed frame.
+// rasterises): brush and eraser polylines with a radius, and polygons, each foreground,
+// background or open ("don't care": left for the network to decide), in the coordinate space of
+// the displayed frame.
 import type { Label, Stroke, StrokesMask } from '../../../companion-server/src/protocol';
 
 export type Tool = 'brush' | 'eraser' | 'polygon';
@@ -9,6 +10,16 @@ export interface Point {
   x: number;
   y: number;
 }
+
+/** The brush's labels in the order the label switch (X) steps through them. */
+export const LABELS: readonly Label[] = ['fg', 'bg', 'open'];
+
+/** The label switch's text for each label. */
+export const LABEL_NAMES: Record<Label, string> = {
+  fg: 'Foreground',
+  bg: 'Background',
+  open: "Don't care",
+};
 
 /** Minimum distance between recorded brush points, in display pixels (keeps messages small). */
 const MIN_STEP = 1.5;
@@ -41,9 +52,14 @@ export class MaskStrokes {
     return this.polygon;
   }
 
-  /** The eraser removes the object: it paints background whatever the fg/bg switch says. */
+  /** The eraser removes the object: it paints background whatever the label switch says. */
   static labelFor(tool: Tool, label: Label): Label {
     return tool === 'eraser' ? 'bg' : label;
+  }
+
+  /** The label after `label` on the switch: object, background, don't care, object again. */
+  static nextLabel(label: Label): Label {
+    return LABELS[(LABELS.indexOf(label) + 1) % LABELS.length];
   }
 
   beginBrush(label: Label, radius: number, p: Point): void {

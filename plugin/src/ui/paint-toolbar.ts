@@ -40,7 +40,7 @@ export class PaintToolbar {
     };
     this.labelButton = button('Foreground', () => this.swapLabel(), {
       variant: 'quiet',
-      title: 'Foreground / background (X)',
+      title: "Foreground / background / don't care (X)",
       testId: 'label',
     });
     this.size = el('input', {
@@ -69,8 +69,9 @@ export class PaintToolbar {
     for (const [t, b] of Object.entries(this.tools) as [Tool, HTMLButtonElement][]) {
       b.classList.toggle('selected', this.editor.tool === t);
     }
-    this.labelButton.textContent = this.editor.label === 'fg' ? 'Foreground' : 'Background';
+    this.labelButton.textContent = this.editor.labelName;
     this.labelButton.classList.toggle('bg', this.editor.label === 'bg');
+    this.labelButton.classList.toggle('open', this.editor.label === 'open');
   }
 
   get shortcuts(): PaintShortcuts {
@@ -94,7 +95,7 @@ export class PaintToolbar {
   }
 
   private swapLabel(): void {
-    this.editor.label = this.editor.label === 'fg' ? 'bg' : 'fg';
+    this.editor.cycleLabel();
     this.onChange();
   }
 

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Stroke } from '../../protocol/common';
-import { RasterizeError } from './rasterize';
+import { RasterizeError, type LabelCounts } from './rasterize';
 
 export interface RasterRequest {
   id: number;
@@ -19,13 +19,12 @@ export interface RasterRequest {
 }
 
 export type RasterReply =
-  | { id: number; ok: true; mask: Uint8Array; foreground: number }
+  | ({ id: number; ok: true; mask: Uint8Array } & LabelCounts)
   | { id: number; ok: false; invalid: boolean; message: string };
 
-export interface RasterResult {
+/** The mask (0 background, 1 object, DONT_CARE open) and its pixels by label. */
+export interface RasterResult extends LabelCounts {
   mask: Uint8Array;
-  /** Pixels set to 1. */
-  foreground: number;
 }
 
 export interface RasterPoolOptions {
@@ -128,8 +127,10 @@ export class RasterPool {
       if (!task || task.request.id !== reply.id) return;
       clearTimeout(slot.timer);
       slot.task = undefined;
-      if (reply.ok) task.resolve({ mask: reply.mask, foreground: reply.foreground });
-      else task.reject(reply.invalid ? new RasterizeError(reply.message) : new Error(reply.message));
+      if (reply.ok) {
+        const { id: _id, ok: _ok, ...result } = reply;
+        task.resolve(result);
+      } else task.reject(reply.invalid ? new RasterizeError(reply.message) : new Error(reply.message));
       this.pump();
     });
     const onDeath = (err: Error) => {

@@ -1,9 +1,9 @@
 /**
  * Worker thread of the raster pool: rasterises one annotation's strokes (and counts its
- * foreground) off the server's event loop. The mask's buffer is transferred back, not copied.
+ * pixels by label) off the server's event loop. The mask's buffer is transferred back, not copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { countForeground, rasterizeStrokes, RasterizeError } from './rasterize';
+import { countLabels, rasterizeStrokes, RasterizeError } from './rasterize';
 import type { RasterReply, RasterRequest } from './raster-pool';
 
 const port = parentPort;
@@ -18,7 +18,7 @@ port.on('message', (job: RasterRequest) => {
       space: job.space,
       base: job.base,
     });
-    reply = { id: job.id, ok: true, mask, foreground: countForeground(mask) };
+    reply = { id: job.id, ok: true, mask, ...countLabels(mask) };
     port.postMessage(reply, [mask.buffer as ArrayBuffer]);
   } catch (err) {
     reply = {

@@ -3,7 +3,8 @@
  * Sampling rule (exact, no anti-aliasing): a pixel is covered when its centre (x + 0.5, y + 0.5),
  * mapped into the strokes' coordinate space, lies within `radius` of a polyline (inclusive) or
  * inside a polygon (non-zero winding; a centre exactly on a left edge is inside, on a right edge
- * outside). Strokes apply in order: `fg` writes 1, `bg` writes 0.
+ * outside). Strokes apply in order: `fg` writes 1, `bg` writes 0, `open` writes DONT_CARE (the
+ * fine-tuning convention of osvos/annotations.ts, so the mask goes to training as it is).
  *
  * Cost is linear in the output: both kinds sweep the frame's rows with an active list (segments or
  * edges whose rows include the current one), compute one span per active item and row, and paint
@@ -12,8 +13,11 @@
  * Polyline spans come from the capsule's closed form and are then settled pixel by pixel at their
  * two ends with the exact distance test, so the result is the same as testing every pixel.
  */
-import type { Stroke, PolylineStroke, PolygonStroke } from '../../protocol/common';
+import type { Label, Stroke, PolylineStroke, PolygonStroke } from '../../protocol/common';
 import { capsuleRange, edgeRows, strokeScale } from '../../protocol/mask-budget';
+import { DONT_CARE } from '../../osvos/annotations';
+
+const LABEL_VALUE: Record<Label, number> = { fg: 1, bg: 0, open: DONT_CARE };
 
 export interface RasterizeOptions {
   width: number;
@@ -52,7 +56,7 @@ export function rasterizeStrokes(strokes: readonly Stroke[], opts: RasterizeOpti
         `stroke ${i} has an odd number of coordinates (${s.points.length}); send x,y pairs`,
       );
     }
-    const value = s.label === 'fg' ? 1 : 0;
+    const value = LABEL_VALUE[s.label];
     if (s.kind === 'polyline') drawPolyline(mask, width, height, sx, sy, s, value);
     else drawPolygon(mask, width, height, sx, sy, s, value);
   });
@@ -357,9 +361,25 @@ function fillRow(
   }
 }
 
+/** Pixels of an annotation mask by label: 1 object, 0 background, any other value open. */
+export interface LabelCounts {
+  foreground: number;
+  background: number;
+  open: number;
+}
+
+export function countLabels(mask: Uint8Array): LabelCounts {
+  let foreground = 0;
+  let background = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const v = mask[i];
+    if (v === 1) foreground++;
+    else if (v === 0) background++;
+  }
+  return { foreground, background, open: mask.length - foreground - background };
+}
+
 /** Count of foreground pixels. */
 export function countForeground(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i] === 1 ? 1 : 0;
-  return n;
+  return countLabels(mask).foreground;
 }

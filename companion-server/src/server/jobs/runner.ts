@@ -3,7 +3,7 @@ import type { AnnotationMask, SegmentationBackend } from '../backend';
 import type { ClipRegistry } from '../clips';
 import { ProtocolError } from '../errors';
 import type { JobEventSink } from '../job-events';
-import { decodeGrayPng } from '../png';
+import { decodeStoredAnnotation } from '../annotation/stored-mask';
 import type { JobRecord, Workspace } from '../workspace';
 
 export interface JobRunContext {
@@ -23,7 +23,7 @@ export interface JobRunContext {
  */
 export type JobRunner = (job: JobRecord, signal: AbortSignal, ctx: JobRunContext) => Promise<void>;
 
-/** The job's object's annotations as 0/1 masks; a job without any cannot run. */
+/** The job's object's annotations as 0/1 masks with open (don't-care) pixels; a job without any cannot run. */
 export async function loadAnnotationMasks(workspace: Workspace, job: JobRecord): Promise<AnnotationMask[]> {
   const list = await workspace.loadAnnotations(job.clipId, job.objectId);
   if (list.length === 0) {
@@ -35,9 +35,8 @@ export async function loadAnnotationMasks(workspace: Workspace, job: JobRecord):
   const out: AnnotationMask[] = [];
   for (const a of list) {
     const png = await workspace.readAnnotationPng(job.clipId, job.objectId, a.frame);
-    const { data, width, height } = await decodeGrayPng(png);
-    const mask = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i++) mask[i] = data[i] >= 128 ? 1 : 0;
+    // Open pixels come back as DONT_CARE: fine-tuning skips them, keepPainted leaves them to the network.
+    const { mask, width, height } = await decodeStoredAnnotation(png);
     out.push({ frame: a.frame, width, height, mask });
   }
   return out;

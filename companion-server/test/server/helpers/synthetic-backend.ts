@@ -45,6 +45,8 @@ export function createSyntheticBackend(
       for (const a of req.annotations) {
         const frame = await req.clip.readFrame(a.frame);
         for (let i = 0; i < a.mask.length; i++) {
+          // Open ("don't care") pixels teach nothing, as in the real fine-tuning.
+          if (a.mask[i] !== 0 && a.mask[i] !== 1) continue;
           const t = a.mask[i] === 1 ? sum.fg : sum.bg;
           for (let c = 0; c < 3; c++) t[c] += frame.data[3 * i + c];
           if (a.mask[i] === 1) sum.nf++;
