@@ -4,7 +4,7 @@
  * stored soft maps with the DAVIS measures at threshold 0.5, before matte finishing.
  *
  *   npx tsx lab/parent-fusion.ts --parent DIR --fine DIR [--davis DIR]
- *        [--step 4] [--seqs a,b]
+ *        [--step 4] [--seqs a,b] [--variants 'label|label']
  *
  * DIRs hold `<seq>/<frame index>.png` soft maps as `eval --soft-out` writes them (frame 0, the
  * annotated frame, included: the clip's parent agreement is measured on it).
@@ -99,7 +99,35 @@ function meanPlusSupported(tau: number): Variant['fuse'] {
   };
 }
 
-const VARIANTS: Variant[] = [
+/** Mean of the two networks' logits (a product of odds): a sure answer outvotes a doubt more strongly. */
+function logitMean(weightParent: number): Variant['fuse'] {
+  const logit = (p: number) => Math.log(Math.max(p, 1e-4) / Math.max(1 - p, 1e-4));
+  return ({ P, F }) =>
+    Float32Array.from(P, (p, i) => {
+      const z = weightParent * logit(p) + (1 - weightParent) * logit(F[i]!);
+      return 1 / (1 + Math.exp(-z));
+    });
+}
+
+/** Per pixel, the answer of whichever network is surer (further from 0.5). */
+function surer(): Variant['fuse'] {
+  return ({ P, F }) =>
+    Float32Array.from(P, (p, i) => (Math.abs(p - 0.5) > Math.abs(F[i]! - 0.5) ? p : F[i]!));
+}
+
+/** The product's rule with the parent's share scaled down on clips where it disagrees with the annotation. */
+function agreementShare(full: number): Variant['fuse'] {
+  return (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.5 * Math.min(1, c.agreement / full) });
+}
+
+const ALL_VARIANTS: Variant[] = [
+  { label: 'product, parent 0.25', fuse: (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.25 }) },
+  { label: 'product, parent 0.4', fuse: (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.4 }) },
+  { label: 'logit mean 0.5', fuse: logitMean(0.5) },
+  { label: 'logit mean 0.4', fuse: logitMean(0.4) },
+  { label: 'surer', fuse: surer() },
+  { label: 'product, share by agreement/0.5', fuse: agreementShare(0.5) },
+  { label: 'product, share by agreement/0.3', fuse: agreementShare(0.3) },
   { label: 'product', fuse: meanKeepingUnseen(0.15, true) },
   ...[0.1, 0.2, 0.3, 0.4, 0.5].map((t) => ({
     label: `product + supported parent objects ${t}`,
@@ -135,8 +163,13 @@ async function main(): Promise<void> {
       fine: { type: 'string' },
       step: { type: 'string', default: '4' },
       seqs: { type: 'string' },
+      variants: { type: 'string' },
     },
   });
+  // --variants 'a|b': only the variants with these labels (a full run scores ~45 per frame).
+  const wanted = values.variants?.split('|');
+  const VARIANTS = wanted ? ALL_VARIANTS.filter((v) => wanted.includes(v.label)) : ALL_VARIANTS;
+  if (wanted && VARIANTS.length !== wanted.length) throw new Error(`unknown variant in ${values.variants}`);
   if (!values.parent || !values.fine) throw new Error('--parent DIR and --fine DIR are required');
   const step = Number(values.step);
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));

@@ -234,6 +234,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
             annotations,
             {
               resolution: options.settings.parentGuideResolution,
+              share: options.settings.parentGuideShare,
               device: options.device,
               threads: options.threads,
             },

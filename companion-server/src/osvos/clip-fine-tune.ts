@@ -11,7 +11,8 @@ export async function fineTuneOnClip(req: FineTuneRequest): Promise<FineTuneResu
   const result = await fineTune(req);
   const resolution = req.settings.parentGuideResolution;
   if (resolution === 0) return result;
-  const parentGuide = await measureParentGuide(req.frames, req.annotations, { ...req, resolution });
+  const share = req.settings.parentGuideShare;
+  const parentGuide = await measureParentGuide(req.frames, req.annotations, { ...req, resolution, share });
   childLogger('parent-guide').info(parentGuide, 'parent guide measured on the annotated frames');
   return { ...result, weights: { ...result.weights, parentGuide } };
 }

@@ -33,6 +33,11 @@ export interface ParentGuide {
    * one. Absent in weights saved before it was measured (the guide then always averages).
    */
   annotationShare?: number;
+  /**
+   * The parent's share of the mean (PARENT_SHARE when absent, as in weights saved before it was a
+   * setting): a preset whose fine-tuned network is stronger gives the parent less.
+   */
+  share?: number;
 }
 
 /**
@@ -164,7 +169,13 @@ export function annotationShare(parentMap: Float32Array, annotation: Annotation)
 export async function measureParentGuide(
   frames: ReadonlyMap<number, RgbFrame>,
   annotations: readonly Annotation[],
-  options: { resolution: number; device?: DeviceChoice; threads?: number; cacheDir?: string },
+  options: {
+    resolution: number;
+    share?: number;
+    device?: DeviceChoice;
+    threads?: number;
+    cacheDir?: string;
+  },
 ): Promise<ParentGuide> {
   const parent = await SegmentationModel.load(options);
   try {
@@ -178,7 +189,12 @@ export async function measureParentGuide(
       share += annotationShare(map, a);
     }
     const n = Math.max(1, annotations.length);
-    return { resolution: options.resolution, agreement: agreement / n, annotationShare: share / n };
+    return {
+      resolution: options.resolution,
+      agreement: agreement / n,
+      annotationShare: share / n,
+      ...(options.share !== undefined ? { share: options.share } : {}),
+    };
   } finally {
     await parent.dispose();
   }
@@ -189,6 +205,7 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
   private constructor(
     private readonly fine: FrameSegmenter,
     private readonly parent: SegmentationModel,
+    private readonly share: number,
   ) {}
 
   static async load(
@@ -203,7 +220,7 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
       threads: options.threads,
       cacheDir: options.cacheDir,
     });
-    return new ParentGuidedSegmenter(fine, parent);
+    return new ParentGuidedSegmenter(fine, parent, guide.share ?? PARENT_SHARE);
   }
 
   get executionProvider(): string {
@@ -220,7 +237,8 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
   ): Promise<{ probability: Float32Array; fine: Float32Array; parent: Float32Array }> {
     const fine = await this.fine.predict(frame);
     const parent = await this.parent.predict(frame);
-    return { probability: fuseWithParent(fine, parent, frame.width, frame.height), fine, parent };
+    const probability = fuseWithParent(fine, parent, frame.width, frame.height, { share: this.share });
+    return { probability, fine, parent };
   }
 
   async dispose(): Promise<void> {

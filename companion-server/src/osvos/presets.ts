@@ -70,6 +70,14 @@ export interface FineTuneSettings {
    * frame at this size, and one per annotated frame after fine-tuning. Stored with the weights.
    */
   parentGuideResolution: number;
+  /**
+   * The parent's share of the guide's mean (0–1; parent-guide.ts). Stored with the weights.
+   * `best`'s two-network ensemble with flip and zoom is a stronger one-shot model than `fast`'s or
+   * `balanced`'s single network and earns more of the vote: on the training subset its maps score
+   * J 0.855 / F 0.844 at 0.5 and 0.866 / 0.863 at 0.4 (0.867–0.868 at 0.25–0.35, a plateau;
+   * BENCHMARKS.md, "Parent guide"); 0.4 is the plateau's end nearest the parent.
+   */
+  parentGuideShare: number;
 }
 
 export const PRESETS: Record<PresetName, FineTuneSettings> = {
@@ -87,6 +95,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     zoomPass: false,
     ensembleViews: [],
     parentGuideResolution: 1024,
+    parentGuideShare: 0.5,
   },
   balanced: {
     resolution: 512,
@@ -102,6 +111,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     zoomPass: false,
     ensembleViews: [],
     parentGuideResolution: 1024,
+    parentGuideShare: 0.5,
   },
   best: {
     resolution: 768,
@@ -117,6 +127,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     zoomPass: true,
     ensembleViews: [32],
     parentGuideResolution: 1024,
+    parentGuideShare: 0.4,
   },
 };
 
@@ -147,6 +158,9 @@ export function resolveSettings(
   requireKnown('loss', merged.loss, FINE_TUNE_LOSSES);
   if (!(merged.timeBudgetSeconds > 0)) {
     throw new Error(`the time budget must be a positive number of seconds, got ${merged.timeBudgetSeconds}`);
+  }
+  if (!(merged.parentGuideShare >= 0 && merged.parentGuideShare <= 1)) {
+    throw new Error(`the parent guide's share must be between 0 and 1, got ${merged.parentGuideShare}`);
   }
   for (const views of merged.ensembleViews) {
     if (!Number.isInteger(views) || views < 1) {

@@ -82,6 +82,8 @@ export interface SegmentationChoices {
    * annotation share is measured on the annotated frames: method-eval does that for its runs).
    */
   parentGuideResolution?: number;
+  /** The parent's share of the guide's mean; undefined keeps the weights' own. */
+  parentGuideShare?: number;
 }
 
 /** `w` segmenting with the choices given; those left undefined keep what the weights were saved with. */
@@ -91,6 +93,7 @@ export function withSegmentationChoices(w: FineTunedWeights, choices: Segmentati
   let guide = parentGuide;
   if (guideSize === 0) guide = undefined;
   else if (guide && guideSize !== undefined && guideSize > 0) guide = { ...guide, resolution: guideSize };
+  if (guide && choices.parentGuideShare !== undefined) guide = { ...guide, share: choices.parentGuideShare };
   return {
     ...rest,
     testTimeFlip: choices.testTimeFlip ?? w.testTimeFlip,

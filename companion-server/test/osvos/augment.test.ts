@@ -87,6 +87,10 @@ describe('frame order and presets', () => {
     expect(() => resolveSettings('best', { augmentationsPerAnnotation: 0 })).toThrow(/1 or more, got 0/);
     expect(() => resolveSettings('best', { augmentationsPerAnnotation: Number('x') })).toThrow(/got NaN/);
     expect(() => resolveSettings('best', { timeBudgetSeconds: 0 })).toThrow(/time budget/);
+    expect(() => resolveSettings('best', { parentGuideShare: 1.5 })).toThrow(
+      /share must be between 0 and 1, got 1.5/,
+    );
+    expect(() => resolveSettings('best', { parentGuideShare: Number.NaN })).toThrow(/share/);
   });
 
   it('refuses a loss or a trainable depth it does not know, naming the ones it does', () => {

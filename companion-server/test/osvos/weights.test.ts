@@ -77,6 +77,14 @@ describe('fine-tuned weights file', () => {
     expect(decodeWeights(old)).toEqual(base);
   });
 
+  it('round-trips the parent guide with its share', () => {
+    const guided: FineTunedWeights = {
+      ...base,
+      parentGuide: { resolution: 1024, agreement: 0.8, annotationShare: 0.9, share: 0.4 },
+    };
+    expect(decodeWeights(encodeWeights(guided)).parentGuide).toEqual(guided.parentGuide);
+  });
+
   it('round-trips an ensemble: every network with its views and its own parameters, in order', () => {
     const w = {
       ...base,
@@ -112,6 +120,12 @@ describe('fine-tuned weights file', () => {
       agreement: 0.8,
       annotationShare: 0.9,
     });
+    // A share replaces the saved one (weights saved before shares had none: the guide's 0.5).
+    expect(withSegmentationChoices(guided, { parentGuideShare: 0.4 }).parentGuide).toEqual({
+      ...guided.parentGuide,
+      share: 0.4,
+    });
+    expect(withSegmentationChoices(base, { parentGuideShare: 0.4 }).parentGuide).toBeUndefined();
     // No guide was measured for these weights: a size alone cannot make one.
     expect(withSegmentationChoices(base, { parentGuideResolution: 1024 }).parentGuide).toBeUndefined();
     // The flip and zoom choices are unchanged by it.
