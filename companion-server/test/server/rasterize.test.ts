@@ -208,7 +208,7 @@ describe('linear rasteriser against the per-pixel reference', () => {
     }
   });
 
-  test('the largest polyline the limits allow on a 3840x2160 frame takes seconds, not minutes (worker thread)', async () => {
+  test('the largest polyline the limits allow on a 3840x2160 frame is painted whole on the worker thread', async () => {
     // A zigzag across the whole height: every segment crosses every row, just under the row-span limit.
     const W = 3840;
     const H = 2160;
@@ -217,12 +217,11 @@ describe('linear rasteriser against the per-pixel reference', () => {
     for (let i = 0; i < n; i++) points.push((i * 37) % W, i % 2 ? H : 0);
     const strokes: Stroke[] = [{ kind: 'polyline', label: 'fg', radius: LIMITS.maxStrokeRadius, points }];
     expect(strokeBudgetError(strokes, W, H)).toBeUndefined();
-    // Timed where the server runs it: on the raster pool's worker thread (a plain Node realm).
+    // Where the server runs it: on the raster pool's worker thread (a plain Node realm). Its time is
+    // a benchmark figure (lab/mask-limits.bench.ts), not a pass/fail check.
     const pool = new RasterPool();
     try {
-      const t0 = Date.now();
       const r = await pool.rasterize({ strokes, width: W, height: H });
-      expect(Date.now() - t0).toBeLessThan(30_000);
       expect(r.foreground).toBe(W * H);
     } finally {
       await pool.close();
