@@ -43,10 +43,13 @@ describe('MaskStrokes', () => {
     expect(checkMask.check(mask)).toBe(true);
   });
 
-  test("the label switch steps to don't care, and brush and polygon then send open strokes", () => {
-    expect(MaskStrokes.nextLabel('fg')).toBe('bg');
-    expect(MaskStrokes.nextLabel('bg')).toBe('open');
-    expect(MaskStrokes.nextLabel('open')).toBe('fg');
+  test("X flips object and background, D switches don't care, and brush and polygon then send open strokes", () => {
+    // X flips object / background (twice is back to the object); D turns don't care on and off.
+    expect(MaskStrokes.swappedLabel(MaskStrokes.swappedLabel('fg'))).toBe('fg');
+    expect(MaskStrokes.swappedLabel('fg')).toBe('bg');
+    expect(MaskStrokes.swappedLabel('open')).toBe('fg');
+    expect(MaskStrokes.toggledOpen('bg')).toBe('open');
+    expect(MaskStrokes.toggledOpen('open')).toBe('fg');
     const m = new MaskStrokes();
     m.beginBrush('fg', 6, { x: 20, y: 20 });
     m.endBrush();

@@ -9,6 +9,7 @@ export type ShortcutName =
   | 'eraser'
   | 'polygon'
   | 'swapLabel'
+  | 'dontCare'
   | 'smallerBrush'
   | 'largerBrush'
   | 'toggleOverlay'
@@ -37,6 +38,7 @@ const KEYS = new Map<string, ShortcutName>([
   ['e', 'eraser'],
   ['p', 'polygon'],
   ['x', 'swapLabel'],
+  ['d', 'dontCare'],
   ['[', 'smallerBrush'],
   [']', 'largerBrush'],
   ['o', 'toggleOverlay'],

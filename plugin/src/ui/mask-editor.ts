@@ -179,9 +179,14 @@ export class MaskEditor {
     this.onChange?.();
   }
 
-  /** Steps the brush label: object, background, don't care (open), object again. */
-  cycleLabel(): void {
-    this.label = MaskStrokes.nextLabel(this.label);
+  /** Flips the brush between object and background (from don't care: object). */
+  swapLabel(): void {
+    this.label = MaskStrokes.swappedLabel(this.label);
+  }
+
+  /** Turns the "don't care" brush on, or off back to the object. */
+  toggleOpen(): void {
+    this.label = MaskStrokes.toggledOpen(this.label);
   }
 
   /** The brush label as the label switch shows it. */

@@ -11,9 +11,6 @@ export interface Point {
   y: number;
 }
 
-/** The brush's labels in the order the label switch (X) steps through them. */
-export const LABELS: readonly Label[] = ['fg', 'bg', 'open'];
-
 /** The label switch's text for each label. */
 export const LABEL_NAMES: Record<Label, string> = {
   fg: 'Foreground',
@@ -57,9 +54,18 @@ export class MaskStrokes {
     return tool === 'eraser' ? 'bg' : label;
   }
 
-  /** The label after `label` on the switch: object, background, don't care, object again. */
-  static nextLabel(label: Label): Label {
-    return LABELS[(LABELS.indexOf(label) + 1) % LABELS.length];
+  /**
+   * The label after the object / background switch (X): it flips between the two, as it did
+   * before "don't care" existed, so X X still returns to the object; from don't care it goes back
+   * to the object.
+   */
+  static swappedLabel(label: Label): Label {
+    return label === 'fg' ? 'bg' : 'fg';
+  }
+
+  /** The label after the "don't care" switch (D): on, or off back to the object. */
+  static toggledOpen(label: Label): Label {
+    return label === 'open' ? 'fg' : 'open';
   }
 
   beginBrush(label: Label, radius: number, p: Point): void {

@@ -1,4 +1,4 @@
-// The row under the frame for painting: brush / eraser / polygon, foreground or background, brush
+// The row under the frame for painting: brush / eraser / polygon, foreground or background (or don't care), brush
 // size, undo and clear. It drives the MaskEditor directly; the panel only hears that something
 // changed (to re-enable Start) and borrows the toolbar's keyboard shortcuts.
 import type { MaskEditor } from './mask-editor';
@@ -12,13 +12,14 @@ const MAX_SIZE = 80;
 /** The shortcuts that belong to painting. */
 export type PaintShortcuts = Pick<
   ShortcutActions,
-  'undo' | 'brush' | 'eraser' | 'polygon' | 'swapLabel' | 'smallerBrush' | 'largerBrush'
+  'undo' | 'brush' | 'eraser' | 'polygon' | 'swapLabel' | 'dontCare' | 'smallerBrush' | 'largerBrush'
 >;
 
 export class PaintToolbar {
   readonly root: HTMLElement;
   private readonly tools: Record<Tool, HTMLButtonElement>;
   private readonly labelButton: HTMLButtonElement;
+  private readonly openButton: HTMLButtonElement;
   private readonly size: HTMLInputElement;
   private readonly sizeValue: HTMLElement;
 
@@ -40,8 +41,14 @@ export class PaintToolbar {
     };
     this.labelButton = button('Foreground', () => this.swapLabel(), {
       variant: 'quiet',
-      title: "Foreground / background / don't care (X)",
+      title: 'Foreground / background (X)',
       testId: 'label',
+    });
+    // A switch of its own, so that X keeps flipping object / background as editors expect.
+    this.openButton = button("Don't care", () => this.toggleOpen(), {
+      variant: 'quiet',
+      title: "Don't care: leave the painted pixels for the network to decide (D)",
+      testId: 'label-open',
     });
     this.size = el('input', {
       type: 'range',
@@ -58,6 +65,7 @@ export class PaintToolbar {
     this.root = el('div', { className: 'toolbar' }, [
       el('div', { className: 'segmented' }, [this.tools.brush, this.tools.eraser, this.tools.polygon]),
       this.labelButton,
+      this.openButton,
       el('label', { className: 'size', title: 'Brush size ([ and ])' }, ['Size', this.size, this.sizeValue]),
       button('Undo', () => this.editor.undo(), { variant: 'quiet', title: 'Undo stroke (Ctrl/Cmd+Z)' }),
       button('Clear', () => this.editor.clear(), { variant: 'quiet', title: 'Clear strokes' }),
@@ -72,6 +80,7 @@ export class PaintToolbar {
     this.labelButton.textContent = this.editor.labelName;
     this.labelButton.classList.toggle('bg', this.editor.label === 'bg');
     this.labelButton.classList.toggle('open', this.editor.label === 'open');
+    this.openButton.classList.toggle('selected', this.editor.label === 'open');
   }
 
   get shortcuts(): PaintShortcuts {
@@ -82,6 +91,7 @@ export class PaintToolbar {
       eraser: always(() => this.setTool('eraser')),
       polygon: always(() => this.setTool('polygon')),
       swapLabel: always(() => this.swapLabel()),
+      dontCare: always(() => this.toggleOpen()),
       smallerBrush: always(() => this.resize(-2)),
       largerBrush: always(() => this.resize(2)),
     };
@@ -95,7 +105,12 @@ export class PaintToolbar {
   }
 
   private swapLabel(): void {
-    this.editor.cycleLabel();
+    this.editor.swapLabel();
+    this.onChange();
+  }
+
+  private toggleOpen(): void {
+    this.editor.toggleOpen();
     this.onChange();
   }
 
