@@ -120,10 +120,62 @@ function agreementShare(full: number): Variant['fuse'] {
   return (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.5 * Math.min(1, c.agreement / full) });
 }
 
+/**
+ * The share `base` everywhere but inside the parent's objects that the fine-tuned map supports
+ * (its mean there ≥ tau), where the parent gets `inside`: the parent carries the rest of an
+ * object the fine-tuned network found in part, and cannot add objects it did not find.
+ */
+function supportedShare(base: number, inside: number, tau: number): Variant['fuse'] {
+  return ({ P, F, w, h }) => {
+    const out = fuseWithParent(F, P, w, h, { share: base });
+    const { comps, meanF } = componentsOver(P, F, w, h);
+    for (let i = 0; i < P.length; i++) {
+      const l = comps.labels[i]!;
+      if (l >= 0 && meanF[l]! >= tau) out[i] = inside * P[i]! + (1 - inside) * F[i]!;
+    }
+    return out;
+  };
+}
+
+/**
+ * Frame by frame: the share `base`, or `fallback` in a frame where the fine-tuned mask covers less
+ * than `alpha` of the parent's objects it supports (mean ≥ tau), i.e. where it has lost part of
+ * the object the parent still sees.
+ */
+function frameFallback(base: number, fallback: number, alpha: number, tau: number): Variant['fuse'] {
+  return ({ P, F, w, h }) => {
+    const { comps, meanF } = componentsOver(P, F, w, h);
+    let area = 0;
+    let covered = 0;
+    for (let i = 0; i < P.length; i++) {
+      const l = comps.labels[i]!;
+      if (l < 0 || meanF[l]! < tau) continue;
+      area++;
+      if (F[i]! >= 0.5) covered++;
+    }
+    const share = area > 0 && covered / area < alpha ? fallback : base;
+    return fuseWithParent(F, P, w, h, { share });
+  };
+}
+
 const ALL_VARIANTS: Variant[] = [
   { label: 'product, parent 0.25', fuse: (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.25 }) },
   { label: 'product, parent 0.4', fuse: (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.4 }) },
   { label: 'logit mean 0.5', fuse: logitMean(0.5) },
+  { label: 'product, parent 0.35', fuse: (c) => fuseWithParent(c.F, c.P, c.w, c.h, { share: 0.35 }) },
+  ...[0.2, 0.3, 0.5].flatMap((tau) =>
+    [0.5, 0.6].map((inside) => ({
+      label: `parent 0.4, ${inside} in supported objects ${tau}`,
+      fuse: supportedShare(0.4, inside, tau),
+    })),
+  ),
+  ...[0.5, 0.7].flatMap((alpha) =>
+    [0.2, 0.4].map((tau) => ({
+      label: `parent 0.4, 0.5 in frames covering <${alpha} of supported objects ${tau}`,
+      fuse: frameFallback(0.4, 0.5, alpha, tau),
+    })),
+  ),
+
   { label: 'logit mean 0.4', fuse: logitMean(0.4) },
   { label: 'surer', fuse: surer() },
   { label: 'product, share by agreement/0.5', fuse: agreementShare(0.5) },

@@ -30,6 +30,7 @@ export { loadFineTunedModel, loadWeightsSegmenter } from './fine-tuned-model';
 export {
   UNSEEN_SUPPORT,
   MIN_ANNOTATION_SHARE,
+  guideStandsAside,
   annotationShare,
   type FuseOptions,
   PARENT_SHARE,

@@ -9,8 +9,8 @@
  * clips where the parent misses the object on the annotated frame (BENCHMARKS.md, "Parent guide").
  * Two cases keep the fine-tuned map: a frame where the parent sees none of the fine-tuned
  * network's objects (the editor marked a wall; UNSEEN_SUPPORT), and a clip whose annotation is a
- * part of something the parent calls one object (a face, a shirt; MIN_ANNOTATION_SHARE), where
- * the mean would hand the matte the whole object.
+ * part of something the parent calls one object (a face, a shirt; MIN_ANNOTATION_SHARE) when the
+ * parent's share is half or more, where the mean would hand the matte the whole object.
  */
 import { labelComponents } from '../matte';
 import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
@@ -42,11 +42,23 @@ export interface ParentGuide {
 
 /**
  * Below this annotation share the editor marked a part of what the parent calls one object, and
- * the guide stands aside (the fine-tuned map alone). Every training sequence's frames score 0.63
- * or more, the annotated frame wherever it is, so no measured figure depends on it; the test is
- * the bear's head (test/osvos/parent-guide.test.ts).
+ * the guide stands aside (the fine-tuned map alone) when the parent's share is half or more. Every
+ * training sequence's frames score 0.63 or more, the annotated frame wherever it is, so no
+ * measured figure depends on it; the test is the bear's head (test/osvos/parent-guide.test.ts).
  */
 export const MIN_ANNOTATION_SHARE = 0.5;
+
+/**
+ * Whether the guide stands aside for a clip. Only an even (or larger) parent share needs to: there
+ * the parent's sure "object" alone reaches the threshold against the fine-tuned network's sure
+ * "not this part". Below half, a pixel is the object only where the fine-tuned network gives it
+ * at least (0.5 − share) / (1 − share) (0.17 at 0.4), so its "not this part" wins anyway, and
+ * standing aside would only lose the parent where the share misjudges a whole object as a part:
+ * a skater the parent joins to the ground around him (BENCHMARKS.md, "`best` on the held-out subset").
+ */
+export function guideStandsAside(guide: ParentGuide): boolean {
+  return (guide.annotationShare ?? 1) < MIN_ANNOTATION_SHARE && (guide.share ?? PARENT_SHARE) >= 0.5;
+}
 
 /**
  * The parent's share of the fused map. An even mean of the two probabilities won on the training
@@ -213,7 +225,7 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     guide: ParentGuide,
     options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
   ): Promise<FrameSegmenter> {
-    if ((guide.annotationShare ?? 1) < MIN_ANNOTATION_SHARE) return fine;
+    if (guideStandsAside(guide)) return fine;
     const parent = await SegmentationModel.load({
       resolution: guide.resolution,
       device: options.device,

@@ -14,7 +14,12 @@ import { SegmentationModel } from '../../src/model';
 import type { Annotation } from '../../src/osvos/annotations';
 import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
 import { prepareSegmenter } from '../../src/osvos/one-shot';
-import { annotationAgreement, annotationShare, fuseWithParent } from '../../src/osvos/parent-guide';
+import {
+  annotationAgreement,
+  annotationShare,
+  fuseWithParent,
+  guideStandsAside,
+} from '../../src/osvos/parent-guide';
 import { resolveSettings } from '../../src/osvos/presets';
 import { openFrameSource } from '../../src/video/open-frame-source';
 import { readMask } from '../../src/video/mask-io';
@@ -76,6 +81,33 @@ describe('fuseWithParent', () => {
   it('refuses maps that are not of one frame', () => {
     expect(() => fuseWithParent(new Float32Array(4), new Float32Array(6), 2, 2)).toThrow(/4 and 6 values/);
     expect(() => fuseWithParent(new Float32Array(6), new Float32Array(6), 2, 2)).toThrow(/at 2×2/);
+  });
+});
+
+describe('guideStandsAside', () => {
+  it('stands aside for an annotated part only where the parent alone could reach the threshold', () => {
+    // One row of 6: the parent sure of a whole object (pixels 0–4), the fine-tuned network sure
+    // of its left part (0–1) and in doubt at the part's edge (2).
+    const parent = Float32Array.from([0.98, 0.98, 0.98, 0.98, 0.98, 0.02]);
+    const fine = Float32Array.from([0.95, 0.95, 0.3, 0.05, 0.05, 0.02]);
+    const mask = (share: number) =>
+      Array.from(fuseWithParent(fine, parent, 6, 1, { share }), (v) => +(v >= 0.5));
+    // At an even share the parent alone makes the rest of the object the matte: hence the gate.
+    expect(mask(0.5)).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(guideStandsAside({ resolution: 1024, agreement: 0.4, annotationShare: 0.3, share: 0.5 })).toBe(
+      true,
+    );
+    expect(guideStandsAside({ resolution: 1024, agreement: 0.4, annotationShare: 0.3 })).toBe(true);
+    // Below half the fine-tuned network's sure "not this part" wins without it: the part, plus
+    // the pixel at its edge the fine-tuned network half-gives (0.3 ≥ (0.5 − 0.4) / 0.6).
+    expect(mask(0.4)).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(guideStandsAside({ resolution: 1024, agreement: 0.4, annotationShare: 0.3, share: 0.4 })).toBe(
+      false,
+    );
+    // A whole object stays guided at any share.
+    expect(guideStandsAside({ resolution: 1024, agreement: 0.9, annotationShare: 0.9, share: 0.5 })).toBe(
+      false,
+    );
   });
 });
 
