@@ -115,8 +115,15 @@ export function inferOpShapes(
       const first = need(0).dims;
       let axis = getIntAttribute(node, 'axis', 0);
       if (axis < 0) axis += first.length;
+      const parts = (node.input ?? []).map((_, i) => need(i).dims);
+      // A Resize given the wrong size shows up here first: name the shapes.
+      if (parts.some((p) => p.length !== first.length || p.some((d, i) => i !== axis && d !== first[i])))
+        failShapeInference(
+          node,
+          `input shapes ${parts.map((p) => `[${p.join(',')}]`).join(', ')} do not agree outside axis ${axis}`,
+        );
       const dims = first.slice();
-      dims[axis] = (node.input ?? []).reduce((s, _, i) => s + need(i).dims[axis]!, 0);
+      dims[axis] = parts.reduce((s, p) => s + p[axis]!, 0);
       return [{ dims, dataType: need(0).dataType }];
     }
     case 'Slice': {
