@@ -18,8 +18,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundaryF, jaccard } from '../companion-server/src/evaluation';
 import {
+  createOneShotMethod,
   fuseWithParent,
-  prepareSegmenter,
   resolveSettings,
   type PresetName,
 } from '../companion-server/src/osvos';
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     parentGuideResolution: 0,
     timeBudgetSeconds: 100000,
   });
+  const method = createOneShotMethod();
   const totals = RULES.map(() => ({ J: 0, F: 0 }));
   let sequences = 0;
   for (const seq of values.seqs?.split(',') ?? (await listSequences(davis))) {
@@ -98,15 +99,16 @@ async function main(): Promise<void> {
     const scores = RULES.map(() => ({ J: 0, F: 0 }));
     let n = 0;
     try {
-      const seg = await prepareSegmenter(
+      const tuned = await method.fineTune(
         source,
         [{ frameIndex: annotated, mask: gts.get(annotated)!, width: w, height: h }],
-        { settings },
+        settings,
       );
+      const model = await method.segmenter(tuned.weights);
       try {
         for (const i of stored) {
           if (i === annotated || i === 0) continue;
-          const fine = await seg.model.predict(await source.readFrame(i));
+          const fine = await model.predict(await source.readFrame(i));
           const gt = gts.get(i)!;
           RULES.forEach((r, k) => {
             const out = binary(r.fuse(fine, parents.get(i)!, w, h));
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
           n++;
         }
       } finally {
-        await seg.model.dispose();
+        await model.dispose();
       }
     } finally {
       await source.close();

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { SegmentationModel } from '../companion-server/src/model';
 import {
   PRESET_NAMES,
-  prepareSegmenter,
+  createOneShotMethod,
   resolveSettings,
   type PresetName,
 } from '../companion-server/src/osvos';
@@ -52,21 +52,23 @@ async function main(): Promise<void> {
     return median(t);
   };
   const rows: string[] = [];
+  const method = createOneShotMethod();
   for (const preset of presets) {
     const settings = resolveSettings(preset);
-    const seg = await prepareSegmenter(source, [annotation], { settings });
-    await seg.model.predict(frames[0]!); // warm-up
+    const tuned = await method.fineTune(source, [annotation], settings);
+    const model = await method.segmenter(tuned.weights);
+    await model.predict(frames[0]!); // warm-up
     const t: number[] = [];
     for (const f of frames) {
       const s = performance.now();
-      await seg.model.predict(f);
+      await model.predict(f);
       t.push(performance.now() - s);
     }
-    await seg.model.dispose();
+    await model.dispose();
     const raw = await rawTimes(); // the reference, taken right after, under the same load
     const perFrame = median(t);
     rows.push(
-      `| ${preset} | ${seg.fineTune!.seconds.toFixed(1)} s / ${seg.fineTune!.iterations} steps (${seg.fineTune!.stoppedBy}) | ${(perFrame / 1000).toFixed(2)} s | ${(raw / 1000).toFixed(2)} s | ${(perFrame / raw).toFixed(2)} |`,
+      `| ${preset} | ${tuned.seconds.toFixed(1)} s / ${tuned.iterations} steps (${tuned.stoppedBy}) | ${(perFrame / 1000).toFixed(2)} s | ${(raw / 1000).toFixed(2)} s | ${(perFrame / raw).toFixed(2)} |`,
     );
     process.stdout.write(`${rows[rows.length - 1]}\n`);
   }

@@ -10,12 +10,18 @@ import type { MatteOptions } from '../matte/options';
 import { createMatteProcessor } from '../matte/pipeline';
 import { openMatteWriter } from '../matte/writers';
 import { binarize, makeFloatMatte } from '../matte/matte';
-import type { DeviceChoice } from '../model';
+import type { DeviceChoice, FrameSegmenter } from '../model';
 import { scoreFrames, type FrameEvidence } from '../confidence';
 import type { Annotation } from '../osvos/annotations';
 import { chooseNextAnnotation, type ChooseMethod, type RoundState } from './choose-annotation';
 import { spearman } from './rank-correlation';
-import { prepareSegmenter, readAnnotatedFrames } from '../osvos/one-shot';
+import type { FineTuneResult } from '../osvos/finetune';
+import {
+  createOneShotMethod,
+  plainNetwork,
+  readAnnotatedFrames,
+  refuseAnnotationsForOwnModel,
+} from '../osvos/one-shot';
 import { measureParentGuide } from '../osvos/parent-guide';
 import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
@@ -190,6 +196,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
       `reusing saved weights needs exactly one annotation per sequence, got ${options.annotations}`,
     );
   const names = await listDavisSequences(options.davisRoot, options);
+  const method = createOneShotMethod({ device: options.device, threads: options.threads });
   const choose = options.choose ?? 'worst';
   // Per round: every sequence's (confidence, J) pairs, for the pooled rank correlation.
   const confidencePairs: Record<number, { confidence: number[]; J: number[] }> = {};
@@ -241,25 +248,27 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           );
         }
         // Each round continues from the previous round's weights with all annotations so far.
-        const seg = await prepareSegmenter(
-          source,
-          reused ? [] : annotations,
-          {
-            settings: options.settings,
-            device: options.device,
-            threads: options.threads,
-            modelPath: options.modelPath,
-          },
-          reused ?? weights,
-        );
-        weights = seg.weights;
+        const annotated = reused ? [] : annotations;
+        const resume = reused ?? weights;
+        refuseAnnotationsForOwnModel(options.modelPath, annotated);
+        let fineTune: FineTuneResult | undefined;
+        let model: FrameSegmenter;
+        if (options.modelPath || (annotated.length === 0 && !resume)) {
+          model = await method.plainSegmenter(plainNetwork(options.settings, options.modelPath));
+          weights = undefined;
+        } else {
+          if (annotated.length > 0)
+            fineTune = await method.fineTune(source, annotated, options.settings, { resumeFrom: resume });
+          weights = fineTune?.weights ?? resume!;
+          model = await method.segmenter(weights);
+        }
         // Keep the final weights beside the masks: soft maps or other matte settings can then be
         // produced again with `segment --weights` without fine-tuning again.
         if (round === total && weights && !reused) {
           await fs.mkdir(options.resultsDir, { recursive: true });
           await writeWeights(path.join(options.resultsDir, `${name}.weights`), weights);
         }
-        executionProvider = seg.model.executionProvider;
+        executionProvider = model.executionProvider;
         const isFinal = round === total;
         const writer = isFinal
           ? await MaskSequenceWriter.create(path.join(options.resultsDir, name), source)
@@ -299,7 +308,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           }
         };
         try {
-          for await (const f of segmentClip(source, seg.model, { only })) {
+          for await (const f of segmentClip(source, model, { only })) {
             evidence.set(f.index, f.evidence);
             const soft = makeFloatMatte(f.probability, source.width, source.height);
             await softWriter?.write(f.index, soft);
@@ -315,7 +324,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           await softWriter?.abort();
           throw err;
         } finally {
-          await seg.model.dispose();
+          await model.dispose();
         }
         const segmented = only?.length ?? source.frameCount;
         const ms = (performance.now() - started) / segmented;
@@ -348,15 +357,15 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           ...(rho !== undefined ? { confidenceSpearman: rho } : {}),
         });
         seqTiming = {
-          fineTuneSeconds: seqTiming.fineTuneSeconds + (seg.fineTune?.seconds ?? 0),
-          fineTuneIterations: seqTiming.fineTuneIterations + (seg.fineTune?.iterations ?? 0),
+          fineTuneSeconds: seqTiming.fineTuneSeconds + (fineTune?.seconds ?? 0),
+          fineTuneIterations: seqTiming.fineTuneIterations + (fineTune?.iterations ?? 0),
           frames: segmented,
           msPerFrame: ms,
         };
         print(
           `${name}: ${round} annotation(s) [${annotations.map((a) => a.frameIndex).join(',')}]  J ${summary.J.mean.toFixed(3)}  F ${summary.F.mean.toFixed(3)}` +
-            (seg.fineTune
-              ? `  fine-tune ${seg.fineTune.seconds.toFixed(1)} s / ${seg.fineTune.iterations} it (${seg.fineTune.stoppedBy})`
+            (fineTune
+              ? `  fine-tune ${fineTune.seconds.toFixed(1)} s / ${fineTune.iterations} it (${fineTune.stoppedBy})`
               : reused
                 ? `  saved weights (${reused.iterations} it)`
                 : '') +

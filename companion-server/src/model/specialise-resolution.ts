@@ -4,13 +4,16 @@
  * Constant[h, w]))` for a 1024² input, so other sizes fail at a Concat. Each Resize is given the
  * spatial size of the tensor its result is joined with (Concat/Add partner) at R, or R×R when the
  * result is a full-size side output. Static shapes of every tensor are then written as value_info
- * (batch as the symbolic dimension `batch`), which the training graph builder relies on.
+ * (batch as the symbolic dimension `batch`), which the training graph builder relies on. Shapes
+ * come from the training engine's shape inference (training/shape-inference.ts), so both agree.
  */
 import { DataType, makeInt64Tensor, onnx, toNumber, type ModelProto, type NodeProto } from '../onnx/model-io';
+import { TrainingGraphError, inferGraph, type InferredGraph, type ShapeState } from '../training';
 import { ModelError } from './errors';
-import { inferShapes, type ShapeMap } from './shape-inference';
 
 export const BATCH_DIM = 'batch';
+/** Element types of the baked size constants (shape arithmetic is integer). */
+const INT_SIZES = new Set<number>([DataType.INT64, DataType.INT32]);
 
 export interface SpecialisationReport {
   resolution: number;
@@ -78,7 +81,7 @@ export function specialiseResolution(
   }
 
   /** Spatial shape of a tensor the resized map is joined with (looking through Casts). */
-  const partnerSpatial = (tensor: string, shapes: ShapeMap): number[] | undefined => {
+  const partnerSpatial = (tensor: string, shapes: ShapeState): number[] | undefined => {
     for (const c of consumers.get(tensor) ?? []) {
       if (c.opType === 'Cast' || c.opType === 'Identity') {
         const found = partnerSpatial(c.output![0], shapes);
@@ -88,14 +91,14 @@ export function specialiseResolution(
       if (c.opType !== 'Concat' && c.opType !== 'Add') continue;
       for (const other of c.input ?? []) {
         if (other === tensor) continue;
-        const s = shapes.get(other);
-        if (s && s.shape.length === 4) return s.shape.slice(2);
+        const s = shapes.info.get(other);
+        if (s && s.dims.length === 4) return s.dims.slice(2);
       }
     }
     return undefined;
   };
 
-  const targetSpatial = (resizeOut: string, shapes: ShapeMap, baked: number[]): number[] => {
+  const targetSpatial = (resizeOut: string, shapes: ShapeState, baked: number[]): number[] => {
     const partner = partnerSpatial(resizeOut, shapes);
     if (partner) return partner;
     if (baked.every((v, i) => v === originalSpatial[i])) return [resolution, resolution];
@@ -106,20 +109,16 @@ export function specialiseResolution(
   };
 
   let resizesRewritten = 0;
-  const initial: ShapeMap = new Map([
-    [
-      input.name ?? '',
-      { shape: [1, 3, resolution, resolution], elemType: input.type?.tensorType?.elemType ?? DataType.FLOAT },
-    ],
-  ]);
-  const shapes = inferShapes(graph, initial, (node, known) => {
+  const rewriteBakedSize = (node: NodeProto, known: ShapeState): void => {
     if (node.opType !== 'Resize' || !node.input?.[3]) return;
     const concat = producer.get(node.input[3]);
     if (!concat || concat.opType !== 'Concat' || (concat.input ?? []).length !== 2) return;
     const constNode = producer.get(concat.input![1]);
     if (!constNode || constNode.opType !== 'Constant') return;
-    const baked = known.get(concat.input![1])?.value;
-    if (!baked || baked.length !== 2) return;
+    const bakedConst = known.consts.get(concat.input![1]);
+    if (!bakedConst || !INT_SIZES.has(bakedConst.dataType) || bakedConst.dims.length > 1) return;
+    const baked = bakedConst.values;
+    if (baked.length !== 2) return;
     if ((consumers.get(concat.input![1]) ?? []).length !== 1) {
       throw new ModelError(
         'UNSUPPORTED_GRAPH',
@@ -129,24 +128,41 @@ export function specialiseResolution(
     const target = targetSpatial(node.output![0], known, baked);
     const valueAttr = (constNode.attribute ?? []).find((a) => a.name === 'value');
     valueAttr!.t = makeInt64Tensor(valueAttr!.t?.name ?? '', [2], target);
-    // Re-run inference of the constant and the Concat feeding this Resize with the new value.
-    known.set(concat.input![1], { shape: [2], elemType: DataType.INT64, value: target });
-    const head = known.get(concat.input![0]);
-    known.set(node.input[3], {
-      shape: [4],
-      elemType: DataType.INT64,
-      value: head?.value ? [...head.value, ...target] : undefined,
-    });
+    // The constant and the Concat feeding this Resize were folded already: refold them with the new value.
+    known.consts.set(concat.input![1], { dims: [2], dataType: DataType.INT64, values: target });
+    const head = known.consts.get(concat.input![0]);
+    if (head) {
+      const values = [...head.values, ...target];
+      known.consts.set(node.input[3], { dims: [values.length], dataType: DataType.INT64, values });
+    } else known.consts.delete(node.input[3]);
     resizesRewritten++;
-  });
+  };
+  const inputInfo = new Map([
+    [
+      input.name ?? '',
+      { dims: [1, 3, resolution, resolution], dataType: input.type?.tensorType?.elemType ?? DataType.FLOAT },
+    ],
+  ]);
+  const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+  let inferred: InferredGraph;
+  try {
+    inferred = inferGraph(graph.node ?? [], initializers, inputInfo, {
+      strict: true,
+      onNode: rewriteBakedSize,
+    });
+  } catch (e) {
+    if (e instanceof TrainingGraphError) throw new ModelError('UNSUPPORTED_GRAPH', e.message, { cause: e });
+    throw e;
+  }
+  const shapes = inferred.info;
 
   setValueInfoShape(input, [1, 3, resolution, resolution], DataType.FLOAT, dynamicBatch);
   const outputShapes: Record<string, number[]> = {};
   for (const out of graph.output ?? []) {
     const s = shapes.get(out.name ?? '');
     if (!s) throw new ModelError('UNSUPPORTED_GRAPH', `graph output ${out.name} is produced by no node`);
-    setValueInfoShape(out, s.shape, s.elemType, dynamicBatch);
-    outputShapes[out.name ?? ''] = s.shape;
+    setValueInfoShape(out, s.dims, s.dataType, dynamicBatch);
+    outputShapes[out.name ?? ''] = s.dims;
   }
   const publicNames = new Set([...(graph.input ?? []), ...(graph.output ?? [])].map((v) => v.name ?? ''));
   graph.valueInfo = [];
@@ -155,7 +171,7 @@ export function specialiseResolution(
       const s = shapes.get(name);
       if (!s || publicNames.has(name) || !name) continue;
       const vi = onnx.ValueInfoProto.create({ name });
-      setValueInfoShape(vi, s.shape, s.elemType, dynamicBatch);
+      setValueInfoShape(vi, s.dims, s.dataType, dynamicBatch);
       graph.valueInfo.push(vi);
     }
   }

@@ -12,15 +12,14 @@ export {
 } from './presets';
 export {
   createOneShotMethod,
-  prepareSegmenter,
+  plainNetwork,
   readAnnotatedFrames,
+  refuseAnnotationsForOwnModel,
   type AnnotatedClip,
   type FineTuneRun,
   type MethodRuntime,
   type OneShotMethod,
-  type OneShotOptions,
   type PlainNetwork,
-  type PreparedSegmenter,
 } from './one-shot';
 export { fineTune, outputRoles, trainableSelector } from './finetune';
 export { fineTuneOnClip } from './clip-fine-tune';

@@ -1,8 +1,8 @@
 /**
  * The OSVOS method, composed once: fine-tune on a clip's annotated frames (or continue saved
  * weights), then load what segments every frame independently: the fine-tuned network, or a plain
- * one (the parent, or the user's own model). The CLI (`segment`, `eval`, `demo`) reaches it through
- * prepareSegmenter, the server through osvos/backend.ts; both run the frames through segment-clip.ts.
+ * one (the parent, or the user's own model). The CLI (`segment`, `eval`, `demo`), the server
+ * (osvos/backend.ts) and the lab compose it here and run the frames through segment-clip.ts.
  */
 import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type { FrameSource } from '../video/frame-source';
@@ -73,25 +73,6 @@ export function createOneShotMethod(runtime: MethodRuntime = {}): OneShotMethod 
   };
 }
 
-export interface OneShotOptions extends MethodRuntime {
-  settings: FineTuneSettings;
-  /** A user's own ONNX network: segmentation only (fine-tuning targets the built-in parent). */
-  modelPath?: string;
-  onProgress?: (p: FineTuneProgress) => void;
-  signal?: AbortSignal;
-  /** Keep an ensemble's finished networks here until it is done (finetune.ts `progressFile`). */
-  progressFile?: string;
-}
-
-export interface PreparedSegmenter {
-  /** One network, or an ensemble's networks in one graph. */
-  model: FrameSegmenter;
-  /** Absent when no annotation was given (parent network only). */
-  fineTune?: FineTuneResult;
-  weights?: FineTunedWeights;
-  threshold: number;
-}
-
 /** Decodes the annotated frames of a clip (random access). */
 export async function readAnnotatedFrames(
   source: AnnotatedClip,
@@ -109,40 +90,25 @@ export async function readAnnotatedFrames(
   return frames;
 }
 
-/**
- * Fine-tunes on `annotations` (continuing from `resumeFrom` when given) and loads the result for
- * segmentation. With no annotations and no weights, the parent network alone.
- */
-export async function prepareSegmenter(
-  source: AnnotatedClip,
+/** The plain network that segments with `settings`: the built-in parent, or `modelPath`. */
+export function plainNetwork(settings: FineTuneSettings, modelPath?: string): PlainNetwork {
+  return {
+    modelPath,
+    resolution: settings.resolution,
+    testTimeFlip: settings.testTimeFlip,
+    zoomPass: settings.zoomPass,
+  };
+}
+
+/** Fine-tuning targets the built-in parent: a user's own network (`--model`) takes no annotations. */
+export function refuseAnnotationsForOwnModel(
+  modelPath: string | undefined,
   annotations: readonly Annotation[],
-  options: OneShotOptions,
-  resumeFrom?: FineTunedWeights,
-): Promise<PreparedSegmenter> {
-  const s = options.settings;
-  if (options.modelPath && annotations.length > 0) {
+): void {
+  if (modelPath && annotations.length > 0) {
     throw new AnnotationError(
       'annotations fine-tune the built-in parent network; with --model the given network segments as it is. ' +
         'Leave out --model to fine-tune, or the annotations to use your model.',
     );
   }
-  const { device, threads, cacheDir } = options;
-  const method = createOneShotMethod({ device, threads, cacheDir });
-  if (options.modelPath || (annotations.length === 0 && !resumeFrom)) {
-    const model = await method.plainSegmenter({
-      modelPath: options.modelPath,
-      resolution: s.resolution,
-      testTimeFlip: s.testTimeFlip,
-      zoomPass: s.zoomPass,
-    });
-    return { model, threshold: s.threshold };
-  }
-  const { onProgress, signal, progressFile } = options;
-  const fineTune =
-    annotations.length > 0
-      ? await method.fineTune(source, annotations, s, { resumeFrom, onProgress, signal, progressFile })
-      : undefined;
-  const weights = fineTune?.weights ?? resumeFrom!;
-  const model = await method.segmenter(weights);
-  return { model, fineTune, weights, threshold: weights.threshold };
 }

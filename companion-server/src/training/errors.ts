@@ -1,4 +1,6 @@
 /** Errors raised while building or running train-step graphs. */
+import type { NodeProto } from '../onnx/model-io';
+
 export class TrainingGraphError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -19,4 +21,11 @@ export class UnsupportedGradientError extends TrainingGraphError {
     );
     this.name = 'UnsupportedGradientError';
   }
+}
+
+/** Static shape inference cannot go on at `node`. */
+export function failShapeInference(node: NodeProto, msg: string): never {
+  throw new TrainingGraphError(
+    `cannot infer shapes at ${node.opType} node "${node.name ?? node.output?.[0]}": ${msg}`,
+  );
 }

@@ -15,16 +15,16 @@ import {
 import { UnsupportedGradientError } from './errors';
 import type { GraphBuilder } from './graph-builder';
 import { linearResizeMatrix, transpose, type CoordinateMode } from './interpolation';
+import type { ConstValue } from './const-fold';
 import {
   convGeometry,
   convTransposeGeometry,
   numel,
   poolGeometry,
   sliceSpec,
-  type ConstValue,
   type PoolGeometry,
   type TensorInfo,
-} from './specialize';
+} from './shape-geometry';
 
 export interface GradContext {
   b: GraphBuilder;

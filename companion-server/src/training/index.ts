@@ -1,6 +1,14 @@
 /** Public API of the training engine: train-step ONNX graphs and their execution. */
 export { TrainingGraphError, UnsupportedGradientError } from './errors';
-export { specializeModel, type SpecializedGraph, type TensorInfo } from './specialize';
+export { specializeModel, type SpecializedGraph } from './specialize';
+export type { TensorInfo } from './shape-geometry';
+export type { ConstValue } from './const-fold';
+export {
+  inferGraph,
+  type InferredGraph,
+  type ShapeInferenceOptions,
+  type ShapeState,
+} from './shape-inference';
 export {
   buildTrainStep,
   buildTrainStepFromSpecialized,

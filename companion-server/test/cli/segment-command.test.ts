@@ -230,6 +230,26 @@ describe('oneshot-roto segment / eval', () => {
     ).rejects.toThrow(/fine-tuned at 128px but this run segments at 160px/);
   });
 
+  it('refuses annotations with --model (fine-tuning targets the built-in parent), in segment and eval', async () => {
+    const own = path.join(dir, 'own.onnx');
+    const refusal = /annotations fine-tune the built-in parent network; with --model the given network/;
+    await expect(
+      run([
+        'segment',
+        sample.videoPath,
+        '--out',
+        path.join(dir, 'own-matte'),
+        '--annotation',
+        `0:${path.join(sample.annotationsDir, '00000.png')}`,
+        '--model',
+        own,
+      ]),
+    ).rejects.toThrow(refusal);
+    await expect(
+      run(['eval', '--davis', sample.davisRoot, '--annotations', '1', '--model', own, '--results-out', dir]),
+    ).rejects.toThrow(refusal);
+  });
+
   it('eval --results scores precomputed masks and writes the JSON report', async () => {
     const json = path.join(dir, 'report.json');
     const stdout = await run([

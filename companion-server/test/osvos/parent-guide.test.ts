@@ -13,7 +13,7 @@ import { jaccard } from '../../src/evaluation/measures';
 import { SegmentationModel } from '../../src/model';
 import type { Annotation } from '../../src/osvos/annotations';
 import { loadFineTunedModel } from '../../src/osvos/fine-tuned-model';
-import { prepareSegmenter } from '../../src/osvos/one-shot';
+import { createOneShotMethod } from '../../src/osvos/one-shot';
 import {
   annotationAgreement,
   annotationShare,
@@ -39,6 +39,7 @@ const settings = resolveSettings('fast', {
   augmentationsPerAnnotation: 4,
   learningRate: 3e-4,
 });
+const method = createOneShotMethod();
 
 const binary = (map: Float32Array) => Uint8Array.from(map, (v) => (v >= 0.5 ? 1 : 0));
 
@@ -179,18 +180,19 @@ describe('one-shot with the parent guide on real frames', () => {
     const source = await openFrameSource(frames);
     try {
       const m = await readMask(path.join(sample.annotationsDir, '00000.png'));
-      const seg = await prepareSegmenter(
+      const { weights } = await method.fineTune(
         source,
         [{ frameIndex: 0, mask: m.data, width: m.width, height: m.height }],
-        { settings },
+        settings,
       );
-      expect(seg.weights?.parentGuide?.resolution).toBe(1024);
-      expect(seg.weights?.parentGuide?.agreement).toBeGreaterThan(0.8);
+      expect(weights.parentGuide?.resolution).toBe(1024);
+      expect(weights.parentGuide?.agreement).toBeGreaterThan(0.8);
       const far = await source.readFrame(1);
       const gt = await readMask(farMask);
-      const product = jaccard(binary(await seg.model.predict(far)), gt.data, W, H);
-      await seg.model.dispose();
-      const fine = await loadFineTunedModel(seg.weights!, {});
+      const segmenter = await method.segmenter(weights);
+      const product = jaccard(binary(await segmenter.predict(far)), gt.data, W, H);
+      await segmenter.dispose();
+      const fine = await loadFineTunedModel(weights, {});
       const fineAlone = jaccard(binary(await fine.predict(far)), gt.data, W, H);
       await fine.dispose();
       const parentAlone = jaccard(binary(await parent.predict(far)), gt.data, W, H);
@@ -207,13 +209,16 @@ describe('one-shot with the parent guide on real frames', () => {
   async function annotateAndSegment(mask: Uint8Array) {
     const source = await openFrameSource(sample.framesDir);
     try {
-      const seg = await prepareSegmenter(source, [{ frameIndex: 0, mask, width: W, height: H }], {
+      const { weights } = await method.fineTune(
+        source,
+        [{ frameIndex: 0, mask, width: W, height: H }],
         settings,
-      });
+      );
+      const segmenter = await method.segmenter(weights);
       const frame = await source.readFrame(4);
-      const product = await seg.model.predict(frame);
-      await seg.model.dispose();
-      return { weights: seg.weights, frame, product };
+      const product = await segmenter.predict(frame);
+      await segmenter.dispose();
+      return { weights, frame, product };
     } finally {
       await source.close();
     }

@@ -15,8 +15,10 @@ import type { MatteOptions } from '../../matte/options';
 import { createMatteProcessor } from '../../matte/pipeline';
 import { openMatteWriter } from '../../matte/writers';
 import { makeFloatMatte } from '../../matte/matte';
+import type { FrameSegmenter } from '../../model';
 import { DONT_CARE, validateAnnotation, type Annotation } from '../../osvos/annotations';
-import { prepareSegmenter } from '../../osvos/one-shot';
+import { createOneShotMethod, plainNetwork, refuseAnnotationsForOwnModel } from '../../osvos/one-shot';
+import type { FineTuneResult } from '../../osvos/finetune';
 import { segmentClip } from '../../osvos/segment-clip';
 import {
   readWeights,
@@ -127,35 +129,39 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         `note: ${job.weightsIn} was saved without a parent guide, and the guide is measured on the annotated frames when fine-tuning: --parent-guide is ignored (fine-tune again to get one)`,
       );
     const settings = resume ? settingsToContinue(job.method.settings, resume) : job.method.settings;
+    const modelPath = job.method.modelPath;
+    refuseAnnotationsForOwnModel(modelPath, annotations);
+    const method = createOneShotMethod({ device: job.method.device, threads: job.method.threads });
     // Created on fine-tuning's first report, which carries the step total over every network.
     let tuneBar: Progress | undefined;
-    const seg = await prepareSegmenter(
-      source,
-      annotations,
-      {
-        settings,
-        device: job.method.device,
-        threads: job.method.threads,
-        modelPath: job.method.modelPath,
-        // With --save-weights, an interrupted ensemble fine-tune run again keeps its finished networks.
-        progressFile: job.weightsOut ? `${job.weightsOut}.progress` : undefined,
-        onProgress: (p) => {
-          tuneBar ??= createProgress('fine-tuning', p.total, 'it');
-          if (p.phase === 'training') tuneBar.update(p.iteration, `loss ${p.loss.toFixed(4)}`);
-        },
-      },
-      resume,
-    );
+    let fineTune: FineTuneResult | undefined;
+    let model: FrameSegmenter;
+    if (modelPath || (annotations.length === 0 && !resume)) {
+      model = await method.plainSegmenter(plainNetwork(settings, modelPath));
+    } else {
+      if (annotations.length > 0) {
+        fineTune = await method.fineTune(source, annotations, settings, {
+          resumeFrom: resume,
+          // With --save-weights, an interrupted ensemble fine-tune run again keeps its finished networks.
+          progressFile: job.weightsOut ? `${job.weightsOut}.progress` : undefined,
+          onProgress: (p) => {
+            tuneBar ??= createProgress('fine-tuning', p.total, 'it');
+            if (p.phase === 'training') tuneBar.update(p.iteration, `loss ${p.loss.toFixed(4)}`);
+          },
+        });
+      }
+      model = await method.segmenter(fineTune?.weights ?? resume!);
+    }
     tuneBar?.stop();
     let weightsPath: string | undefined;
-    if (seg.fineTune && job.weightsOut) {
-      await writeWeights(job.weightsOut, seg.weights!);
+    if (fineTune && job.weightsOut) {
+      await writeWeights(job.weightsOut, fineTune.weights);
       await fs.rm(`${job.weightsOut}.progress`, { force: true });
       weightsPath = path.resolve(job.weightsOut);
     }
-    if (seg.fineTune) {
+    if (fineTune) {
       print(
-        `fine-tuned ${seg.fineTune.iterations} iterations in ${seg.fineTune.seconds.toFixed(1)} s (stopped by ${seg.fineTune.stoppedBy}) on ${seg.fineTune.executionProvider}`,
+        `fine-tuned ${fineTune.iterations} iterations in ${fineTune.seconds.toFixed(1)} s (stopped by ${fineTune.stoppedBy}) on ${fineTune.executionProvider}`,
       );
     }
     const matte = job.matte;
@@ -173,7 +179,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     let done = 0;
     const evidence = new Map<number, FrameEvidence>();
     try {
-      for await (const f of segmentClip(source, seg.model)) {
+      for await (const f of segmentClip(source, model)) {
         evidence.set(f.index, f.evidence);
         for (const p of processor.push(
           f.index,
@@ -191,7 +197,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       throw err;
     } finally {
       bar.stop();
-      await seg.model.dispose();
+      await model.dispose();
     }
     const outputs = await writer.close();
     const confidence = buildConfidenceReport(
@@ -206,9 +212,9 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       confidencePath,
       outputs,
       frames: done,
-      executionProvider: seg.model.executionProvider,
-      fineTuneSeconds: seg.fineTune?.seconds ?? 0,
-      fineTuneIterations: seg.fineTune?.iterations ?? 0,
+      executionProvider: model.executionProvider,
+      fineTuneSeconds: fineTune?.seconds ?? 0,
+      fineTuneIterations: fineTune?.iterations ?? 0,
       segmentSeconds: (performance.now() - started) / 1000,
       weightsPath,
     };
