@@ -5,7 +5,7 @@
  * the networks again.
  *
  *   npx tsx lab/finishing-sweep.ts --soft DIR[,DIR2] --variant "choke=1"
- *        [--variant "choke=2,edgeSnap=none" …] [--stride 1] [--seqs a,b] [--davis DIR]
+ *        [--variant "choke=2,edgeSnap=none" …] [--stride 1 | --frame-step 4] [--seqs a,b] [--davis DIR]
  *
  * Each --variant overrides the default matte options (numbers, booleans, edge-snap names); the
  * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       soft: { type: 'string' },
       variant: { type: 'string', multiple: true, default: [] },
       stride: { type: 'string', default: '1' },
+      // The frames `eval --frame-step N` scores (4, 8, … of 1…n−2), for its --soft-out maps.
+      'frame-step': { type: 'string' },
       seqs: { type: 'string' },
     },
   });
@@ -60,7 +62,12 @@ async function main(): Promise<void> {
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
   const totals = variants.map(() => ({ J: 0, F: 0, falsePositive: 0, falseNegative: 0 }));
   for (const seq of seqs) {
-    const frames = (await listFrames(values.davis!, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
+    const all = await listFrames(values.davis!, seq);
+    const step = Number(values['frame-step'] ?? 0);
+    const frames =
+      step > 0
+        ? all.filter((_, i) => i > 0 && i < all.length - 1 && i % step === 0)
+        : all.slice(1, -1).filter((_, i) => i % stride === 0);
     const per = variants.map(() => ({ J: 0, F: 0 }));
     for (const name of frames) {
       const frame = await readFrame(values.davis!, seq, name);
