@@ -18,8 +18,8 @@ import {
   annotationPath,
   boundaryF,
   jaccard,
-} from '../companion-server/src/evaluation';
-import { readMask } from '../companion-server/src/video';
+  readMask,
+} from '@oneshot-roto/core';
 
 async function main(): Promise<void> {
   const [root, work] = process.argv.slice(2);

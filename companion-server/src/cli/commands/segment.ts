@@ -10,24 +10,25 @@ import {
   CONFIDENCE_FILE,
   type ConfidenceReport,
   type FrameEvidence,
-} from '../../confidence';
-import type { MatteOptions } from '../../matte/options';
-import { createMatteProcessor } from '../../matte/pipeline';
-import { openMatteWriter } from '../../matte/writers';
-import { makeFloatMatte } from '../../matte/matte';
-import { DONT_CARE, validateAnnotation, type Annotation } from '../../osvos/annotations';
-import { prepareSegmenter } from '../../osvos/one-shot';
-import { segmentClip } from '../../osvos/segment-clip';
-import {
+  type MatteOptions,
+  createMatteProcessor,
+  openMatteWriter,
+  makeFloatMatte,
+  DONT_CARE,
+  validateAnnotation,
+  type Annotation,
+  prepareSegmenter,
+  segmentClip,
   readWeights,
   settingsToContinue,
   withSegmentationChoices,
   writeWeights,
   type FineTunedWeights,
-} from '../../osvos/weights';
-import type { FrameSource } from '../../video/frame-source';
-import { openFrameSource } from '../../video/open-frame-source';
-import { readMask, writeFileAtomic } from '../../video/mask-io';
+  type FrameSource,
+  openFrameSource,
+  readMask,
+  writeFileAtomic,
+} from '@oneshot-roto/core';
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';

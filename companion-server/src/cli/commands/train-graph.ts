@@ -1,11 +1,12 @@
 /**
  * `train-graph`: exports the train-step ONNX graph the training engine builds for a forward model,
- * so that it can be inspected or run with any onnxruntime (see src/training/README.md).
+ * so that it can be inspected or run with any onnxruntime (see packages/onnx-train/src/training/README.md).
  */
 import { promises as fs } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { encodeModel, loadModel } from '../../onnx/model-io';
 import {
+  encodeModel,
+  loadModel,
   buildMultiStep,
   buildTrainStep,
   describeTrainStep,
@@ -13,7 +14,7 @@ import {
   splitAtFrozenBoundary,
   type OptimizerOptions,
   type TrainStepOptions,
-} from '../../training';
+} from '@oneshot-roto/core';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
