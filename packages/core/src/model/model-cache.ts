@@ -10,8 +10,8 @@ import { ModelError } from './errors';
 
 export const CACHE_ENV = 'ONESHOT_ROTO_MODEL_CACHE';
 
-/** Repository root: this file is companion-server/{src,dist}/model/model-cache.{ts,js}. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** Repository root: this file is packages/core/{src,dist}/model/model-cache.{ts,js}. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
 export function resolveCacheDir(cacheDir?: string): string {
   if (cacheDir) return path.resolve(cacheDir);

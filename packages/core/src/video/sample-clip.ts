@@ -18,9 +18,9 @@ export interface SampleClip {
   fps: number;
 }
 
-/** Repository root: this file is companion-server/{src,dist}/video/sample-clip.{ts,js}. */
+/** Repository root: this file is packages/core/{src,dist}/video/sample-clip.{ts,js}. */
 function repoRoot(): string {
-  return path.resolve(__dirname, '..', '..', '..');
+  return path.resolve(__dirname, '..', '..', '..', '..');
 }
 
 export function sampleClip(): SampleClip {
