@@ -71,7 +71,7 @@ export function registerTrainGraphCommand(program: Command): void {
   program
     .command('train-graph')
     .description(
-      'Export the train-step ONNX graph (forward, class-balanced sigmoid cross-entropy loss, reverse-mode gradients, optimizer update) built for a forward ONNX model. Its inputs and outputs are listed by --describe and documented in companion-server/src/training/README.md.',
+      'Export the train-step ONNX graph (forward, class-balanced sigmoid cross-entropy loss, reverse-mode gradients, optimizer update) built for a forward ONNX model. Its inputs and outputs are listed by --describe and documented in packages/onnx-train/src/training/README.md.',
     )
     .requiredOption('--model <in.onnx>', 'forward model (fp32, ONNX opset >= 13)')
     .requiredOption('--out <step.onnx>', 'where to write the train-step graph')
