@@ -10,9 +10,14 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { listDavisSequences, jaccard } from '../companion-server/src/evaluation';
-import { binarize, makeFloatMatte } from '../companion-server/src/matte';
-import { loadFineTunedModel, readWeights } from '../companion-server/src/osvos';
+import {
+  listDavisSequences,
+  jaccard,
+  binarize,
+  makeFloatMatte,
+  loadFineTunedModel,
+  readWeights,
+} from '@oneshot-roto/core';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { readFrame, readGroundTruth } from './snapping-data';
 

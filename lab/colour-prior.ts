@@ -11,8 +11,7 @@
  * F by 2–6 points (pixel-wise colour evidence speckles the boundary; BENCHMARKS.md, "Snapping
  * experiments that lost").
  */
-import { assertSameSize, makeFloatMatte, type FloatMatte } from '../companion-server/src/matte';
-import type { RgbFrame } from '../companion-server/src/video';
+import { assertSameSize, makeFloatMatte, type FloatMatte, type RgbFrame } from '@oneshot-roto/core';
 
 export interface ColourPriorParams {
   /** Log-odds units per unit of colour log-likelihood ratio. */

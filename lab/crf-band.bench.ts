@@ -9,13 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import {
-  denseCrf,
-  scaledSnapParams,
-  binarize,
-  SNAP_PROTECT_AREA,
-  resizeSoftMap,
-} from '../companion-server/src/matte';
+import { denseCrf, scaledSnapParams, binarize, SNAP_PROTECT_AREA, resizeSoftMap } from '@oneshot-roto/core';
 import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -16,10 +16,19 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFineTunedModel, readWeights } from '../companion-server/src/osvos';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
-import { binarize, makeFloatMatte, openMatteWriter } from '../companion-server/src/matte';
-import { blendZoomed, cropFrame, zoomBox, type ZoomBox } from '../companion-server/src/model';
+import {
+  loadFineTunedModel,
+  readWeights,
+  boundaryF,
+  jaccard,
+  binarize,
+  makeFloatMatte,
+  openMatteWriter,
+  blendZoomed,
+  cropFrame,
+  zoomBox,
+  type ZoomBox,
+} from '@oneshot-roto/core';
 import { listFrames, listSequences, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -9,8 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadFineTunedModel, readWeights } from '../companion-server/src/osvos';
-import { decodeRgbImage } from '../companion-server/src/video';
+import { loadFineTunedModel, readWeights, decodeRgbImage } from '@oneshot-roto/core';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -9,7 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readMask } from '../companion-server/src/video';
+import { readMask } from '@oneshot-roto/core';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {

@@ -15,15 +15,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseMethodOptions } from '../companion-server/src/cli';
-import { annotationPath, listDavisSequences, loadDavisSequence } from '../companion-server/src/evaluation';
+import { parseMethodOptions } from '@oneshot-roto/companion-server';
 import {
+  annotationPath,
+  listDavisSequences,
+  loadDavisSequence,
   fineTuneOnClip,
   readAnnotatedFrames,
   readWeights,
   writeWeights,
-} from '../companion-server/src/osvos';
-import { openFrameSource, readMask } from '../companion-server/src/video';
+  openFrameSource,
+  readMask,
+} from '@oneshot-roto/core';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main(): Promise<void> {

@@ -5,10 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { ensureParentModel, createSession } from '../companion-server/src/model';
-import { encodeModel, loadModel } from '../companion-server/src/onnx';
-import { outputRoles, trainableSelector, type TrainableDepth } from '../companion-server/src/osvos';
-import { splitAtFrozenBoundary, Trainer } from '../companion-server/src/training';
+import {
+  ensureParentModel,
+  createSession,
+  outputRoles,
+  trainableSelector,
+  type TrainableDepth,
+} from '@oneshot-roto/core';
+import { encodeModel, loadModel, splitAtFrozenBoundary, Trainer } from '@oneshot-roto/onnx-train';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -11,14 +11,15 @@
  * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
 import {
+  boundaryF,
+  jaccard,
   binarize,
   DEFAULT_MATTE_OPTIONS,
   resolveMatteOptions,
   type MatteOptions,
   processFrame,
-} from '../companion-server/src/matte';
+} from '@oneshot-roto/core';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

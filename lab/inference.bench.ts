@@ -19,15 +19,16 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import pino from 'pino';
 import sharp from 'sharp';
-import { setLogger } from '../companion-server/src/logging';
 import {
+  setLogger,
   ensureParentModel,
   resizeBilinear,
   SegmentationModel,
   assembleImglyModel,
   preprocessFrame,
-} from '../companion-server/src/model';
-import { type RgbFrame, sampleClip } from '../companion-server/src/video';
+  type RgbFrame,
+  sampleClip,
+} from '@oneshot-roto/core';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 function arg(name: string, fallback: string): string {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { type Stroke, strokeCost, LIMITS } from '../companion-server/src/protocol';
-import { type SegmentationBackend, createServer } from '../companion-server/src/server';
+import { type Stroke, strokeCost, LIMITS } from '@oneshot-roto/protocol';
+import { type SegmentationBackend, createServer } from '@oneshot-roto/companion-server';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const W = 3840;

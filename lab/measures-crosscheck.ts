@@ -1,6 +1,6 @@
 /**
  * Cross-checks the TypeScript J/F against the official DAVIS computation (numpy/scipy
- * reimplementation in companion-server/test/evaluation/fixtures/davis_reference.py) on real mask pairs:
+ * reimplementation in packages/core/test/evaluation/fixtures/davis_reference.py) on real mask pairs:
  * for every sequence of a DAVIS root, ground truth of frame i against that of frame i+3
  * (real object motion) and against a speckled copy (many boundary pixels).
  *
@@ -18,8 +18,8 @@ import {
   annotationPath,
   boundaryF,
   jaccard,
-} from '../companion-server/src/evaluation';
-import { readMask } from '../companion-server/src/video';
+  readMask,
+} from '@oneshot-roto/core';
 
 async function main(): Promise<void> {
   const [root, work] = process.argv.slice(2);

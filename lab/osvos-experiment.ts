@@ -4,24 +4,23 @@
  *        --sequences bear,boat --preset fast [--step 5] [--iterations N] [--resolution R] [--trainable decoder]
  */
 import { parseArgs } from 'node:util';
-import { SegmentationModel } from '../companion-server/src/model';
-import { encodeModel } from '../companion-server/src/onnx';
 import {
+  SegmentationModel,
   listDavisSequences,
   loadDavisSequence,
   annotationPath,
   framePath,
   jaccard,
-} from '../companion-server/src/evaluation';
-import { decodeRgbImage, readMask } from '../companion-server/src/video';
-import {
+  decodeRgbImage,
+  readMask,
   fineTune,
   buildFineTunedModel,
   resolveSettings,
   type FineTuneLoss,
   type PresetName,
   type TrainableDepth,
-} from '../companion-server/src/osvos';
+} from '@oneshot-roto/core';
+import { encodeModel } from '@oneshot-roto/onnx-train';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function main() {

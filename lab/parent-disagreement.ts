@@ -16,14 +16,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
 import {
+  boundaryF,
+  jaccard,
   createOneShotMethod,
   fuseWithParent,
   resolveSettings,
   type PresetName,
-} from '../companion-server/src/osvos';
-import { openFrameSource, readMask } from '../companion-server/src/video';
+  openFrameSource,
+  readMask,
+} from '@oneshot-roto/core';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { listFrames, listSequences, readSoftMap } from './snapping-data';
 

@@ -10,9 +10,7 @@
  * annotated frame, included: the clip's parent agreement is measured on it).
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
-import { labelComponents, squaredDistanceTo } from '../companion-server/src/matte';
-import { fuseWithParent } from '../companion-server/src/osvos';
+import { boundaryF, jaccard, labelComponents, squaredDistanceTo, fuseWithParent } from '@oneshot-roto/core';
 import { listFrames, listSequences, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { promises as fs } from 'node:fs';

@@ -10,14 +10,16 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SegmentationModel } from '../companion-server/src/model';
 import {
+  SegmentationModel,
   PRESET_NAMES,
   createOneShotMethod,
   resolveSettings,
   type PresetName,
-} from '../companion-server/src/osvos';
-import { openFrameSource, readMask, sampleClip } from '../companion-server/src/video';
+  openFrameSource,
+  readMask,
+  sampleClip,
+} from '@oneshot-roto/core';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

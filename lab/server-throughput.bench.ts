@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { parseClientMessage } from '../companion-server/src/protocol';
-import { type SegmentationBackend, createServer } from '../companion-server/src/server';
+import { parseClientMessage } from '@oneshot-roto/protocol';
+import { type SegmentationBackend, createServer } from '@oneshot-roto/companion-server';
 
 const REPO = join(__dirname, '..');
 const MASKS = join(REPO, 'samples', 'davis-bear', 'Annotations', '480p', 'bear');

@@ -19,8 +19,8 @@ import {
   snapSoftMap,
   SNAP_PROTECT_AREA,
   resizeSoftMap,
-} from '../companion-server/src/matte';
-import type { RgbFrame } from '../companion-server/src/video';
+  type RgbFrame,
+} from '@oneshot-roto/core';
 import { median, readFrame, readSoftMap, upscaleFrame } from './snapping-data';
 import path from 'node:path';
 import { DEFAULT_DAVIS_DIR } from './davis-location';

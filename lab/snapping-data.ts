@@ -6,8 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { makeRgbFrame, type RgbFrame } from '../companion-server/src/video';
-import { makeFloatMatte, type FloatMatte } from '../companion-server/src/matte';
+import { makeRgbFrame, type RgbFrame, makeFloatMatte, type FloatMatte } from '@oneshot-roto/core';
 
 export async function listSequences(davisRoot: string): Promise<string[]> {
   const dir = path.join(davisRoot, 'JPEGImages', '480p');

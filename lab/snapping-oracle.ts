@@ -15,14 +15,16 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard, seg2bmap } from '../companion-server/src/evaluation';
 import {
+  boundaryF,
+  jaccard,
+  seg2bmap,
   squaredDistanceTo,
   binarize,
   DEFAULT_MATTE_OPTIONS,
   dropStrayIslands,
-} from '../companion-server/src/matte';
-import { readMask } from '../companion-server/src/video';
+  readMask,
+} from '@oneshot-roto/core';
 import { listFrames, listSequences, readAveragedSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

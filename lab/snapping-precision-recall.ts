@@ -7,8 +7,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryScore } from '../companion-server/src/evaluation';
-import { binarize, snapSoftMap } from '../companion-server/src/matte';
+import { boundaryScore, binarize, snapSoftMap } from '@oneshot-roto/core';
 import { listFrames, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { SegmentationModel } from '../companion-server/src/model';
+import { SegmentationModel } from '@oneshot-roto/core';
 import { listFrames, listSequences, readFrame } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -13,8 +13,9 @@
  * on it are labelled as such. `snapping-softmaps.ts` writes real (zero-shot parent) soft maps.
  */
 import { promises as fs } from 'node:fs';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
 import {
+  boundaryF,
+  jaccard,
   dropStrayIslands,
   protectSmallComponents,
   snapSoftMap,
@@ -31,9 +32,9 @@ import {
   type FloatMatte,
   majorityVote,
   slicSuperpixels,
-} from '../companion-server/src/matte';
+  type RgbFrame,
+} from '@oneshot-roto/core';
 import { colourPrior, DEFAULT_COLOUR_PRIOR, type ColourPriorParams } from './colour-prior';
-import type { RgbFrame } from '../companion-server/src/video';
 import {
   frameSeed,
   warpMask,

@@ -9,9 +9,14 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
-import { binarize, type FloatMatte, createTemporalSmoother } from '../companion-server/src/matte';
-import { readMask } from '../companion-server/src/video';
+import {
+  boundaryF,
+  jaccard,
+  binarize,
+  type FloatMatte,
+  createTemporalSmoother,
+  readMask,
+} from '@oneshot-roto/core';
 import { listFrames, listSequences, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -14,8 +14,7 @@
  * `--soft a,b` averages the soft maps of several runs first (as finishing-sweep.ts does).
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
-import { binarize, processFrame } from '../companion-server/src/matte';
+import { boundaryF, jaccard, binarize, processFrame } from '@oneshot-roto/core';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -13,9 +13,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard } from '../companion-server/src/evaluation';
-import { binarize, dropStrayIslands } from '../companion-server/src/matte';
-import { readMask } from '../companion-server/src/video';
+import { boundaryF, jaccard, binarize, dropStrayIslands, readMask } from '@oneshot-roto/core';
 import { listFrames, listSequences, readAveragedSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 

@@ -15,14 +15,15 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { ensureParentModel } from '../companion-server/src/model';
-import { encodeModel, loadModel } from '../companion-server/src/onnx';
+import { ensureParentModel } from '@oneshot-roto/core';
 import {
+  encodeModel,
+  loadModel,
   splitAtFrozenBoundary,
   buildTrainStep,
   type TrainStepOptions,
   Trainer,
-} from '../companion-server/src/training';
+} from '@oneshot-roto/onnx-train';
 
 const DECODER = { nodeName: /^\/(stage\d+d|side\d+)\// };
 

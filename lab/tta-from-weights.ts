@@ -16,20 +16,26 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SegmentationModel, ensureParentModel, mirrorPlanes } from '../companion-server/src/model';
-import { encodeModel, loadModel } from '../companion-server/src/onnx';
-import { bakeWeights } from '../companion-server/src/training';
 import {
+  SegmentationModel,
+  ensureParentModel,
+  mirrorPlanes,
   listDavisSequences,
   loadDavisSequence,
   annotationPath,
   framePath,
   boundaryF,
   jaccard,
-} from '../companion-server/src/evaluation';
-import { decodeRgbImage, readMask, type RgbFrame } from '../companion-server/src/video';
-import { readWeights, type FineTunedWeights } from '../companion-server/src/osvos';
-import { openMatteWriter, binarize, makeFloatMatte } from '../companion-server/src/matte';
+  decodeRgbImage,
+  readMask,
+  type RgbFrame,
+  readWeights,
+  type FineTunedWeights,
+  openMatteWriter,
+  binarize,
+  makeFloatMatte,
+} from '@oneshot-roto/core';
+import { encodeModel, loadModel, bakeWeights } from '@oneshot-roto/onnx-train';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 async function modelAt(w: FineTunedWeights, resolution: number): Promise<SegmentationModel> {

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ffmpegPath, openFrameSource } from '../companion-server/src/video';
+import { ffmpegPath, openFrameSource } from '@oneshot-roto/core';
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 1200);

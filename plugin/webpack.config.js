@@ -55,7 +55,11 @@ module.exports = (env = {}) => {
     target: ['web', 'es2020'],
     entry: path.join(__dirname, 'src', 'index.ts'),
     output: { path: path.join(outDir, 'premierepro'), filename: 'index.js', clean: true },
-    resolve: { extensions: ['.ts', '.js'] },
+    resolve: {
+      extensions: ['.ts', '.js'],
+      // The protocol package's sources (TypeBox only), transpiled with the panel's: not its dist/.
+      alias: { '@oneshot-roto/protocol$': path.join(root, 'packages', 'protocol', 'src', 'index.ts') },
+    },
     module: {
       rules: [
         {

@@ -18,8 +18,13 @@ import * as os from 'os';
 import * as path from 'path';
 import pino from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createServer, type RunningServer, type SegmentationBackend } from '../companion-server/src/server';
-import { loadBackend, type BackendChoice } from '../companion-server/src/server/backend-loader';
+import {
+  createServer,
+  type RunningServer,
+  type SegmentationBackend,
+  loadBackend,
+  type BackendChoice,
+} from '@oneshot-roto/companion-server';
 import webpack from 'webpack';
 import { buildPlugin } from '../plugin/test/support/build-plugin';
 import {

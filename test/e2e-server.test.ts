@@ -9,7 +9,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createOsvosBackend } from '../companion-server/src/osvos/backend';
+import { createOsvosBackend } from '@oneshot-roto/core';
 import { bearMask, REPO, strokesFromMask, tempDir } from '../companion-server/test/server/helpers/fixtures';
 import {
   startTestServer,

@@ -13,9 +13,9 @@ import * as path from 'path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { createServer, type RunningServer, type SegmentationBackend } from '../companion-server/src/server';
+import { createServer, type RunningServer, type SegmentationBackend } from '@oneshot-roto/companion-server';
 import { ServerClient, type ConnectionState, type WebSocketLike } from '../plugin/src/client/server-client';
-import type { JobInfo, ProgressEvent } from '../companion-server/src/protocol';
+import type { JobInfo, ProgressEvent } from '@oneshot-roto/protocol';
 
 const TOKEN = 'reconnect-test-token-0123456789';
 const FRAMES = path.resolve(__dirname, '..', 'samples', 'davis-bear', 'JPEGImages', '480p', 'bear');

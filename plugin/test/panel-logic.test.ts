@@ -12,7 +12,7 @@ import {
 } from '../src/client/server-address';
 import { sourceFrameAt, timelineSecondsOf, sequencePlaybackFps } from '../src/host/time-mapping';
 import type { ActiveClip } from '../src/host/host-adapter';
-import { StrokesMaskSchema, createChecker } from '../../companion-server/src/protocol';
+import { StrokesMaskSchema, createChecker } from '@oneshot-roto/protocol';
 
 const checkMask = createChecker(StrokesMaskSchema);
 

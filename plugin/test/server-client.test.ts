@@ -4,12 +4,7 @@ import {
   type Timers,
   type WebSocketLike,
 } from '../src/client/server-client';
-import {
-  createChecker,
-  encodeMaskFrame,
-  HelloSchema,
-  type JobInfo,
-} from '../../companion-server/src/protocol';
+import { createChecker, encodeMaskFrame, HelloSchema, type JobInfo } from '@oneshot-roto/protocol';
 
 /** A scripted socket: records what the client sends; the test plays the server. */
 class ScriptedSocket implements WebSocketLike {

@@ -3,7 +3,7 @@
  * itself on the program; this file only assembles them.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { configureLogging, LOG_LEVELS, type LogFormat } from '../logging/logger';
+import { configureLogging, LOG_LEVELS, type LogFormat } from '@oneshot-roto/core';
 import type { LevelWithSilent } from 'pino';
 import { version } from '../version';
 import { registerDemoCommand } from './commands/demo';

@@ -2,9 +2,7 @@
  * Picks the segmentation backend for `serve`: the real one-shot backend (osvos/backend.ts) or
  * the parent-only development backend (no fine-tuning).
  */
-import type { DeviceChoice } from '../model';
-import { createOsvosBackend } from '../osvos/backend';
-import type { SegmentationBackend } from './backend';
+import { type DeviceChoice, createOsvosBackend, type SegmentationBackend } from '@oneshot-roto/core';
 import { createParentOnlyBackend } from './parent-only-backend';
 
 export type BackendChoice = 'osvos' | 'parent-only';

@@ -4,13 +4,16 @@
  * seeking per frame; a few recent frames are cached for the panel's preview requests.
  */
 import { createHash } from 'node:crypto';
-import type { ClipInfo, ClipSource, ObjectInfo } from '../protocol/common';
-import type { RgbFrame } from '../video/frame';
-import type { FrameSource, IndexedFrame } from '../video/frame-source';
-import { openFrameSource } from '../video/open-frame-source';
-import { probeVideo } from '../video/probe';
-import { KeyedLock } from '../fs/keyed-lock';
-import type { BackendClip } from './backend';
+import type { ClipInfo, ClipSource, ObjectInfo } from '@oneshot-roto/protocol';
+import {
+  type RgbFrame,
+  type FrameSource,
+  type IndexedFrame,
+  openFrameSource,
+  probeVideo,
+  KeyedLock,
+  type BackendClip,
+} from '@oneshot-roto/core';
 import { ProtocolError } from './errors';
 import { checkMediaPath } from './path-rules';
 import type { ClipRecord, Workspace } from './workspace';

@@ -1,5 +1,5 @@
 /** An error the server reports to the client with a protocol error code. */
-import type { ErrorCode } from '../protocol/common';
+import type { ErrorCode } from '@oneshot-roto/protocol';
 
 export class ProtocolError extends Error {
   readonly code: ErrorCode;

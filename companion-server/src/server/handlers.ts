@@ -3,26 +3,34 @@
  * frame in range, paths allowed), change it, and return the ack result; errors are thrown as
  * ProtocolError with a code the client can act on.
  */
-import type { AnnotationInfo } from '../protocol/common';
-import type { ClientMessage, ClientMessageOf, ClientMessageType } from '../protocol/client-messages';
-import type { AckResult } from '../protocol/server-messages';
-import { LIMITS, PROTOCOL_VERSION } from '../protocol/version';
+import {
+  type AnnotationInfo,
+  type ClientMessage,
+  type ClientMessageOf,
+  type ClientMessageType,
+  type AckResult,
+  LIMITS,
+  PROTOCOL_VERSION,
+  strokeBudgetError,
+} from '@oneshot-roto/protocol';
 import { countLabels, RasterizeError } from './annotation/rasterize';
 import type { RasterPool, RasterResult } from './annotation/raster-pool';
 import { checkAnnotationCounts } from './annotation/mask-check';
 import { encodeStoredAnnotation } from './annotation/stored-mask';
-import { strokeBudgetError } from '../protocol/mask-budget';
-import type { SegmentationBackend } from './backend';
+import {
+  type SegmentationBackend,
+  MatteOptionsError,
+  resolveMatteOptions,
+  buildConfidenceReport,
+} from '@oneshot-roto/core';
 import type { ClipRegistry } from './clips';
 import { ioError, ProtocolError } from './errors';
 import type { Client, Hub, Subscription } from './hub';
 import type { JobManager, RequestKey } from './jobs';
 import { prepareOutputFolder } from './path-rules';
 import { decodeClientMaskPng, decodeGrayPng } from './png';
-import { MatteOptionsError, resolveMatteOptions } from '../matte/options';
 import { DEFAULT_OBJECT, type Workspace } from './workspace';
 import { version } from '../version';
-import { buildConfidenceReport } from '../confidence';
 
 export interface HandlerContext {
   clips: ClipRegistry;

@@ -1,8 +1,9 @@
 /** HTTP routes: health, clip and job listings, and PNG frames/masks/overlays for the panel's <img>. */
 import type { Static, TObject } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ClipInfo, JobInfo } from '../protocol/common';
 import {
+  type ClipInfo,
+  type JobInfo,
   HTTP_PARAMS,
   HTTP_QUERIES,
   HTTP_ROUTES,
@@ -10,8 +11,8 @@ import {
   type HealthResponse,
   type HttpError,
   type JobsResponse,
-} from '../protocol/http';
-import { PROTOCOL_VERSION } from '../protocol/version';
+  PROTOCOL_VERSION,
+} from '@oneshot-roto/protocol';
 import { version } from '../version';
 import { asProtocolError, ProtocolError } from './errors';
 import type { HandlerContext } from './handlers';

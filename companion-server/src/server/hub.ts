@@ -7,10 +7,14 @@
  */
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
-import { encodeMaskFrame } from '../protocol/binary';
-import { maskUrl } from '../protocol/http';
-import type { JobInfo } from '../protocol/common';
-import type { MaskFrameEvent, ProgressEvent, ServerMessage } from '../protocol/server-messages';
+import {
+  encodeMaskFrame,
+  maskUrl,
+  type JobInfo,
+  type MaskFrameEvent,
+  type ProgressEvent,
+  type ServerMessage,
+} from '@oneshot-roto/protocol';
 import type { JobEventSink, MaskFrameOut } from './job-events';
 
 export interface HubOptions {

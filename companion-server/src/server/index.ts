@@ -15,6 +15,7 @@ export type {
   BackendFineTuneResult,
   BackendFineTuneProgress,
   BackendSegmentRequest,
-} from './backend';
+} from '@oneshot-roto/core';
+export { loadBackend, BACKEND_CHOICES, type BackendChoice, type BackendLoadOptions } from './backend-loader';
 export { loadOrCreateToken, configDir, type TokenInfo } from './token';
 export { rasterizeStrokes, RasterizeError } from './annotation/rasterize';

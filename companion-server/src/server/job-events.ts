@@ -1,6 +1,5 @@
 /** What the job runner tells the outside world (the WebSocket hub implements it). */
-import type { JobInfo } from '../protocol/common';
-import type { ProgressEvent } from '../protocol/server-messages';
+import type { JobInfo, ProgressEvent } from '@oneshot-roto/protocol';
 
 export interface MaskFrameOut {
   jobId: string;

@@ -5,13 +5,15 @@
  * not necessarily the annotated one. For development, tests and `serve --backend parent-only`.
  */
 import { promises as fs } from 'node:fs';
-import { SegmentationModel, probabilityToUint8, type DeviceChoice } from '../model';
-import type {
-  BackendFineTuneRequest,
-  BackendFineTuneResult,
-  SegmentationBackend,
-  BackendSegmentRequest,
-} from './backend';
+import {
+  SegmentationModel,
+  probabilityToUint8,
+  type DeviceChoice,
+  type BackendFineTuneRequest,
+  type BackendFineTuneResult,
+  type SegmentationBackend,
+  type BackendSegmentRequest,
+} from '@oneshot-roto/core';
 
 export interface ParentOnlyBackendOptions {
   /** Network input resolution (default 320: fast on CPU). */

@@ -1,6 +1,6 @@
 /** In-memory PNG encode/decode for masks and preview frames (sharp). */
 import sharp from 'sharp';
-import type { RgbFrame } from '../video/frame';
+import type { RgbFrame } from '@oneshot-roto/core';
 import { ProtocolError } from './errors';
 
 /** 8-bit grayscale PNG of width*height bytes. Fast zlib level: masks are written per frame. */

@@ -5,13 +5,18 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { TEMP_MARKER } from '../fs/atomic-file';
-import { makeFloatMatte } from '../matte/matte';
-import { resolveMatteOptions, MatteOptionsError } from '../matte/options';
-import { createMatteProcessor, type ProcessedFrame } from '../matte/pipeline';
-import { openMatteWriter, type MatteWriter } from '../matte/writers';
-import type { MatteControls, RenderFormat } from '../protocol/common';
-import type { RgbFrame } from '../video/frame';
+import {
+  TEMP_MARKER,
+  makeFloatMatte,
+  resolveMatteOptions,
+  MatteOptionsError,
+  createMatteProcessor,
+  type ProcessedFrame,
+  openMatteWriter,
+  type MatteWriter,
+  type RgbFrame,
+} from '@oneshot-roto/core';
+import type { MatteControls, RenderFormat } from '@oneshot-roto/protocol';
 import { ioError, ProtocolError } from './errors';
 import { isInside } from './path-rules';
 

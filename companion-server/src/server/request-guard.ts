@@ -3,7 +3,7 @@
  * install token, shared by the HTTP hook and the WebSocket upgrade.
  */
 import { BlockList, isIP } from 'node:net';
-import { TOKEN_SUBPROTOCOL_PREFIX } from '../protocol/version';
+import { TOKEN_SUBPROTOCOL_PREFIX } from '@oneshot-roto/protocol';
 import { tokensEqual } from './token';
 
 export interface GuardOptions {

@@ -3,7 +3,7 @@
  * too large to parse (`too_large` then carries the request's id). One pass, no allocation but the
  * id itself; null when the text is not an object or its id is missing or not a well-formed id.
  */
-import { requestIdOf } from '../protocol/validate';
+import { requestIdOf } from '@oneshot-roto/protocol';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

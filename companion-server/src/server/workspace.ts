@@ -21,10 +21,15 @@ import type {
   MatteControls,
   PresetName,
   RenderFormat,
-} from '../protocol/common';
-import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file';
-import { KeyedLock } from '../fs/keyed-lock';
-import type { FrameEvidence } from '../confidence';
+} from '@oneshot-roto/protocol';
+import {
+  readJsonIfExists,
+  removeStaleTempFiles,
+  writeFileAtomic,
+  writeJsonAtomic,
+  KeyedLock,
+  type FrameEvidence,
+} from '@oneshot-roto/core';
 
 export interface ClipRecord {
   clipId: string;

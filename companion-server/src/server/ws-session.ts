@@ -5,10 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
-import type { ClientMessage } from '../protocol/client-messages';
-import type { ErrorMessage } from '../protocol/server-messages';
-import { parseClientMessage } from '../protocol/validate';
-import { LIMITS } from '../protocol/version';
+import { type ClientMessage, type ErrorMessage, parseClientMessage, LIMITS } from '@oneshot-roto/protocol';
 import { asProtocolError, ProtocolError } from './errors';
 import { dispatch, IDEMPOTENT_TYPES, JOB_STARTING_TYPES, type HandlerContext } from './handlers';
 import type { Client } from './hub';

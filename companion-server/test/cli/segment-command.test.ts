@@ -7,9 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main';
-import { readWeights } from '../../src/osvos/weights';
-import { readMask } from '../../src/video/mask-io';
-import { sampleClip } from '../../src/video/sample-clip';
+import { readWeights, readMask, sampleClip } from '@oneshot-roto/core';
 import { occludedBearFrames } from '../server/helpers/fixtures';
 
 const sample = sampleClip();

@@ -1,6 +1,6 @@
 /** The parent-only development backend: real ISNet parent network at a low resolution, no learning. */
 import { createParentOnlyBackend } from '../../src/server/parent-only-backend';
-import { decodeRgbImage } from '../../src/video/image-decode';
+import { decodeRgbImage } from '@oneshot-roto/core';
 import { bearMask, smallBearFrames, tempDir } from './helpers/fixtures';
 import { join } from 'node:path';
 import { promises as fs } from 'node:fs';

@@ -4,11 +4,14 @@ import {
   countForeground,
   countLabels,
 } from '../../src/server/annotation/rasterize';
-import { DONT_CARE } from '../../src/osvos/annotations';
-import type { Stroke } from '../../src/protocol/common';
-import { strokeBudgetError, strokeCost } from '../../src/protocol/mask-budget';
-import { validateClientMessage } from '../../src/protocol/validate';
-import { LIMITS } from '../../src/protocol/version';
+import { DONT_CARE } from '@oneshot-roto/core';
+import {
+  type Stroke,
+  strokeBudgetError,
+  strokeCost,
+  validateClientMessage,
+  LIMITS,
+} from '@oneshot-roto/protocol';
 import { RasterPool } from '../../src/server/annotation/raster-pool';
 
 function pixels(mask: Uint8Array, w: number): Array<[number, number]> {

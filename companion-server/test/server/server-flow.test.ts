@@ -13,8 +13,8 @@ import { pngMaskField } from './helpers/mask-png';
 import { startTestServer, authHeaders, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 import { rasterizeStrokes } from '../../src/server/annotation/rasterize';
-import { DONT_CARE } from '../../src/osvos/annotations';
-import type { Stroke } from '../../src/protocol/common';
+import { DONT_CARE } from '@oneshot-roto/core';
+import type { Stroke } from '@oneshot-roto/protocol';
 
 jest.setTimeout(60_000);
 

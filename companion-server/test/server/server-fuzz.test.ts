@@ -9,8 +9,8 @@
 import WebSocket from 'ws';
 import { smallBearFrames, tempDir } from './helpers/fixtures';
 import { startChildServer, type ChildServer } from './helpers/child-server';
-import { ErrorCodeSchema } from '../../src/protocol/common';
-import { seededRandom } from '../../src/osvos/augment';
+import { ErrorCodeSchema } from '@oneshot-roto/protocol';
+import { seededRandom } from '@oneshot-roto/core';
 
 jest.setTimeout(180_000);
 

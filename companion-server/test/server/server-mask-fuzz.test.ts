@@ -11,8 +11,8 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import { tempDir } from './helpers/fixtures';
 import { startChildServer, type ChildServer } from './helpers/child-server';
-import { seededRandom } from '../../src/osvos/augment';
-import { LIMITS } from '../../src/protocol/version';
+import { seededRandom } from '@oneshot-roto/core';
+import { LIMITS } from '@oneshot-roto/protocol';
 
 jest.setTimeout(300_000);
 

@@ -3,7 +3,7 @@
  * annotation stored before open pixels existed (0/255 only) reads back as it always did.
  */
 import sharp from 'sharp';
-import { DONT_CARE } from '../../src/osvos/annotations';
+import { DONT_CARE } from '@oneshot-roto/core';
 import {
   decodeStoredAnnotation,
   encodeStoredAnnotation,

@@ -1,12 +1,6 @@
 // HTTP side of the companion server: health (also tells a wrong token from a stopped server) and
 // the URLs the panel's <img> elements load (token in the query: an <img> can't send headers).
-import {
-  HTTP_ROUTES,
-  frameUrl,
-  overlayUrl,
-  withToken,
-  type HealthResponse,
-} from '../../../companion-server/src/protocol';
+import { HTTP_ROUTES, frameUrl, overlayUrl, withToken, type HealthResponse } from '@oneshot-roto/protocol';
 import { httpBase, type ServerAddress } from './server-address';
 
 export type FetchLike = (

@@ -1,6 +1,6 @@
 // Where the companion server listens. Only loopback is allowed: the manifest's network
 // permissions list exactly these origins, and the server binds 127.0.0.1.
-import { HTTP_ROUTES } from '../../../companion-server/src/protocol';
+import { HTTP_ROUTES } from '@oneshot-roto/protocol';
 
 export const DEFAULT_PORT = 8765;
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost'] as const;

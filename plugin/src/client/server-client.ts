@@ -23,7 +23,7 @@ import {
   type MaskFrameEvent,
   type ProgressEvent,
   type ServerMessage,
-} from '../../../companion-server/src/protocol';
+} from '@oneshot-roto/protocol';
 import { wsUrl, type ServerAddress } from './server-address';
 
 /** The part of the WebSocket API used here (browser and UXP agree on it). */

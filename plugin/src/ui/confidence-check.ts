@@ -1,6 +1,6 @@
 // The confidence strip's links outside the panel: the per-frame confidence of the current object,
 // fetched from the server, and a timeline marker on each frame the strip marks for checking.
-import type { ClipInfo } from '../../../companion-server/src/protocol';
+import type { ClipInfo } from '@oneshot-roto/protocol';
 import type { ServerClient } from '../client/server-client';
 import type { ActiveClip, HostAdapter } from '../host/host-adapter';
 import type { ConfidenceStrip } from './confidence-strip';

@@ -1,7 +1,7 @@
 // The strip under the frame: one cell per clip frame, coloured by how sure the segmentation is
 // (red unsure … green sure), the frames to check next marked, and "Check next" to jump to them.
 // The scores come from the server (getConfidence); the strip only shows them.
-import type { FrameConfidenceInfo } from '../../../companion-server/src/protocol';
+import type { FrameConfidenceInfo } from '@oneshot-roto/protocol';
 import { button, el, setChildren } from './dom';
 
 /** Frames marked for checking: the server's first suggestions. */

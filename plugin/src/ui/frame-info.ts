@@ -1,6 +1,6 @@
 // The line under the frame: the clip, the frame shown, its size and rate, and the object being
 // painted (and whether for a correction), so the editor always knows what a stroke applies to.
-import type { ClipInfo } from '../../../companion-server/src/protocol';
+import type { ClipInfo } from '@oneshot-roto/protocol';
 import type { ActiveClip } from '../host/host-adapter';
 import { el } from './dom';
 

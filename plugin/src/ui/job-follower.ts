@@ -1,7 +1,7 @@
 // The one job the panel follows at a time (segment, correction or render): it keeps which job that
 // is, shows its progress from the server's events, and hands the job to the panel when it ends.
 // While it follows one the panel is busy: painting, picking objects and other jobs wait.
-import type { JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { JobInfo, ProgressEvent } from '@oneshot-roto/protocol';
 import type { ServerClient } from '../client/server-client';
 import type { JobPurpose, Placement } from './panel-session';
 import type { ProgressView } from './progress-view';

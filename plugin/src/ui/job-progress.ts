@@ -1,6 +1,6 @@
 // One progress bar for a job's phases: fine-tuning (iterations) then segmentation (frames), or
 // rendering (frames). Fine-tuning takes the first 60 % of a segment job's bar.
-import type { JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { JobInfo, ProgressEvent } from '@oneshot-roto/protocol';
 
 const FINE_TUNE_SHARE = 0.6;
 

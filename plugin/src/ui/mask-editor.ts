@@ -1,7 +1,7 @@
 // The frame viewer and paint surface: the frame in an <img>, the server-rendered preview overlay
 // in a second <img>, and a transparent <canvas> on top where strokes are drawn as shapes for
 // feedback (UXP's canvas draws paths and arcs only; nothing is read back from it).
-import type { Label, Stroke } from '../../../companion-server/src/protocol';
+import type { Label, Stroke } from '@oneshot-roto/protocol';
 import { LABEL_NAMES, MaskStrokes, type Point, type Tool } from './mask-strokes';
 import { el } from './dom';
 

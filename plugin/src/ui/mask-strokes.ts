@@ -2,7 +2,7 @@
 // rasterises): brush and eraser polylines with a radius, and polygons, each foreground,
 // background or open ("don't care": left for the network to decide), in the coordinate space of
 // the displayed frame.
-import type { Label, Stroke, StrokesMask } from '../../../companion-server/src/protocol';
+import type { Label, Stroke, StrokesMask } from '@oneshot-roto/protocol';
 
 export type Tool = 'brush' | 'eraser' | 'polygon';
 

@@ -1,6 +1,6 @@
 // "Render matte layer": ask the server to render the current object's matte, then, when the job
 // is done, place it on the host's timeline and tell the editor where it went and how to undo it.
-import type { JobInfo } from '../../../companion-server/src/protocol';
+import type { JobInfo } from '@oneshot-roto/protocol';
 import type { MatteNamer } from './matte-name';
 import type { PanelSession, Placement } from './panel-session';
 import { RENDER_CHOICES, type RenderCard } from './render-card';

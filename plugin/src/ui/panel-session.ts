@@ -1,7 +1,7 @@
 // What the panel's server-and-host flows (start a segmentation, apply a correction, render and
 // place a matte) need from the panel: the clip it has open, the object it works on, the server client and the ways to tell
 // the editor. Panel hands them this and nothing more, so a flow reads without the whole panel.
-import type { ClipInfo, JobInfo, PresetName, StrokesMask } from '../../../companion-server/src/protocol';
+import type { ClipInfo, JobInfo, PresetName, StrokesMask } from '@oneshot-roto/protocol';
 import type { ServerClient } from '../client/server-client';
 import type { ActiveClip, HostAdapter, MattePlacementMode } from '../host/host-adapter';
 import type { Tone } from './message-line';

@@ -5,7 +5,7 @@
 // painting (paint-target, mask-editor, paint-toolbar, confidence-strip), segmenting and correcting
 // (segment-card, segment-flow, correction-flow, job-follower), the matte (render-card,
 // matte-render). The host is reached only through a HostAdapter, the server through ServerClient.
-import type { JobInfo } from '../../../companion-server/src/protocol';
+import type { JobInfo } from '@oneshot-roto/protocol';
 import type { HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter } from '../host/standalone-adapter';
 import type { ConnectionState, WebSocketFactory } from '../client/server-client';

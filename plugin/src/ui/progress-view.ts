@@ -1,6 +1,6 @@
 // The progress bar of the job the panel follows (segment, correction or render), with its Cancel
 // button. It shows; the panel decides which job's progress it is (jobProgress words it).
-import type { JobInfo, ProgressEvent } from '../../../companion-server/src/protocol';
+import type { JobInfo, ProgressEvent } from '@oneshot-roto/protocol';
 import { button, el } from './dom';
 import { jobProgress } from './job-progress';
 

@@ -1,7 +1,7 @@
 // The "Segment object" card: take the clip under the playhead, pick the object, the quality
 // preset, Start (or Apply correction), the job's progress, the result overlay switch and "Add
 // correction keyframe mask". It shows, and reports clicks and keys; Panel decides what they do.
-import type { PresetName } from '../../../companion-server/src/protocol';
+import type { PresetName } from '@oneshot-roto/protocol';
 import { button, el, field } from './dom';
 import { ProgressView } from './progress-view';
 import { runIf, type ShortcutActions } from './keyboard-shortcuts';

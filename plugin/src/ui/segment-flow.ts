@@ -1,7 +1,7 @@
 // "Segment object" against the server: open the clip under the playhead (a video's range, or a
 // folder of frames in the browser's standalone host), and start fine-tuning on the painted frame
 // followed by segmenting the whole clip.
-import type { ClipSource } from '../../../companion-server/src/protocol';
+import type { ClipSource } from '@oneshot-roto/protocol';
 import type { ServerClient } from '../client/server-client';
 import type { ActiveClip, HostAdapter } from '../host/host-adapter';
 import { StandaloneHostAdapter, isFramesFolder } from '../host/standalone-adapter';

@@ -7,10 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Command } from 'commander';
-import { resolveMatteOptions } from '../../matte/options';
-import { sampleClip } from '../../video/sample-clip';
-import { decodeRgbImage } from '../../video/image-decode';
-import { readMask } from '../../video/mask-io';
+import { resolveMatteOptions, sampleClip, decodeRgbImage, readMask } from '@oneshot-roto/core';
 import { runSegment } from './segment';
 import { addMethodOptions, parseMethodOptions } from './method-options';
 

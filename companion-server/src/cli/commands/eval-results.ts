@@ -5,9 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { evaluateResultsDir, type EvalReport } from '../../evaluation/evaluate';
-import { formatEvalTable } from '../../evaluation/format-report';
-import { writeFileAtomic } from '../../video/mask-io';
+import { evaluateResultsDir, type EvalReport, formatEvalTable, writeFileAtomic } from '@oneshot-roto/core';
 
 export interface EvalResultsOptions {
   /** DAVIS root (JPEGImages/480p, Annotations/480p). */

@@ -7,10 +7,14 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { CHOOSE_METHODS, type ChooseMethod } from '../../evaluation/choose-annotation';
-import { formatEvalTable } from '../../evaluation/format-report';
-import { runMethodEval, type MethodEvalReport } from '../../evaluation/method-eval';
-import { writeFileAtomic } from '../../video/mask-io';
+import {
+  CHOOSE_METHODS,
+  type ChooseMethod,
+  formatEvalTable,
+  runMethodEval,
+  type MethodEvalReport,
+  writeFileAtomic,
+} from '@oneshot-roto/core';
 import { runEvalResults } from './eval-results';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError } from './method-options';

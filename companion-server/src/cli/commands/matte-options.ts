@@ -12,7 +12,7 @@ import {
   MatteOptionsError,
   resolveMatteOptions,
   type MatteOptions,
-} from '../../matte/options';
+} from '@oneshot-roto/core';
 
 export function addMatteOptions(cmd: Command): Command {
   return cmd

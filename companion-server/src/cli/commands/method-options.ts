@@ -3,8 +3,10 @@
  * preset and the explicit fine-tuning knobs, parsed into typed settings with clear errors.
  */
 import { Option, type Command } from 'commander';
-import { DEVICE_CHOICES, isDeviceChoice, type DeviceChoice } from '../../model';
 import {
+  DEVICE_CHOICES,
+  isDeviceChoice,
+  type DeviceChoice,
   FINE_TUNE_LOSSES,
   PRESET_NAMES,
   TRAINABLE_DEPTHS,
@@ -13,7 +15,7 @@ import {
   type FineTuneSettings,
   type PresetName,
   type TrainableDepth,
-} from '../../osvos/presets';
+} from '@oneshot-roto/core';
 
 export class UsageError extends Error {
   readonly exitCode = 2;

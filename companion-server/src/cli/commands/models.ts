@@ -11,8 +11,8 @@ import {
   ensureParentModel,
   listPreparedParentModels,
   resolveCacheDir,
-} from '../../model';
-import { describeImglyModel } from '../../model/imgly-package';
+  describeImglyModel,
+} from '@oneshot-roto/core';
 
 function parseResolutions(value: string): number[] {
   const list = value

@@ -10,26 +10,29 @@ import {
   CONFIDENCE_FILE,
   type ConfidenceReport,
   type FrameEvidence,
-} from '../../confidence';
-import type { MatteOptions } from '../../matte/options';
-import { createMatteProcessor } from '../../matte/pipeline';
-import { openMatteWriter } from '../../matte/writers';
-import { makeFloatMatte } from '../../matte/matte';
-import type { FrameSegmenter } from '../../model';
-import { DONT_CARE, validateAnnotation, type Annotation } from '../../osvos/annotations';
-import { createOneShotMethod, plainNetwork, refuseAnnotationsForOwnModel } from '../../osvos/one-shot';
-import type { FineTuneResult } from '../../osvos/finetune';
-import { segmentClip } from '../../osvos/segment-clip';
-import {
+  type MatteOptions,
+  createMatteProcessor,
+  openMatteWriter,
+  makeFloatMatte,
+  type FrameSegmenter,
+  DONT_CARE,
+  validateAnnotation,
+  type Annotation,
+  createOneShotMethod,
+  plainNetwork,
+  refuseAnnotationsForOwnModel,
+  type FineTuneResult,
+  segmentClip,
   readWeights,
   settingsToContinue,
   withSegmentationChoices,
   writeWeights,
   type FineTunedWeights,
-} from '../../osvos/weights';
-import type { FrameSource } from '../../video/frame-source';
-import { openFrameSource } from '../../video/open-frame-source';
-import { readMask, writeFileAtomic } from '../../video/mask-io';
+  type FrameSource,
+  openFrameSource,
+  readMask,
+  writeFileAtomic,
+} from '@oneshot-roto/core';
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';

@@ -5,11 +5,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isDeviceChoice, type DeviceChoice } from '../../model';
+import { isDeviceChoice, type DeviceChoice, childLogger } from '@oneshot-roto/core';
 import { createServer, DEFAULT_HOST, DEFAULT_PORT } from '../../server/create-server';
 import { isLoopbackAddress } from '../../server/request-guard';
 import { BACKEND_CHOICES, loadBackend, type BackendChoice } from '../../server/backend-loader';
-import { childLogger } from '../../logging/logger';
 
 interface ServeOptions {
   port: number;

@@ -1,11 +1,12 @@
 /**
  * `train-graph`: exports the train-step ONNX graph the training engine builds for a forward model,
- * so that it can be inspected or run with any onnxruntime (see src/training/README.md).
+ * so that it can be inspected or run with any onnxruntime (see packages/onnx-train/src/training/README.md).
  */
 import { promises as fs } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { encodeModel, loadModel } from '../../onnx/model-io';
 import {
+  encodeModel,
+  loadModel,
   buildMultiStep,
   buildTrainStep,
   describeTrainStep,
@@ -13,7 +14,7 @@ import {
   splitAtFrozenBoundary,
   type OptimizerOptions,
   type TrainStepOptions,
-} from '../../training';
+} from '@oneshot-roto/core';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -70,7 +71,7 @@ export function registerTrainGraphCommand(program: Command): void {
   program
     .command('train-graph')
     .description(
-      'Export the train-step ONNX graph (forward, class-balanced sigmoid cross-entropy loss, reverse-mode gradients, optimizer update) built for a forward ONNX model. Its inputs and outputs are listed by --describe and documented in companion-server/src/training/README.md.',
+      'Export the train-step ONNX graph (forward, class-balanced sigmoid cross-entropy loss, reverse-mode gradients, optimizer update) built for a forward ONNX model. Its inputs and outputs are listed by --describe and documented in packages/onnx-train/src/training/README.md.',
     )
     .requiredOption('--model <in.onnx>', 'forward model (fp32, ONNX opset >= 13)')
     .requiredOption('--out <step.onnx>', 'where to write the train-step graph')

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { Stroke } from '../../protocol/common';
+import type { Stroke } from '@oneshot-roto/protocol';
 import { RasterizeError, type LabelCounts } from './rasterize';
 
 export interface RasterRequest {

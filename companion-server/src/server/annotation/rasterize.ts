@@ -13,9 +13,16 @@
  * Polyline spans come from the capsule's closed form and are then settled pixel by pixel at their
  * two ends with the exact distance test, so the result is the same as testing every pixel.
  */
-import type { Label, Stroke, PolylineStroke, PolygonStroke } from '../../protocol/common';
-import { capsuleRange, edgeRows, strokeScale } from '../../protocol/mask-budget';
-import { DONT_CARE } from '../../osvos/annotations';
+import {
+  type Label,
+  type Stroke,
+  type PolylineStroke,
+  type PolygonStroke,
+  capsuleRange,
+  edgeRows,
+  strokeScale,
+} from '@oneshot-roto/protocol';
+import { DONT_CARE } from '@oneshot-roto/core';
 
 const LABEL_VALUE: Record<Label, number> = { fg: 1, bg: 0, open: DONT_CARE };
 

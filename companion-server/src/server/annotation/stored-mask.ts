@@ -4,7 +4,7 @@
  * (osvos/annotations.ts): 0, 1 and DONT_CARE. Annotations stored before open pixels existed hold
  * only 0 and 255, so they read back exactly as they did.
  */
-import { DONT_CARE } from '../../osvos/annotations';
+import { DONT_CARE } from '@oneshot-roto/core';
 import { decodeGrayPng, encodeGrayPng } from '../png';
 
 /** Grey level of an open pixel in the stored PNG: halfway, far from both definite levels. */

@@ -5,8 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import type { Logger } from 'pino';
-import type { ErrorBody, JobInfo, JobKind } from '../../protocol/common';
-import type { SegmentationBackend } from '../backend';
+import type { ErrorBody, JobInfo, JobKind } from '@oneshot-roto/protocol';
+import type { SegmentationBackend } from '@oneshot-roto/core';
 import type { ClipRegistry } from '../clips';
 import { asProtocolError, ioError, ProtocolError } from '../errors';
 import type { JobEventSink } from '../job-events';

@@ -1,5 +1,5 @@
 /** What a job runner is given, and what the runners share. */
-import type { AnnotationMask, SegmentationBackend } from '../backend';
+import type { AnnotationMask, SegmentationBackend } from '@oneshot-roto/core';
 import type { ClipRegistry } from '../clips';
 import { ProtocolError } from '../errors';
 import type { JobEventSink } from '../job-events';

@@ -1,5 +1,5 @@
 /** Segment jobs: a mask for each frame of a range, the frames nearest the playhead first. */
-import { measureFrame } from '../../confidence';
+import { measureFrame } from '@oneshot-roto/core';
 import { ioError, ProtocolError } from '../errors';
 import { playheadFirstOrder } from '../frame-order';
 import { encodeGrayPng } from '../png';

@@ -3,7 +3,7 @@
  * and which client request created which job (for idempotent retries).
  */
 import { randomBytes } from 'node:crypto';
-import type { JobInfo } from '../../protocol/common';
+import type { JobInfo } from '@oneshot-roto/protocol';
 import { ProtocolError } from '../errors';
 import type { JobRecord } from '../workspace';
 

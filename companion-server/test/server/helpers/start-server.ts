@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { createServer, type RunningServer, type ServerOptions } from '../../../src/server/create-server';
-import type { SegmentationBackend } from '../../../src/server/backend';
+import type { SegmentationBackend } from '@oneshot-roto/core';
 import { tempDir } from './fixtures';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';

@@ -12,7 +12,7 @@ import type {
   BackendFineTuneResult,
   SegmentationBackend,
   BackendSegmentRequest,
-} from '../../../src/server/backend';
+} from '@oneshot-roto/core';
 
 export interface SyntheticBackendOptions {
   iterationDelayMs?: number;

@@ -1,8 +1,13 @@
 /** A real WebSocket client for server tests: request/answer by id, event log, paired mask frames. */
 import WebSocket from 'ws';
-import { decodeMaskFrame } from '../../../src/protocol/binary';
-import type { MaskFrameEvent, ServerMessage, ErrorMessage } from '../../../src/protocol/server-messages';
-import { PROTOCOL_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../../../src/protocol/version';
+import {
+  decodeMaskFrame,
+  type MaskFrameEvent,
+  type ServerMessage,
+  type ErrorMessage,
+  PROTOCOL_SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from '@oneshot-roto/protocol';
 
 export interface ReceivedMask {
   header: MaskFrameEvent;

@@ -1,0 +1,23 @@
+/** Public API of ONNX I/O: reading and writing models as protobuf objects. */
+export {
+  onnx,
+  DataType,
+  OnnxModelError,
+  decodeModel,
+  encodeModel,
+  loadModel,
+  toNumber,
+  dimsOf,
+  tensorToFloat32,
+  tensorToInts,
+  makeFloatTensor,
+  makeInt64Tensor,
+  halfToFloat,
+  getAttribute,
+  getIntAttribute,
+  getIntsAttribute,
+  type ModelProto,
+  type GraphProto,
+  type NodeProto,
+  type TensorProto,
+} from './model-io';
