@@ -9,7 +9,7 @@ import webpack from 'webpack';
 const root = path.resolve(__dirname, '..', '..', '..');
 const inputs = [
   path.join(root, 'plugin', 'src'),
-  path.join(root, 'companion-server', 'src', 'protocol'),
+  path.join(root, 'packages', 'protocol', 'src'),
   path.join(root, 'manifest.json'),
   path.join(root, 'plugin', 'manifest.aftereffects.json'),
   path.join(root, 'plugin', 'webpack.config.js'),
