@@ -4,6 +4,7 @@ export { OperationCancelledError, type CancellableStep } from './cancelled';
 export {
   PRESETS,
   PRESET_NAMES,
+  networkFinishing,
   resolveSettings,
   type FineTuneSettings,
   type FineTuneLoss,

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { TEMP_MARKER } from '../fs/atomic-file';
 import { makeFloatMatte } from '../matte/matte';
-import { resolveMatteOptions, MatteOptionsError } from '../matte/options';
+import { resolveMatteOptions, MatteOptionsError, type EdgeSnapMethod } from '../matte/options';
 import { createMatteProcessor, type ProcessedFrame } from '../matte/pipeline';
 import { openMatteWriter, type MatteWriter } from '../matte/writers';
 import type { MatteControls, RenderFormat } from '../protocol/common';
@@ -25,6 +25,8 @@ export interface RenderRequest {
   controls: MatteControls;
   /** Threshold when the controls give none (the backend's recommendation). */
   threshold: number;
+  /** Edge snap when the controls give none (the backend's recommendation; absent: the default). */
+  edgeSnap?: EdgeSnapMethod;
   outputFolder: string;
   name: string;
   /** Source frame number of clip frame 0 (output numbering, video timecode). */
@@ -59,7 +61,12 @@ export async function removeRenderLeftovers(outputFolder: string, name: string):
 export async function renderMatte(req: RenderRequest): Promise<string[]> {
   let options;
   try {
-    options = resolveMatteOptions({ threshold: req.threshold, ...req.controls, format: req.format });
+    options = resolveMatteOptions({
+      threshold: req.threshold,
+      edgeSnap: req.edgeSnap,
+      ...req.controls,
+      format: req.format,
+    });
   } catch (err) {
     if (err instanceof MatteOptionsError)
       throw new ProtocolError('bad_message', err.message, { cause: err, path: '/matte' });

@@ -24,6 +24,7 @@ import type {
 } from '../protocol/common';
 import { readJsonIfExists, removeStaleTempFiles, writeFileAtomic, writeJsonAtomic } from '../fs/atomic-file';
 import { KeyedLock } from '../fs/keyed-lock';
+import type { EdgeSnapMethod } from '../matte/options';
 import type { FrameEvidence } from '../confidence';
 
 export interface ClipRecord {
@@ -44,6 +45,8 @@ export interface ClipRecord {
 export interface WeightsRecord {
   file: string;
   threshold: number;
+  /** The backend's edge snap for these weights' maps (absent in records written before it was one). */
+  edgeSnap?: EdgeSnapMethod;
   jobId: string;
   annotationFrames: number[];
   createdAt: string;

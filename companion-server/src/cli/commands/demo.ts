@@ -7,7 +7,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Command } from 'commander';
-import { resolveMatteOptions } from '../../matte/options';
 import { sampleClip } from '../../video/sample-clip';
 import { decodeRgbImage } from '../../video/image-decode';
 import { readMask } from '../../video/mask-io';
@@ -83,7 +82,7 @@ export function registerDemoCommand(program: Command): void {
       outDir: matteDir,
       annotations: [{ frameIndex: 0, maskPath: sample.firstFrameMask }],
       method,
-      matte: resolveMatteOptions({ format: 'png8' }),
+      matte: { format: 'png8' },
       weightsOut: path.join(outDir, 'bear.weights'),
     });
     const frames = (await fs.readdir(sample.framesDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();

@@ -11,6 +11,7 @@ import { CHOOSE_METHODS, type ChooseMethod } from '../../evaluation/choose-annot
 import { formatEvalTable } from '../../evaluation/format-report';
 import { runMethodEval, type MethodEvalReport } from '../../evaluation/method-eval';
 import { writeFileAtomic } from '../../video/mask-io';
+import { networkFinishing } from '../../osvos/presets';
 import { runEvalResults } from './eval-results';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError } from './method-options';
@@ -126,7 +127,12 @@ export function registerEvalCommand(program: Command): void {
       split: opts.split as string | undefined,
       sequences,
       settings: method.settings,
-      matte: parseMatteOptions(opts),
+      // Fine-tuned (or re-segmented) maps are finished as the preset finishes them now; the parent's
+      // alone (--annotations 0) by the defaults.
+      matte: parseMatteOptions(
+        opts,
+        annotations > 0 && !method.modelPath ? networkFinishing(method.settings) : {},
+      ),
       annotations,
       device: method.device,
       threads: method.threads,

@@ -11,7 +11,7 @@ import {
   type ConfidenceReport,
   type FrameEvidence,
 } from '../../confidence';
-import type { MatteOptions } from '../../matte/options';
+import { resolveMatteOptions, type MatteOptions } from '../../matte/options';
 import { createMatteProcessor } from '../../matte/pipeline';
 import { openMatteWriter } from '../../matte/writers';
 import { makeFloatMatte } from '../../matte/matte';
@@ -20,6 +20,7 @@ import { DONT_CARE, validateAnnotation, type Annotation } from '../../osvos/anno
 import { createOneShotMethod, plainNetwork, refuseAnnotationsForOwnModel } from '../../osvos/one-shot';
 import type { FineTuneResult } from '../../osvos/finetune';
 import { segmentClip } from '../../osvos/segment-clip';
+import { networkFinishing } from '../../osvos/presets';
 import {
   readWeights,
   settingsToContinue,
@@ -31,7 +32,7 @@ import type { FrameSource } from '../../video/frame-source';
 import { openFrameSource } from '../../video/open-frame-source';
 import { readMask, writeFileAtomic } from '../../video/mask-io';
 import { createProgress, type Progress } from '../progress';
-import { addMatteOptions, parseMatteOptions } from './matte-options';
+import { addMatteOptions, parseMatteFlags } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
 
 export interface SegmentJob {
@@ -45,7 +46,8 @@ export interface SegmentJob {
   /** Print this many frames where a correction would help most (0: none). */
   suggest?: number;
   method: MethodOptions;
-  matte: MatteOptions;
+  /** Matte options set by the user; the rest are the network's finishing (presets.ts `networkFinishing`), then the defaults. */
+  matte: Partial<MatteOptions>;
   start?: number;
   end?: number;
   /** Continue from (or, with no annotations, segment with) these saved weights. */
@@ -164,7 +166,9 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         `fine-tuned ${fineTune.iterations} iterations in ${fineTune.seconds.toFixed(1)} s (stopped by ${fineTune.stoppedBy}) on ${fineTune.executionProvider}`,
       );
     }
-    const matte = job.matte;
+    // A fine-tuned network's maps are finished as its preset chose; the parent's alone by the defaults.
+    const tuned = modelPath ? undefined : (fineTune?.weights ?? resume);
+    const matte = resolveMatteOptions({ ...(tuned ? networkFinishing(tuned) : {}), ...job.matte });
     const writer = await openMatteWriter(matte.format, {
       outDir: job.outDir,
       baseName: matte.format.startsWith('png') || matte.format === 'rgba' ? '' : 'matte',
@@ -292,7 +296,7 @@ export function registerSegmentCommand(program: Command): void {
       dontCare: (opts.dontCare as string[]).map((v) => parseAnnotationFlag(v, '--dont-care')),
       keepPainted: opts.keepPainted !== false,
       method: parseMethodOptions(opts),
-      matte: parseMatteOptions(opts),
+      matte: parseMatteFlags(opts),
       start: int(opts.start, '--start'),
       end: int(opts.end, '--end'),
       weightsIn: opts.weights as string | undefined,
