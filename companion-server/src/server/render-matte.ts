@@ -10,6 +10,7 @@ import {
   makeFloatMatte,
   resolveMatteOptions,
   MatteOptionsError,
+  type EdgeSnapMethod,
   createMatteProcessor,
   type ProcessedFrame,
   openMatteWriter,
@@ -30,6 +31,8 @@ export interface RenderRequest {
   controls: MatteControls;
   /** Threshold when the controls give none (the backend's recommendation). */
   threshold: number;
+  /** Edge snap when the controls give none (the backend's recommendation; absent: the default). */
+  edgeSnap?: EdgeSnapMethod;
   outputFolder: string;
   name: string;
   /** Source frame number of clip frame 0 (output numbering, video timecode). */
@@ -64,7 +67,12 @@ export async function removeRenderLeftovers(outputFolder: string, name: string):
 export async function renderMatte(req: RenderRequest): Promise<string[]> {
   let options;
   try {
-    options = resolveMatteOptions({ threshold: req.threshold, ...req.controls, format: req.format });
+    options = resolveMatteOptions({
+      threshold: req.threshold,
+      edgeSnap: req.edgeSnap,
+      ...req.controls,
+      format: req.format,
+    });
   } catch (err) {
     if (err instanceof MatteOptionsError)
       throw new ProtocolError('bad_message', err.message, { cause: err, path: '/matte' });

@@ -28,6 +28,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
   KeyedLock,
+  type EdgeSnapMethod,
   type FrameEvidence,
 } from '@oneshot-roto/core';
 
@@ -49,6 +50,8 @@ export interface ClipRecord {
 export interface WeightsRecord {
   file: string;
   threshold: number;
+  /** The backend's edge snap for these weights' maps (absent in records written before it was one). */
+  edgeSnap?: EdgeSnapMethod;
   jobId: string;
   annotationFrames: number[];
   createdAt: string;

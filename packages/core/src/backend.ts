@@ -9,6 +9,7 @@
  * frames and settings, these take a clip, a preset and file paths.
  */
 import type { FrameEvidence } from './confidence';
+import type { EdgeSnapMethod } from './matte/options';
 import type { PresetName } from './osvos/presets';
 import type { RgbFrame } from './video/frame';
 
@@ -67,6 +68,8 @@ export interface BackendFineTuneResult {
   weightsPath: string;
   /** Probability threshold (0..1) the backend recommends for hard mattes. */
   threshold: number;
+  /** Edge snap the backend recommends for its maps; absent: the matte's default. */
+  edgeSnap?: EdgeSnapMethod;
 }
 
 export interface BackendSegmentRequest {

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Command } from 'commander';
-import { resolveMatteOptions, sampleClip, decodeRgbImage, readMask } from '@oneshot-roto/core';
+import { sampleClip, decodeRgbImage, readMask } from '@oneshot-roto/core';
 import { runSegment } from './segment';
 import { addMethodOptions, parseMethodOptions } from './method-options';
 
@@ -80,7 +80,7 @@ export function registerDemoCommand(program: Command): void {
       outDir: matteDir,
       annotations: [{ frameIndex: 0, maskPath: sample.firstFrameMask }],
       method,
-      matte: resolveMatteOptions({ format: 'png8' }),
+      matte: { format: 'png8' },
       weightsOut: path.join(outDir, 'bear.weights'),
     });
     const frames = (await fs.readdir(sample.framesDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();

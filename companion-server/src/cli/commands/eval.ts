@@ -14,6 +14,7 @@ import {
   runMethodEval,
   type MethodEvalReport,
   writeFileAtomic,
+  networkFinishing,
 } from '@oneshot-roto/core';
 import { runEvalResults } from './eval-results';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
@@ -130,7 +131,12 @@ export function registerEvalCommand(program: Command): void {
       split: opts.split as string | undefined,
       sequences,
       settings: method.settings,
-      matte: parseMatteOptions(opts),
+      // Fine-tuned (or re-segmented) maps are finished as the preset finishes them now; the parent's
+      // alone (--annotations 0) by the defaults.
+      matte: parseMatteOptions(
+        opts,
+        annotations > 0 && !method.modelPath ? networkFinishing(method.settings) : {},
+      ),
       annotations,
       device: method.device,
       threads: method.threads,

@@ -17,15 +17,16 @@ import {
 export function addMatteOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--edge-snap <method>', `snap the soft map to image edges (default: ${D.edgeSnap})`).choices(
-        [...EDGE_SNAP_METHODS],
-      ),
+      new Option(
+        '--edge-snap <method>',
+        "snap the soft map to image edges (default: the preset's or the weights')",
+      ).choices([...EDGE_SNAP_METHODS]),
     )
     .addOption(new Option('--superpixel-snap', 'SLIC superpixels take the majority label of the mask'))
     .addOption(
       new Option(
         '--threshold <value>',
-        `foreground where the soft map >= value, 0..1 (default: ${D.threshold})`,
+        "foreground where the soft map >= value, 0..1 (default: the preset's or the weights')",
       ),
     )
     .addOption(new Option('--soft', 'keep the soft map as alpha instead of a hard matte'))
@@ -70,7 +71,19 @@ function num(opts: Record<string, unknown>, key: string, flag: string, integer =
   return v;
 }
 
-export function parseMatteOptions(opts: Record<string, unknown>): MatteOptions {
+/**
+ * The matte options set by flags, over `base` (the network's finishing, presets.ts
+ * `networkFinishing`), over the matte's defaults.
+ */
+export function parseMatteOptions(
+  opts: Record<string, unknown>,
+  base: Partial<MatteOptions> = {},
+): MatteOptions {
+  return resolveMatteOptions({ ...base, ...parseMatteFlags(opts) });
+}
+
+/** Only the matte options a flag sets (checked now, so a bad value fails before any work). */
+export function parseMatteFlags(opts: Record<string, unknown>): Partial<MatteOptions> {
   const fill = opts.fillHoles;
   let fillHoles: MatteOptions['fillHoles'] | undefined;
   if (fill === true || fill === 'all') fillHoles = 'all';
@@ -91,5 +104,6 @@ export function parseMatteOptions(opts: Record<string, unknown>): MatteOptions {
     temporalRadius: num(opts, 'temporalSmoothing', '--temporal-smoothing', true),
     format: opts.format as MatteOptions['format'] | undefined,
   };
-  return resolveMatteOptions(partial);
+  resolveMatteOptions(partial);
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
 }

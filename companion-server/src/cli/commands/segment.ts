@@ -10,6 +10,7 @@ import {
   CONFIDENCE_FILE,
   type ConfidenceReport,
   type FrameEvidence,
+  resolveMatteOptions,
   type MatteOptions,
   createMatteProcessor,
   openMatteWriter,
@@ -23,6 +24,7 @@ import {
   refuseAnnotationsForOwnModel,
   type FineTuneResult,
   segmentClip,
+  networkFinishing,
   readWeights,
   settingsToContinue,
   withSegmentationChoices,
@@ -34,7 +36,7 @@ import {
   writeFileAtomic,
 } from '@oneshot-roto/core';
 import { createProgress, type Progress } from '../progress';
-import { addMatteOptions, parseMatteOptions } from './matte-options';
+import { addMatteOptions, parseMatteFlags } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
 
 export interface SegmentJob {
@@ -48,7 +50,8 @@ export interface SegmentJob {
   /** Print this many frames where a correction would help most (0: none). */
   suggest?: number;
   method: MethodOptions;
-  matte: MatteOptions;
+  /** Matte options set by the user; the rest are the network's finishing (presets.ts `networkFinishing`), then the defaults. */
+  matte: Partial<MatteOptions>;
   start?: number;
   end?: number;
   /** Continue from (or, with no annotations, segment with) these saved weights. */
@@ -167,7 +170,9 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         `fine-tuned ${fineTune.iterations} iterations in ${fineTune.seconds.toFixed(1)} s (stopped by ${fineTune.stoppedBy}) on ${fineTune.executionProvider}`,
       );
     }
-    const matte = job.matte;
+    // A fine-tuned network's maps are finished as its preset chose; the parent's alone by the defaults.
+    const tuned = modelPath ? undefined : (fineTune?.weights ?? resume);
+    const matte = resolveMatteOptions({ ...(tuned ? networkFinishing(tuned) : {}), ...job.matte });
     const writer = await openMatteWriter(matte.format, {
       outDir: job.outDir,
       baseName: matte.format.startsWith('png') || matte.format === 'rgba' ? '' : 'matte',
@@ -295,7 +300,7 @@ export function registerSegmentCommand(program: Command): void {
       dontCare: (opts.dontCare as string[]).map((v) => parseAnnotationFlag(v, '--dont-care')),
       keepPainted: opts.keepPainted !== false,
       method: parseMethodOptions(opts),
-      matte: parseMatteOptions(opts),
+      matte: parseMatteFlags(opts),
       start: int(opts.start, '--start'),
       end: int(opts.end, '--end'),
       weightsIn: opts.weights as string | undefined,

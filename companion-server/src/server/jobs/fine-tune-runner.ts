@@ -37,6 +37,7 @@ async function fineTune(ctx: JobRunContext, job: JobRecord, signal: AbortSignal)
   signal.throwIfAborted();
   await ctx.workspace.commitWeights(job.clipId, job.objectId, result.weightsPath, {
     threshold: result.threshold,
+    ...(result.edgeSnap ? { edgeSnap: result.edgeSnap } : {}),
     jobId: job.jobId,
     annotationFrames: annotations.map((a) => a.frame),
     createdAt: new Date().toISOString(),

@@ -40,6 +40,7 @@ export const runRenderJob: JobRunner = async (job, signal, ctx) => {
     format: p.format ?? 'png8',
     controls: p.matte ?? {},
     threshold: weights?.threshold ?? 0.5,
+    edgeSnap: weights?.edgeSnap,
     outputFolder,
     name: p.name ?? 'matte',
     startNumber: clip.mediaStart,

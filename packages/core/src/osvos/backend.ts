@@ -81,7 +81,11 @@ export function createOsvosBackend(options: OsvosBackendOptions = {}): Segmentat
         });
         provider = result.executionProvider;
         await writeWeights(req.weightsOut, result.weights);
-        return { weightsPath: req.weightsOut, threshold: result.weights.threshold };
+        return {
+          weightsPath: req.weightsOut,
+          threshold: result.weights.threshold,
+          ...(result.weights.edgeSnap ? { edgeSnap: result.weights.edgeSnap } : {}),
+        };
       } catch (err) {
         if (req.signal.aborted) throw new OperationCancelledError('fine-tuning');
         throw err;

@@ -229,6 +229,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
       annotatedFrames: req.annotations.map((a) => a.frameIndex),
       iterations: (req.resumeFrom?.iterations ?? 0) + iterations,
       threshold: s.threshold,
+      edgeSnap: s.edgeSnap,
       testTimeFlip: s.testTimeFlip,
       zoomPass: s.zoomPass,
       parameters: first!.parameters,

@@ -12,6 +12,7 @@ export {
   PRESET_NAMES,
   FINE_TUNE_LOSSES,
   TRAINABLE_DEPTHS,
+  networkFinishing,
   resolveSettings,
   type FineTuneSettings,
   type FineTuneLoss,

@@ -15,6 +15,7 @@
  *   1.7 J below it (BENCHMARKS.md, "`best` guided").
  */
 import { PRESET_NAMES, type PresetName } from '@oneshot-roto/protocol';
+import type { EdgeSnapMethod, MatteOptions } from '../matte/options';
 
 // The names are the protocol's (PresetSchema); their settings are here.
 export { PRESET_NAMES, type PresetName } from '@oneshot-roto/protocol';
@@ -39,8 +40,15 @@ export interface FineTuneSettings {
   augmentationsPerAnnotation: number;
   /** Deep supervision weight on the side outputs (0 disables). */
   sideOutputWeight: number;
-  /** Foreground threshold on the soft map. */
+  /** Foreground threshold on the soft map: the matte's, unless a flag or request sets one. Stored with the weights. */
   threshold: number;
+  /**
+   * The matte's edge snap for this preset's maps, unless a flag or request sets one. Stored with
+   * the weights. The dense CRF sharpens a single fine-tuned network's soft edges; `best`'s map,
+   * already averaged with the parent's sharp 1024² map, loses by it (BENCHMARKS.md, "Finishing
+   * `best`'s guided maps").
+   */
+  edgeSnap: EdgeSnapMethod;
   /**
    * `class-balanced`: OSVOS Eq. 1, each class weighted by the other's share; `sqrt-balanced`: by
    * its square root; `plain`: cross-entropy, as the parent was trained (BENCHMARKS.md, "Loss").
@@ -91,6 +99,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
     threshold: 0.5,
+    edgeSnap: 'crf',
     loss: 'class-balanced',
     testTimeFlip: false,
     zoomPass: false,
@@ -107,6 +116,7 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
     threshold: 0.5,
+    edgeSnap: 'crf',
     loss: 'class-balanced',
     testTimeFlip: false,
     zoomPass: false,
@@ -122,7 +132,8 @@ export const PRESETS: Record<PresetName, FineTuneSettings> = {
     learningRate: 1e-4,
     augmentationsPerAnnotation: 8,
     sideOutputWeight: 0.5,
-    threshold: 0.5,
+    threshold: 0.55,
+    edgeSnap: 'none',
     loss: 'class-balanced',
     testTimeFlip: true,
     zoomPass: true,
@@ -175,4 +186,16 @@ export function resolveSettings(
 function requireKnown(what: string, value: string, known: readonly string[]): void {
   if (!known.includes(value))
     throw new Error(`unknown ${what} "${value}"; choose one of ${known.join(', ')}`);
+}
+
+/**
+ * The matte finishing a network's maps were chosen with (its preset's, or its saved weights'):
+ * the base under the matte options an editor or a flag sets. Weights saved before the edge snap
+ * was a preset choice leave it to the matte's default.
+ */
+export function networkFinishing(chosen: {
+  threshold: number;
+  edgeSnap?: EdgeSnapMethod;
+}): Partial<MatteOptions> {
+  return { threshold: chosen.threshold, ...(chosen.edgeSnap ? { edgeSnap: chosen.edgeSnap } : {}) };
 }

@@ -15,6 +15,7 @@ import {
 } from '@oneshot-roto/onnx-train';
 import { ensureParentModel } from '../model';
 import type { ParentGuide } from './parent-guide';
+import { EDGE_SNAP_METHODS, type EdgeSnapMethod } from '../matte/options';
 import type { FineTuneSettings, TrainableDepth } from './presets';
 
 export interface FineTunedWeights {
@@ -26,6 +27,8 @@ export interface FineTunedWeights {
   /** Optimizer steps taken in total, over every round and every network of an ensemble. */
   iterations: number;
   threshold: number;
+  /** The matte's edge snap for these maps (presets.ts); absent in weights saved before it was a choice. */
+  edgeSnap?: EdgeSnapMethod;
   /** Segment with test-time flip (the settings it was fine-tuned with recommend it). */
   testTimeFlip: boolean;
   /** Segment small objects a second time, zoomed in (model/zoom-pass.ts). */
@@ -51,6 +54,7 @@ interface WeightsMeta {
   parentSha256: string;
   annotatedFrames: number[];
   threshold: number;
+  edgeSnap?: EdgeSnapMethod;
   testTimeFlip?: boolean;
   zoomPass?: boolean;
   /** Views of each further network; its tensors are stored as `ensemble/<k>/<name>`. */
@@ -117,6 +121,7 @@ function toCheckpoint(w: FineTunedWeights, dimsOfParam: (name: string, length: n
     parentSha256: w.parentSha256,
     annotatedFrames: w.annotatedFrames,
     threshold: w.threshold,
+    ...(w.edgeSnap ? { edgeSnap: w.edgeSnap } : {}),
     testTimeFlip: w.testTimeFlip,
     zoomPass: w.zoomPass,
     ensembleViews: w.ensemble.map((m) => m.views),
@@ -141,6 +146,11 @@ function fromCheckpoint(
   const meta = c.meta as Partial<WeightsMeta>;
   if (meta.kind !== 'oneshot-roto/fine-tuned-weights' || typeof meta.resolution !== 'number') {
     throw new Error(`${source} is a checkpoint but not OneShot Roto fine-tuned weights`);
+  }
+  if (meta.edgeSnap !== undefined && !EDGE_SNAP_METHODS.includes(meta.edgeSnap)) {
+    throw new Error(
+      `${source} names an unknown edge snap "${String(meta.edgeSnap)}" (known: ${EDGE_SNAP_METHODS.join(', ')}); fine-tune the clip again`,
+    );
   }
   const views = meta.ensembleViews ?? [];
   const ensemble: EnsembleMember[] = views.map((v) => ({ views: v, parameters: new Map() }));
@@ -167,6 +177,7 @@ function fromCheckpoint(
     annotatedFrames: meta.annotatedFrames ?? [],
     iterations: c.step,
     threshold: meta.threshold ?? 0.5,
+    ...(meta.edgeSnap ? { edgeSnap: meta.edgeSnap } : {}),
     testTimeFlip: meta.testTimeFlip ?? false,
     zoomPass: meta.zoomPass ?? false,
     parameters,

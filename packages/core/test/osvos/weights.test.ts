@@ -8,7 +8,19 @@ import {
   withSegmentationChoices,
   type FineTunedWeights,
 } from '../../src/osvos/weights';
+import { resolveMatteOptions } from '../../src/matte/options';
+import { networkFinishing } from '../../src/osvos/presets';
 import { encodeCheckpoint } from '@oneshot-roto/onnx-train';
+
+/** The header `encodeWeights` writes for `w`. */
+const headerOf = (w: FineTunedWeights) => ({
+  kind: 'oneshot-roto/fine-tuned-weights',
+  resolution: w.resolution,
+  trainable: w.trainable,
+  parentSha256: w.parentSha256,
+  annotatedFrames: w.annotatedFrames,
+  threshold: w.threshold,
+});
 
 const params = (seed: number) =>
   new Map([
@@ -83,6 +95,27 @@ describe('fine-tuned weights file', () => {
       parentGuide: { resolution: 1024, agreement: 0.8, annotationShare: 0.9, share: 0.4 },
     };
     expect(decodeWeights(encodeWeights(guided)).parentGuide).toEqual(guided.parentGuide);
+  });
+
+  it("round-trips the matte finishing the preset chose, and finishes older files by the matte's default", () => {
+    const snapped: FineTunedWeights = { ...base, threshold: 0.55, edgeSnap: 'none' };
+    const back = decodeWeights(encodeWeights(snapped));
+    expect(networkFinishing(back)).toEqual({ threshold: 0.55, edgeSnap: 'none' });
+    // `base` carries no edge snap, as files written before it was a choice: the matte's default applies.
+    expect(networkFinishing(decodeWeights(encodeWeights(base)))).toEqual({ threshold: 0.5 });
+    // User flags win over the network's finishing (`segment --edge-snap crf`).
+    expect(resolveMatteOptions({ ...networkFinishing(back), edgeSnap: 'crf' })).toMatchObject({
+      threshold: 0.55,
+      edgeSnap: 'crf',
+    });
+    const bad = encodeCheckpoint({
+      step: 1,
+      meta: { ...headerOf(base), edgeSnap: 'sharpen' },
+      tensors: new Map([...params(1)].map(([k, v]) => [k, { dims: [v.length], data: v }])),
+    });
+    expect(() => decodeWeights(bad, 'clip.weights')).toThrow(
+      /clip\.weights names an unknown edge snap "sharpen" \(known: none, guided, bilateral, crf\); fine-tune the clip again/,
+    );
   });
 
   it('round-trips an ensemble: every network with its views and its own parameters, in order', () => {
