@@ -83,7 +83,7 @@ function cases(): Array<{ name: string; strokes: Stroke[] }> {
 
 function percentile(xs: number[], p: number): number {
   const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
 async function health(port: number): Promise<number> {
@@ -96,7 +96,11 @@ async function health(port: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--serve') return serve(process.argv[3]);
+  if (process.argv[2] === '--serve') {
+    const workspace = process.argv[3];
+    if (!workspace) throw new Error('usage: mask-limits.bench.ts --serve <workspace>');
+    return serve(workspace);
+  }
   const folder = await mkdtemp(join(tmpdir(), 'mask-limits-frames-'));
   for (const n of ['00000.png', '00001.png'])
     await sharp({ create: { width: W, height: H, channels: 3, background: { r: 90, g: 120, b: 60 } } })

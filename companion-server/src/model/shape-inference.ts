@@ -59,10 +59,10 @@ function spatialWindowShape(
   const dilations = getIntsAttribute(node, 'dilations', new Array<number>(nSpatial).fill(1));
   const pads = getIntsAttribute(node, 'pads', new Array<number>(2 * nSpatial).fill(0));
   const ceil = getIntAttribute(node, 'ceil_mode', 0) === 1;
-  const out = [input[0], outChannels];
+  const out = [input[0]!, outChannels];
   for (let i = 0; i < nSpatial; i++) {
     out.push(
-      convOutput(input[2 + i], kernel[i], strides[i], dilations[i], pads[i], pads[i + nSpatial], ceil),
+      convOutput(input[2 + i]!, kernel[i]!, strides[i]!, dilations[i]!, pads[i]!, pads[i + nSpatial]!, ceil),
     );
   }
   return out;
@@ -95,7 +95,7 @@ function sliceValues(
   const step = steps[0] ?? 1;
   if (step !== 1)
     throw new ModelError('UNSUPPORTED_GRAPH', 'Slice of a shape tensor with a step other than 1');
-  return values.slice(clamp(starts[0]), clamp(ends[0]));
+  return values.slice(clamp(starts[0]!), clamp(ends[0]!));
 }
 
 /** Nodes in an order where every input is produced before use (exports don't always store one). */
@@ -113,15 +113,15 @@ export function topologicalOrder(graph: GraphProto, available: Set<string>): Nod
   const order: NodeProto[] = [];
   while (ready.length > 0) {
     const i = ready.shift()!;
-    order.push(nodes[i]);
-    for (const out of nodes[i].output ?? []) {
+    order.push(nodes[i]!);
+    for (const out of nodes[i]!.output ?? []) {
       if (known.has(out)) continue;
       known.add(out);
-      for (const j of waiting.get(out) ?? []) if (--missing[j] === 0) ready.push(j);
+      for (const j of waiting.get(out) ?? []) if (--missing[j]! === 0) ready.push(j);
     }
   }
   if (order.length !== nodes.length) {
-    const stuck = nodes.find((_, i) => missing[i] > 0);
+    const stuck = nodes.find((_, i) => missing[i]! > 0);
     throw new ModelError(
       'UNSUPPORTED_GRAPH',
       `the graph has a cycle or an input no node produces (first stuck node: ${stuck?.opType} ${stuck?.name ?? ''})`,
@@ -181,7 +181,7 @@ export function inferShapes(
         const x = get(ins[0], node);
         const w = get(ins[1], node);
         shapes.set(out, {
-          shape: spatialWindowShape(node, x.shape, w.shape.slice(2), w.shape[0]),
+          shape: spatialWindowShape(node, x.shape, w.shape.slice(2), w.shape[0]!),
           elemType: x.elemType,
         });
         break;
@@ -191,7 +191,7 @@ export function inferShapes(
         const x = get(ins[0], node);
         const kernel = getIntsAttribute(node, 'kernel_shape', []);
         shapes.set(out, {
-          shape: spatialWindowShape(node, x.shape, kernel, x.shape[1]),
+          shape: spatialWindowShape(node, x.shape, kernel, x.shape[1]!),
           elemType: x.elemType,
         });
         if ((node.output ?? []).length > 1 && node.output![1])
@@ -223,11 +223,13 @@ export function inferShapes(
       }
       case 'Concat': {
         const parts = ins.map((n) => get(n, node));
-        const rank = parts[0].shape.length;
+        const first = parts[0];
+        if (!first) throw new ModelError('UNSUPPORTED_GRAPH', `Concat node ${node.name ?? ''} has no inputs`);
+        const rank = first.shape.length;
         let axis = getIntAttribute(node, 'axis', 0);
         if (axis < 0) axis += rank;
-        const shape = parts[0].shape.slice();
-        shape[axis] = parts.reduce((s, p) => s + p.shape[axis], 0);
+        const shape = first.shape.slice();
+        shape[axis] = parts.reduce((s, p) => s + p.shape[axis]!, 0);
         for (const p of parts) {
           if (p.shape.length !== rank || p.shape.some((d, i) => i !== axis && d !== shape[i])) {
             throw new ModelError(
@@ -237,7 +239,7 @@ export function inferShapes(
           }
         }
         const values = parts.every((p) => p.value) ? parts.flatMap((p) => p.value!) : undefined;
-        shapes.set(out, { shape, elemType: parts[0].elemType, value: values });
+        shapes.set(out, { shape, elemType: first.elemType, value: values });
         break;
       }
       case 'Shape': {
@@ -265,8 +267,8 @@ export function inferShapes(
         const sizes = ins[3] ? get(ins[3], node).value : undefined;
         const scales = ins[2] ? get(ins[2], node).value : undefined;
         let shape: number[];
-        if (sizes && sizes.length === x.shape.length) shape = [x.shape[0], ...sizes.slice(1)];
-        else if (scales) shape = x.shape.map((d, i) => Math.floor(d * scales[i]));
+        if (sizes && sizes.length === x.shape.length) shape = [x.shape[0]!, ...sizes.slice(1)];
+        else if (scales) shape = x.shape.map((d, i) => Math.floor(d * scales[i]!));
         else
           throw new ModelError(
             'UNSUPPORTED_GRAPH',

@@ -55,7 +55,7 @@ export function specialiseResolution(
   const inputs = (graph.input ?? []).filter((i) => !initNames.has(i.name ?? ''));
   if (inputs.length !== 1)
     throw new ModelError('UNSUPPORTED_GRAPH', `expected one image input, found ${inputs.length}`);
-  const input = inputs[0];
+  const input = inputs[0]!;
   const originalDims = dimsOfValueInfo(input);
   if (originalDims.length !== 4 || originalDims[1] !== 3) {
     throw new ModelError(
@@ -81,7 +81,7 @@ export function specialiseResolution(
   const partnerSpatial = (tensor: string, shapes: ShapeMap): number[] | undefined => {
     for (const c of consumers.get(tensor) ?? []) {
       if (c.opType === 'Cast' || c.opType === 'Identity') {
-        const found = partnerSpatial(c.output![0], shapes);
+        const found = partnerSpatial(c.output![0]!, shapes);
         if (found) return found;
         continue;
       }
@@ -116,22 +116,22 @@ export function specialiseResolution(
     if (node.opType !== 'Resize' || !node.input?.[3]) return;
     const concat = producer.get(node.input[3]);
     if (!concat || concat.opType !== 'Concat' || (concat.input ?? []).length !== 2) return;
-    const constNode = producer.get(concat.input![1]);
+    const constNode = producer.get(concat.input![1]!);
     if (!constNode || constNode.opType !== 'Constant') return;
-    const baked = known.get(concat.input![1])?.value;
+    const baked = known.get(concat.input![1]!)?.value;
     if (!baked || baked.length !== 2) return;
-    if ((consumers.get(concat.input![1]) ?? []).length !== 1) {
+    if ((consumers.get(concat.input![1]!) ?? []).length !== 1) {
       throw new ModelError(
         'UNSUPPORTED_GRAPH',
         `Resize size constant ${concat.input![1]} is shared by several nodes`,
       );
     }
-    const target = targetSpatial(node.output![0], known, baked);
+    const target = targetSpatial(node.output![0]!, known, baked);
     const valueAttr = (constNode.attribute ?? []).find((a) => a.name === 'value');
     valueAttr!.t = makeInt64Tensor(valueAttr!.t?.name ?? '', [2], target);
     // Re-run inference of the constant and the Concat feeding this Resize with the new value.
-    known.set(concat.input![1], { shape: [2], elemType: DataType.INT64, value: target });
-    const head = known.get(concat.input![0]);
+    known.set(concat.input![1]!, { shape: [2], elemType: DataType.INT64, value: target });
+    const head = known.get(concat.input![0]!);
     known.set(node.input[3], {
       shape: [4],
       elemType: DataType.INT64,

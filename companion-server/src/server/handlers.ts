@@ -94,7 +94,7 @@ async function buildAnnotationMask(
       const t = Math.round((weights?.threshold ?? 0.5) * 255);
       const soft = (await decodeGrayPng(png)).data;
       base = new Uint8Array(soft.length);
-      for (let i = 0; i < soft.length; i++) base[i] = soft[i] >= t && soft[i] > 0 ? 1 : 0;
+      for (let i = 0; i < soft.length; i++) base[i] = soft[i]! >= t && soft[i]! > 0 ? 1 : 0;
     }
     try {
       return await ctx.raster.rasterize({ strokes: m.strokes, width, height, space: m.space, base });

@@ -107,7 +107,7 @@ describe('protocol module', () => {
     files.push(join(__dirname, '..', '..', 'src', 'matte', 'options.ts'));
     files.push(join(__dirname, '..', '..', 'src', 'osvos', 'presets.ts'));
     for (const file of files) {
-      const specs = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      const specs = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
       for (const spec of specs)
         expect({
           file,

@@ -71,10 +71,12 @@ beforeAll(async () => {
   const workspace = await tempDir('mask-fuzz');
   child = await startChildServer(workspace, { ONESHOT_ROTO_TOKEN: TOKEN }, 0, 0);
   const c = await Counter.open(child.port);
-  for (const [i, [w, h]] of [
-    [3840, 2160],
-    [720, 8192],
-  ].entries()) {
+  for (const [i, [w, h]] of (
+    [
+      [3840, 2160],
+      [720, 8192],
+    ] as const
+  ).entries()) {
     const folder = await framesFolder(w, h);
     c.ws.send(JSON.stringify({ type: 'openClip', id: `open-${i}`, source: { kind: 'frames', folder } }));
   }
@@ -112,6 +114,7 @@ function annotation(id: string, clipId: string, strokes: Json[], space?: Json): 
 /** The messages of the issue, the largest the limits allow, and one step beyond each limit. */
 function namedMessages(): Json[] {
   const [wide, tall] = clips;
+  if (!wide || !tall) throw new Error('beforeAll opened no clips');
   const ring = (n: number, cx: number, cy: number, r: number) => {
     const p: number[] = [];
     for (let i = 0; i < n; i++)
@@ -161,7 +164,7 @@ function namedMessages(): Json[] {
 
 function randomMessages(seed: number, count: number): Json[] {
   const r = seededRandom(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const out: Json[] = [];
   for (let m = 0; m < count; m++) {
     const clip = pick(clips);
@@ -224,7 +227,11 @@ test('every request is answered exactly once and /health answers while masks are
   const counts = ids.map((id, i) => [id, ((i % 2 ? b : a).answers.get(id) ?? []).length]);
   expect(counts.filter(([, n]) => n !== 1)).toEqual([]);
   expect(a.unmatched.concat(b.unmatched)).toEqual([]);
-  const answer = (id: string) => (a.answers.get(id) ?? b.answers.get(id))![0];
+  const answer = (id: string) => {
+    const x = (a.answers.get(id) ?? b.answers.get(id))?.[0];
+    if (!x) throw new Error(`no answer to ${id}`);
+    return x;
+  };
   expect(answer('issue-polygon-200k')).toMatchObject({ type: 'error', code: 'bad_message' });
   expect(answer('issue-tall-100k')).toMatchObject({ type: 'error', code: 'bad_message' });
   expect(answer('issue-radius-4096')).toMatchObject({ type: 'error', code: 'bad_message' });

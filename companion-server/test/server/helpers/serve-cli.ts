@@ -48,7 +48,7 @@ export function startServeCli(
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ proc, url: m[1], stderr: () => err, kill9 });
+        resolve({ proc, url: m[1]!, stderr: () => err, kill9 });
       }
     });
   });
