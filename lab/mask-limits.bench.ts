@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     done = true;
     await poll;
     console.log(
-      `${c.name}: ${(json.length / 1024).toFixed(0)} KiB JSON, ${cost.rowSpans} row spans, ${cost.area} px area → ${a.type}${a.code ? ` ${a.code}` : ''} in ${ms.toFixed(0)} ms; ` +
+      `${c.name}: ${(json.length / 1024).toFixed(0)} KiB JSON, ${cost.rowSpans} row spans, ${cost.area} px area → ${String(a.type)}${typeof a.code === 'string' ? ` ${a.code}` : ''} in ${ms.toFixed(0)} ms; ` +
         `/health during it (${latencies.length} polls): median ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
     );
   }

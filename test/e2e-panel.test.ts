@@ -141,7 +141,7 @@ function withPause(backend: SegmentationBackend): SegmentationBackend {
   const wait = (signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
       if (!hold.paused) return resolve();
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
       hold.waiters.push(resolve);
     });
   return {
@@ -219,7 +219,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => panelHost.listen(0, '127.0.0.1', resolve));
   panelOrigin = `http://127.0.0.1:${(panelHost.address() as net.AddressInfo).port}`;
-  const backend = withPause(await loadBackend(BACKEND, { resolution: 320 }));
+  const backend = withPause(loadBackend(BACKEND, { resolution: 320 }));
   server = await createServer({
     workspace,
     backend,
@@ -599,7 +599,7 @@ test("inside (a fake of) Premiere Pro, the same panel reads the clip, places the
   const seen = (await premiere.evaluate(() => {
     const f = (globalThis as unknown as { __premiereFake: { timeline: unknown; undoStack: unknown } })
       .__premiereFake;
-    return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack }));
+    return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack })) as unknown;
   })) as Seen;
   const [matte] = seen.timeline.tracks[1]!.filter((i) => i.media.mediaPath.startsWith(premiereOut));
   if (!matte) throw new Error('no matte clip on the track above the source');

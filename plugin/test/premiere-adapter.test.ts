@@ -333,13 +333,14 @@ describe('the Premiere fake enforces the host rules (so the tests above can fail
     let late: Promise<void> | undefined;
     expect(() =>
       project.lockedAccess(() => {
-        project.executeTransaction(((c: { addAction(a: unknown): boolean }) => {
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async callback on purpose: the fake must refuse it
+        project.executeTransaction((c: { addAction(a: unknown): boolean }) => {
           late = (async () => {
             await Promise.resolve();
             c.addAction(markers.createAddMarkerAction('late'));
           })();
           return late;
-        }) as never);
+        });
       }),
     ).toThrow(/returned a Promise/);
     // The continuation runs after the lock is gone: the action can't even be created.

@@ -111,7 +111,11 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
           const y = y0 + dy;
           if (x < 0 || y < 0 || x >= W || y >= H) continue;
           const g = grad(x, y);
-          if (g < best) ((best = g), (bx = x), (by = y));
+          if (g < best) {
+            best = g;
+            bx = x;
+            by = y;
+          }
         }
       }
       const c = by * W + bx;
@@ -160,7 +164,12 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
         }
       }
     }
-    (sL.fill(0), sA.fill(0), sB.fill(0), sX.fill(0), sY.fill(0), cnt.fill(0));
+    sL.fill(0);
+    sA.fill(0);
+    sB.fill(0);
+    sX.fill(0);
+    sY.fill(0);
+    cnt.fill(0);
     for (let y = 0, i = 0; y < H; y++) {
       for (let x = 0; x < W; x++, i++) {
         const k = labels[i]!;
@@ -211,12 +220,22 @@ function enforceConnectivity(labels: Int32Array, W: number, H: number, minSize: 
     while (head < tail) {
       const q = queue[head++]!;
       const x = q % W;
-      if (x > 0 && out[q - 1]! < 0 && labels[q - 1] === lab) ((out[q - 1] = count), (queue[tail++] = q - 1));
-      if (x < W - 1 && out[q + 1]! < 0 && labels[q + 1] === lab)
-        ((out[q + 1] = count), (queue[tail++] = q + 1));
-      if (q >= W && out[q - W]! < 0 && labels[q - W] === lab) ((out[q - W] = count), (queue[tail++] = q - W));
-      if (q + W < N && out[q + W]! < 0 && labels[q + W] === lab)
-        ((out[q + W] = count), (queue[tail++] = q + W));
+      if (x > 0 && out[q - 1]! < 0 && labels[q - 1] === lab) {
+        out[q - 1] = count;
+        queue[tail++] = q - 1;
+      }
+      if (x < W - 1 && out[q + 1]! < 0 && labels[q + 1] === lab) {
+        out[q + 1] = count;
+        queue[tail++] = q + 1;
+      }
+      if (q >= W && out[q - W]! < 0 && labels[q - W] === lab) {
+        out[q - W] = count;
+        queue[tail++] = q - W;
+      }
+      if (q + W < N && out[q + W]! < 0 && labels[q + W] === lab) {
+        out[q + W] = count;
+        queue[tail++] = q + W;
+      }
     }
     if (tail < minSize && count > 0) {
       for (let t = 0; t < tail; t++) out[queue[t]!] = adjacent;

@@ -75,7 +75,10 @@ function broadcast(a: number[], b: number[]): number[] {
     const x = a[a.length - n + i] ?? 1;
     const y = b[b.length - n + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1)
-      throw new ModelError('UNSUPPORTED_GRAPH', `cannot broadcast shapes [${a}] and [${b}]`);
+      throw new ModelError(
+        'UNSUPPORTED_GRAPH',
+        `cannot broadcast shapes [${a.join(',')}] and [${b.join(',')}]`,
+      );
     out.push(Math.max(x, y));
   }
   return out;
@@ -234,7 +237,7 @@ export function inferShapes(
           if (p.shape.length !== rank || p.shape.some((d, i) => i !== axis && d !== shape[i])) {
             throw new ModelError(
               'UNSUPPORTED_GRAPH',
-              `Concat node ${node.name ?? ''}: input shapes [${parts.map((q) => `[${q.shape}]`).join(', ')}] do not agree outside axis ${axis}`,
+              `Concat node ${node.name ?? ''}: input shapes [${parts.map((q) => `[${q.shape.join(',')}]`).join(', ')}] do not agree outside axis ${axis}`,
             );
           }
         }

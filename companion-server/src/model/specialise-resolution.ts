@@ -60,7 +60,7 @@ export function specialiseResolution(
   if (originalDims.length !== 4 || originalDims[1] !== 3) {
     throw new ModelError(
       'UNSUPPORTED_GRAPH',
-      `input ${input.name} has shape [${originalDims}], expected [N,3,H,W]`,
+      `input ${input.name} has shape [${originalDims.join(',')}], expected [N,3,H,W]`,
     );
   }
   const originalSpatial = originalDims.slice(2);
@@ -101,7 +101,7 @@ export function specialiseResolution(
     if (baked.every((v, i) => v === originalSpatial[i])) return [resolution, resolution];
     throw new ModelError(
       'UNSUPPORTED_GRAPH',
-      `cannot tell which size the Resize producing ${resizeOut} should have at ${resolution}² (baked [${baked}], joined with no tensor of known shape)`,
+      `cannot tell which size the Resize producing ${resizeOut} should have at ${resolution}² (baked [${baked.join(',')}], joined with no tensor of known shape)`,
     );
   };
 

@@ -399,5 +399,5 @@ export function dispatch(
   x: RequestExtras,
 ): Promise<HandlerOutcome<ClientMessageType>> {
   const h = handlers[msg.type] as Handler<ClientMessageType>;
-  return h(ctx, msg as ClientMessageOf<ClientMessageType>, x);
+  return h(ctx, msg, x);
 }

@@ -695,7 +695,7 @@ export function specializeModel(
     // Small float initializers (Resize scales...) may be read as attributes, but are never folded:
     // they could be trainable parameters.
     const lookups = ins.map(
-      (c, i) => c ?? (node.input?.[i] ? floatInitConst(initializers.get(node.input[i]!)) : undefined),
+      (c, i) => c ?? (node.input?.[i] ? floatInitConst(initializers.get(node.input[i])) : undefined),
     );
     if (value) {
       value.forEach((c, i) => {

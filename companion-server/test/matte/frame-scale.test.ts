@@ -31,7 +31,10 @@ function lineScene(
         Math.min(1, ((x - 0.2 * W) * 0.2 * W + (y - 0.2 * H) * 0.2 * H) / ((0.2 * W) ** 2 + (0.2 * H) ** 2)),
       );
       const on = Math.hypot(x - 0.2 * W - t * 0.2 * W, y - 0.2 * H - t * 0.2 * H) < width / 2;
-      if (on) (line.push(i), (soft[i] = 0.7));
+      if (on) {
+        line.push(i);
+        soft[i] = 0.7;
+      }
       const c = on ? [120, 120, 120] : [110, 130, 110];
       for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.max(0, Math.min(255, c[k]! + noise()));
     }

@@ -49,7 +49,10 @@ function iou(m: FloatMatte, gt: Uint8Array): number {
   const b = binarize(m, 0.5);
   let inter = 0;
   let union = 0;
-  for (let i = 0; i < gt.length; i++) ((inter += b[i]! & gt[i]!), (union += b[i]! | gt[i]!));
+  for (let i = 0; i < gt.length; i++) {
+    inter += b[i]! & gt[i]!;
+    union += b[i]! | gt[i]!;
+  }
   return inter / union;
 }
 
@@ -163,8 +166,10 @@ describe('SLIC superpixels', () => {
         n++;
         const x = p % W;
         for (const q of [x > 0 ? p - 1 : -1, x < W - 1 ? p + 1 : -1, p - W, p + W]) {
-          if (q >= 0 && q < labels.length && !seen[q] && labels[q] === labels[s])
-            ((seen[q] = 1), stack.push(q));
+          if (q >= 0 && q < labels.length && !seen[q] && labels[q] === labels[s]) {
+            seen[q] = 1;
+            stack.push(q);
+          }
         }
       }
       expect(n).toBe(size[labels[s]!]);

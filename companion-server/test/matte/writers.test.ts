@@ -21,8 +21,11 @@ function matteFor(k: number): FloatMatte {
 }
 function frameFor(k: number): RgbFrame {
   const d = new Uint8Array(W * H * 3);
-  for (let i = 0; i < W * H; i++)
-    ((d[i * 3] = (i * 7 + k) & 255), (d[i * 3 + 1] = (i * 3) & 255), (d[i * 3 + 2] = 200));
+  for (let i = 0; i < W * H; i++) {
+    d[i * 3] = (i * 7 + k) & 255;
+    d[i * 3 + 1] = (i * 3) & 255;
+    d[i * 3 + 2] = 200;
+  }
   return makeRgbFrame(d, W, H);
 }
 /** Closes a writer that wrote one file (one PNG, or a video) and returns that file. */

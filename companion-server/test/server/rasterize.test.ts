@@ -183,8 +183,11 @@ describe('linear rasteriser against the per-pixel reference', () => {
         const n = 1 + Math.floor(rnd() * (rnd() < 0.3 ? 60 : 8));
         const points: number[] = [];
         for (let i = 0; i < Math.max(n, 3); i++) {
+          // Each rnd() draws anew, so the three alike conditions are three separate 15% chances.
           if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2]!, points[points.length - 1]!);
+          // eslint-disable-next-line no-dupe-else-if -- rnd() draws again: not the same condition
           else if (i > 0 && rnd() < 0.15) points.push(coord(sw), points[points.length - 1]!);
+          // eslint-disable-next-line no-dupe-else-if -- rnd() draws again: not the same condition
           else if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2]!, coord(sh));
           else points.push(coord(sw), coord(sh));
         }

@@ -93,7 +93,8 @@ test('kill -9 during fine-tuning, then during segmentation: annotations and fini
     await sharp(file).metadata(); // a complete, decodable PNG
   }
 
-  ({ child, client } = await start());
+  // The last server: afterAll stops it with the others.
+  ({ client } = await start());
   await client.ack({ type: 'subscribe', jobId: job.jobId, replay: true, masks: 'none' });
   const final = await client.waitForJob(job.jobId);
   expect(final.state).toBe('done');

@@ -162,7 +162,7 @@ describe('tokens and hosts', () => {
     // The helper appends ?token=<token>: a second one rides in front of it.
     const ws = `${srv.url}/ws?token=${t}&token=wrong-token-0000000000`;
     const status = await new Promise<number>((resolve) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- ws's own client, loaded only for this raw-socket check
       const WebSocket = require('ws') as typeof import('ws');
       const s = new WebSocket.WebSocket(ws.replace(/^http/, 'ws'));
       s.once('open', () => {
@@ -227,7 +227,8 @@ describe('tokens and hosts', () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _e, cb) {
-        for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+        for (const l of chunk.toString().split('\n'))
+          if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
         cb();
       },
     });

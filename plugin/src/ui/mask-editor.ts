@@ -35,9 +35,9 @@ export class MaskEditor {
   onChange: (() => void) | undefined;
 
   constructor() {
-    this.frame = el('img', { className: 'frame', alt: '' }) as HTMLImageElement;
-    this.overlay = el('img', { className: 'overlay', alt: '' }) as HTMLImageElement;
-    this.canvas = el('canvas', { className: 'paint' }) as HTMLCanvasElement;
+    this.frame = el('img', { className: 'frame', alt: '' });
+    this.overlay = el('img', { className: 'overlay', alt: '' });
+    this.canvas = el('canvas', { className: 'paint' });
     this.placeholder = el('div', { className: 'viewer-placeholder' }, [
       'Select a clip and press ',
       el('b', {}, ['Segment object']),

@@ -283,7 +283,7 @@ export class PremiereFake {
   private action(description: string, apply: () => void): Action {
     this.requireLock(description);
     const a: FakeAction = { description, apply };
-    return a as unknown as Action;
+    return a;
   }
 
   private mediaItem(media: FakeMediaItem): PProjectItem & PClipProjectItem {
@@ -491,7 +491,7 @@ export class PremiereFake {
         fake.lockDepth++;
         let result: unknown;
         try {
-          result = (callback as () => unknown)();
+          result = callback();
         } finally {
           fake.lockDepth--;
         }
@@ -517,7 +517,7 @@ export class PremiereFake {
         fake.inTransaction = true;
         let result: unknown;
         try {
-          result = (callback as (c: PCompoundAction) => unknown)(compound);
+          result = callback(compound);
         } finally {
           fake.inTransaction = false;
           open = false;

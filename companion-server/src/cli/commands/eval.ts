@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../../video/mask-io';
 import { runEvalResults } from './eval-results';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError } from './method-options';
+import { optionText } from './option-text';
 
 export function formatTiming(r: MethodEvalReport): string {
   const t = r.timing;
@@ -94,7 +95,7 @@ export function registerEvalCommand(program: Command): void {
   addMatteOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const sequences = opts.sequences
-      ? String(opts.sequences)
+      ? optionText(opts.sequences)
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean)
@@ -103,7 +104,7 @@ export function registerEvalCommand(program: Command): void {
     if (opts.results) {
       await runEvalResults({
         davis: String(opts.davis),
-        results: String(opts.results),
+        results: optionText(opts.results),
         split: opts.split as string | undefined,
         sequences,
         json: opts.json as string | undefined,
@@ -119,7 +120,7 @@ export function registerEvalCommand(program: Command): void {
       throw new UsageError(`--frame-step expects an integer >= 1, got "${String(opts.frameStep)}"`);
     const method = parseMethodOptions(opts);
     const resultsDir = opts.resultsOut
-      ? String(opts.resultsOut)
+      ? optionText(opts.resultsOut)
       : await fs.mkdtemp(path.join(os.tmpdir(), 'oneshot-roto-eval-'));
     const report = await runMethodEval({
       davisRoot: String(opts.davis),
@@ -145,9 +146,9 @@ export function registerEvalCommand(program: Command): void {
     print(formatTiming(report));
     print(`masks: ${path.resolve(resultsDir)}`);
     if (opts.json) {
-      await fs.mkdir(path.dirname(path.resolve(String(opts.json))), { recursive: true });
-      await writeFileAtomic(String(opts.json), Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
-      print(`JSON report: ${path.resolve(String(opts.json))}`);
+      await fs.mkdir(path.dirname(path.resolve(optionText(opts.json))), { recursive: true });
+      await writeFileAtomic(optionText(opts.json), Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
+      print(`JSON report: ${path.resolve(optionText(opts.json))}`);
     }
   });
 }

@@ -31,6 +31,7 @@ import { readMask, writeFileAtomic } from '../../video/mask-io';
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
+import { optionText } from './option-text';
 
 export interface SegmentJob {
   input: string;
@@ -275,7 +276,7 @@ export function registerSegmentCommand(program: Command): void {
       if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0)
-        throw new UsageError(`${flag} expects ${what} >= 0, got "${String(v)}"`);
+        throw new UsageError(`${flag} expects ${what} >= 0, got "${optionText(v)}"`);
       return n;
     };
     const suggest = int(opts.suggest, '--suggest', 'a number of frames') ?? 0;

@@ -184,7 +184,7 @@ function capsuleSpan(
     if (bx + d > hi) hi = bx + d;
   }
   if (len2 > 0) {
-    let bLo = -Infinity;
+    let bLo: number;
     let bHi = Infinity;
     if (dy === 0) {
       if (ea * ea > r2) bLo = Infinity;
