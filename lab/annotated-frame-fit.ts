@@ -31,8 +31,8 @@ async function main(): Promise<void> {
     },
   });
   if (!values['weights-dir']) throw new Error('--weights-dir DIR (with <seq>.weights) is required');
-  const frames = values.frames!.split(',').filter(Boolean);
-  const seqs = await listDavisSequences(values.davis!, {
+  const frames = values.frames.split(',').filter(Boolean);
+  const seqs = await listDavisSequences(values.davis, {
     sequences: values.sequences?.split(',').filter(Boolean),
   });
   for (const seq of seqs) {
@@ -40,8 +40,8 @@ async function main(): Promise<void> {
     const model = await loadFineTunedModel(weights, {});
     const scores: string[] = [];
     for (const name of frames) {
-      const frame = await readFrame(values.davis!, seq, name);
-      const gt = await readGroundTruth(values.davis!, seq, name);
+      const frame = await readFrame(values.davis, seq, name);
+      const gt = await readGroundTruth(values.davis, seq, name);
       const map = makeFloatMatte(await model.predict(frame), frame.width, frame.height);
       scores.push(
         `${name} J ${jaccard(binarize(map, weights.threshold), gt, frame.width, frame.height).toFixed(3)}`,

@@ -82,8 +82,13 @@ export function colourPrior(
     for (let x = bx0; x <= bx1; x++) {
       const i = y * W + x;
       const v = s[i]!;
-      if (v >= p.confident) (fg[bin(i)]++, nf++);
-      else if (v <= 1 - p.confident) (bg[bin(i)]++, nb++);
+      if (v >= p.confident) {
+        fg[bin(i)]!++;
+        nf++;
+      } else if (v <= 1 - p.confident) {
+        bg[bin(i)]!++;
+        nb++;
+      }
     }
   if (nb === 0) return soft;
   // Laplace-smoothed log-likelihood ratio per bin.

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   });
   if (!values.soft || !values.seq || !values.frame)
     throw new Error('--soft DIR --seq NAME --frame NNNNN are required');
-  const small = await readFrame(values.davis!, values.seq, values.frame);
+  const small = await readFrame(values.davis, values.seq, values.frame);
   const map = await readSoftMap(
     path.join(values.soft, values.seq, `${values.frame}.png`),
     small.width,
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   console.log(
     '| frame | every pixel, ms | band only, ms | ratio | labels differing |\n|---|---|---|---|---|',
   );
-  for (const size of values.sizes!.split(',')) {
+  for (const size of values.sizes.split(',')) {
     const [W, H] = size.split('x').map(Number) as [number, number];
     const frame = await upscaleFrame(small, W, H);
     const soft = await resizeSoftMap(map, W, H);

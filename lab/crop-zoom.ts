@@ -63,13 +63,13 @@ async function main(): Promise<void> {
   });
   if (!values['weights-dir'] || !values.soft)
     throw new Error('--weights-dir <dir of <seq>.weights> and --soft <dir of full-frame maps> are required');
-  const margins = values.margins!.split(',').map(Number);
+  const margins = values.margins.split(',').map(Number);
   const stride = Number(values.stride);
   const modes = ['replace', 'average'] as const;
   const labels = ['full', ...margins.flatMap((m) => modes.map((mode) => `m${m}/${mode}`))];
   if (values['soft-variant'] && !labels.includes(values['soft-variant']))
     throw new Error(`--soft-variant: one of ${labels.join(', ')}`);
-  const sequences = values.sequences?.split(',') ?? (await listSequences(values.davis!));
+  const sequences = values.sequences?.split(',') ?? (await listSequences(values.davis));
   const means: Record<string, { J: number; F: number }[]> = Object.fromEntries(labels.map((l) => [l, []]));
   let zoomed = 0;
   let scored = 0;
@@ -80,9 +80,9 @@ async function main(): Promise<void> {
       continue;
     }
     const model = await loadFineTunedModel(w, {});
-    const frames = (await listFrames(values.davis!, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
+    const frames = (await listFrames(values.davis, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
     const sums = labels.map(() => ({ J: 0, F: 0 }));
-    const first = await readFrame(values.davis!, seq, frames[0]!);
+    const first = await readFrame(values.davis, seq, frames[0]!);
     const writer =
       values['soft-out'] && values['soft-variant']
         ? await openMatteWriter('png16', {
@@ -95,9 +95,9 @@ async function main(): Promise<void> {
           })
         : undefined;
     for (const name of frames) {
-      const frame = await readFrame(values.davis!, seq, name);
+      const frame = await readFrame(values.davis, seq, name);
       const { width, height } = frame;
-      const gt = await readGroundTruth(values.davis!, seq, name);
+      const gt = await readGroundTruth(values.davis, seq, name);
       const full = (await readSoftMap(path.join(values.soft, seq, `${name}.png`), width, height)).data;
       const maps = new Map<string, Float32Array>([['full', full]]);
       for (const m of margins) {

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     },
   });
   if (positionals.length === 0) throw new Error('give one or more result folders (<dir>/<seq>/00000.png)');
-  const annotations = path.join(values.davis!, 'Annotations/480p');
+  const annotations = path.join(values.davis, 'Annotations/480p');
   const seqs = (values.sequences?.split(',') ?? (await fs.readdir(annotations))).sort();
   const totals = positionals.map(() => ({ fp: 0, fn: 0 }));
   console.log(`| sequence | ${positionals.map((d) => `${path.basename(d)} FP % / FN %`).join(' | ')} |`);

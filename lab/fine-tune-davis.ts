@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     ensembleViews: values['ensemble-views'],
   });
   await fs.mkdir(values.out, { recursive: true });
-  const names = await listDavisSequences(values.davis!, {
+  const names = await listDavisSequences(values.davis, {
     sequences: values.sequences?.split(',').filter(Boolean),
   });
   for (const name of names) {
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       console.log(`${name}: ${file} exists, skipped`);
       continue;
     }
-    const seq = await loadDavisSequence(values.davis!, name);
+    const seq = await loadDavisSequence(values.davis, name);
     const source = await openFrameSource(seq.framesDir);
     const gt = await readMask(annotationPath(seq, seq.annotationNames[0]!), { threshold: 0 });
     const annotations = [{ frameIndex: 0, mask: gt.data, width: gt.width, height: gt.height }];

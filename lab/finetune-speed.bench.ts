@@ -44,7 +44,7 @@ async function main() {
   console.log(
     `resolution ${R}, ${full.threads} threads, ${full.executionProvider}; ${new Date().toISOString()}`,
   );
-  for (const depth of values.depths!.split(',') as TrainableDepth[]) {
+  for (const depth of values.depths.split(',') as TrainableDepth[]) {
     const selector = trainableSelector(depth);
     const split = splitAtFrozenBoundary(model, {
       trainable: selector,

@@ -38,8 +38,8 @@ function parseVariant(spec: string): Partial<MatteOptions> {
             ? value
             : Number(value);
   }
-  resolveMatteOptions(out as Partial<MatteOptions>); // a bad value fails here, before hours of work
-  return out as Partial<MatteOptions>;
+  resolveMatteOptions(out); // a bad value fails here, before hours of work
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -57,13 +57,13 @@ async function main(): Promise<void> {
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps>[,<dir>…] is required');
   const softDirs = values.soft.split(',');
   const variants = [{ label: 'defaults', options: {} }].concat(
-    values.variant!.map((v) => ({ label: v, options: parseVariant(v) })),
+    values.variant.map((v) => ({ label: v, options: parseVariant(v) })),
   );
   const stride = Number(values.stride);
-  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
+  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const totals = variants.map(() => ({ J: 0, F: 0, falsePositive: 0, falseNegative: 0 }));
   for (const seq of seqs) {
-    const all = await listFrames(values.davis!, seq);
+    const all = await listFrames(values.davis, seq);
     const step = Number(values['frame-step'] ?? 0);
     const frames =
       step > 0
@@ -71,8 +71,8 @@ async function main(): Promise<void> {
         : all.slice(1, -1).filter((_, i) => i % stride === 0);
     const per = variants.map(() => ({ J: 0, F: 0 }));
     for (const name of frames) {
-      const frame = await readFrame(values.davis!, seq, name);
-      const gt = await readGroundTruth(values.davis!, seq, name);
+      const frame = await readFrame(values.davis, seq, name);
+      const gt = await readGroundTruth(values.davis, seq, name);
       const { width, height } = frame;
       const soft = await readAveragedSoftMap(softDirs, seq, name, width, height);
       variants.forEach((v, k) => {

@@ -33,12 +33,12 @@ import { DEFAULT_DAVIS_DIR } from './davis-location';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const seconds = async (fn: () => Promise<unknown>) => {
   const t = process.hrtime.bigint();
@@ -70,19 +70,19 @@ async function loadFrames(davis: string, n: number): Promise<{ frames: RgbFrame[
 async function benchResolution(resolution: number, frames: RgbFrame[], threads: number) {
   const model = await SegmentationModel.load({ resolution, threads });
   const inputs = await Promise.all(frames.map((f) => model.preprocess([f])));
-  await model.runRaw(inputs[0], 1);
-  await model.predict(frames[0]);
+  await model.runRaw(inputs[0]!, 1);
+  await model.predict(frames[0]!);
   const raw: number[] = [];
   const predict: number[] = [];
   for (const [i, frame] of frames.entries()) {
-    raw.push(await seconds(() => model.runRaw(inputs[i], 1)));
+    raw.push(await seconds(() => model.runRaw(inputs[i]!, 1)));
     predict.push(await seconds(() => model.predict(frame)));
   }
   // The pieces of predict() outside the network, timed alone (many repetitions: these are short,
   // so this estimate is far less exposed to other processes' load than predict − raw).
   const pre: number[] = [];
   const post: number[] = [];
-  const rawMap = (await model.runRaw(inputs[0], 1)).data;
+  const rawMap = (await model.runRaw(inputs[0]!, 1)).data;
   for (let k = 0; k < 4; k++) {
     for (const f of frames) {
       pre.push(await seconds(() => model.preprocess([f])));
@@ -145,19 +145,21 @@ async function fidelity(frame: RgbFrame, threads: number) {
   );
   const got = await fp32.run(feeds);
   await fp32.release();
-  return Object.keys(ref).map((name) => {
-    const a = got[name].data as Float32Array;
-    const b = ref[name].data as Float32Array;
+  return Object.entries(ref).map(([name, want]) => {
+    const have = got[name];
+    if (!have) throw new Error(`the fp32 model gave no output "${name}"`);
+    const a = have.data as Float32Array;
+    const b = want.data as Float32Array;
     let max = 0;
     let sum = 0;
     let scale = 0;
     for (let i = 0; i < a.length; i++) {
-      const d = Math.abs(a[i] - b[i]);
+      const d = Math.abs(a[i]! - b[i]!);
       sum += d;
       max = Math.max(max, d);
-      scale = Math.max(scale, Math.abs(b[i]));
+      scale = Math.max(scale, Math.abs(b[i]!));
     }
-    return { name, dims: ref[name].dims.join('x'), maxAbs: max, meanAbs: sum / a.length, maxRef: scale };
+    return { name, dims: want.dims.join('x'), maxAbs: max, meanAbs: sum / a.length, maxRef: scale };
   });
 }
 
@@ -189,10 +191,10 @@ async function main(): Promise<void> {
   }
   const batchSizes = arg('batch-sizes', '1,2,4').split(',').map(Number);
   const batchRes = Number(arg('batch-resolution', '512'));
-  const batches = await benchBatch(batchRes, frames[0], batchSizes, threads, 3);
+  const batches = await benchBatch(batchRes, frames[0]!, batchSizes, threads, 3);
   for (const b of batches)
     console.log(`${batchRes}x${batchRes} raw batch ${b.batch}: ${b.secondsPerFrame.toFixed(3)} s/frame`);
-  const fid = flag('fidelity') ? await fidelity(frames[0], threads) : undefined;
+  const fid = flag('fidelity') ? await fidelity(frames[0]!, threads) : undefined;
   for (const f of fid ?? [])
     console.log(
       `fidelity 1024² fp32 vs fp16 original: ${f.name} [${f.dims}] max |Δ| ${f.maxAbs.toExponential(2)}, mean |Δ| ${f.meanAbs.toExponential(2)}, max |ref| ${f.maxRef.toFixed(2)}`,

@@ -83,7 +83,7 @@ function cases(): Array<{ name: string; strokes: Stroke[] }> {
 
 function percentile(xs: number[], p: number): number {
   const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
 async function health(port: number): Promise<number> {
@@ -96,7 +96,11 @@ async function health(port: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--serve') return serve(process.argv[3]);
+  if (process.argv[2] === '--serve') {
+    const workspace = process.argv[3];
+    if (!workspace) throw new Error('usage: mask-limits.bench.ts --serve <workspace>');
+    return serve(workspace);
+  }
   const folder = await mkdtemp(join(tmpdir(), 'mask-limits-frames-'));
   for (const n of ['00000.png', '00001.png'])
     await sharp({ create: { width: W, height: H, channels: 3, background: { r: 90, g: 120, b: 60 } } })
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
     done = true;
     await poll;
     console.log(
-      `${c.name}: ${(json.length / 1024).toFixed(0)} KiB JSON, ${cost.rowSpans} row spans, ${cost.area} px area → ${a.type}${a.code ? ` ${a.code}` : ''} in ${ms.toFixed(0)} ms; ` +
+      `${c.name}: ${(json.length / 1024).toFixed(0)} KiB JSON, ${cost.rowSpans} row spans, ${cost.area} px area → ${String(a.type)}${typeof a.code === 'string' ? ` ${a.code}` : ''} in ${ms.toFixed(0)} ms; ` +
         `/health during it (${latencies.length} polls): median ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
     );
   }

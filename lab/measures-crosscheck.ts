@@ -29,10 +29,10 @@ async function main(): Promise<void> {
   for (const name of await listDavisSequences(root)) {
     const seq = await loadDavisSequence(root, name);
     for (let i = 0; i + 3 < seq.annotationNames.length; i += 9) {
-      const gt = await readMask(annotationPath(seq, seq.annotationNames[i]), { threshold: 0 });
-      const other = await readMask(annotationPath(seq, seq.annotationNames[i + 3]), { threshold: 0 });
+      const gt = await readMask(annotationPath(seq, seq.annotationNames[i]!), { threshold: 0 });
+      const other = await readMask(annotationPath(seq, seq.annotationNames[i + 3]!), { threshold: 0 });
       const speckled = gt.data.slice();
-      for (let p = 0; p < speckled.length; p++) if ((p * 7 + (p >> 3) * 13) % 29 === 0) speckled[p] ^= 1;
+      for (let p = 0; p < speckled.length; p++) if ((p * 7 + (p >> 3) * 13) % 29 === 0) speckled[p]! ^= 1;
       for (const [kind, pred] of [
         ['next3', other.data],
         ['speckle', speckled],
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   await fs.writeFile(path.join(work, 'ts-scores.json'), JSON.stringify(cases, null, 1));
   const ms = cases.map((c) => c.ms).sort((a, b) => a - b);
   console.log(
-    `${cases.length} pairs; J+F per pair: median ${ms[ms.length >> 1].toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms`,
+    `${cases.length} pairs; J+F per pair: median ${ms[ms.length >> 1]!.toFixed(1)} ms, max ${ms[ms.length - 1]!.toFixed(1)} ms`,
   );
 }
 

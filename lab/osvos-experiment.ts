@@ -57,7 +57,7 @@ async function main() {
     testTimeFlip: values.flip,
   });
   console.log(JSON.stringify(settings));
-  const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
+  const seqs = await listDavisSequences(values.davis, { sequences: values.sequences?.split(',') });
   const step = Number(values.step);
   // The parent's J is optional: it doubles the inference time of a sweep.
   const parent = values.parent
@@ -67,7 +67,7 @@ async function main() {
   let sumP = 0;
   let sumF = 0;
   for (const name of seqs) {
-    const seq = await loadDavisSequence(values.davis!, name);
+    const seq = await loadDavisSequence(values.davis, name);
     const first = await decodeRgbImage(framePath(seq, seq.frameNames[0]!));
     const gt0 = await readMask(annotationPath(seq, seq.frameNames[0]!));
     const t0 = performance.now();

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.parent) throw new Error('--parent DIR (stored parent soft maps) is required');
-  const davis = values.davis!;
+  const davis = values.davis;
   const step = Number(values.step);
   const maxAgreement = Number(values['max-agreement']);
   const settings = resolveSettings(values.preset as PresetName, {

@@ -222,12 +222,12 @@ async function main(): Promise<void> {
   if (wanted && VARIANTS.length !== wanted.length) throw new Error(`unknown variant in ${values.variants}`);
   if (!values.parent || !values.fine) throw new Error('--parent DIR and --fine DIR are required');
   const step = Number(values.step);
-  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
+  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const perSeq: Record<string, { J: number; F: number }[]> = {};
   for (const seq of seqs) {
     if (!(await fs.stat(path.join(values.fine, seq)).catch(() => null))) continue;
-    const frames = await listFrames(values.davis!, seq);
-    const gt0 = await readGroundTruth(values.davis!, seq, frames[0]!);
+    const frames = await listFrames(values.davis, seq);
+    const gt0 = await readGroundTruth(values.davis, seq, frames[0]!);
     const w = 854;
     const h = gt0.length / w;
     const name = (i: number) => `${String(i).padStart(5, '0')}.png`;
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     let n = 0;
     for (let i = 1; i < frames.length - 1; i++) {
       if (i % step !== 0) continue;
-      const gt = await readGroundTruth(values.davis!, seq, frames[i]!);
+      const gt = await readGroundTruth(values.davis, seq, frames[i]!);
       const P = (await readSoftMap(path.join(values.parent, seq, name(i)), w, h)).data;
       const F = (await readSoftMap(path.join(values.fine, seq, name(i)), w, h)).data;
       VARIANTS.forEach((v, k) => {

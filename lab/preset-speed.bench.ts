@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       frames: { type: 'string', default: '6' },
     },
   });
-  const presets = values.presets!.split(',') as PresetName[];
+  const presets = values.presets.split(',') as PresetName[];
   for (const p of presets) if (!PRESET_NAMES.includes(p)) throw new Error(`unknown preset ${p}`);
   const count = Number(values.frames);
   const sample = sampleClip();

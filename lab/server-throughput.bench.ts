@@ -43,7 +43,7 @@ function replayBackend(mattes: Uint8Array[]): SegmentationBackend {
     async segment(req) {
       for (const i of req.frameOrder) {
         req.signal.throwIfAborted();
-        await req.onFrame(i, mattes[i % mattes.length], 854, 480);
+        await req.onFrame(i, mattes[i % mattes.length]!, 854, 480);
       }
     },
   };

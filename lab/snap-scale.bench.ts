@@ -66,9 +66,9 @@ async function main(): Promise<void> {
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps> is required');
   const method = values.method as Method;
   if (!['crf', 'guided', 'bilateral'].includes(method)) throw new Error('--method crf|guided|bilateral');
-  const frame = await readFrame(values.davis!, values.seq!, values.frame!);
+  const frame = await readFrame(values.davis, values.seq, values.frame);
   const soft = await readSoftMap(
-    path.join(values.soft, values.seq!, `${values.frame}.png`),
+    path.join(values.soft, values.seq, `${values.frame}.png`),
     frame.width,
     frame.height,
   );

@@ -32,7 +32,7 @@ export async function readGroundTruth(davisRoot: string, seq: string, frame: str
   const file = path.join(davisRoot, 'Annotations', '480p', seq, `${frame}.png`);
   const { data } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
   const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i] > 127 ? 1 : 0;
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! > 127 ? 1 : 0;
   return out;
 }
 
@@ -73,8 +73,8 @@ export async function readSoftMap(file: string, width: number, height: number): 
     throw new Error(`soft map ${file} decoded with ${info.channels} channels, expected 1`);
   if (is16) {
     const u16 = new Uint16Array(data.buffer, data.byteOffset, n);
-    for (let i = 0; i < n; i++) out[i] = u16[i] / 65535;
-  } else for (let i = 0; i < n; i++) out[i] = data[i] / 255;
+    for (let i = 0; i < n; i++) out[i] = u16[i]! / 65535;
+  } else for (let i = 0; i < n; i++) out[i] = data[i]! / 255;
   return makeFloatMatte(out, width, height);
 }
 
@@ -120,11 +120,11 @@ export function warpMask(
       const fx = u - x0;
       const i00 = y0 * gw + x0;
       const lerp = (g: Float32Array) =>
-        (g[i00] * (1 - fx) + g[i00 + 1] * fx) * (1 - fy) +
-        (g[i00 + gw] * (1 - fx) + g[i00 + gw + 1] * fx) * fy;
+        (g[i00]! * (1 - fx) + g[i00 + 1]! * fx) * (1 - fy) +
+        (g[i00 + gw]! * (1 - fx) + g[i00 + gw + 1]! * fx) * fy;
       const sx = Math.min(width - 1, Math.max(0, Math.round(x + lerp(gx))));
       const sy = Math.min(height - 1, Math.max(0, Math.round(y + lerp(gy))));
-      out[y * width + x] = mask[sy * width + sx];
+      out[y * width + x] = mask[sy * width + sx]!;
     }
   }
   return out;
@@ -171,7 +171,7 @@ export async function syntheticSoftMap(
     .raw()
     .toBuffer();
   const out = new Float32Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = up[i] / 255;
+  for (let i = 0; i < out.length; i++) out[i] = up[i]! / 255;
   return makeFloatMatte(out, width, height);
 }
 

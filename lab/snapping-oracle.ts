@@ -41,17 +41,17 @@ async function main(): Promise<void> {
   });
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps>[,<dir>…] is required');
   const softDirs = values.soft.split(',');
-  const radii = values.radii!.split(',').map(Number);
+  const radii = values.radii.split(',').map(Number);
   const islands = Number(values.islands);
   const stride = Number(values.stride);
-  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
+  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const labels = ['prediction', ...radii.map((r) => `oracle within ${r} px`)];
   const totals = labels.map(() => ({ J: 0, F: 0 }));
   for (const seq of seqs) {
-    const frames = (await listFrames(values.davis!, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
+    const frames = (await listFrames(values.davis, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
     const per = labels.map(() => ({ J: 0, F: 0 }));
     for (const frame of frames) {
-      const gt = await readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${frame}.png`), {
+      const gt = await readMask(path.join(values.davis, 'Annotations', '480p', seq, `${frame}.png`), {
         threshold: 0,
       });
       const { width, height } = gt;

@@ -22,14 +22,12 @@ async function main(): Promise<void> {
   });
   if (!values.soft || !values.seq) throw new Error('--soft DIR and --seq NAME are required');
   const stride = Number(values.stride);
-  const frames = (await listFrames(values.davis!, values.seq))
-    .slice(1, -1)
-    .filter((_, i) => i % stride === 0);
+  const frames = (await listFrames(values.davis, values.seq)).slice(1, -1).filter((_, i) => i % stride === 0);
   console.log('| frame | F none | F guided | precision none → guided | recall none → guided |');
   console.log('|---|---|---|---|---|');
   for (const name of frames) {
-    const frame = await readFrame(values.davis!, values.seq, name);
-    const gt = await readGroundTruth(values.davis!, values.seq, name);
+    const frame = await readFrame(values.davis, values.seq, name);
+    const gt = await readGroundTruth(values.davis, values.seq, name);
     const soft = await readSoftMap(
       path.join(values.soft, values.seq, `${name}.png`),
       frame.width,

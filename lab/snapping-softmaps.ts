@@ -35,7 +35,7 @@ async function main(): Promise<void> {
         const frame = await readFrame(davis, seq, name);
         const prob = await model.predict(frame);
         const u16 = new Uint16Array(prob.length);
-        for (let i = 0; i < prob.length; i++) u16[i] = Math.round(Math.min(1, Math.max(0, prob[i])) * 65535);
+        for (let i = 0; i < prob.length; i++) u16[i] = Math.round(Math.min(1, Math.max(0, prob[i]!)) * 65535);
         await sharp(u16, { raw: { width: frame.width, height: frame.height, channels: 1 } })
           .toColourspace('grey16')
           .png()

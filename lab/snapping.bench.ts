@@ -127,7 +127,7 @@ const cleanSpeckle = (mask: Uint8Array, w: number, h: number, px: number) =>
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -168,6 +168,8 @@ async function main(): Promise<void> {
     let islandsFirst = false;
     for (const kv of spec.split(',')) {
       const [key, value] = kv.split('=');
+      if (key === undefined || value === undefined)
+        throw new Error(`--crf wants key=value pairs, not "${kv}"`);
       // `islands=1`: stray islands dropped first, as the matte pipeline does before its snap.
       if (key === 'islands') islandsFirst = value === '1';
       else if (!(key in DEFAULT_DENSE_CRF)) throw new Error(`unknown dense-CRF parameter ${key}`);
@@ -183,6 +185,8 @@ async function main(): Promise<void> {
     const params: Partial<ColourPriorParams> = {};
     for (const kv of spec.split(',')) {
       const [key, value] = kv.split('=');
+      if (key === undefined || value === undefined)
+        throw new Error(`--colour wants key=value pairs, not "${kv}"`);
       if (!(key in DEFAULT_COLOUR_PRIOR)) throw new Error(`unknown colour-prior parameter ${key}`);
       params[key as keyof ColourPriorParams] = Number(value);
     }
@@ -211,6 +215,7 @@ async function main(): Promise<void> {
     const acc: Record<string, { J: number[]; F: number[] }> = Object.fromEntries(
       names.map((n) => [n, { J: [], F: [] }]),
     );
+    // OPTIONS, times, perSeq and acc all have an entry for every name in `names`.
     for (const name of picked) {
       const frame = await readFrame(args.davis, seq, name);
       const gt = await readGroundTruth(args.davis, seq, name);
@@ -225,29 +230,29 @@ async function main(): Promise<void> {
           );
       for (const opt of names) {
         const t0 = performance.now();
-        const mask = OPTIONS[opt](soft, frame);
-        times[opt].push(performance.now() - t0);
-        acc[opt].J.push(jaccard(mask, gt, frame.width, frame.height));
-        acc[opt].F.push(boundaryF(mask, gt, frame.width, frame.height));
+        const mask = OPTIONS[opt]!(soft, frame);
+        times[opt]!.push(performance.now() - t0);
+        acc[opt]!.J.push(jaccard(mask, gt, frame.width, frame.height));
+        acc[opt]!.F.push(boundaryF(mask, gt, frame.width, frame.height));
       }
       frames++;
     }
-    for (const opt of names) perSeq[opt].push({ J: mean(acc[opt].J), F: mean(acc[opt].F) });
+    for (const opt of names) perSeq[opt]!.push({ J: mean(acc[opt]!.J), F: mean(acc[opt]!.F) });
     process.stderr.write(
       `${seq}: ${picked.length} frames; ` +
         names
-          .map((n) => `${n} J ${(100 * mean(acc[n].J)).toFixed(1)} F ${(100 * mean(acc[n].F)).toFixed(1)}`)
+          .map((n) => `${n} J ${(100 * mean(acc[n]!.J)).toFixed(1)} F ${(100 * mean(acc[n]!.F)).toFixed(1)}`)
           .join(' | ') +
         '\n',
     );
   }
   const rows = names.map((n) => ({
     option: n,
-    J: 100 * mean(perSeq[n].map((s) => s.J)),
-    F: 100 * mean(perSeq[n].map((s) => s.F)),
-    msPerFrame: median(times[n]),
+    J: 100 * mean(perSeq[n]!.map((s) => s.J)),
+    F: 100 * mean(perSeq[n]!.map((s) => s.F)),
+    msPerFrame: median(times[n]!),
   }));
-  const base = rows[0];
+  const base = rows[0]!;
   console.log(
     `Snapping on ${args.davis} (${seqs.length} sequences, ${frames} frames, stride ${args.stride}); ${source}`,
   );

@@ -30,14 +30,14 @@ async function main(): Promise<void> {
     },
   });
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps, every frame> is required');
-  const radii = values.radii!.split(',').map(Number);
-  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
+  const radii = values.radii.split(',').map(Number);
+  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const totals = radii.map(() => ({ J: 0, F: 0 }));
   for (const seq of seqs) {
-    const frames = await listFrames(values.davis!, seq);
+    const frames = await listFrames(values.davis, seq);
     const gts = await Promise.all(
       frames.map((f) =>
-        readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${f}.png`), { threshold: 0 }),
+        readMask(path.join(values.davis, 'Annotations', '480p', seq, `${f}.png`), { threshold: 0 }),
       ),
     );
     const softs: FloatMatte[] = [];
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const row: string[] = [];
     for (const [k, r] of radii.entries()) {
       const smoother = createTemporalSmoother<null>(r);
-      const out: FloatMatte[] = new Array(frames.length);
+      const out = new Array<FloatMatte>(frames.length);
       for (let i = 0; i < frames.length; i++)
         for (const s of smoother.push(i, softs[i]!, null)) out[s.frameIndex] = s.matte;
       for (const s of smoother.flush()) out[s.frameIndex] = s.matte;

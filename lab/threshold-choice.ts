@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(stride) || stride < 1)
     throw new Error(`--stride expects a positive integer, got ${values.stride}`);
   const dirs = values.soft.split(',');
-  const davis = values.davis!;
+  const davis = values.davis;
   const seqs = values.seqs ? values.seqs.split(',') : await listSequences(davis);
   const frames: FrameScores[] = [];
   for (const seq of seqs) {

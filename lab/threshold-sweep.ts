@@ -33,17 +33,17 @@ async function main(): Promise<void> {
   // Each variant: a threshold and a stray-island fraction (0: none dropped).
   const variants = values.islands
     ? values.islands.split(',').map((f) => ({ label: `islands ${f}`, threshold: 0.5, islands: Number(f) }))
-    : values
-        .thresholds!.split(',')
+    : values.thresholds
+        .split(',')
         .map((t) => ({ label: `threshold ${t}`, threshold: Number(t), islands: 0 }));
   const stride = Number(values.stride);
-  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis!));
+  const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const sums = variants.map(() => ({ J: 0, F: 0 }));
   for (const seq of seqs) {
-    const frames = (await listFrames(values.davis!, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
+    const frames = (await listFrames(values.davis, seq)).slice(1, -1).filter((_, i) => i % stride === 0);
     const per = variants.map(() => ({ J: 0, F: 0 }));
     for (const frame of frames) {
-      const gt = await readMask(path.join(values.davis!, 'Annotations', '480p', seq, `${frame}.png`), {
+      const gt = await readMask(path.join(values.davis, 'Annotations', '480p', seq, `${frame}.png`), {
         threshold: 0,
       });
       const soft = await readAveragedSoftMap(softDirs, seq, frame, gt.width, gt.height);

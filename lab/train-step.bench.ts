@@ -72,9 +72,9 @@ async function runConfig(config: string): Promise<void> {
   let stepMs: number;
   let forwardMs: number;
   let prefixMs: number | undefined;
-  let params = 0;
-  let buildS = 0;
-  let sessionS = 0;
+  let params: number;
+  let buildS: number;
+  let sessionS: number;
   const interleave = async (step: () => Promise<unknown>, extra?: () => Promise<unknown>) => {
     await runForward();
     await step();

@@ -77,9 +77,9 @@ async function main() {
     },
   });
   if (!values['weights-dir']) throw new Error('--weights-dir <dir with <seq>.weights> is required');
-  const resolutions = values.resolutions!.split(',').map(Number);
+  const resolutions = values.resolutions.split(',').map(Number);
   const stride = Number(values.stride);
-  const seqs = await listDavisSequences(values.davis!, { sequences: values.sequences?.split(',') });
+  const seqs = await listDavisSequences(values.davis, { sequences: values.sequences?.split(',') });
   // combination name -> which predictions (resolution, flipped) it averages
   const combos = new Map<string, { r: number; flip: boolean }[]>();
   const views = (rs: number[], flip: boolean) =>
@@ -106,13 +106,13 @@ async function main() {
   }
   const perSeq: Record<string, Record<string, { J: number; F: number; frames: number }>> = {};
   for (const name of seqs) {
-    const weightsFile = path.join(values['weights-dir']!, `${name}.weights`);
+    const weightsFile = path.join(values['weights-dir'], `${name}.weights`);
     const w = await readWeights(weightsFile).catch(() => undefined);
     if (!w) {
       console.log(`${name}: no ${weightsFile}, skipped`);
       continue;
     }
-    const seq = await loadDavisSequence(values.davis!, name);
+    const seq = await loadDavisSequence(values.davis, name);
     const models = new Map<number, SegmentationModel>();
     for (const r of resolutions) models.set(r, await modelAt(w, r));
     const sums = new Map<string, { J: number; F: number }>(

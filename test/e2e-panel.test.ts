@@ -107,7 +107,7 @@ async function paintStroke(points: [number, number][], button: 'left' = 'left'):
   const box = await page.locator('canvas.paint').boundingBox();
   if (!box) throw new Error('the paint canvas is not visible');
   const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
-  await page.mouse.move(...at(points[0]));
+  await page.mouse.move(...at(points[0]!));
   await page.mouse.down({ button });
   for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
   await page.mouse.up({ button });
@@ -146,7 +146,7 @@ function withPause(backend: SegmentationBackend): SegmentationBackend {
   const wait = (signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
       if (!hold.paused) return resolve();
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
       hold.waiters.push(resolve);
     });
   return {
@@ -224,7 +224,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => panelHost.listen(0, '127.0.0.1', resolve));
   panelOrigin = `http://127.0.0.1:${(panelHost.address() as net.AddressInfo).port}`;
-  const backend = withPause(await loadBackend(BACKEND, { resolution: 320 }));
+  const backend = withPause(loadBackend(BACKEND, { resolution: 320 }));
   server = await createServer({
     workspace,
     backend,
@@ -309,7 +309,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     [0.45, 0.6],
     [0.6, 0.6],
     [0.55, 0.75],
-  ]) {
+  ] as const) {
     await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
   }
   await page.keyboard.press('Enter'); // closes the polygon
@@ -446,7 +446,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   // Each render names its own files: prefix, clip, object, time stamp and counter.
   expect(written.every((f) => /^OneShot Roto .+ Object 1 r\d{8}-\d{9}-1_\d+\.png$/.test(f))).toBe(true);
   expect(await byTestId('timeline-edits').textContent()).toContain(
-    `12 frames from ${path.join(outputFolder, written.sort()[0])}`,
+    `12 frames from ${path.join(outputFolder, written.sort()[0]!)}`,
   );
   await shot('06-rendered');
 
@@ -458,7 +458,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     clips: { objects: { annotations: { frame: number; role: string }[] }[] }[];
   };
   expect(clips).toHaveLength(1);
-  expect(clips[0].objects[0].annotations.map((a) => [a.frame, a.role])).toEqual([
+  expect(clips[0]!.objects[0]!.annotations.map((a) => [a.frame, a.role])).toEqual([
     [0, 'initial'],
     [6, 'correction'],
   ]);
@@ -504,7 +504,7 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     await fetch(`http://127.0.0.1:${port}/clips`, { headers: { authorization: `Bearer ${TOKEN}` } })
   ).json()) as { clips: { objects: { objectId: string; annotations: { role: string }[] }[] }[] };
   const byObject = Object.fromEntries(
-    after.clips[0].objects.map((o) => [o.objectId, o.annotations.map((a) => a.role)]),
+    after.clips[0]!.objects.map((o) => [o.objectId, o.annotations.map((a) => a.role)]),
   );
   expect(byObject).toEqual({ main: ['initial', 'correction'], 'object-2': ['initial'] });
 
@@ -604,19 +604,20 @@ test("inside (a fake of) Premiere Pro, the same panel reads the clip, places the
   const seen = (await premiere.evaluate(() => {
     const f = (globalThis as unknown as { __premiereFake: { timeline: unknown; undoStack: unknown } })
       .__premiereFake;
-    return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack }));
+    return JSON.parse(JSON.stringify({ timeline: f.timeline, undoStack: f.undoStack })) as unknown;
   })) as Seen;
-  const [matte] = seen.timeline.tracks[1].filter((i) => i.media.mediaPath.startsWith(premiereOut));
+  const [matte] = seen.timeline.tracks[1]!.filter((i) => i.media.mediaPath.startsWith(premiereOut));
+  if (!matte) throw new Error('no matte clip on the track above the source');
   expect(matte).toMatchObject({ start: 10, end: 10.5 });
   expect(matte.media).toMatchObject({ asNumberedStills: true, overrideFps: 24 });
-  const chain = seen.timeline.tracks[0][0].components;
+  const chain = seen.timeline.tracks[0]![0]!.components;
   expect(chain.map((c) => c.matchName)).toEqual([
     'AE.ADBE Opacity',
     'AE.ADBE Motion',
     'AE.ADBE Track Matte Key',
   ]);
-  expect(chain[2].params.map((p) => p.value)).toEqual([2, 1, false]);
-  expect(matte.components[1].params).toEqual(chain[1].params); // Motion copied
+  expect(chain[2]!.params.map((p) => p.value)).toEqual([2, 1, false]);
+  expect(matte.components[1]!.params).toEqual(chain[1]!.params); // Motion copied
   expect(seen.undoStack.map((u) => u.label)).toEqual([
     'OneShot Roto: matte layer "Object 1"',
     'OneShot Roto: matte layer "Object 1": Track Matte Key settings',

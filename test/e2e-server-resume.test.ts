@@ -94,7 +94,10 @@ test('a fine-tune cut by a shutdown continues after its finished network on the 
     const gt = await bearMask(m.header.frame, 854, 480);
     let inter = 0;
     let union = 0;
-    for (let i = 0; i < gt.length; i++) ((inter += pred[i]! & gt[i]!), (union += pred[i]! | gt[i]!));
+    for (let i = 0; i < gt.length; i++) {
+      inter += pred[i]! & gt[i]!;
+      union += pred[i]! | gt[i]!;
+    }
     expect(inter / union).toBeGreaterThan(0.5);
   }
   // The job is done: its progress file is gone.

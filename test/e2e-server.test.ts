@@ -57,8 +57,8 @@ function iou(a: Uint8Array, b: Uint8Array): number {
   let inter = 0;
   let union = 0;
   for (let i = 0; i < a.length; i++) {
-    inter += a[i] & b[i];
-    union += a[i] | b[i];
+    inter += a[i]! & b[i]!;
+    union += a[i]! | b[i]!;
   }
   return union ? inter / union : 1;
 }
@@ -111,7 +111,7 @@ test('open a video clip, annotate with strokes, fine-tune, receive every mask fr
       .toBuffer({ resolveWithObject: true });
     expect(info).toMatchObject({ width: 854, height: 480, channels: 1 });
     const pred = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i++) pred[i] = data[i] >= 128 ? 1 : 0;
+    for (let i = 0; i < data.length; i++) pred[i] = data[i]! >= 128 ? 1 : 0;
     expect(iou(pred, await bearMask(m.header.frame, 854, 480))).toBeGreaterThan(0.5);
   }
 
@@ -135,7 +135,7 @@ test('open a video clip, annotate with strokes, fine-tune, receive every mask fr
       objects: Array<{ annotations: Array<{ role: string }>; fineTuned: boolean; framesDone: number }>;
     };
   }>({ type: 'getClip', clipId: clip.clipId });
-  expect(info.clip.objects[0].annotations.map((a) => a.role)).toEqual(['initial', 'correction']);
+  expect(info.clip.objects[0]!.annotations.map((a) => a.role)).toEqual(['initial', 'correction']);
   expect(info.clip.objects[0]).toMatchObject({ fineTuned: true, framesDone: FRAMES });
 
   // Every frame's confidence, from the backend's own evidence: with the parent guide, each frame

@@ -5,7 +5,6 @@ import { Panel } from './ui/panel';
 import { setChildren } from './ui/dom';
 import { uxpModule } from './host/uxp-modules';
 import type { WebSocketLike } from './client/server-client';
-import type { FetchLike } from './client/http-client';
 import { MANIFEST_PORTS } from './client/server-address';
 
 interface UxpStorage {
@@ -25,7 +24,7 @@ function boot(): void {
     host,
     tokens: createTokenStore(),
     createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
-    fetch: ((url, init) => fetch(url, init)) as FetchLike,
+    fetch: (url, init) => fetch(url, init),
     pickFolder: uxpFolderPicker(),
     // UXP's network permission admits only the manifests' origins; a browser has no such limit.
     allowedPorts: uxpModule('uxp') ? MANIFEST_PORTS : undefined,

@@ -79,6 +79,7 @@ describe('AfterEffectsHostAdapter', () => {
     expect(result).toEqual({ trackIndex: 2, startSeconds: 10, mode: 'track-matte', undoSteps: 1, notes: [] });
     expect(fake.comp.layers.map((l) => l.name)).toEqual(['title.png', 'OneShot Roto matte', 'interview.mov']);
     const [, matte, footage] = fake.comp.layers;
+    if (!footage) throw new Error('the comp has no third layer');
     expect(matte).toMatchObject({ startTime: 10, inPoint: 10, outPoint: 14, stretch: 100, enabled: false });
     expect(fake.comp.footage.find((f) => f.path === MATTE_FIRST)).toMatchObject({
       isSequence: true,
@@ -90,7 +91,7 @@ describe('AfterEffectsHostAdapter', () => {
     expect(fake.undoStack).toHaveLength(1);
     expect(fake.undo()).toBe('OneShot Roto: matte layer');
     expect(fake.comp.layers.map((l) => l.name)).toEqual(['title.png', 'interview.mov']);
-    expect(fake.comp.layers[1].trackMatte).toBeNull();
+    expect(fake.comp.layers[1]!.trackMatte).toBeNull();
   });
 
   test('cutout mode turns the original layer off instead of keying it', async () => {
@@ -103,7 +104,7 @@ describe('AfterEffectsHostAdapter', () => {
       label: 'cutout',
     });
     expect(fake.comp.layers[2]).toMatchObject({ name: 'interview.mov', enabled: false, trackMatte: null });
-    expect(fake.comp.layers[1].enabled).toBe(true);
+    expect(fake.comp.layers[1]!.enabled).toBe(true);
     expect(fake.undoStack).toHaveLength(1);
   });
 

@@ -50,6 +50,7 @@ describe.each(manifests)('%s', (file, app, minVersion) => {
   test('declares one panel entry point with a label and existing icons', () => {
     expect(manifest.entrypoints).toHaveLength(1);
     const [panel] = manifest.entrypoints;
+    if (!panel) throw new Error('the manifest has no entry point');
     expect(panel.type).toBe('panel');
     expect(panel.label.default).toBe('OneShot Roto');
     for (const icon of [...(panel.icons ?? []), ...(manifest.icons ?? [])]) {

@@ -62,23 +62,23 @@ describe('PremiereHostAdapter reading the timeline', () => {
 
   test('prefers a selected clip under the playhead to the topmost one', async () => {
     const { fake, adapter } = setup({ selected: true });
-    fake.timeline.tracks[1][0].end = 20; // the title on V2 now covers the playhead too
+    fake.timeline.tracks[1]![0]!.end = 20; // the title on V2 now covers the playhead too
     expect((await adapter.getActiveClip()).name).toBe('interview.mov');
-    fake.timeline.tracks[0][0].selected = false;
+    fake.timeline.tracks[0]![0]!.selected = false;
     expect((await adapter.getActiveClip()).name).toBe('title');
   });
 
   test('passes over adjustment layers, graphics and mattes above the clip', async () => {
     const { fake, adapter } = setup();
     const over = (name: string, extra: Partial<FakeTrackItem>): FakeTrackItem => ({
-      ...fake.timeline.tracks[0][0],
+      ...fake.timeline.tracks[0]![0]!,
       name,
       media: { name, mediaPath: '', fps: 25 },
       start: 9,
       end: 15,
       ...extra,
     });
-    fake.timeline.tracks[1].push(over('Adjustment Layer', { adjustmentLayer: true }));
+    fake.timeline.tracks[1]!.push(over('Adjustment Layer', { adjustmentLayer: true }));
     fake.timeline.tracks.push([over('Graphic', {})]); // no media file, like an Essential Graphics clip
     fake.timeline.tracks.push([
       over('OneShot Roto interview r1_000050.png', {
@@ -124,13 +124,13 @@ describe('PremiereHostAdapter editing the timeline', () => {
     // V2 holds a title over 0-5 s only, so it is free over the clip's 10-14 s.
     expect(result).toMatchObject({ trackIndex: 1, startSeconds: 10, mode: 'track-matte', undoSteps: 2 });
     expect(result.notes.join(' ')).toMatch(/Matte "Video 2".*Composite Using "Matte Luma".*Effect Controls/);
-    const matte = fake.timeline.tracks[1].find((i) => i.media.mediaPath === MATTE_FIRST);
+    const matte = fake.timeline.tracks[1]!.find((i) => i.media.mediaPath === MATTE_FIRST);
     expect(matte).toBeDefined();
     expect(matte!.start).toBeCloseTo(10, 9);
     expect(matte!.end).toBeCloseTo(14, 9); // 100 stills at the clip's 25 fps
     expect(matte!.media.asNumberedStills).toBe(true);
 
-    const clipItem = fake.timeline.tracks[0][0];
+    const clipItem = fake.timeline.tracks[0]![0]!;
     const key = keyOf(clipItem)!;
     expect(clipItem.components.indexOf(key)).toBe(2); // appended after Opacity and Motion
     expect(key.params.map((p) => p.value)).toEqual([2, 1, false]); // Video 2, Matte Luma, not reversed
@@ -142,10 +142,10 @@ describe('PremiereHostAdapter editing the timeline', () => {
       'OneShot Roto: matte layer: Track Matte Key settings',
     ]);
     fake.undo();
-    expect(keyOf(fake.timeline.tracks[0][0])!.params[0].value).toBe(0);
+    expect(keyOf(fake.timeline.tracks[0]![0]!)!.params[0]!.value).toBe(0);
     fake.undo();
-    expect(fake.timeline.tracks[1].some((i) => i.media.mediaPath === MATTE_FIRST)).toBe(false);
-    expect(keyOf(fake.timeline.tracks[0][0])).toBeUndefined();
+    expect(fake.timeline.tracks[1]!.some((i) => i.media.mediaPath === MATTE_FIRST)).toBe(false);
+    expect(keyOf(fake.timeline.tracks[0]![0]!)).toBeUndefined();
   });
 
   test('works in a localised Premiere: effect and parameters are found by match name and index', async () => {
@@ -156,7 +156,7 @@ describe('PremiereHostAdapter editing the timeline', () => {
     const clip = await adapter.getActiveClip();
     expect(await adapter.canApplyTrackMatte(clip)).toBe(true);
     await adapter.placeMatte(request(clip, MATTE_FIRST));
-    const key = keyOf(s.timeline.tracks[0][0])!;
+    const key = keyOf(s.timeline.tracks[0]![0]!)!;
     expect(key.displayName).toBe('Spurmaske-Key');
     expect(key.params.map((p) => [p.displayName, p.value])).toEqual([
       ['Maske', 2],
@@ -168,7 +168,7 @@ describe('PremiereHostAdapter editing the timeline', () => {
   test("places exactly the clip's frames when leftover files continue the numbering on disk", async () => {
     // 130 files continue the numbering (an older, longer render); the clip has 100 frames.
     const { fake } = await placed('track-matte', {}, {}, 130);
-    const matte = fake.timeline.tracks[1].find((i) => i.media.mediaPath === MATTE_FIRST)!;
+    const matte = fake.timeline.tracks[1]!.find((i) => i.media.mediaPath === MATTE_FIRST)!;
     expect(matte.media.frameCount).toBe(130); // the imported item holds them all...
     expect(matte.end - matte.start).toBeCloseTo(4, 9); // ...but only the clip's 100 are placed
   });
@@ -176,23 +176,23 @@ describe('PremiereHostAdapter editing the timeline', () => {
   test("creates a new track by inserting when every track above is busy over the matte's range", async () => {
     const s = setup();
     // The title covers only the last 0.1 s of the clip's range (not the playhead at 11 s).
-    s.fake.timeline.tracks[1][0].start = 13.9;
-    s.fake.timeline.tracks[1][0].end = 20;
+    s.fake.timeline.tracks[1]![0]!.start = 13.9;
+    s.fake.timeline.tracks[1]![0]!.end = 20;
     s.fake.stillSequences.set(MATTE_FIRST, 100);
     const clip = await s.adapter.getActiveClip();
     const result = await s.adapter.placeMatte(request(clip, MATTE_FIRST));
     expect(result.trackIndex).toBe(2);
     expect(s.fake.timeline.tracks).toHaveLength(3);
-    expect(s.fake.undoStack[0].actions.join(' ')).toMatch(/createInsertProjectItemAction\(V3/);
+    expect(s.fake.undoStack[0]!.actions.join(' ')).toMatch(/createInsertProjectItemAction\(V3/);
     // Nothing else moved: the insert is limited to the new, empty track.
-    expect(s.fake.timeline.tracks[1][0]).toMatchObject({ name: 'title', start: 13.9, end: 20 });
-    expect(s.fake.timeline.tracks[0][0]).toMatchObject({ start: 10, end: 14 });
-    expect(keyOf(s.fake.timeline.tracks[0][0])!.params[0].value).toBe(3);
+    expect(s.fake.timeline.tracks[1]![0]).toMatchObject({ name: 'title', start: 13.9, end: 20 });
+    expect(s.fake.timeline.tracks[0]![0]).toMatchObject({ start: 10, end: 14 });
+    expect(keyOf(s.fake.timeline.tracks[0]![0]!)!.params[0]!.value).toBe(3);
   });
 
   test('plays the matte at media fps x speed so it stays in sync with a sped-up clip', async () => {
     const { fake } = await placed('track-matte', { speed: 2, end: 12 });
-    const matte = fake.timeline.tracks[1].find((i) => i.media.mediaPath === MATTE_FIRST)!;
+    const matte = fake.timeline.tracks[1]!.find((i) => i.media.mediaPath === MATTE_FIRST)!;
     expect(matte.media.overrideFps).toBe(50);
     expect(matte.end - matte.start).toBeCloseTo(2, 9); // same length as the clip on the timeline
   });
@@ -205,16 +205,16 @@ describe('PremiereHostAdapter editing the timeline', () => {
       Anchor: { x: 0.4, y: 0.55 },
     };
     const { fake, result } = await placed('track-matte', { components: intrinsicComponents('en', motion) });
-    const matte = fake.timeline.tracks[1].find((i) => i.media.mediaPath === MATTE_FIRST)!;
-    expect(motionOf(matte).params).toEqual(motionOf(fake.timeline.tracks[0][0]).params);
-    expect(motionOf(matte).params[1].value).toBe(142);
+    const matte = fake.timeline.tracks[1]!.find((i) => i.media.mediaPath === MATTE_FIRST)!;
+    expect(motionOf(matte).params).toEqual(motionOf(fake.timeline.tracks[0]![0]!).params);
+    expect(motionOf(matte).params[1]!.value).toBe(142);
     expect(result.undoSteps).toBe(3);
-    expect(fake.undoStack[2].label).toBe('OneShot Roto: matte layer: Motion');
+    expect(fake.undoStack[2]!.label).toBe('OneShot Roto: matte layer: Motion');
   });
 
   test('refuses a clip with animated Motion before touching the project', async () => {
     const components = intrinsicComponents('en');
-    components[1].params[1].timeVarying = true; // Scale keyframed
+    components[1]!.params[1]!.timeVarying = true; // Scale keyframed
     const s = setup({ components });
     s.fake.stillSequences.set(MATTE_FIRST, 100);
     const clip = await s.adapter.getActiveClip();
@@ -228,11 +228,11 @@ describe('PremiereHostAdapter editing the timeline', () => {
   test('cutout mode places the RGBA sequence and disables the clip, in one undo step', async () => {
     const { fake, result } = await placed('cutout');
     expect(result).toMatchObject({ mode: 'cutout', undoSteps: 1 });
-    expect(fake.timeline.tracks[0][0].disabled).toBe(true);
-    expect(keyOf(fake.timeline.tracks[0][0])).toBeUndefined();
+    expect(fake.timeline.tracks[0]![0]!.disabled).toBe(true);
+    expect(keyOf(fake.timeline.tracks[0]![0]!)).toBeUndefined();
     expect(fake.undoStack).toHaveLength(1);
     fake.undo();
-    expect(fake.timeline.tracks[0][0].disabled).toBe(false);
+    expect(fake.timeline.tracks[0]![0]!.disabled).toBe(false);
   });
 
   test('reports whether Track Matte Key exists so the panel can pick the cutout', async () => {
@@ -251,23 +251,23 @@ describe('PremiereHostAdapter editing the timeline', () => {
     fake.stillSequences.set(second, 100);
     const result = await adapter.placeMatte(request(clip, second));
     expect(result.trackIndex).toBe(2); // V2 holds the first matte
-    const keys = fake.timeline.tracks[0][0].components.filter(
+    const keys = fake.timeline.tracks[0]![0]!.components.filter(
       (c) => c.matchName === 'AE.ADBE Track Matte Key',
     );
     expect(keys).toHaveLength(1);
-    expect(keys[0].params[0].value).toBe(3); // Video 3
+    expect(keys[0]!.params[0]!.value).toBe(3); // Video 3
     expect(result.notes.join(' ')).toMatch(/already had a Track Matte Key.*duplicate the clip/);
     // The first matte is still on V2 with its own files.
-    expect(fake.timeline.tracks[1].some((i) => i.media.mediaPath === MATTE_FIRST)).toBe(true);
+    expect(fake.timeline.tracks[1]!.some((i) => i.media.mediaPath === MATTE_FIRST)).toBe(true);
   });
 
   test('two clips from one folder rendered twice each give four matte sets that never share a file', async () => {
     const fake = new PremiereFake(sampleTimeline());
     const adapter = new PremiereHostAdapter(fake.api);
     // A second clip from the same folder, later on V1.
-    const second = { ...fake.timeline.tracks[0][0], name: 'street.mov', start: 20, end: 24 };
+    const second = { ...fake.timeline.tracks[0]![0]!, name: 'street.mov', start: 20, end: 24 };
     second.media = { name: 'street.mov', mediaPath: '/media/street.mov', fps: 25 };
-    fake.timeline.tracks[0].push(second);
+    fake.timeline.tracks[0]!.push(second);
     const namer = new MatteNamer(() => Date.UTC(2026, 11, 4, 13, 30, 12)); // one instant for all four
     const placedFiles: string[] = [];
     for (const playhead of [11, 21]) {
@@ -286,7 +286,7 @@ describe('PremiereHostAdapter editing the timeline', () => {
     expect(onTimeline.map((i) => i.media.mediaPath).sort()).toEqual([...placedFiles].sort());
     // Placing files an earlier matte plays is refused before anything is imported.
     const clip = await adapter.getActiveClip();
-    await expect(adapter.placeMatte(request(clip, placedFiles[0]))).rejects.toThrow(/already used by/);
+    await expect(adapter.placeMatte(request(clip, placedFiles[0]!))).rejects.toThrow(/already used by/);
   });
 
   test('a failed import (importFiles resolves false) is an error and leaves the timeline alone', async () => {
@@ -333,13 +333,14 @@ describe('the Premiere fake enforces the host rules (so the tests above can fail
     let late: Promise<void> | undefined;
     expect(() =>
       project.lockedAccess(() => {
-        project.executeTransaction(((c: { addAction(a: unknown): boolean }) => {
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async callback on purpose: the fake must refuse it
+        project.executeTransaction((c: { addAction(a: unknown): boolean }) => {
           late = (async () => {
             await Promise.resolve();
             c.addAction(markers.createAddMarkerAction('late'));
           })();
           return late;
-        }) as never);
+        });
       }),
     ).toThrow(/returned a Promise/);
     // The continuation runs after the lock is gone: the action can't even be created.
@@ -355,6 +356,7 @@ describe('the Premiere fake enforces the host rules (so the tests above can fail
     expect('getParam' in component).toBe(false);
     const seq = await (await fake.api.Project.getActiveProject()).getActiveSequence();
     const [clip] = (await seq.getVideoTrack(0)).getTrackItems(fake.api.Constants.TrackItemType.CLIP, false);
+    if (!clip) throw new Error('the sample timeline has no clip on V1');
     const chain = await clip.getComponentChain();
     expect(await chain.getComponentAtIndex(1).getMatchName()).toBe('AE.ADBE Motion');
     // createKeyframe throws on a value of the wrong type, as documented.
@@ -366,6 +368,7 @@ describe('the Premiere fake enforces the host rules (so the tests above can fail
     const project = await fake.api.Project.getActiveProject();
     const seq = await project.getActiveSequence();
     const [media] = await fake.api.FolderItem.cast(await project.getInsertionBin()).getItems();
+    if (!media) throw new Error('the insertion bin is empty');
     const editor = fake.api.SequenceEditor.getEditor(seq);
     expect(() =>
       project.lockedAccess(() => {

@@ -110,7 +110,12 @@ function setup() {
     highWaterBytes: 1000,
   });
   client.on('state', (s) => states.push(s));
-  return { client, sockets, timers, states, last: () => sockets[sockets.length - 1] };
+  const last = () => {
+    const s = sockets[sockets.length - 1];
+    if (!s) throw new Error('the client has opened no socket yet');
+    return s;
+  };
+  return { client, sockets, timers, states, last };
 }
 
 test('connects with the protocol and token subprotocols, says hello, then sends requests', async () => {
@@ -124,7 +129,7 @@ test('connects with the protocol and token subprotocols, says hello, then sends 
   expect(socket.json().map((m) => m.type)).toEqual(['hello']); // nothing before the hello is answered
   socket.ackHello();
   expect(states.map((s) => s.status)).toEqual(['connecting', 'connected']);
-  const list = socket.json()[1];
+  const list = socket.json()[1]!;
   expect(list.type).toBe('listClips');
   socket.reply({ type: 'ack', id: list.id, request: 'listClips', result: { clips: [] } });
   await expect(pending).resolves.toEqual({ clips: [] });
@@ -136,7 +141,7 @@ test('an error answer rejects the request with the server code and message', asy
   last().open();
   last().ackHello();
   const p = client.request('getClip', { clipId: 'nope' });
-  const req = last().json()[1];
+  const req = last().json()[1]!;
   last().reply({ type: 'error', id: req.id, code: 'not_found', message: 'no clip "nope"' });
   await expect(p).rejects.toMatchObject({
     name: 'ServerRequestError',
@@ -151,11 +156,11 @@ test('reconnects with doubling backoff, resends unanswered requests under the sa
   last().open();
   last().ackHello();
   const sub = client.subscribeJob('job1');
-  const subReq = last().json()[1];
+  const subReq = last().json()[1]!;
   last().reply({ type: 'ack', id: subReq.id, request: 'subscribe', result: { jobs: [job()] } });
   await sub;
   const pending = client.request('listJobs', {});
-  const firstId = last().json()[2].id;
+  const firstId = last().json()[2]!.id;
 
   last().drop();
   expect(states[states.length - 1]).toMatchObject({ status: 'waiting', retryInMs: 500 });
@@ -170,7 +175,7 @@ test('reconnects with doubling backoff, resends unanswered requests under the sa
   socket.ackHello();
   const after = socket.json().slice(1);
   expect(after.map((m) => m.type)).toEqual(['listJobs', 'subscribe']);
-  expect(after[0].id).toBe(firstId); // same id: the server answers a retried request once
+  expect(after[0]!.id).toBe(firstId); // same id: the server answers a retried request once
   expect(after[1]).toMatchObject({ jobId: 'job1', masks: 'none' });
   socket.reply({ type: 'ack', id: firstId, request: 'listJobs', result: { jobs: [] } });
   await expect(pending).resolves.toEqual({ jobs: [] });
@@ -187,7 +192,7 @@ test('stops following a job once it finished, so reconnects do not resubscribe t
   last().open();
   last().ackHello();
   const sub = client.subscribeJob('job1');
-  last().reply({ type: 'ack', id: last().json()[1].id, request: 'subscribe', result: { jobs: [job()] } });
+  last().reply({ type: 'ack', id: last().json()[1]!.id, request: 'subscribe', result: { jobs: [job()] } });
   await sub;
   last().reply({ type: 'job', job: job({ state: 'done', phase: 'finished' }) });
   expect(jobs).toEqual(['job1:done']);
@@ -281,7 +286,7 @@ test('a wrong token ends reconnecting with a pairing message', async () => {
   });
   client.on('state', (s) => states.push(s));
   client.connect();
-  sockets[0].drop(); // a refused upgrade looks like a dropped connection
+  sockets[0]!.drop(); // a refused upgrade looks like a dropped connection
   await new Promise((r) => setImmediate(r));
   expect(states[states.length - 1]).toMatchObject({ status: 'unauthorized' });
   expect(timers.queue.size).toBe(0);

@@ -19,7 +19,7 @@ test('the panel bundle uses no API that UXP lacks', () => {
 test('the bundle carries no Node-only module', () => {
   // webpack 5 resolves no Node built-ins for the web target; a leftover require() would throw in UXP
   // for anything but the host modules, which the panel loads through the host's own require.
-  const requires = [...bundle.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+  const requires = [...bundle.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
   expect(requires.filter((r) => !['uxp', 'premierepro', 'aftereffects'].includes(r))).toEqual([]);
 });
 

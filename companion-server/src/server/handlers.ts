@@ -102,7 +102,7 @@ async function buildAnnotationMask(
       const t = Math.round((weights?.threshold ?? 0.5) * 255);
       const soft = (await decodeGrayPng(png)).data;
       base = new Uint8Array(soft.length);
-      for (let i = 0; i < soft.length; i++) base[i] = soft[i] >= t && soft[i] > 0 ? 1 : 0;
+      for (let i = 0; i < soft.length; i++) base[i] = soft[i]! >= t && soft[i]! > 0 ? 1 : 0;
     }
     try {
       return await ctx.raster.rasterize({ strokes: m.strokes, width, height, space: m.space, base });
@@ -407,5 +407,5 @@ export function dispatch(
   x: RequestExtras,
 ): Promise<HandlerOutcome<ClientMessageType>> {
   const h = handlers[msg.type] as Handler<ClientMessageType>;
-  return h(ctx, msg as ClientMessageOf<ClientMessageType>, x);
+  return h(ctx, msg, x);
 }

@@ -47,12 +47,17 @@ const PARAM_NAMES: Record<string, string> = {
 /** The first parameter the route's schema refused, in the words clients already get for it. */
 function invalidParameter(req: FastifyRequest): ProtocolError {
   const err = req.validationError!;
-  const field = (err.validation?.[0]?.instancePath ?? '').replace(/^\//, '');
+  // fastify types `validation` as any: it is ajv's list of errors.
+  const validation = err.validation as Array<{ instancePath?: string }> | undefined;
+  const field = (validation?.[0]?.instancePath ?? '').replace(/^\//, '');
   const values = (err.validationContext === 'querystring' ? req.query : req.params) as Record<
     string,
     unknown
   >;
-  const raw = String(values[field] ?? '');
+  const value = values[field];
+  // Query and path values are strings (arrays for a repeated query key), numbers once coerced.
+  const raw =
+    typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value ?? '');
   if (field === 'frame')
     return new ProtocolError('bad_message', `frame "${raw.slice(0, 20)}" is not a frame number`);
   if (field === 'maxSide')

@@ -67,7 +67,7 @@ export async function decodeClientMaskPng(
   }
   const mask = new Uint8Array(width * height);
   const ch = info.channels;
-  for (let i = 0; i < mask.length; i++) mask[i] = data[i * ch] >= 128 ? 1 : 0;
+  for (let i = 0; i < mask.length; i++) mask[i] = data[i * ch]! >= 128 ? 1 : 0;
   return mask;
 }
 
@@ -80,10 +80,10 @@ export async function encodeOverlayPng(
   const out = new Uint8Array(frame.data.length);
   const src = frame.data;
   for (let i = 0, p = 0; p < src.length; i++, p += 3) {
-    const a = matte ? (matte[i] / 255) * 0.5 : 0;
-    out[p] = Math.round(src[p] * (1 - a) + 255 * a);
-    out[p + 1] = Math.round(src[p + 1] * (1 - a));
-    out[p + 2] = Math.round(src[p + 2] * (1 - a));
+    const a = matte ? (matte[i]! / 255) * 0.5 : 0;
+    out[p] = Math.round(src[p]! * (1 - a) + 255 * a);
+    out[p + 1] = Math.round(src[p + 1]! * (1 - a));
+    out[p + 2] = Math.round(src[p + 2]! * (1 - a));
   }
   return encodeRgbPng({ data: out, width: frame.width, height: frame.height, channels: 3 }, maxSide);
 }

@@ -116,7 +116,7 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
       if (req.signal.aborted) throw new ProtocolError('cancelled', 'render cancelled');
       const soft = await req.readMatte(frame);
       const data = new Float32Array(soft.length);
-      for (let i = 0; i < soft.length; i++) data[i] = soft[i] / 255;
+      for (let i = 0; i < soft.length; i++) data[i] = soft[i]! / 255;
       const rgb = await req.readFrame(frame);
       await write(
         processor.push(frame, makeFloatMatte(data, req.width, req.height), rgb, req.painted?.get(frame)),

@@ -49,7 +49,7 @@ function unbracket(name: string): string {
 /** Splits a Host header into name and port ("[::1]:8765" → "[::1]", "8765"). */
 function splitHost(host: string): { name: string; port: string } | undefined {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(host);
-  return m ? { name: m[1], port: m[2] } : undefined;
+  return m ? { name: m[1]!, port: m[2]! } : undefined;
 }
 
 /** The token query parameters (every one given). */
@@ -116,7 +116,7 @@ export function checkToken(input: GuardInput, opts: GuardOptions): GuardResult {
   const auth = input.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (m) candidates.push(m[1]);
+    if (m) candidates.push(m[1]!);
   }
   const q = queryTokens(input.url);
   if (q.length > 1) {

@@ -45,7 +45,7 @@ function skipValue(b: Uint8Array, i: number): number {
     return -1;
   }
   // Number, true, false, null.
-  while (i < b.length && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x5d && b[i] > 0x20) i++;
+  while (i < b.length && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x5d && b[i]! > 0x20) i++;
   return i;
 }
 

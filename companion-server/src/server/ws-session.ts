@@ -31,7 +31,7 @@ export class WsSession {
     private readonly cache: RequestCache,
     private readonly log: Logger,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer | ArrayBuffer | Buffer[], isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => {
       // Nobody can retry under an anonymous connection's scope once it is closed.
       if (this.client.clientId === undefined) this.cache.forget(this.client.requestScope);

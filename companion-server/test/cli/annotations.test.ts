@@ -123,9 +123,7 @@ describe('annotation files for the segment command', () => {
     await make(file);
     const source = await openFrameSource(sample.framesDir);
     try {
-      await expect(loadAnnotations(source, [{ frameIndex: 0, maskPath: file }])).rejects.toThrow(
-        expected as RegExp,
-      );
+      await expect(loadAnnotations(source, [{ frameIndex: 0, maskPath: file }])).rejects.toThrow(expected);
     } finally {
       await source.close();
     }

@@ -48,7 +48,7 @@ describe('oneshot-roto models', () => {
     expect(info.cacheDir).toBe(cache);
     expect(info.prepared).toHaveLength(1);
     expect(info.prepared[0]).toMatchObject({ resolution: 320, complete: true });
-    expect(info.prepared[0].outputs[0]).toEqual({ name: 'output', shape: ['batch', 1, 320, 320] });
+    expect(info.prepared[0]!.outputs[0]).toEqual({ name: 'output', shape: ['batch', 1, 320, 320] });
   });
 
   it('refuses a resolution the network cannot take, saying which ones it can', async () => {

@@ -15,10 +15,10 @@ const sample = sampleClip();
 /** Replaces a stream's write with one that collects what is written; returns the restore function. */
 function intercept(stream: NodeJS.WriteStream, chunks: string[]): () => void {
   const write = stream.write.bind(stream);
-  stream.write = ((c: string | Uint8Array) => {
+  stream.write = (c: string | Uint8Array) => {
     chunks.push(String(c));
     return true;
-  }) as typeof stream.write;
+  };
   return () => {
     stream.write = write;
   };

@@ -15,7 +15,7 @@ test('segments real frames with the parent network; fine-tuning is a no-op that 
     width,
     height,
     frameCount: 2,
-    readFrame: (i: number) => decodeRgbImage(join(folder, names[i])),
+    readFrame: (i: number) => decodeRgbImage(join(folder, names[i]!)),
   };
   const backend = createParentOnlyBackend(); // its default 320²: at 128² the parent alone misses the bear;
   try {
@@ -52,9 +52,9 @@ test('segments real frames with the parent network; fine-tuning is a no-op that 
       let inter = 0;
       let union = 0;
       for (let i = 0; i < gt.length; i++) {
-        const p = g.p[i] >= 128 ? 1 : 0;
-        inter += p & gt[i];
-        union += p | gt[i];
+        const p = g.p[i]! >= 128 ? 1 : 0;
+        inter += p & gt[i]!;
+        union += p | gt[i]!;
       }
       expect(inter / union).toBeGreaterThan(0.5);
     }

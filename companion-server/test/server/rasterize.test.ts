@@ -33,8 +33,8 @@ function reference(strokes: Stroke[], w: number, h: number, sx = 1, sy = 1): Uin
         let inside = false;
         if (s.kind === 'polyline') {
           for (let k = 0; k < Math.max(1, n - 1) && !inside; k++) {
-            const [ax, ay] = [p[2 * k], p[2 * k + 1]];
-            const [bx, by] = n > 1 ? [p[2 * k + 2], p[2 * k + 3]] : [ax, ay];
+            const [ax, ay] = [p[2 * k]!, p[2 * k + 1]!];
+            const [bx, by] = n > 1 ? [p[2 * k + 2]!, p[2 * k + 3]!] : [ax, ay];
             const dx = bx - ax,
               dy = by - ay;
             const l2 = dx * dx + dy * dy;
@@ -44,8 +44,8 @@ function reference(strokes: Stroke[], w: number, h: number, sx = 1, sy = 1): Uin
         } else {
           let wn = 0;
           for (let k = 0; k < n; k++) {
-            const [ax, ay] = [p[2 * k], p[2 * k + 1]];
-            const [bx, by] = [p[(2 * k + 2) % p.length], p[(2 * k + 3) % p.length]];
+            const [ax, ay] = [p[2 * k]!, p[2 * k + 1]!];
+            const [bx, by] = [p[(2 * k + 2) % p.length]!, p[(2 * k + 3) % p.length]!];
             const cross = (bx - ax) * (v - ay) - (u - ax) * (by - ay);
             if (ay <= v && by > v && cross > 0) wn++;
             else if (ay > v && by <= v && cross < 0) wn--;
@@ -186,9 +186,12 @@ describe('linear rasteriser against the per-pixel reference', () => {
         const n = 1 + Math.floor(rnd() * (rnd() < 0.3 ? 60 : 8));
         const points: number[] = [];
         for (let i = 0; i < Math.max(n, 3); i++) {
-          if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2], points[points.length - 1]);
-          else if (i > 0 && rnd() < 0.15) points.push(coord(sw), points[points.length - 1]);
-          else if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2], coord(sh));
+          // Each rnd() draws anew, so the three alike conditions are three separate 15% chances.
+          if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2]!, points[points.length - 1]!);
+          // eslint-disable-next-line no-dupe-else-if -- rnd() draws again: not the same condition
+          else if (i > 0 && rnd() < 0.15) points.push(coord(sw), points[points.length - 1]!);
+          // eslint-disable-next-line no-dupe-else-if -- rnd() draws again: not the same condition
+          else if (i > 0 && rnd() < 0.15) points.push(points[points.length - 2]!, coord(sh));
           else points.push(coord(sw), coord(sh));
         }
         const label = rnd() < 0.6 ? 'fg' : 'bg';

@@ -71,7 +71,7 @@ test('kill -9 during fine-tuning, then during segmentation: annotations and fini
   const listed = await client.ack<{
     clips: Array<{ clipId: string; objects: Array<{ annotations: unknown[] }> }>;
   }>({ type: 'listClips' });
-  expect(listed.clips.find((c) => c.clipId === clip.clipId)?.objects[0].annotations).toHaveLength(1);
+  expect(listed.clips.find((c) => c.clipId === clip.clipId)?.objects[0]!.annotations).toHaveLength(1);
   // Retrying the request after the restart returns the same job rather than a second one.
   const retried = await client.ack<{ job: { jobId: string } }>({
     type: 'fineTune',
@@ -93,7 +93,8 @@ test('kill -9 during fine-tuning, then during segmentation: annotations and fini
     await sharp(file).metadata(); // a complete, decodable PNG
   }
 
-  ({ child, client } = await start());
+  // The last server: afterAll stops it with the others.
+  ({ client } = await start());
   await client.ack({ type: 'subscribe', jobId: job.jobId, replay: true, masks: 'none' });
   const final = await client.waitForJob(job.jobId);
   expect(final.state).toBe('done');

@@ -89,9 +89,9 @@ test('open, annotate with strokes, fine-tune and segment: every frame, playhead 
   const onDisk = await fs.readFile(
     join(srv.workspace, 'clips', clip.clipId, 'objects', 'main', 'masks', '00005.png'),
   );
-  expect(Buffer.compare(onDisk, masks[0].payload!)).toBe(0);
+  expect(Buffer.compare(onDisk, masks[0]!.payload!)).toBe(0);
   expect(await sharp(onDisk).metadata()).toMatchObject({ width: 96, channels: 1, format: 'png' });
-  const http = await fetch(`${srv.url}${masks[0].header.url}`, { headers: authHeaders() });
+  const http = await fetch(`${srv.url}${masks[0]!.header.url}`, { headers: authHeaders() });
   expect(http.status).toBe(200);
   expect(Buffer.compare(Buffer.from(await http.arrayBuffer()), onDisk)).toBe(0);
   // The synthetic backend got the annotation rasterised at frame size.
@@ -149,18 +149,18 @@ test('a correction adds an annotation, resumes fine-tuning from the current weig
   await client.ack({ type: 'subscribe', jobId: r.job.jobId, replay: true });
   const final = await client.waitForJob(r.job.jobId);
   expect(final.state).toBe('done');
-  const call = backend.fineTuneCalls[before];
+  const call = backend.fineTuneCalls[before]!;
   expect(call.resumeFrom).toMatch(/weights-.*\.bin$/);
   expect(call.annotations.map((a) => a.frame)).toEqual([0, 6]);
   // The correction's base was the prediction: its top-left corner is now background.
-  const corr = call.annotations[1];
+  const corr = call.annotations[1]!;
   expect(corr.mask[0]).toBe(0);
   expect(client.masksOf(r.job.jobId).map((m) => m.header.frame)[0]).toBe(6);
   const info = await client.ack<{
     clip: { objects: Array<{ annotations: unknown[]; fineTuned: boolean; framesDone: number }> };
   }>({ type: 'getClip', clipId: clip.clipId });
   expect(info.clip.objects[0]).toMatchObject({ fineTuned: true, framesDone: 8 });
-  expect(info.clip.objects[0].annotations).toHaveLength(2);
+  expect(info.clip.objects[0]!.annotations).toHaveLength(2);
 });
 
 test('cancel mid-job stops it, keeps finished frames, and the server keeps serving', async () => {
@@ -416,7 +416,7 @@ test('an "open" band is stored open, fine-tuned without, and left to the network
 
   await fineTuneAndSegment(clip.clipId, objectId);
   // Read back for fine-tuning: the band open (DONT_CARE), every other pixel as painted.
-  const sent = backend.fineTuneCalls.at(-1)!.annotations[0];
+  const sent = backend.fineTuneCalls.at(-1)!.annotations[0]!;
   expect(sent.frame).toBe(3);
   expect(Array.from(sent.mask)).toEqual(Array.from(painted, (v, i) => (inBand(i) ? DONT_CARE : v)));
 

@@ -23,7 +23,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 function makeFuzzer(seed: number, clipId: string) {
   const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const int = (n: number) => Math.floor(r() * n);
   const stroke = (): Json => ({
     kind: 'polyline',

@@ -27,11 +27,11 @@ test('20 concurrent clients on one job all get every frame in order', async () =
   const clients: TestClient[] = [];
   try {
     for (let i = 0; i < 20; i++) clients.push(await TestClient.connect(srv.url, srv.server.token));
-    const { clip } = await clients[0].ack<{ clip: { clipId: string } }>({
+    const { clip } = await clients[0]!.ack<{ clip: { clipId: string } }>({
       type: 'openClip',
       source: { kind: 'frames', folder: frames.folder },
     });
-    const { job } = await clients[0].ack<{ job: { jobId: string } }>({
+    const { job } = await clients[0]!.ack<{ job: { jobId: string } }>({
       type: 'segment',
       clipId: clip.clipId,
       playheadFrame: 10,
@@ -43,7 +43,7 @@ test('20 concurrent clients on one job all get every frame in order', async () =
       ...Array.from({ length: 14 }, (_, i) => 10 + i),
       ...Array.from({ length: 10 }, (_, i) => 9 - i),
     ];
-    const reference = clients[0].masksOf(job.jobId).map((m) => md5(m.payload));
+    const reference = clients[0]!.masksOf(job.jobId).map((m) => md5(m.payload));
     for (const c of clients) {
       const got = c.masksOf(job.jobId);
       expect(got.map((m) => m.header.frame)).toEqual(expected);

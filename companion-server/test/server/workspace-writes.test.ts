@@ -97,7 +97,7 @@ test('concurrent replacements of one frame leave an index that matches the store
   const listed = info.objects.find((o) => o.objectId === 'same')!.annotations;
   expect(listed).toHaveLength(1);
   const file = join(srv.workspace, 'clips', clip.clipId, 'objects', 'same', 'annotations', '00003.png');
-  expect(await foregroundOf(file)).toBe(listed[0].foregroundPixels);
+  expect(await foregroundOf(file)).toBe(listed[0]!.foregroundPixels);
 });
 
 test('annotations of several objects of one clip, all at once, are all kept', async () => {

@@ -84,10 +84,10 @@ export function strokeCost(
       let minY = Infinity;
       let maxY = -Infinity;
       for (let k = 0; k < Math.max(1, n - 1); k++) {
-        const ax = p[2 * k];
-        const ay = p[2 * k + 1];
-        const bx = n > 1 ? p[2 * k + 2] : ax;
-        const by = n > 1 ? p[2 * k + 3] : ay;
+        const ax = p[2 * k]!;
+        const ay = p[2 * k + 1]!;
+        const bx = n > 1 ? p[2 * k + 2]! : ax;
+        const by = n > 1 ? p[2 * k + 3]! : ay;
         const rows = span(capsuleRange(Math.min(ay, by), Math.max(ay, by), r, sy, height));
         const cols = span(capsuleRange(Math.min(ax, bx), Math.max(ax, bx), r, sx, width));
         rowSpans += rows;
@@ -106,11 +106,11 @@ export function strokeCost(
       let minY = Infinity;
       let maxY = -Infinity;
       for (let k = 0; k < n; k++) {
-        const ay = p[2 * k + 1];
-        const by = p[(2 * k + 3) % p.length];
+        const ay = p[2 * k + 1]!;
+        const by = p[(2 * k + 3) % p.length]!;
         if (ay !== by) rowSpans += span(edgeRows(Math.min(ay, by), Math.max(ay, by), sy, height));
-        minX = Math.min(minX, p[2 * k]);
-        maxX = Math.max(maxX, p[2 * k]);
+        minX = Math.min(minX, p[2 * k]!);
+        maxX = Math.max(maxX, p[2 * k]!);
         minY = Math.min(minY, ay);
         maxY = Math.max(maxY, ay);
       }

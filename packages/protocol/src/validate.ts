@@ -42,7 +42,7 @@ function checkerFor(type: string): Checker<ClientMessage> | undefined {
   if (!checkers) {
     checkers = new Map();
     for (const [t, schema] of Object.entries(ClientMessageSchemas)) {
-      checkers.set(t, createChecker(schema) as Checker<ClientMessage>);
+      checkers.set(t, createChecker(schema));
     }
   }
   return checkers.get(type);

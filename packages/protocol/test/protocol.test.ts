@@ -105,7 +105,7 @@ describe('protocol module', () => {
     const dir = join(__dirname, '..', 'src');
     const files = readdirSync(dir).map((f) => join(dir, f));
     for (const file of files) {
-      const specs = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      const specs = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
       for (const spec of specs)
         expect({
           file,

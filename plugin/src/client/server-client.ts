@@ -369,7 +369,7 @@ export class ServerClient {
         type,
         text,
         binary: extra?.binary,
-        resolve: resolve as (r: unknown) => void,
+        resolve: resolve,
         reject,
         sent: false,
       };

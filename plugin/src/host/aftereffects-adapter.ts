@@ -46,7 +46,7 @@ export class AfterEffectsHostAdapter implements HostAdapter {
 
   private layerToSegment(comp: AeCompItem): AeAVLayer {
     const selected = comp.selectedLayers.filter((l) => this.isFootage(l));
-    if (selected.length > 0) return selected[0];
+    if (selected[0]) return selected[0];
     for (let i = 1; i <= comp.numLayers; i++) {
       const layer = comp.layer(i);
       if (this.isFootage(layer) && comp.time >= layer.inPoint && comp.time < layer.outPoint) return layer;

@@ -51,6 +51,11 @@ interface LocatedClip {
   trackIndex: number;
 }
 
+/** A host error as text. Premiere's errors need not be Error instances; String() uses their own toString. */
+function hostErrorText(err: unknown): string {
+  return String(err);
+}
+
 /** Runs `edit` inside lockedAccess; true when its transaction committed, the error otherwise. */
 function locked(project: PProject, edit: () => boolean): { committed: boolean; error?: unknown } {
   let committed = false;
@@ -246,7 +251,7 @@ export class PremiereHostAdapter implements HostAdapter {
       return {
         steps: 0,
         notes: [
-          `Premiere refused to copy the clip's Motion onto the matte (${String(error ?? 'no reason given')}): ${byHand}`,
+          `Premiere refused to copy the clip's Motion onto the matte (${error === undefined || error === null ? 'no reason given' : hostErrorText(error)}): ${byHand}`,
         ],
       };
     }
@@ -342,7 +347,7 @@ export class PremiereHostAdapter implements HostAdapter {
     if (key && (!keyed || !keyInChain || (await keyInChain.getMatchName()) !== key.matchName)) {
       throw new HostError(
         `The matte is on ${where} and Track Matte Key is on "${clip.name}", but its settings could not be set or confirmed` +
-          `${keyFailure ? ` (${String(keyFailure)})` : ''}. In Effect Controls set Matte to "Video ${track.index + 1}" and ` +
+          `${keyFailure ? ` (${hostErrorText(keyFailure)})` : ''}. In Effect Controls set Matte to "Video ${track.index + 1}" and ` +
           'Composite Using to "Matte Luma", or undo (Edit > Undo) and render an RGBA cutout.',
         { cause: keyFailure },
       );

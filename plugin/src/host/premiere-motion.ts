@@ -57,7 +57,7 @@ function sameValue(a: PParamValue, b: PParamValue): boolean {
 export function differingParams(clip: PParamValue[], matte: PParamValue[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < Math.min(clip.length, matte.length); i++)
-    if (!sameValue(clip[i], matte[i])) out.push(i);
+    if (!sameValue(clip[i]!, matte[i]!)) out.push(i);
   return out;
 }
 
@@ -66,7 +66,7 @@ export function copyMotionActions(matteMotion: PComponent, clip: PParamValue[], 
   // Every keyframe first: createKeyframe throws on a value of the wrong type, before any action.
   const made = indexes.map((i) => {
     const param = matteMotion.getParam(i);
-    return { param, keyframe: param.createKeyframe(clip[i]) };
+    return { param, keyframe: param.createKeyframe(clip[i]!) };
   });
   return made.map(({ param, keyframe }) => param.createSetValueAction(keyframe, true));
 }

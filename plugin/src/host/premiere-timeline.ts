@@ -102,7 +102,7 @@ export class PremiereTimeline {
     const folder = this.api.FolderItem.cast(bin);
     const items = await folder.getItems();
     for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i];
+      const item = items[i]!;
       let path: string;
       try {
         path = await this.api.ClipProjectItem.cast(item).getMediaFilePath();

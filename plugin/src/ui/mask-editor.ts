@@ -35,9 +35,9 @@ export class MaskEditor {
   onChange: (() => void) | undefined;
 
   constructor() {
-    this.frame = el('img', { className: 'frame', alt: '' }) as HTMLImageElement;
-    this.overlay = el('img', { className: 'overlay', alt: '' }) as HTMLImageElement;
-    this.canvas = el('canvas', { className: 'paint' }) as HTMLCanvasElement;
+    this.frame = el('img', { className: 'frame', alt: '' });
+    this.overlay = el('img', { className: 'overlay', alt: '' });
+    this.canvas = el('canvas', { className: 'paint' });
     this.placeholder = el('div', { className: 'viewer-placeholder' }, [
       'Select a clip and press ',
       el('b', {}, ['Segment object']),
@@ -117,13 +117,13 @@ export class MaskEditor {
     this.strokes.clear();
     for (const s of scaled) {
       if (s.kind === 'polyline') {
-        this.strokes.beginBrush(s.label, s.radius, { x: s.points[0], y: s.points[1] });
+        this.strokes.beginBrush(s.label, s.radius, { x: s.points[0]!, y: s.points[1]! });
         for (let i = 2; i < s.points.length; i += 2)
-          this.strokes.extendBrush({ x: s.points[i], y: s.points[i + 1] });
+          this.strokes.extendBrush({ x: s.points[i]!, y: s.points[i + 1]! });
         this.strokes.endBrush();
       } else {
         for (let i = 0; i < s.points.length; i += 2)
-          this.strokes.addPolygonPoint(s.label, { x: s.points[i], y: s.points[i + 1] }, -1);
+          this.strokes.addPolygonPoint(s.label, { x: s.points[i]!, y: s.points[i + 1]! }, -1);
         this.strokes.closePolygon();
       }
     }
@@ -229,7 +229,7 @@ export class MaskEditor {
       ctx.strokeStyle = OUTLINE[poly.label];
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      ctx.moveTo(poly.points[0].x, poly.points[0].y);
+      ctx.moveTo(poly.points[0]!.x, poly.points[0]!.y);
       for (const p of poly.points.slice(1)) ctx.lineTo(p.x, p.y);
       if (this.hover) ctx.lineTo(this.hover.x, this.hover.y);
       ctx.stroke();
@@ -254,8 +254,8 @@ export class MaskEditor {
     if (s.kind === 'polygon') {
       ctx.fillStyle = COLORS[s.label];
       ctx.beginPath();
-      ctx.moveTo(p[0], p[1]);
-      for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
+      ctx.moveTo(p[0]!, p[1]!);
+      for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i]!, p[i + 1]!);
       ctx.closePath();
       ctx.fill('nonzero');
       return;
@@ -263,15 +263,15 @@ export class MaskEditor {
     if (p.length === 2) {
       ctx.fillStyle = COLORS[s.label];
       ctx.beginPath();
-      ctx.arc(p[0], p[1], s.radius, 0, Math.PI * 2, false);
+      ctx.arc(p[0]!, p[1]!, s.radius, 0, Math.PI * 2, false);
       ctx.fill('nonzero');
       return;
     }
     ctx.strokeStyle = COLORS[s.label];
     ctx.lineWidth = s.radius * 2;
     ctx.beginPath();
-    ctx.moveTo(p[0], p[1]);
-    for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
+    ctx.moveTo(p[0]!, p[1]!);
+    for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i]!, p[i + 1]!);
     ctx.stroke();
   }
 }

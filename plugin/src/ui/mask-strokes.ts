@@ -76,7 +76,7 @@ export class MaskStrokes {
     const a = this.active;
     if (!a) return;
     const n = a.points.length;
-    if (Math.hypot(p.x - a.points[n - 2], p.y - a.points[n - 1]) >= MIN_STEP) a.points.push(p.x, p.y);
+    if (Math.hypot(p.x - a.points[n - 2]!, p.y - a.points[n - 1]!) >= MIN_STEP) a.points.push(p.x, p.y);
   }
 
   endBrush(): void {
@@ -89,7 +89,7 @@ export class MaskStrokes {
   addPolygonPoint(label: Label, p: Point, closeDistance = 8): boolean {
     if (!this.polygon) this.polygon = { label, points: [] };
     const pts = this.polygon.points;
-    if (pts.length >= 3 && Math.hypot(p.x - pts[0].x, p.y - pts[0].y) <= closeDistance) {
+    if (pts.length >= 3 && Math.hypot(p.x - pts[0]!.x, p.y - pts[0]!.y) <= closeDistance) {
       this.closePolygon();
       return true;
     }

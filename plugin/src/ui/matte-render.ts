@@ -3,14 +3,14 @@
 import type { JobInfo } from '@oneshot-roto/protocol';
 import type { MatteNamer } from './matte-name';
 import type { PanelSession, Placement } from './panel-session';
-import { RENDER_CHOICES, type RenderCard } from './render-card';
+import { RENDER_CHOICES, type RenderCard, type RenderChoice } from './render-card';
 
 /** Starts the render job; the panel follows it and calls placeMatte when it is done. */
 export async function renderMatte(s: PanelSession, card: RenderCard, namer: MatteNamer): Promise<void> {
   try {
     const client = s.requireClient();
     const { clip, info } = s.requireClip();
-    let choice = card.choice;
+    let choice: RenderChoice = card.choice;
     if (choice.placement === 'track-matte' && !(await s.host.canApplyTrackMatte(clip))) {
       choice = RENDER_CHOICES.cutout;
       s.say(
@@ -54,7 +54,7 @@ export async function placeMatte(s: PanelSession, job: JobInfo, placement: Place
     const result = await s.host.placeMatte({
       clip,
       sequence: {
-        firstFramePath: outputs[0],
+        firstFramePath: outputs[0]!,
         frameCount: outputs.length,
         firstSourceFrame: clip.sourceInFrame,
       },

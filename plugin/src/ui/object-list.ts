@@ -34,7 +34,8 @@ export class ObjectList {
   }
 
   get current(): SegmentedObject {
-    return this.items[this.selected];
+    // selected stays within items: reset, add, select and removeCurrent keep it there.
+    return this.items[this.selected]!;
   }
 
   find(id: string): SegmentedObject | undefined {
@@ -86,6 +87,6 @@ export class ObjectList {
     if (this.items.length === 1) throw new Error('A clip keeps at least one object; rename it instead.');
     const [removed] = this.items.splice(this.selected, 1);
     this.selected = Math.min(this.selected, this.items.length - 1);
-    return removed;
+    return removed!;
   }
 }

@@ -12,12 +12,12 @@ export interface RenderChoice {
   placement: MattePlacementMode | 'none';
 }
 
-export const RENDER_CHOICES: Record<string, RenderChoice> = {
+export const RENDER_CHOICES = {
   matte: { label: 'Luma matte + Track Matte Key', format: 'png8', placement: 'track-matte' },
   matte16: { label: 'Luma matte 16-bit + Track Matte Key', format: 'png16', placement: 'track-matte' },
   cutout: { label: 'RGBA cutout (clip turned off)', format: 'rgba', placement: 'cutout' },
   prores: { label: 'ProRes 4444 with alpha (file only)', format: 'prores', placement: 'none' },
-};
+} satisfies Record<string, RenderChoice>;
 
 export interface RenderCardOptions {
   onRender(): void;
@@ -86,7 +86,9 @@ export class RenderCard {
   }
 
   get choice(): RenderChoice {
-    return RENDER_CHOICES[this.format.value];
+    const choice = (RENDER_CHOICES as Record<string, RenderChoice>)[this.format.value];
+    if (!choice) throw new Error(`Unknown output kind "${this.format.value}".`);
+    return choice;
   }
 
   /** The matte controls as the server takes them; an empty number field is left to its default. */

@@ -128,7 +128,7 @@ export class AfterEffectsFake {
     const prop = <K extends keyof FakeLayer>(key: K) => ({
       get: () => data[key],
       set: (v: FakeLayer[K]) =>
-        fake.change(`${data.name}.${String(key)} = ${String(v)}`, () => (data[key] = v)),
+        fake.change(`${data.name}.${String(key)} = ${JSON.stringify(v)}`, () => (data[key] = v)),
     });
     const layer = {
       get index() {
@@ -237,7 +237,6 @@ export class AfterEffectsFake {
   }
 
   private createApi(): AfterEffectsApi {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const fake = this;
     // The module is the Application itself (require("aftereffects").beginUndoGroup, .project).
     return {

@@ -126,7 +126,25 @@ export interface FakeOptions {
   importFails?: boolean;
 }
 
-const NAMES: Record<FakeLocale, Record<string, string>> = {
+type NameKey =
+  | 'AE.ADBE Track Matte Key'
+  | 'AE.ADBE Gamma'
+  | 'AE.ADBE Motion'
+  | 'AE.ADBE Opacity'
+  | 'Matte'
+  | 'Composite'
+  | 'Reverse'
+  | 'Position'
+  | 'Scale'
+  | 'ScaleWidth'
+  | 'Uniform'
+  | 'Rotation'
+  | 'Anchor'
+  | 'Flicker'
+  | 'Opacity'
+  | 'Blend';
+
+const NAMES: Record<FakeLocale, Record<NameKey, string>> = {
   en: {
     'AE.ADBE Track Matte Key': 'Track Matte Key',
     'AE.ADBE Gamma': 'Gamma Correction',
@@ -187,7 +205,7 @@ export function intrinsicComponents(
   motion: Partial<Record<string, FakeValue>> = {},
 ): FakeComponent[] {
   const n = NAMES[locale];
-  const p = (key: string, value: FakeValue): FakeParam => ({
+  const p = (key: NameKey, value: FakeValue): FakeParam => ({
     displayName: n[key],
     value: motion[key] ?? value,
   });
@@ -265,7 +283,7 @@ export class PremiereFake {
   private action(description: string, apply: () => void): Action {
     this.requireLock(description);
     const a: FakeAction = { description, apply };
-    return a as unknown as Action;
+    return a;
   }
 
   private mediaItem(media: FakeMediaItem): PProjectItem & PClipProjectItem {
@@ -396,7 +414,7 @@ export class PremiereFake {
     const length = this.placedLength(media);
     const end = start + length;
     const inPoint = media.inOut?.[0] ?? 0;
-    tracks[trackIndex] = tracks[trackIndex].filter((i) => i.end <= start || i.start >= end);
+    tracks[trackIndex] = tracks[trackIndex]!.filter((i) => i.end <= start || i.start >= end);
     tracks[trackIndex].push({
       name: media.name,
       media: clone(media),
@@ -427,7 +445,7 @@ export class PremiereFake {
             if (type !== fake.api.Constants.TrackItemType.CLIP || includeEmpty) {
               throw new Error('the fake models clip items only');
             }
-            return t.tracks[i].map((item) => fake.trackItem(item, i));
+            return t.tracks[i]!.map((item) => fake.trackItem(item, i));
           },
         };
       },
@@ -473,7 +491,7 @@ export class PremiereFake {
         fake.lockDepth++;
         let result: unknown;
         try {
-          result = (callback as () => unknown)();
+          result = callback();
         } finally {
           fake.lockDepth--;
         }
@@ -499,7 +517,7 @@ export class PremiereFake {
         fake.inTransaction = true;
         let result: unknown;
         try {
-          result = (callback as (c: PCompoundAction) => unknown)(compound);
+          result = callback(compound);
         } finally {
           fake.inTransaction = false;
           open = false;

@@ -34,7 +34,7 @@ function hashInputs(): string {
 export async function buildPlugin(): Promise<string> {
   const outDir = path.join(os.tmpdir(), `oneshot-roto-plugin-${hashInputs()}`);
   if (fs.existsSync(path.join(outDir, 'aftereffects', 'manifest.json'))) return outDir;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- webpack.config.js is CommonJS, loaded by path
   const configFactory = require(path.join(root, 'plugin', 'webpack.config.js')) as (
     env: object,
   ) => webpack.Configuration;

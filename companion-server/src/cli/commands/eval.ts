@@ -19,6 +19,7 @@ import {
 import { runEvalResults } from './eval-results';
 import { addMatteOptions, parseMatteOptions } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError } from './method-options';
+import { optionText } from './option-text';
 
 export function formatTiming(r: MethodEvalReport): string {
   const t = r.timing;
@@ -99,7 +100,7 @@ export function registerEvalCommand(program: Command): void {
   addMatteOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const sequences = opts.sequences
-      ? String(opts.sequences)
+      ? optionText(opts.sequences)
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean)
@@ -108,7 +109,7 @@ export function registerEvalCommand(program: Command): void {
     if (opts.results) {
       await runEvalResults({
         davis: String(opts.davis),
-        results: String(opts.results),
+        results: optionText(opts.results),
         split: opts.split as string | undefined,
         sequences,
         json: opts.json as string | undefined,
@@ -124,7 +125,7 @@ export function registerEvalCommand(program: Command): void {
       throw new UsageError(`--frame-step expects an integer >= 1, got "${String(opts.frameStep)}"`);
     const method = parseMethodOptions(opts);
     const resultsDir = opts.resultsOut
-      ? String(opts.resultsOut)
+      ? optionText(opts.resultsOut)
       : await fs.mkdtemp(path.join(os.tmpdir(), 'oneshot-roto-eval-'));
     const report = await runMethodEval({
       davisRoot: String(opts.davis),
@@ -155,9 +156,9 @@ export function registerEvalCommand(program: Command): void {
     print(formatTiming(report));
     print(`masks: ${path.resolve(resultsDir)}`);
     if (opts.json) {
-      await fs.mkdir(path.dirname(path.resolve(String(opts.json))), { recursive: true });
-      await writeFileAtomic(String(opts.json), Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
-      print(`JSON report: ${path.resolve(String(opts.json))}`);
+      await fs.mkdir(path.dirname(path.resolve(optionText(opts.json))), { recursive: true });
+      await writeFileAtomic(optionText(opts.json), Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
+      print(`JSON report: ${path.resolve(optionText(opts.json))}`);
     }
   });
 }

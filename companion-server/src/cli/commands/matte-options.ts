@@ -4,6 +4,7 @@
  * values into validated MatteOptions (defaults from DEFAULT_MATTE_OPTIONS), throwing
  * MatteOptionsError with the offending flag named.
  */
+import { optionText } from './option-text';
 import { Option, type Command } from 'commander';
 import {
   DEFAULT_MATTE_OPTIONS as D,
@@ -62,10 +63,10 @@ export function addMatteOptions(cmd: Command): Command {
 function num(opts: Record<string, unknown>, key: string, flag: string, integer = false): number | undefined {
   const raw = opts[key];
   if (raw === undefined) return undefined;
-  const v = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (String(raw).trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+  const v = typeof raw === 'number' ? raw : Number(optionText(raw).trim());
+  if (optionText(raw).trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
     throw new MatteOptionsError(
-      `${flag} expects ${integer ? 'an integer' : 'a number'}, got "${String(raw)}"`,
+      `${flag} expects ${integer ? 'an integer' : 'a number'}, got "${optionText(raw)}"`,
     );
   }
   return v;

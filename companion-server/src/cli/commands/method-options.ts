@@ -16,6 +16,7 @@ import {
   type PresetName,
   type TrainableDepth,
 } from '@oneshot-roto/core';
+import { optionText } from './option-text';
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -87,7 +88,7 @@ function numberFlag(raw: unknown, flag: string, integer: boolean): number | unde
   const v = Number(raw);
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
     throw new UsageError(
-      `${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${String(raw)}"`,
+      `${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${optionText(raw)}"`,
     );
   }
   return v;
@@ -96,7 +97,7 @@ function numberFlag(raw: unknown, flag: string, integer: boolean): number | unde
 /** `--ensemble-views`: a comma list of view counts of 1 or more, or `none` (an empty list). */
 function ensembleViewsFlag(raw: unknown): number[] | undefined {
   if (raw === undefined) return undefined;
-  const text = String(raw).trim();
+  const text = optionText(raw).trim();
   if (text === 'none') return [];
   const items = text.split(',').map((t) => t.trim());
   const values = items.map(Number);
@@ -110,7 +111,7 @@ function ensembleViewsFlag(raw: unknown): number[] | undefined {
 
 function parentGuideFlag(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  const text = String(raw).trim();
+  const text = optionText(raw).trim();
   if (text === 'none') return 0;
   const v = Number(text);
   if (!Number.isInteger(v) || v < 1)
@@ -133,9 +134,9 @@ export interface MethodOptions {
 }
 
 export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions {
-  const device = String(opts.device ?? 'auto');
+  const device = optionText(opts.device ?? 'auto');
   if (!isDeviceChoice(device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}`);
-  const preset = String(opts.preset ?? 'balanced') as PresetName;
+  const preset = optionText(opts.preset ?? 'balanced') as PresetName;
   let settings: FineTuneSettings;
   try {
     settings = resolveSettings(preset, {
@@ -159,7 +160,7 @@ export function parseMethodOptions(opts: Record<string, unknown>): MethodOptions
     preset,
     device,
     threads: numberFlag(opts.threads, '--threads', true),
-    modelPath: opts.model === undefined ? undefined : String(opts.model),
+    modelPath: opts.model === undefined ? undefined : optionText(opts.model),
     testTimeFlip: opts.testTimeFlip as boolean | undefined,
     zoomPass: opts.zoomPass as boolean | undefined,
     parentGuideResolution: parentGuideFlag(opts.parentGuide),

@@ -38,6 +38,7 @@ import {
 import { createProgress, type Progress } from '../progress';
 import { addMatteOptions, parseMatteFlags } from './matte-options';
 import { addMethodOptions, parseMethodOptions, UsageError, type MethodOptions } from './method-options';
+import { optionText } from './option-text';
 
 export interface SegmentJob {
   input: string;
@@ -289,7 +290,7 @@ export function registerSegmentCommand(program: Command): void {
       if (v === undefined) return undefined;
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0)
-        throw new UsageError(`${flag} expects ${what} >= 0, got "${String(v)}"`);
+        throw new UsageError(`${flag} expects ${what} >= 0, got "${optionText(v)}"`);
       return n;
     };
     const suggest = int(opts.suggest, '--suggest', 'a number of frames') ?? 0;

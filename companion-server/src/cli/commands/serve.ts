@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isDeviceChoice, type DeviceChoice, childLogger } from '@oneshot-roto/core';
+import { isDeviceChoice, childLogger } from '@oneshot-roto/core';
 import { createServer, DEFAULT_HOST, DEFAULT_PORT } from '../../server/create-server';
 import { isLoopbackAddress } from '../../server/request-guard';
 import { BACKEND_CHOICES, loadBackend, type BackendChoice } from '../../server/backend-loader';
@@ -75,7 +75,7 @@ export function registerServeCommand(program: Command): void {
         throw new InvalidArgumentError(`unknown --device "${opts.device}"`);
       }
       const backend = loadBackend(opts.backend, {
-        device: opts.device as DeviceChoice | undefined,
+        device: opts.device,
         resolution: opts.resolution,
       });
       const server = await createServer({

@@ -159,7 +159,7 @@ export function registerTrainGraphCommand(program: Command): void {
           throw new InvalidArgumentError(
             `the model has ${inputs.length} inputs (${inputs.join(', ')}): name them, e.g. --input-shape ${inputs[0] ?? 'input'}=1,3,512,512`,
           );
-        inputShapes = { [inputs[0]!]: inputShapes['']! };
+        inputShapes = { [inputs[0]!]: inputShapes[''] };
       }
       const sideOutputs = opts.sideOutput.map((s) => {
         const i = s.lastIndexOf(':');

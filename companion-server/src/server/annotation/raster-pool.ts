@@ -111,7 +111,7 @@ export class RasterPool {
       const task = this.queue.shift()!;
       slot.task = task;
       slot.timer = setTimeout(() => {
-        void this.replace(slot!, new Error(`rasterising took longer than ${this.timeoutMs / 1000} s`));
+        void this.replace(slot, new Error(`rasterising took longer than ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
       const { base } = task.request;
       slot.worker.postMessage(task.request, base ? [base.buffer as ArrayBuffer] : []);

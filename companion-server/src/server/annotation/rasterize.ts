@@ -74,18 +74,18 @@ export function rasterizeStrokes(strokes: readonly Stroke[], opts: RasterizeOpti
 function orderBy(key: Int32Array, n: number): Uint32Array {
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  return idx.sort((a, b) => key[a] - key[b]);
+  return idx.sort((a, b) => key[a]! - key[b]!);
 }
 
 /** Paints the union of the row's spans, given as keys a*(w+1)+b of inclusive [a, b]. */
 function paintUnion(mask: Uint8Array, row: number, w: number, keys: Float64Array, m: number, value: number) {
   const spans = keys.subarray(0, m).sort();
   const stride = w + 1;
-  let a = Math.floor(spans[0] / stride);
-  let b = spans[0] - a * stride;
+  let a = Math.floor(spans[0]! / stride);
+  let b = spans[0]! - a * stride;
   for (let i = 1; i < m; i++) {
-    const na = Math.floor(spans[i] / stride);
-    const nb = spans[i] - na * stride;
+    const na = Math.floor(spans[i]! / stride);
+    const nb = spans[i]! - na * stride;
     if (na <= b + 1) {
       if (nb > b) b = nb;
     } else {
@@ -114,10 +114,10 @@ function drawPolyline(
   const y0 = new Int32Array(nseg);
   const y1 = new Int32Array(nseg);
   for (let k = 0; k < nseg; k++) {
-    const ay = p[2 * k + 1];
-    const by = n > 1 ? p[2 * k + 3] : ay;
-    const ax = p[2 * k];
-    const bx = n > 1 ? p[2 * k + 2] : ax;
+    const ay = p[2 * k + 1]!;
+    const by = n > 1 ? p[2 * k + 3]! : ay;
+    const ax = p[2 * k]!;
+    const bx = n > 1 ? p[2 * k + 2]! : ax;
     const rows = capsuleRange(Math.min(ay, by), Math.max(ay, by), r, sy, h);
     const cols = capsuleRange(Math.min(ax, bx), Math.max(ax, bx), r, sx, w);
     y0[k] = rows.from;
@@ -129,25 +129,25 @@ function drawPolyline(
   const keys = new Float64Array(nseg);
   let nActive = 0;
   let next = 0;
-  let y = nseg > 0 ? y0[order[0]] : h;
+  let y = nseg > 0 ? y0[order[0]!]! : h;
   while (y < h && (next < nseg || nActive > 0)) {
-    if (nActive === 0 && next < nseg && y0[order[next]] > y) y = y0[order[next]];
+    if (nActive === 0 && next < nseg && y0[order[next]!]! > y) y = y0[order[next]!]!;
     if (y >= h) break;
-    while (next < nseg && y0[order[next]] <= y) {
-      const k = order[next++];
-      if (y1[k] >= y) active[nActive++] = k;
+    while (next < nseg && y0[order[next]!]! <= y) {
+      const k = order[next++]!;
+      if (y1[k]! >= y) active[nActive++] = k;
     }
     const v = (y + 0.5) / sy;
     let m = 0;
     let kept = 0;
     for (let i = 0; i < nActive; i++) {
-      const k = active[i];
-      if (y1[k] < y) continue;
+      const k = active[i]!;
+      if (y1[k]! < y) continue;
       active[kept++] = k;
-      const ax = p[2 * k];
-      const ay = p[2 * k + 1];
-      const bx = n > 1 ? p[2 * k + 2] : ax;
-      const by = n > 1 ? p[2 * k + 3] : ay;
+      const ax = p[2 * k]!;
+      const ay = p[2 * k + 1]!;
+      const bx = n > 1 ? p[2 * k + 2]! : ax;
+      const by = n > 1 ? p[2 * k + 3]! : ay;
       const key = capsuleSpan(ax, ay, bx, by, r, r2, v, sx, w);
       if (key >= 0) keys[m++] = key;
     }
@@ -191,7 +191,7 @@ function capsuleSpan(
     if (bx + d > hi) hi = bx + d;
   }
   if (len2 > 0) {
-    let bLo = -Infinity;
+    let bLo: number;
     let bHi = Infinity;
     if (dy === 0) {
       if (ea * ea > r2) bLo = Infinity;
@@ -283,8 +283,8 @@ function drawPolygon(
   let ne = 0;
   const edgeOf = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    const ay = p[2 * k + 1];
-    const by = p[(2 * k + 3) % p.length];
+    const ay = p[2 * k + 1]!;
+    const by = p[(2 * k + 3) % p.length]!;
     if (ay === by) continue;
     const rows = edgeRows(Math.min(ay, by), Math.max(ay, by), sy, h);
     if (rows.from > rows.to) continue;
@@ -300,23 +300,23 @@ function drawPolygon(
   const downs = new Float64Array(ne);
   let nActive = 0;
   let next = 0;
-  let y = from[order[0]];
+  let y = from[order[0]!]!;
   while (y < h && (next < ne || nActive > 0)) {
-    if (nActive === 0 && from[order[next]] > y) y = from[order[next]];
-    while (next < ne && from[order[next]] <= y) active[nActive++] = order[next++];
+    if (nActive === 0 && from[order[next]!]! > y) y = from[order[next]!]!;
+    while (next < ne && from[order[next]!]! <= y) active[nActive++] = order[next++]!;
     const v = (y + 0.5) / sy;
     let nu = 0;
     let nd = 0;
     let kept = 0;
     for (let i = 0; i < nActive; i++) {
-      const e = active[i];
-      if (to[e] < y) continue;
+      const e = active[i]!;
+      if (to[e]! < y) continue;
       active[kept++] = e;
-      const k = edgeOf[e];
-      const ax = p[2 * k];
-      const ay = p[2 * k + 1];
-      const bx = p[(2 * k + 2) % p.length];
-      const by = p[(2 * k + 3) % p.length];
+      const k = edgeOf[e]!;
+      const ax = p[2 * k]!;
+      const ay = p[2 * k + 1]!;
+      const bx = p[(2 * k + 2) % p.length]!;
+      const by = p[(2 * k + 3) % p.length]!;
       if (v < Math.min(ay, by) || v >= Math.max(ay, by)) continue;
       const x = ax + ((v - ay) * (bx - ax)) / (by - ay);
       if (by > ay) ups[nu++] = x;
@@ -351,11 +351,11 @@ function fillRow(
   for (let c = 0; c < m; c++) {
     let x: number;
     let dir: number;
-    if (j >= downs.length || (i < ups.length && ups[i] <= downs[j])) {
-      x = ups[i++];
+    if (j >= downs.length || (i < ups.length && ups[i]! <= downs[j]!)) {
+      x = ups[i++]!;
       dir = 1;
     } else {
-      x = downs[j++];
+      x = downs[j++]!;
       dir = -1;
     }
     if (winding !== 0) {

@@ -33,7 +33,7 @@ export async function decodeStoredAnnotation(
   const { data, width, height } = await decodeGrayPng(png);
   const mask = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) {
-    const v = data[i];
+    const v = data[i]!;
     mask[i] = v < 64 ? 0 : v >= 192 ? 1 : DONT_CARE;
   }
   return { mask, width, height };

@@ -19,7 +19,7 @@ export const runRenderJob: JobRunner = async (job, signal, ctx) => {
         `${missing.length} frames have no mask yet (first: ${missing[0]}); segment the clip first or render with segmentMissing`,
       );
     }
-    await segmentFrames(ctx, job, signal, missing[0], [missing[0], missing[missing.length - 1]]);
+    await segmentFrames(ctx, job, signal, missing[0], [missing[0]!, missing[missing.length - 1]!]);
   }
   await ctx.setPhase(job, 'render');
   const weights = await workspace.loadWeights(job.clipId, job.objectId);

@@ -38,12 +38,12 @@ export function startChildServer(
     },
   );
   let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`child server did not start in 60 s: ${err}`)), 60_000);
     proc.once('exit', (code) => reject(new Error(`child server exited with ${code}: ${err}`)));
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /\{"port":(\d+)\}/.exec(out);
       if (m) {
@@ -59,11 +59,11 @@ export function startChildServer(
               const onData = (d: Buffer) => {
                 const mm = /\{"rss":(\d+),"heapUsed":(\d+)\}/.exec(d.toString());
                 if (mm) {
-                  proc.stdout!.off('data', onData);
+                  proc.stdout.off('data', onData);
                   res({ rss: Number(mm[1]), heapUsed: Number(mm[2]) });
                 }
               };
-              proc.stdout!.on('data', onData);
+              proc.stdout.on('data', onData);
               proc.kill('SIGUSR2');
             }),
           kill9: () =>

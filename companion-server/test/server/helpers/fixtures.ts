@@ -42,7 +42,7 @@ export async function bearMask(n: number, width: number, height: number): Promis
     .raw()
     .toBuffer({ resolveWithObject: true });
   const m = new Uint8Array(width * height);
-  for (let i = 0; i < m.length; i++) m[i] = data[i] >= 128 ? 1 : 0;
+  for (let i = 0; i < m.length; i++) m[i] = data[i]! >= 128 ? 1 : 0;
   return m;
 }
 

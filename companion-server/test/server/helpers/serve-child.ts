@@ -9,6 +9,7 @@ import pino from 'pino';
 
 async function main(): Promise<void> {
   const [workspace, iterationDelayMs, frameDelayMs] = process.argv.slice(2);
+  if (!workspace) throw new Error('usage: serve-child.ts <workspace> <iterationDelayMs> <frameDelayMs>');
   const server = await createServer({
     workspace,
     backend: createSyntheticBackend({

@@ -27,7 +27,7 @@ export function startServeCli(
   });
   let out = '';
   let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
   const kill9 = () =>
     new Promise<void>((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
@@ -43,12 +43,12 @@ export function startServeCli(
       clearTimeout(timer);
       reject(new Error(`serve exited (${c ?? signal}) before listening: ${err}`));
     });
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ proc, url: m[1], stderr: () => err, kill9 });
+        resolve({ proc, url: m[1]!, stderr: () => err, kill9 });
       }
     });
   });

@@ -48,7 +48,7 @@ export function createSyntheticBackend(
           // Open ("don't care") pixels teach nothing, as in the real fine-tuning.
           if (a.mask[i] !== 0 && a.mask[i] !== 1) continue;
           const t = a.mask[i] === 1 ? sum.fg : sum.bg;
-          for (let c = 0; c < 3; c++) t[c] += frame.data[3 * i + c];
+          for (let c = 0; c < 3; c++) t[c]! += frame.data[3 * i + c]!;
           if (a.mask[i] === 1) sum.nf++;
           else sum.nb++;
         }
@@ -83,9 +83,9 @@ export function createSyntheticBackend(
           let df = 0;
           let db = 0;
           for (let c = 0; c < 3; c++) {
-            const v = frame.data[3 * i + c];
-            df += (v - model.fg[c]) ** 2;
-            db += (v - model.bg[c]) ** 2;
+            const v = frame.data[3 * i + c]!;
+            df += (v - model.fg[c]!) ** 2;
+            db += (v - model.bg[c]!) ** 2;
           }
           out[i] = Math.round((255 * db) / (df + db || 1));
         }

@@ -49,7 +49,7 @@ export class TestClient {
         if ((msg.type === 'ack' || msg.type === 'error') && msg.id && this.waiters.has(msg.id)) {
           const w = this.waiters.get(msg.id)!;
           this.waiters.delete(msg.id);
-          w(msg as Answer);
+          w(msg);
         } else if (msg.type === 'error') {
           this.errors.push(msg);
         } else if (msg.type === 'maskFrame') {

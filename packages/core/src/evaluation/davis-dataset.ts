@@ -73,10 +73,10 @@ export async function readSplitFile(file: string): Promise<string[]> {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
-    let name = line;
+    let name: string | undefined = line;
     if (line.includes('/')) {
       // "/JPEGImages/480p/<seq>/00000.jpg /Annotations/480p/<seq>/00000.png"
-      const parts = line.split(/\s+/)[0].split('/').filter(Boolean);
+      const parts = line.split(/\s+/)[0]!.split('/').filter(Boolean);
       const at = parts.indexOf('JPEGImages');
       name = at >= 0 && parts.length > at + 2 ? parts[at + 2] : parts[parts.length - 2];
     }

@@ -104,7 +104,7 @@ export async function evaluateSequence(options: EvaluateSequenceOptions): Promis
   const worker = async (): Promise<void> => {
     while (next < names.length) {
       const i = next++;
-      frames[i] = await scoreOne(names[i]);
+      frames[i] = await scoreOne(names[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, names.length) }, worker));

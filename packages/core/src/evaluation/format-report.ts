@@ -17,7 +17,7 @@ export function formatEvalTable(report: EvalReport): string {
     label.padEnd(first) + values.map((v) => v.padStart(width)).join('');
   const rule = '-'.repeat(first + width * COLUMNS.length);
   const rows = [line('Sequence', COLUMNS), rule];
-  for (const n of names) rows.push(line(n, cells(report.sequences[n])));
+  for (const n of names) rows.push(line(n, cells(report.sequences[n]!)));
   rows.push(rule, line('Overall', cells(report.overall)));
   return rows.join('\n');
 }

@@ -84,7 +84,7 @@ function rowDistances(bmap: Uint8Array, width: number, height: number, cap: numb
     dist = cap;
     for (let x = width - 1; x >= 0; x--) {
       dist = bmap[row + x] ? 0 : dist < cap ? dist + 1 : cap;
-      if (dist < d[row + x]) d[row + x] = dist;
+      if (dist < d[row + x]!) d[row + x] = dist;
     }
   }
   return d;
@@ -114,7 +114,7 @@ function countMatched(
         const dy = k & 1 ? (k + 1) >> 1 : -(k >> 1);
         const yy = y + dy;
         if (yy < 0 || yy >= height) continue;
-        const dx = bRowDist[yy * width + x];
+        const dx = bRowDist[yy * width + x]!;
         if (dx * dx + dy * dy <= rr) {
           matched++;
           break;
@@ -127,7 +127,7 @@ function countMatched(
 
 function countOnes(a: Uint8Array): number {
   let n = 0;
-  for (let i = 0; i < a.length; i++) n += a[i];
+  for (let i = 0; i < a.length; i++) n += a[i]!;
   return n;
 }
 

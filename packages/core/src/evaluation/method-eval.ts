@@ -285,15 +285,15 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         const processor = createMatteProcessor({ ...options.matte });
         const only =
           step > 1 ? [...Array(source.frameCount).keys()].filter((i) => i % step === 0) : undefined;
-        const perFrame: (FrameScore | undefined)[] = new Array(source.frameCount);
-        const perFrameJ: number[] = new Array(source.frameCount).fill(1);
+        const perFrame = new Array<FrameScore | undefined>(source.frameCount);
+        const perFrameJ = new Array<number>(source.frameCount).fill(1);
         const evidence = new Map<number, FrameEvidence>();
         const started = performance.now();
         const consume = async (frameIndex: number, alpha: Float32Array) => {
           const bin = binarize(makeFloatMatte(alpha, source.width, source.height), 0.5);
           const gt = gts[frameIndex]!;
           perFrame[frameIndex] = scoreFrame(bin, gt.data, gt.width, gt.height);
-          perFrameJ[frameIndex] = perFrame[frameIndex]!.J;
+          perFrameJ[frameIndex] = perFrame[frameIndex].J;
           if (isFinal && options.bbox && frameIndex > 0 && frameIndex < source.frameCount - 1) {
             boxIous.push(boxIoU(bin, gt.data, gt.width, gt.height));
           }

@@ -18,7 +18,7 @@ function nanmean(values: ArrayLike<number>, from = 0, to = values.length): numbe
   let sum = 0;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const v = values[i];
+    const v = values[i]!;
     if (!Number.isNaN(v)) {
       sum += v;
       n++;
@@ -51,10 +51,10 @@ export function sequenceStatistics(values: ArrayLike<number>): Statistics {
   const n = values.length;
   if (n === 0) return { mean: NaN, recall: NaN, decay: NaN };
   let above = 0;
-  for (let i = 0; i < n; i++) if (values[i] > 0.5) above++;
+  for (let i = 0; i < n; i++) if (values[i]! > 0.5) above++;
   const ids = decayBinIndices(n);
-  const first = nanmean(values, ids[0], ids[1] + 1);
-  const last = nanmean(values, ids[3], ids[4] + 1);
+  const first = nanmean(values, ids[0], ids[1]! + 1);
+  const last = nanmean(values, ids[3], ids[4]! + 1);
   return { mean: nanmean(values), recall: above / n, decay: first - last };
 }
 

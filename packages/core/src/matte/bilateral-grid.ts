@@ -61,10 +61,10 @@ export function bilateralGridSolve(
   const m = soft.data;
   let csum = 0;
   for (let i = 0; i < N; i++) {
-    const c = (2 * m[i] - 1) * (2 * m[i] - 1) + 0.01; // confidence: the map says little near 0.5
-    const v = vertexOf[i];
-    wsum[v] += c;
-    tsum[v] += c * m[i];
+    const c = (2 * m[i]! - 1) * (2 * m[i]! - 1) + 0.01; // confidence: the map says little near 0.5
+    const v = vertexOf[i]!;
+    wsum[v]! += c;
+    tsum[v]! += c * m[i]!;
     csum += c;
   }
 
@@ -75,10 +75,10 @@ export function bilateralGridSolve(
   for (let v = 0; v < V; v++) {
     start[v] = nbr.length;
     for (let k = 0; k < 2 * GRID_AXES; k++) {
-      const u = grid.neighbours[v * 2 * GRID_AXES + k];
+      const u = grid.neighbours[v * 2 * GRID_AXES + k]!;
       if (u >= 0) {
         nbr.push(u);
-        nw.push(Math.sqrt(mass[u] * mass[v]));
+        nw.push(Math.sqrt(mass[u]! * mass[v]!));
       }
     }
   }
@@ -86,14 +86,14 @@ export function bilateralGridSolve(
 
   const lam = p.lambda * (csum / N);
   const sol = new Float64Array(V);
-  for (let v = 0; v < V; v++) sol[v] = tsum[v] / wsum[v];
+  for (let v = 0; v < V; v++) sol[v] = tsum[v]! / wsum[v]!;
   for (let it = 0; lam > 0 && it < p.iterations; it++) {
     for (let v = 0; v < V; v++) {
-      let num = tsum[v];
-      let den = wsum[v];
-      for (let k = start[v]; k < start[v + 1]; k++) {
-        const w = lam * nw[k];
-        num += w * sol[nbr[k]];
+      let num = tsum[v]!;
+      let den = wsum[v]!;
+      for (let k = start[v]!; k < start[v + 1]!; k++) {
+        const w = lam * nw[k]!;
+        num += w * sol[nbr[k]!]!;
         den += w;
       }
       sol[v] = num / den;
@@ -102,7 +102,7 @@ export function bilateralGridSolve(
 
   const out = new Float32Array(N);
   for (let i = 0; i < N; i++) {
-    const s = sol[vertexOf[i]];
+    const s = sol[vertexOf[i]!]!;
     out[i] = s < 0 ? 0 : s > 1 ? 1 : s;
   }
   return makeFloatMatte(out, W, H);

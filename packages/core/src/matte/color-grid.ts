@@ -52,21 +52,21 @@ export function buildColorGrid(frame: RgbFrame, steps: ColorGridSteps): ColorGri
   const invL = 1 / steps.sigmaLuma;
   const invC = 1 / steps.sigmaChroma;
   for (let y = 0, i = 0; y < H; y++) {
-    const ky = Math.round(y * invS) * strides[1];
+    const ky = Math.round(y * invS) * strides[1]!;
     for (let x = 0; x < W; x++, i++) {
       const j = i * 3;
-      const r = rgb[j];
-      const g = rgb[j + 1];
-      const b = rgb[j + 2];
+      const r = rgb[j]!;
+      const g = rgb[j + 1]!;
+      const b = rgb[j + 2]!;
       const Y = 0.299 * r + 0.587 * g + 0.114 * b;
       const U = -0.168736 * r - 0.331264 * g + 0.5 * b + 127.5;
       const V = 0.5 * r - 0.418688 * g - 0.081312 * b + 127.5;
       const key =
         Math.round(x * invS) +
         ky +
-        Math.round(Y * invL) * strides[2] +
-        Math.round(U * invC) * strides[3] +
-        Math.round(V * invC) * strides[4];
+        Math.round(Y * invL) * strides[2]! +
+        Math.round(U * invC) * strides[3]! +
+        Math.round(V * invC) * strides[4]!;
       let v = index.get(key);
       if (v === undefined) {
         v = keys.length;
@@ -78,14 +78,14 @@ export function buildColorGrid(frame: RgbFrame, steps: ColorGridSteps): ColorGri
   }
   const vertexCount = keys.length;
   const mass = new Float64Array(vertexCount);
-  for (let i = 0; i < N; i++) mass[vertexOf[i]]++;
+  for (let i = 0; i < N; i++) mass[vertexOf[i]!]!++;
   const neighbours = new Int32Array(vertexCount * 2 * GRID_AXES).fill(-1);
   for (let v = 0; v < vertexCount; v++) {
     for (let a = 0; a < GRID_AXES; a++) {
       // Coordinate along axis a, so that ±1 never wraps into the next row of the key space.
-      const coord = Math.floor(keys[v] / strides[a]) % sizes[a];
-      if (coord > 0) neighbours[v * 10 + 2 * a] = index.get(keys[v] - strides[a]) ?? -1;
-      if (coord + 1 < sizes[a]) neighbours[v * 10 + 2 * a + 1] = index.get(keys[v] + strides[a]) ?? -1;
+      const coord = Math.floor(keys[v]! / strides[a]!) % sizes[a]!;
+      if (coord > 0) neighbours[v * 10 + 2 * a] = index.get(keys[v]! - strides[a]!) ?? -1;
+      if (coord + 1 < sizes[a]!) neighbours[v * 10 + 2 * a + 1] = index.get(keys[v]! + strides[a]!) ?? -1;
     }
   }
   return { vertexCount, vertexOf, mass, neighbours };

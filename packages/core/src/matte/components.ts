@@ -39,7 +39,7 @@ export function labelComponents(
     labels[seed] = id;
     queue[tail++] = seed;
     while (head < tail) {
-      const p = queue[head++];
+      const p = queue[head++]!;
       area++;
       const x = p % width;
       const y = (p - x) / width;

@@ -45,7 +45,7 @@ export function chokeMask(mask: Uint8Array, width: number, height: number, px: n
   const d2 = squaredDistanceTo(mask, width, height, 0);
   const r2 = px * px;
   const out = new Uint8Array(mask.length);
-  for (let i = 0; i < out.length; i++) out[i] = mask[i] && d2[i] > r2 ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = mask[i] && d2[i]! > r2 ? 1 : 0;
   return out;
 }
 
@@ -55,7 +55,7 @@ export function expandMask(mask: Uint8Array, width: number, height: number, px: 
   const d2 = squaredDistanceTo(mask, width, height, 1);
   const r2 = px * px;
   const out = new Uint8Array(mask.length);
-  for (let i = 0; i < out.length; i++) out[i] = mask[i] || d2[i] <= r2 ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = mask[i] || d2[i]! <= r2 ? 1 : 0;
   return out;
 }
 
@@ -70,7 +70,7 @@ export function featherMask(mask: Uint8Array, width: number, height: number, px:
   const toFg = squaredDistanceTo(mask, width, height, 1);
   for (let i = 0; i < out.length; i++) {
     // An all-foreground (or all-background) frame has infinite distance: alpha saturates.
-    const s = mask[i] ? Math.sqrt(toBg[i]) - 0.5 : 0.5 - Math.sqrt(toFg[i]);
+    const s = mask[i] ? Math.sqrt(toBg[i]!) - 0.5 : 0.5 - Math.sqrt(toFg[i]!);
     const a = 0.5 + s / px;
     out[i] = a < 0 ? 0 : a > 1 ? 1 : a;
   }
@@ -88,7 +88,7 @@ export function fillHolesMask(
   if (maxArea === 0) return out;
   const { labels, areas, touchesBorder } = labelComponents(mask, width, height, 0, 4);
   const fill = areas.map((a, id) => !touchesBorder[id] && a <= maxArea);
-  for (let i = 0; i < out.length; i++) if (labels[i] >= 0 && fill[labels[i]]) out[i] = 1;
+  for (let i = 0; i < out.length; i++) if (labels[i]! >= 0 && fill[labels[i]!]) out[i] = 1;
   return out;
 }
 
@@ -103,7 +103,7 @@ export function dropIslandsMask(
   if (minArea <= 1) return out;
   const { labels, areas } = labelComponents(mask, width, height, 1, 8);
   const drop = areas.map((a) => a < minArea);
-  for (let i = 0; i < out.length; i++) if (labels[i] >= 0 && drop[labels[i]]) out[i] = 0;
+  for (let i = 0; i < out.length; i++) if (labels[i]! >= 0 && drop[labels[i]!]) out[i] = 0;
   return out;
 }
 
@@ -122,7 +122,7 @@ export function dropRelativeIslandsMask(
   let largest = 0;
   for (const a of areas) largest = Math.max(largest, a);
   const drop = areas.map((a) => a < fraction * largest);
-  for (let i = 0; i < out.length; i++) if (labels[i] >= 0 && drop[labels[i]]) out[i] = 0;
+  for (let i = 0; i < out.length; i++) if (labels[i]! >= 0 && drop[labels[i]!]) out[i] = 0;
   return out;
 }
 
@@ -157,6 +157,6 @@ export function dropRelativeIslandsMatte(matte: FloatMatte, fraction: number): F
 
 export function invertMatte(matte: FloatMatte): FloatMatte {
   const out = new Float32Array(matte.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = 1 - matte.data[i];
+  for (let i = 0; i < out.length; i++) out[i] = 1 - matte.data[i]!;
   return makeFloatMatte(out, matte.width, matte.height);
 }

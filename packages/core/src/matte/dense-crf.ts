@@ -87,7 +87,7 @@ export function denseCrf(
   const q = new Float32Array(N);
   const lo = p.unaryEpsilon;
   for (let i = 0; i < N; i++) {
-    const v = Math.min(1 - lo, Math.max(lo, soft.data[i]));
+    const v = Math.min(1 - lo, Math.max(lo, soft.data[i]!));
     unary[i] = Math.log(v / (1 - v));
     q[i] = v;
   }
@@ -98,9 +98,9 @@ export function denseCrf(
     let dst = scratch;
     for (let a = 0; a < GRID_AXES; a++) {
       for (let v = 0; v < V; v++) {
-        const l = neighbours[v * 2 * GRID_AXES + 2 * a];
-        const r = neighbours[v * 2 * GRID_AXES + 2 * a + 1];
-        dst[v] = 2 * src[v] + (l >= 0 ? src[l] : 0) + (r >= 0 ? src[r] : 0);
+        const l = neighbours[v * 2 * GRID_AXES + 2 * a]!;
+        const r = neighbours[v * 2 * GRID_AXES + 2 * a + 1]!;
+        dst[v] = 2 * src[v]! + (l >= 0 ? src[l]! : 0) + (r >= 0 ? src[r]! : 0);
       }
       [src, dst] = [dst, src];
     }
@@ -113,7 +113,7 @@ export function denseCrf(
   // band iterates (a few percent of a large frame; the exact mean field moves such a pixel's value
   // a little but never across 0.5).
   const reach = p.appearanceWeight + p.smoothnessWeight;
-  const inBand = (i: number) => p.everyPixel || Math.abs(unary[i]) <= reach;
+  const inBand = (i: number) => p.everyPixel || Math.abs(unary[i]!) <= reach;
   // Counted first so that the band's index list is its own size, not the frame's (33 MB at 4K).
   let bandSize = 0;
   for (let i = 0; i < N; i++) if (inBand(i)) bandSize++;
@@ -121,7 +121,7 @@ export function denseCrf(
   const fixedSplat = new Float64Array(V);
   for (let i = 0, k = 0; i < N; i++) {
     if (inBand(i)) band[k++] = i;
-    else fixedSplat[vertexOf[i]] += q[i];
+    else fixedSplat[vertexOf[i]!]! += q[i]!;
   }
 
   const splat = new Float64Array(V);
@@ -129,15 +129,15 @@ export function denseCrf(
   const smooth = new Float32Array(N);
   for (let it = 0; it < p.iterations && bandSize > 0; it++) {
     splat.set(fixedSplat);
-    for (let k = 0; k < bandSize; k++) splat[vertexOf[band[k]]] += q[band[k]];
+    for (let k = 0; k < bandSize; k++) splat[vertexOf[band[k]!]!]! += q[band[k]!]!;
     const blurred = blurVertices(splat, scratch);
     if (p.smoothnessWeight > 0) boxMean(q, W, H, p.smoothnessRadius, smooth);
     for (let k = 0; k < bandSize; k++) {
-      const i = band[k];
-      const v = vertexOf[i];
-      const appearance = blurred[v] / norm[v];
-      let logit = unary[i] + p.appearanceWeight * (2 * appearance - 1);
-      if (p.smoothnessWeight > 0) logit += p.smoothnessWeight * (2 * smooth[i] - 1);
+      const i = band[k]!;
+      const v = vertexOf[i]!;
+      const appearance = blurred[v]! / norm[v]!;
+      let logit = unary[i]! + p.appearanceWeight * (2 * appearance - 1);
+      if (p.smoothnessWeight > 0) logit += p.smoothnessWeight * (2 * smooth[i]! - 1);
       q[i] = 1 / (1 + Math.exp(-logit));
     }
   }

@@ -13,10 +13,10 @@ function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Fl
   z[0] = -INF;
   z[1] = INF;
   for (let q = 1; q < n; q++) {
-    let s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
-    while (s <= z[k]) {
+    let s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    while (s <= z[k]!) {
       k--;
-      s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
+      s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
     }
     k++;
     v[k] = q;
@@ -25,9 +25,9 @@ function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Fl
   }
   k = 0;
   for (let q = 0; q < n; q++) {
-    while (z[k + 1] < q) k++;
-    const dq = q - v[k];
-    d[q] = dq * dq + f[v[k]];
+    while (z[k + 1]! < q) k++;
+    const dq = q - v[k]!;
+    d[q] = dq * dq + f[v[k]!]!;
   }
 }
 
@@ -57,15 +57,15 @@ export function squaredDistanceTo(
   const z = new Float64Array(len + 1);
   // Columns first, then rows: the transform is separable.
   for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) f[y] = out[y * width + x];
+    for (let y = 0; y < height; y++) f[y] = out[y * width + x]!;
     edt1d(f, height, d, v, z);
-    for (let y = 0; y < height; y++) out[y * width + x] = d[y];
+    for (let y = 0; y < height; y++) out[y * width + x] = d[y]!;
   }
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) f[x] = out[row + x];
+    for (let x = 0; x < width; x++) f[x] = out[row + x]!;
     edt1d(f, width, d, v, z);
-    for (let x = 0; x < width; x++) out[row + x] = d[x];
+    for (let x = 0; x < width; x++) out[row + x] = d[x]!;
   }
   return out;
 }

@@ -47,7 +47,7 @@ function downsample(
     for (let x = 0; x < sw; x++) {
       const x1 = Math.min(w, (x + 1) * s);
       let sum = 0;
-      for (let yy = y * s; yy < y1; yy++) for (let xx = x * s; xx < x1; xx++) sum += src[yy * w + xx];
+      for (let yy = y * s; yy < y1; yy++) for (let xx = x * s; xx < x1; xx++) sum += src[yy * w + xx]!;
       out[y * sw + x] = sum / ((y1 - y * s) * (x1 - x * s));
     }
   }
@@ -62,7 +62,7 @@ function upsample(src: Float32Array, sw: number, sh: number, s: number, w: numbe
   for (let x = 0; x < w; x++) {
     const u = Math.min(Math.max((x + 0.5) / s - 0.5, 0), sw - 1);
     x0[x] = Math.min(Math.floor(u), sw - 2 < 0 ? 0 : sw - 2);
-    fx[x] = sw > 1 ? u - x0[x] : 0;
+    fx[x] = sw > 1 ? u - x0[x]! : 0;
   }
   for (let y = 0; y < h; y++) {
     const v = Math.min(Math.max((y + 0.5) / s - 0.5, 0), sh - 1);
@@ -71,10 +71,10 @@ function upsample(src: Float32Array, sw: number, sh: number, s: number, w: numbe
     const r0 = y0 * sw;
     const r1 = sh > 1 ? r0 + sw : r0;
     for (let x = 0; x < w; x++) {
-      const a = x0[x];
+      const a = x0[x]!;
       const b = sw > 1 ? a + 1 : a;
-      const top = src[r0 + a] + (src[r0 + b] - src[r0 + a]) * fx[x];
-      const bot = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * fx[x];
+      const top = src[r0 + a]! + (src[r0 + b]! - src[r0 + a]!) * fx[x]!;
+      const bot = src[r1 + a]! + (src[r1 + b]! - src[r1 + a]!) * fx[x]!;
       out[y * w + x] = top + (bot - top) * fy;
     }
   }
@@ -109,9 +109,9 @@ export function guidedFilter(
   const full = [new Float32Array(N), new Float32Array(N), new Float32Array(N)];
   const rgb = frame.data;
   for (let i = 0, j = 0; i < N; i++, j += 3) {
-    full[0][i] = rgb[j] / 255;
-    full[1][i] = rgb[j + 1] / 255;
-    full[2][i] = rgb[j + 2] / 255;
+    full[0]![i] = rgb[j]! / 255;
+    full[1]![i] = rgb[j + 1]! / 255;
+    full[2]![i] = rgb[j + 2]! / 255;
   }
   const I = s === 1 ? full : full.map((c) => downsample(c, W, H, s, w, h));
   const P = s === 1 ? soft.data : downsample(soft.data, W, H, s, w, h);
@@ -122,30 +122,30 @@ export function guidedFilter(
   let mean = plainMean;
   if (p.confidenceWeighted) {
     const wt = new Float32Array(n);
-    for (let i = 0; i < n; i++) wt[i] = (2 * P[i] - 1) * (2 * P[i] - 1) + 0.01;
+    for (let i = 0; i < n; i++) wt[i] = (2 * P[i]! - 1) * (2 * P[i]! - 1) + 0.01;
     const mw = plainMean(wt);
     mean = (x: Float32Array) => {
       const wx = new Float32Array(n);
-      for (let i = 0; i < n; i++) wx[i] = wt[i] * x[i];
+      for (let i = 0; i < n; i++) wx[i] = wt[i]! * x[i]!;
       const o = plainMean(wx);
-      for (let i = 0; i < n; i++) o[i] /= mw[i];
+      for (let i = 0; i < n; i++) o[i]! /= mw[i]!;
       return o;
     };
   }
   const prod = (x: Float32Array, y: Float32Array) => {
     const o = new Float32Array(n);
-    for (let i = 0; i < n; i++) o[i] = x[i] * y[i];
+    for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
     return o;
   };
   const mI = I.map(mean);
   const mP = mean(P);
   const mIp = I.map((c) => mean(prod(c, P)));
-  const mRR = mean(prod(I[0], I[0]));
-  const mRG = mean(prod(I[0], I[1]));
-  const mRB = mean(prod(I[0], I[2]));
-  const mGG = mean(prod(I[1], I[1]));
-  const mGB = mean(prod(I[1], I[2]));
-  const mBB = mean(prod(I[2], I[2]));
+  const mRR = mean(prod(I[0]!, I[0]!));
+  const mRG = mean(prod(I[0]!, I[1]!));
+  const mRB = mean(prod(I[0]!, I[2]!));
+  const mGG = mean(prod(I[1]!, I[1]!));
+  const mGB = mean(prod(I[1]!, I[2]!));
+  const mBB = mean(prod(I[2]!, I[2]!));
 
   const aR = new Float32Array(n);
   const aG = new Float32Array(n);
@@ -153,19 +153,19 @@ export function guidedFilter(
   const b = new Float32Array(n);
   const eps = p.epsilon;
   for (let i = 0; i < n; i++) {
-    const mr = mI[0][i];
-    const mg = mI[1][i];
-    const mb = mI[2][i];
-    const mp = mP[i];
-    const cr = mIp[0][i] - mr * mp;
-    const cg = mIp[1][i] - mg * mp;
-    const cb = mIp[2][i] - mb * mp;
-    const rr = mRR[i] - mr * mr + eps;
-    const rg = mRG[i] - mr * mg;
-    const rb = mRB[i] - mr * mb;
-    const gg = mGG[i] - mg * mg + eps;
-    const gb = mGB[i] - mg * mb;
-    const bb = mBB[i] - mb * mb + eps;
+    const mr = mI[0]![i]!;
+    const mg = mI[1]![i]!;
+    const mb = mI[2]![i]!;
+    const mp = mP[i]!;
+    const cr = mIp[0]![i]! - mr * mp;
+    const cg = mIp[1]![i]! - mg * mp;
+    const cb = mIp[2]![i]! - mb * mp;
+    const rr = mRR[i]! - mr * mr + eps;
+    const rg = mRG[i]! - mr * mg;
+    const rb = mRB[i]! - mr * mb;
+    const gg = mGG[i]! - mg * mg + eps;
+    const gb = mGB[i]! - mg * mb;
+    const bb = mBB[i]! - mb * mb + eps;
     // Inverse of the symmetric 3×3 covariance by cofactors.
     const i00 = gg * bb - gb * gb;
     const i01 = rb * gb - rg * bb;
@@ -194,7 +194,7 @@ export function guidedFilter(
   }
   const out = new Float32Array(N);
   for (let i = 0; i < N; i++) {
-    const q = mAR[i] * full[0][i] + mAG[i] * full[1][i] + mAB[i] * full[2][i] + mB[i];
+    const q = mAR[i]! * full[0]![i]! + mAG[i]! * full[1]![i]! + mAB[i]! * full[2]![i]! + mB[i]!;
     out[i] = q < 0 ? 0 : q > 1 ? 1 : q;
   }
   return makeFloatMatte(out, W, H);

@@ -43,7 +43,7 @@ export function assertSameSize(
 export function binarize(matte: FloatMatte, threshold: number): Uint8Array {
   const { data } = matte;
   const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i] >= threshold ? 1 : 0;
+  for (let i = 0; i < data.length; i++) out[i] = data[i]! >= threshold ? 1 : 0;
   return out;
 }
 

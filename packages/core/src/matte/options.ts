@@ -57,7 +57,7 @@ export function resolveMatteOptions(partial: Partial<MatteOptions> = {}): MatteO
       .slice(0, 5);
     throw new MatteOptionsError(`Invalid matte options: ${problems.join('; ')}`);
   }
-  const o = merged as MatteOptions;
+  const o = merged;
   if (o.soft) {
     const hardOnly = (['superpixelSnap', 'choke', 'expand', 'feather'] as const).filter((k) => Boolean(o[k]));
     if (hardOnly.length > 0) {

@@ -53,8 +53,8 @@ export function protectSmallComponents(
   const { labels, areas } = labelComponents(mask, soft.width, soft.height, 1, 8);
   const out = snapped.data.slice();
   for (let i = 0; i < out.length; i++) {
-    const id = labels[i];
-    if (id >= 0 && areas[id] < area) out[i] = soft.data[i];
+    const id = labels[i]!;
+    if (id >= 0 && areas[id]! < area) out[i] = soft.data[i]!;
   }
   return makeFloatMatte(out, soft.width, soft.height);
 }
@@ -109,7 +109,7 @@ export function finishMatte(
   if (options.choke > 0) mask = chokeMask(mask, w, h, options.choke);
   if (options.expand > 0) mask = expandMask(mask, w, h, options.expand);
   const alpha = featherMask(mask, w, h, options.feather);
-  if (options.invert) for (let i = 0; i < alpha.length; i++) alpha[i] = 1 - alpha[i];
+  if (options.invert) for (let i = 0; i < alpha.length; i++) alpha[i] = 1 - alpha[i]!;
   return makeFloatMatte(alpha, w, h);
 }
 
@@ -131,7 +131,7 @@ function finishSoft(
   const alpha = new Float32Array(soft.data.length);
   for (let i = 0; i < alpha.length; i++) {
     const painted = pin?.[i];
-    const v = painted === 0 || painted === 1 ? painted : fixed[i] === mask[i] ? soft.data[i] : fixed[i];
+    const v = painted === 0 || painted === 1 ? painted : fixed[i] === mask[i] ? soft.data[i]! : fixed[i]!;
     alpha[i] = options.invert ? 1 - v : v;
   }
   return makeFloatMatte(alpha, w, h);

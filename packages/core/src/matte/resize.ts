@@ -9,7 +9,7 @@ export async function resizeSoftMap(soft: FloatMatte, width: number, height: num
   if (soft.width === width && soft.height === height) return soft;
   const u16 = new Uint16Array(soft.data.length);
   for (let i = 0; i < u16.length; i++) {
-    const v = soft.data[i];
+    const v = soft.data[i]!;
     u16[i] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 65535);
   }
   const { data, info } = await sharp(u16, { raw: { width: soft.width, height: soft.height, channels: 1 } })
@@ -25,6 +25,6 @@ export async function resizeSoftMap(soft: FloatMatte, width: number, height: num
   }
   const src = new Uint16Array(data.buffer, data.byteOffset, width * height);
   const out = new Float32Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = src[i] / 65535;
+  for (let i = 0; i < out.length; i++) out[i] = src[i]! / 65535;
   return makeFloatMatte(out, width, height);
 }

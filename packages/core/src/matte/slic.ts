@@ -45,9 +45,9 @@ export function rgbToLab(frame: RgbFrame): [Float32Array, Float32Array, Float32A
   const B = new Float32Array(n);
   const d = frame.data;
   for (let i = 0, j = 0; i < n; i++, j += 3) {
-    const r = SRGB_TO_LINEAR[d[j]];
-    const g = SRGB_TO_LINEAR[d[j + 1]];
-    const b = SRGB_TO_LINEAR[d[j + 2]];
+    const r = SRGB_TO_LINEAR[d[j]!]!;
+    const g = SRGB_TO_LINEAR[d[j + 1]!]!;
+    const b = SRGB_TO_LINEAR[d[j + 2]!]!;
     const fx = labF((0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047);
     const fy = labF(0.2126729 * r + 0.7151522 * g + 0.072175 * b);
     const fz = labF((0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883);
@@ -90,12 +90,12 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
     const dn = y + 1 < H ? i + W : i;
     const up = y > 0 ? i - W : i;
     return (
-      (L[r] - L[l]) ** 2 +
-      (A[r] - A[l]) ** 2 +
-      (B[r] - B[l]) ** 2 +
-      (L[dn] - L[up]) ** 2 +
-      (A[dn] - A[up]) ** 2 +
-      (B[dn] - B[up]) ** 2
+      (L[r]! - L[l]!) ** 2 +
+      (A[r]! - A[l]!) ** 2 +
+      (B[r]! - B[l]!) ** 2 +
+      (L[dn]! - L[up]!) ** 2 +
+      (A[dn]! - A[up]!) ** 2 +
+      (B[dn]! - B[up]!) ** 2
     );
   };
   for (let j = 0, k = 0; j < ny; j++) {
@@ -111,13 +111,17 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
           const y = y0 + dy;
           if (x < 0 || y < 0 || x >= W || y >= H) continue;
           const g = grad(x, y);
-          if (g < best) ((best = g), (bx = x), (by = y));
+          if (g < best) {
+            best = g;
+            bx = x;
+            by = y;
+          }
         }
       }
       const c = by * W + bx;
-      cL[k] = L[c];
-      cA[k] = A[c];
-      cB[k] = B[c];
+      cL[k] = L[c]!;
+      cA[k] = A[c]!;
+      cB[k] = B[c]!;
       cX[k] = bx;
       cY[k] = by;
     }
@@ -135,52 +139,57 @@ export function slicSuperpixels(frame: RgbFrame, params: Partial<SlicParams> = {
   for (let it = 0; it < p.iterations; it++) {
     dist.fill(Infinity);
     for (let k = 0; k < K; k++) {
-      const xlo = Math.max(0, Math.floor(cX[k] - S));
-      const xhi = Math.min(W - 1, Math.ceil(cX[k] + S));
-      const ylo = Math.max(0, Math.floor(cY[k] - S));
-      const yhi = Math.min(H - 1, Math.ceil(cY[k] + S));
-      const l = cL[k];
-      const a = cA[k];
-      const b = cB[k];
-      const cx = cX[k];
-      const cy = cY[k];
+      const xlo = Math.max(0, Math.floor(cX[k]! - S));
+      const xhi = Math.min(W - 1, Math.ceil(cX[k]! + S));
+      const ylo = Math.max(0, Math.floor(cY[k]! - S));
+      const yhi = Math.min(H - 1, Math.ceil(cY[k]! + S));
+      const l = cL[k]!;
+      const a = cA[k]!;
+      const b = cB[k]!;
+      const cx = cX[k]!;
+      const cy = cY[k]!;
       for (let y = ylo; y <= yhi; y++) {
         const dy2 = (y - cy) * (y - cy);
         let i = y * W + xlo;
         for (let x = xlo; x <= xhi; x++, i++) {
-          const dl = L[i] - l;
-          const da = A[i] - a;
-          const db = B[i] - b;
+          const dl = L[i]! - l;
+          const da = A[i]! - a;
+          const db = B[i]! - b;
           const dx = x - cx;
           const d = dl * dl + da * da + db * db + (dx * dx + dy2) * spatial;
-          if (d < dist[i]) {
+          if (d < dist[i]!) {
             dist[i] = d;
             labels[i] = k;
           }
         }
       }
     }
-    (sL.fill(0), sA.fill(0), sB.fill(0), sX.fill(0), sY.fill(0), cnt.fill(0));
+    sL.fill(0);
+    sA.fill(0);
+    sB.fill(0);
+    sX.fill(0);
+    sY.fill(0);
+    cnt.fill(0);
     for (let y = 0, i = 0; y < H; y++) {
       for (let x = 0; x < W; x++, i++) {
-        const k = labels[i];
+        const k = labels[i]!;
         if (k < 0) continue;
-        sL[k] += L[i];
-        sA[k] += A[i];
-        sB[k] += B[i];
-        sX[k] += x;
-        sY[k] += y;
-        cnt[k]++;
+        sL[k]! += L[i]!;
+        sA[k]! += A[i]!;
+        sB[k]! += B[i]!;
+        sX[k]! += x;
+        sY[k]! += y;
+        cnt[k]!++;
       }
     }
     for (let k = 0; k < K; k++) {
       if (cnt[k] === 0) continue;
-      const inv = 1 / cnt[k];
-      cL[k] = sL[k] * inv;
-      cA[k] = sA[k] * inv;
-      cB[k] = sB[k] * inv;
-      cX[k] = sX[k] * inv;
-      cY[k] = sY[k] * inv;
+      const inv = 1 / cnt[k]!;
+      cL[k] = sL[k]! * inv;
+      cA[k] = sA[k]! * inv;
+      cB[k] = sB[k]! * inv;
+      cX[k] = sX[k]! * inv;
+      cY[k] = sY[k]! * inv;
     }
   }
   return enforceConnectivity(labels, W, H, Math.max(1, Math.floor((S * S) / 4)));
@@ -196,30 +205,40 @@ function enforceConnectivity(labels: Int32Array, W: number, H: number, minSize: 
   const queue = new Int32Array(N);
   let count = 0;
   for (let seed = 0; seed < N; seed++) {
-    if (out[seed] >= 0) continue;
+    if (out[seed]! >= 0) continue;
     const sx = seed % W;
     const sy = (seed - sx) / W;
     // A neighbour that already has a final label: where an undersized fragment goes.
     let adjacent = count > 0 ? count - 1 : 0;
-    if (sx > 0 && out[seed - 1] >= 0) adjacent = out[seed - 1];
-    else if (sy > 0 && out[seed - W] >= 0) adjacent = out[seed - W];
+    if (sx > 0 && out[seed - 1]! >= 0) adjacent = out[seed - 1]!;
+    else if (sy > 0 && out[seed - W]! >= 0) adjacent = out[seed - W]!;
     const lab = labels[seed];
     let head = 0;
     let tail = 0;
     out[seed] = count;
     queue[tail++] = seed;
     while (head < tail) {
-      const q = queue[head++];
+      const q = queue[head++]!;
       const x = q % W;
-      if (x > 0 && out[q - 1] < 0 && labels[q - 1] === lab) ((out[q - 1] = count), (queue[tail++] = q - 1));
-      if (x < W - 1 && out[q + 1] < 0 && labels[q + 1] === lab)
-        ((out[q + 1] = count), (queue[tail++] = q + 1));
-      if (q >= W && out[q - W] < 0 && labels[q - W] === lab) ((out[q - W] = count), (queue[tail++] = q - W));
-      if (q + W < N && out[q + W] < 0 && labels[q + W] === lab)
-        ((out[q + W] = count), (queue[tail++] = q + W));
+      if (x > 0 && out[q - 1]! < 0 && labels[q - 1] === lab) {
+        out[q - 1] = count;
+        queue[tail++] = q - 1;
+      }
+      if (x < W - 1 && out[q + 1]! < 0 && labels[q + 1] === lab) {
+        out[q + 1] = count;
+        queue[tail++] = q + 1;
+      }
+      if (q >= W && out[q - W]! < 0 && labels[q - W] === lab) {
+        out[q - W] = count;
+        queue[tail++] = q - W;
+      }
+      if (q + W < N && out[q + W]! < 0 && labels[q + W] === lab) {
+        out[q + W] = count;
+        queue[tail++] = q + W;
+      }
     }
     if (tail < minSize && count > 0) {
-      for (let t = 0; t < tail; t++) out[queue[t]] = adjacent;
+      for (let t = 0; t < tail; t++) out[queue[t]!] = adjacent;
     } else count++;
   }
   return { labels: out, count };
@@ -237,11 +256,11 @@ export function majorityVote(soft: FloatMatte, superpixels: Superpixels, thresho
   const fg = new Int32Array(count);
   const total = new Int32Array(count);
   for (let i = 0; i < labels.length; i++) {
-    total[labels[i]]++;
-    if (soft.data[i] >= threshold) fg[labels[i]]++;
+    total[labels[i]!]!++;
+    if (soft.data[i]! >= threshold) fg[labels[i]!]!++;
   }
   const out = new Float32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) out[i] = 2 * fg[labels[i]] > total[labels[i]] ? 1 : 0;
+  for (let i = 0; i < labels.length; i++) out[i] = 2 * fg[labels[i]!]! > total[labels[i]!]! ? 1 : 0;
   return makeFloatMatte(out, soft.width, soft.height);
 }
 

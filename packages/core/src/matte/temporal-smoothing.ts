@@ -33,18 +33,18 @@ export function createTemporalSmoother<T>(radius: number): TemporalSmoother<T> {
   const average = (k: number): SmoothedFrame<T> => {
     const lo = Math.max(0, k - radius);
     const hi = Math.min(run.length - 1, k + radius);
-    const { width, height } = run[k].matte;
+    const { width, height } = run[k]!.matte;
     const sum = new Float32Array(width * height);
     for (let j = lo; j <= hi; j++) {
-      const d = run[j].matte.data;
-      for (let i = 0; i < sum.length; i++) sum[i] += d[i];
+      const d = run[j]!.matte.data;
+      for (let i = 0; i < sum.length; i++) sum[i]! += d[i]!;
     }
     const inv = 1 / (hi - lo + 1);
-    for (let i = 0; i < sum.length; i++) sum[i] *= inv;
+    for (let i = 0; i < sum.length; i++) sum[i]! *= inv;
     return {
-      frameIndex: run[k].frameIndex,
+      frameIndex: run[k]!.frameIndex,
       matte: makeFloatMatte(sum, width, height),
-      payload: run[k].payload,
+      payload: run[k]!.payload,
     };
   };
 
@@ -74,7 +74,7 @@ export function createTemporalSmoother<T>(radius: number): TemporalSmoother<T> {
         throw new RangeError(`frame index must be an integer, got ${frameIndex}`);
       const out: SmoothedFrame<T>[] = [];
       if (run.length > 0) {
-        assertSameSize(run[0].matte, matte, `matte of frame ${frameIndex}`);
+        assertSameSize(run[0]!.matte, matte, `matte of frame ${frameIndex}`);
         if (frameIndex !== firstIndex + run.length) {
           if (frameIndex <= firstIndex + run.length - 1) {
             throw new RangeError(

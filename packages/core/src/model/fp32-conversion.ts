@@ -28,7 +28,7 @@ function halfBytesToFloat32(raw: Uint8Array, n: number): Float32Array {
   const aligned = raw.byteOffset % 2 === 0 ? raw : new Uint8Array(raw); // copies (Buffer.slice would not)
   const halves = new Uint16Array(aligned.buffer, aligned.byteOffset, n);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = halfTable[halves[i]];
+  for (let i = 0; i < n; i++) out[i] = halfTable[halves[i]!]!;
   return out;
 }
 

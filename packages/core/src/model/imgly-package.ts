@@ -87,13 +87,8 @@ function isResourceEntry(v: unknown): v is ResourceEntry {
   );
 }
 
-/** Reads package.json and the chunk list without touching the chunks. */
-export async function describeImglyModel(packageDir?: string): Promise<ImglyModelSource> {
-  const dir = resolveImglyPackageDir(packageDir);
-  const pkg = (await readJson(path.join(dir, 'package.json'), `${IMGLY_PACKAGE} manifest`)) as {
-    name?: string;
-    version?: string;
-  };
+/** The model's entry in the package's resources.json, checked. */
+async function readModelEntry(dir: string): Promise<ResourceEntry> {
   const resources = (await readJson(path.join(dir, 'dist', 'resources.json'), 'resource list')) as Record<
     string,
     unknown
@@ -105,6 +100,17 @@ export async function describeImglyModel(packageDir?: string): Promise<ImglyMode
       `${path.join(dir, 'dist', 'resources.json')} has no valid "${IMGLY_MODEL_KEY}" entry. Reinstall ${IMGLY_PACKAGE} (\`npm install\`).`,
     );
   }
+  return entry;
+}
+
+/** Reads package.json and the chunk list without touching the chunks. */
+export async function describeImglyModel(packageDir?: string): Promise<ImglyModelSource> {
+  const dir = resolveImglyPackageDir(packageDir);
+  const pkg = (await readJson(path.join(dir, 'package.json'), `${IMGLY_PACKAGE} manifest`)) as {
+    name?: string;
+    version?: string;
+  };
+  const entry = await readModelEntry(dir);
   return {
     packageName: pkg.name ?? IMGLY_PACKAGE,
     packageVersion: pkg.version ?? 'unknown',
@@ -120,11 +126,7 @@ export async function assembleImglyModel(
   packageDir?: string,
 ): Promise<{ source: ImglyModelSource; bytes: Buffer }> {
   const source = await describeImglyModel(packageDir);
-  const resources = (await readJson(
-    path.join(source.packageDir, 'dist', 'resources.json'),
-    'resource list',
-  )) as Record<string, ResourceEntry>;
-  const chunks = resources[IMGLY_MODEL_KEY].chunks;
+  const { chunks } = await readModelEntry(source.packageDir);
   const out = Buffer.allocUnsafe(source.size);
   let offset = 0;
   for (const [i, chunk] of chunks.entries()) {

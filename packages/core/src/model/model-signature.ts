@@ -57,7 +57,7 @@ export function inspectModelSignature(bytes: Uint8Array, label: string): ModelSi
       `${label} has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); a segmentation model needs exactly one image input [N,3,H,W]`,
     );
   }
-  const input = inputs[0];
+  const input = inputs[0]!;
   const inputShape = shapeOf(input);
   const elemType = input.type?.tensorType?.elemType;
   if (!inputShape || inputShape.length !== 4 || (typeof inputShape[1] === 'number' && inputShape[1] !== 3)) {

@@ -155,7 +155,8 @@ export function buildParentModelBytes(
     // In graph order (an object's integer-like keys such as "1890" would come first).
     outputs: (model.graph!.output ?? []).map((o) => ({
       name: o.name ?? '',
-      shape: withBatch(specialised.outputShapes[o.name ?? '']),
+      // specialiseResolution records a shape for every graph output.
+      shape: withBatch(specialised.outputShapes[o.name ?? '']!),
     })),
   };
 }

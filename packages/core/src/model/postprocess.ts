@@ -44,11 +44,11 @@ export function resizeBilinear(
     const r1 = offset + y1 * srcW;
     const o = y * dstW;
     for (let x = 0; x < dstW; x++) {
-      const a = x0s[x];
-      const b = x1s[x];
-      const wx = fxs[x];
-      const top = src[r0 + a] + (src[r0 + b] - src[r0 + a]) * wx;
-      const bottom = src[r1 + a] + (src[r1 + b] - src[r1 + a]) * wx;
+      const a = x0s[x]!;
+      const b = x1s[x]!;
+      const wx = fxs[x]!;
+      const top = src[r0 + a]! + (src[r0 + b]! - src[r0 + a]!) * wx;
+      const bottom = src[r1 + a]! + (src[r1 + b]! - src[r1 + a]!) * wx;
       out[o + x] = top + (bottom - top) * wy;
     }
   }
@@ -56,7 +56,7 @@ export function resizeBilinear(
 }
 
 export function sigmoidInPlace(values: Float32Array): Float32Array {
-  for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]));
+  for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]!));
   return values;
 }
 
@@ -64,7 +64,7 @@ export function sigmoidInPlace(values: Float32Array): Float32Array {
 export function probabilityToUint8(prob: Float32Array): Uint8Array {
   const out = new Uint8Array(prob.length);
   for (let i = 0; i < prob.length; i++) {
-    const v = Math.round(prob[i] * 255);
+    const v = Math.round(prob[i]! * 255);
     out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
   return out;

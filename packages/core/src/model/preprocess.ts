@@ -43,9 +43,9 @@ export function rgbToPlanar(
 ): void {
   const plane = width * height;
   for (let p = 0, i = 0; p < plane; p++, i += 3) {
-    out[offset + p] = SCALE[rgb[i]];
-    out[offset + plane + p] = SCALE[rgb[i + 1]];
-    out[offset + 2 * plane + p] = SCALE[rgb[i + 2]];
+    out[offset + p] = SCALE[rgb[i]!]!;
+    out[offset + plane + p] = SCALE[rgb[i + 1]!]!;
+    out[offset + 2 * plane + p] = SCALE[rgb[i + 2]!]!;
   }
 }
 

@@ -194,6 +194,7 @@ export class SegmentationModel implements FrameSegmenter {
     const feeds = { [inputName]: new ort.Tensor('float32', input, [batch, 3, height, width]) };
     const results = await session.run(feeds, [outputName]);
     const out = results[outputName];
+    if (!out) throw new ModelError('MODEL_INVALID', `the model run returned no output "${outputName}"`);
     return { data: out.data as Float32Array, dims: out.dims.slice() };
   }
 
@@ -204,7 +205,7 @@ export class SegmentationModel implements FrameSegmenter {
 
   /** Foreground probability of every pixel of `frame` (row-major, frame.width × frame.height, 0..1). */
   async predict(frame: RgbFrame): Promise<Float32Array> {
-    return (await this.predictBatch([frame]))[0];
+    return (await this.predictBatch([frame]))[0]!;
   }
 
   /** Like predict, for several frames; one network run per batch when the model allows it. */
@@ -238,13 +239,19 @@ export class SegmentationModel implements FrameSegmenter {
       ? await this.runImages(concat(input, mirrorPlanes(input, 3 * n, width, height)), 2 * n)
       : await this.runImages(input, n);
     const [oh, ow] = raw.dims.slice(-2);
+    if (oh === undefined || ow === undefined) {
+      throw new ModelError(
+        'MODEL_INVALID',
+        `the model's output has dims [${raw.dims.join(',')}], not [n,1,H,W]`,
+      );
+    }
     const plane = oh * ow;
     const probability = this.signature.outputKind === 'logits' ? sigmoidInPlace(raw.data) : raw.data;
     return frames.map((f, i) => {
       let net = probability.subarray(i * plane, (i + 1) * plane);
       if (this.testTimeFlip) {
         const mirrored = mirrorPlanes(probability.subarray((n + i) * plane, (n + i + 1) * plane), 1, ow, oh);
-        net = net.map((v, k) => 0.5 * (v + mirrored[k]));
+        net = net.map((v, k) => 0.5 * (v + mirrored[k]!));
       }
       return resizeBilinear(net, ow, oh, f.width, f.height);
     });
@@ -258,7 +265,7 @@ export class SegmentationModel implements FrameSegmenter {
     for (let i = 0; i < count; i++) outs.push(await this.runRaw(input.subarray(i * per, (i + 1) * per), 1));
     const data = new Float32Array(outs.reduce((a, o) => a + o.data.length, 0));
     outs.forEach((o, i) => data.set(o.data, i * o.data.length));
-    return { data, dims: [count, ...outs[0].dims.slice(1)] };
+    return { data, dims: [count, ...outs[0]!.dims.slice(1)] };
   }
 
   async dispose(): Promise<void> {
@@ -303,7 +310,7 @@ export function mirrorPlanes(
   const out = new Float32Array(planes * width * height);
   for (let p = 0, row = 0; p < planes; p++) {
     for (let y = 0; y < height; y++, row += width) {
-      for (let x = 0; x < width; x++) out[row + x] = data[row + width - 1 - x];
+      for (let x = 0; x < width; x++) out[row + x] = data[row + width - 1 - x]!;
     }
   }
   return out;

@@ -69,12 +69,12 @@ export function specialiseResolution(
   const inputs = (graph.input ?? []).filter((i) => !initNames.has(i.name ?? ''));
   if (inputs.length !== 1)
     throw new ModelError('UNSUPPORTED_GRAPH', `expected one image input, found ${inputs.length}`);
-  const input = inputs[0];
+  const input = inputs[0]!;
   const originalDims = dimsOfValueInfo(input);
   if (originalDims.length !== 4 || originalDims[1] !== 3) {
     throw new ModelError(
       'UNSUPPORTED_GRAPH',
-      `input ${input.name} has shape [${originalDims}], expected [N,3,H,W]`,
+      `input ${input.name} has shape [${originalDims.join(',')}], expected [N,3,H,W]`,
     );
   }
   const originalSpatial = originalDims.slice(2);
@@ -95,7 +95,7 @@ export function specialiseResolution(
   const partnerSpatial = (tensor: string, shapes: ShapeState): number[] | undefined => {
     for (const c of consumers.get(tensor) ?? []) {
       if (c.opType === 'Cast' || c.opType === 'Identity') {
-        const found = partnerSpatial(c.output![0], shapes);
+        const found = partnerSpatial(c.output![0]!, shapes);
         if (found) return found;
         continue;
       }
@@ -115,7 +115,7 @@ export function specialiseResolution(
     if (baked.every((v, i) => v === originalSpatial[i])) return [resolution, resolution];
     throw new ModelError(
       'UNSUPPORTED_GRAPH',
-      `cannot tell which size the Resize producing ${resizeOut} should have at ${resolution}² (baked [${baked}], joined with no tensor of known shape)`,
+      `cannot tell which size the Resize producing ${resizeOut} should have at ${resolution}² (baked [${baked.join(',')}], joined with no tensor of known shape)`,
     );
   };
 
@@ -124,24 +124,24 @@ export function specialiseResolution(
     if (node.opType !== 'Resize' || !node.input?.[3]) return;
     const concat = producer.get(node.input[3]);
     if (!concat || concat.opType !== 'Concat' || (concat.input ?? []).length !== 2) return;
-    const constNode = producer.get(concat.input![1]);
+    const constNode = producer.get(concat.input![1]!);
     if (!constNode || constNode.opType !== 'Constant') return;
-    const bakedConst = known.consts.get(concat.input![1]);
+    const bakedConst = known.consts.get(concat.input![1]!);
     if (!bakedConst || !INT_SIZES.has(bakedConst.dataType) || bakedConst.dims.length > 1) return;
     const baked = bakedConst.values;
     if (baked.length !== 2) return;
-    if ((consumers.get(concat.input![1]) ?? []).length !== 1) {
+    if ((consumers.get(concat.input![1]!) ?? []).length !== 1) {
       throw new ModelError(
         'UNSUPPORTED_GRAPH',
         `Resize size constant ${concat.input![1]} is shared by several nodes`,
       );
     }
-    const target = targetSpatial(node.output![0], known, baked);
+    const target = targetSpatial(node.output![0]!, known, baked);
     const valueAttr = (constNode.attribute ?? []).find((a) => a.name === 'value');
     valueAttr!.t = makeInt64Tensor(valueAttr!.t?.name ?? '', [2], target);
     // The constant and the Concat feeding this Resize were folded already: refold them with the new value.
-    known.consts.set(concat.input![1], { dims: [2], dataType: DataType.INT64, values: target });
-    const head = known.consts.get(concat.input![0]);
+    known.consts.set(concat.input![1]!, { dims: [2], dataType: DataType.INT64, values: target });
+    const head = known.consts.get(concat.input![0]!);
     if (head) {
       const values = [...head.values, ...target];
       known.consts.set(node.input[3], { dims: [values.length], dataType: DataType.INT64, values });

@@ -116,9 +116,9 @@ export function renderAugmentedSample(
       const qy = c - sin * ox + cos * oy;
       const o = y * size + x;
       sampleRgb(image, (qx * image.width) / size - 0.5, (qy * image.height) / size - 0.5, rgb);
-      out[o] = normalise(rgb[0], 0);
-      out[plane + o] = normalise(rgb[1], 1);
-      out[2 * plane + o] = normalise(rgb[2], 2);
+      out[o] = normalise(rgb[0]!, 0);
+      out[plane + o] = normalise(rgb[1]!, 1);
+      out[2 * plane + o] = normalise(rgb[2]!, 2);
       const inside = qx >= 0 && qy >= 0 && qx <= size && qy <= size;
       const m = inside
         ? sampleMask(annotation, (qx * annotation.width) / size - 0.5, (qy * annotation.height) / size - 0.5)
@@ -162,10 +162,10 @@ function sampleRgb(img: RgbFrame, fx: number, fy: number, out: Float32Array): vo
   const d = img.data;
   for (let ch = 0; ch < 3; ch++) {
     out[ch] =
-      b.w00 * d[3 * b.i00 + ch] +
-      b.w01 * d[3 * b.i01 + ch] +
-      b.w10 * d[3 * b.i10 + ch] +
-      b.w11 * d[3 * b.i11 + ch];
+      b.w00 * d[3 * b.i00 + ch]! +
+      b.w01 * d[3 * b.i01 + ch]! +
+      b.w10 * d[3 * b.i10 + ch]! +
+      b.w11 * d[3 * b.i11 + ch]!;
   }
 }
 
@@ -173,10 +173,10 @@ function sampleRgb(img: RgbFrame, fx: number, fy: number, out: Float32Array): vo
 function sampleMask(m: MaskImage, fx: number, fy: number): number {
   const b = bilinear(fx, fy, m.width, m.height);
   const a = m.mask;
-  const v00 = a[b.i00];
-  const v01 = a[b.i01];
-  const v10 = a[b.i10];
-  const v11 = a[b.i11];
+  const v00 = a[b.i00]!;
+  const v01 = a[b.i01]!;
+  const v10 = a[b.i10]!;
+  const v11 = a[b.i11]!;
   if (v00 === DONT_CARE || v01 === DONT_CARE || v10 === DONT_CARE || v11 === DONT_CARE) return -1;
   return b.w00 * v00 + b.w01 * v01 + b.w10 * v10 + b.w11 * v11;
 }

@@ -106,6 +106,7 @@ export function outputRoles(model: ModelProto, resolution: number): { main: stri
   const outputs = model.graph?.output ?? [];
   const names = outputs.map((o) => o.name ?? '');
   const main = names.includes('output') ? 'output' : names[0];
+  if (main === undefined) throw new Error('the model has no outputs to fine-tune');
   const full = outputs.filter((o) => {
     const dims = o.type?.tensorType?.shape?.dim ?? [];
     return (

@@ -111,6 +111,7 @@ export async function locateTool(tool: ToolName, options: LocateOptions = {}): P
 function shippedBinary(tool: ToolName): string | undefined {
   try {
     // The packages throw a plain string on unsupported platforms; any failure means "not shipped".
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional package loaded synchronously, inside this try
     const mod = require(NPM_PACKAGE[tool]) as { path?: unknown };
     return typeof mod.path === 'string' ? mod.path : undefined;
   } catch {

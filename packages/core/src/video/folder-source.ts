@@ -64,12 +64,12 @@ class FolderSource implements FrameSource {
 
   frameName(i: number): string {
     checkIndex(i, this.frameCount, `folder "${this.path}"`);
-    return path.parse(this.files[this.offset + i]).name;
+    return path.parse(this.files[this.offset + i]!).name;
   }
 
   async readFrame(i: number): Promise<RgbFrame> {
     checkIndex(i, this.frameCount, `folder "${this.path}"`);
-    const file = path.join(this.path, this.files[this.offset + i]);
+    const file = path.join(this.path, this.files[this.offset + i]!);
     const frame = await decodeRgbImage(file);
     if (frame.width !== this.width || frame.height !== this.height) {
       throw new FrameSourceError(
@@ -110,7 +110,7 @@ export async function openFolderSource(
 ): Promise<FrameSource> {
   const files = await listFrameFiles(dir);
   const [start, end] = resolveRange(options, files.length, `folder "${dir}"`);
-  const { width, height } = await imageSize(path.join(dir, files[start]));
+  const { width, height } = await imageSize(path.join(dir, files[start]!));
   const fps = options.fps ?? 24;
   if (!(fps > 0)) throw new RangeError(`fps must be positive, got ${fps}`);
   return new FolderSource(dir, files, start, end - start, width, height, fps);

@@ -82,12 +82,12 @@ export async function readMask(file: string, options: ReadMaskOptions = {}): Pro
     }
   }
   if (useAlpha) {
-    for (let p = 0, i = channels - 1; p < n; p++, i += channels) out[p] = data[i] > threshold ? 1 : 0;
+    for (let p = 0, i = channels - 1; p < n; p++, i += channels) out[p] = data[i]! > threshold ? 1 : 0;
   } else if (colours === 1) {
-    for (let p = 0; p < n; p++) out[p] = data[p * channels] > threshold ? 1 : 0;
+    for (let p = 0; p < n; p++) out[p] = data[p * channels]! > threshold ? 1 : 0;
   } else {
     for (let p = 0, i = 0; p < n; p++, i += channels) {
-      out[p] = data[i] > threshold || data[i + 1] > threshold || data[i + 2] > threshold ? 1 : 0;
+      out[p] = data[i]! > threshold || data[i + 1]! > threshold || data[i + 2]! > threshold ? 1 : 0;
     }
   }
   return { data: out, width, height };

@@ -78,7 +78,8 @@ async function runProbe(file: string, extra: string[]): Promise<ProbeOutput> {
 function parseRate(rate: string | undefined): [number, number] | undefined {
   if (!rate) return undefined;
   const [n, d] = rate.split('/').map(Number);
-  if (!Number.isFinite(n) || !Number.isFinite(d) || n <= 0 || d <= 0) return undefined;
+  if (n === undefined || d === undefined || !Number.isFinite(n) || !Number.isFinite(d) || n <= 0 || d <= 0)
+    return undefined;
   return [n, d];
 }
 
@@ -166,7 +167,7 @@ export async function probeFrameTimes(file: string): Promise<Float64Array | unde
   const lines = stdout.split('\n').filter((l) => l.trim() !== '');
   const times = new Float64Array(lines.length);
   for (let i = 0; i < lines.length; i++) {
-    const v = Number(lines[i].split(',')[0]);
+    const v = Number(lines[i]!.split(',')[0]);
     if (!Number.isFinite(v)) return undefined;
     times[i] = v;
   }

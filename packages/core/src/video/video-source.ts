@@ -145,7 +145,7 @@ class VideoSource implements FrameSource {
     this.frameTimes ??= probeFrameTimes(this.path).catch(() => undefined);
     const times = await this.frameTimes;
     if (times && times.length === this.info.frameCount) {
-      return (times[n - 1] + times[n]) / 2 - this.info.formatStartTime;
+      return (times[n - 1]! + times[n]!) / 2 - this.info.formatStartTime;
     }
     // No usable timestamp list: constant frame rate from the stream start.
     return this.info.streamOffset + (n - 0.5) / this.info.fps;

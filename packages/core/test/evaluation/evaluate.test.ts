@@ -71,7 +71,9 @@ describe('evaluating a results folder', () => {
       resultsDir: root,
       sequences: ['bear'],
     });
-    const { J, F } = report.sequences.bear;
+    const bear = report.sequences.bear;
+    if (!bear) throw new Error('the report has no scores for bear');
+    const { J, F } = bear;
     for (const s of [J, F]) {
       expect(s.mean).toBeCloseTo(21 / 22, 12);
       expect(s.recall).toBeCloseTo(21 / 22, 12);

@@ -7,7 +7,7 @@ import { sampleClip } from '../../src/video/sample-clip';
 /** Parses rows like "0 1 0" into a mask. */
 function grid(...rows: string[]): [Uint8Array, number, number] {
   const cells = rows.map((r) => r.trim().split(/\s+/).map(Number));
-  return [Uint8Array.from(cells.flat()), cells[0].length, cells.length];
+  return [Uint8Array.from(cells.flat()), cells[0]!.length, cells.length];
 }
 
 /** A width x height mask with the pixels listed set. */
@@ -155,7 +155,7 @@ describe('agreement with the official DAVIS computation on real masks', () => {
       if (sy < 0 || sy >= H) continue;
       for (let x = 0; x < W; x++) {
         const sx = x - dx;
-        if (sx >= 0 && sx < W) out[y * W + x] = m[sy * W + sx];
+        if (sx >= 0 && sx < W) out[y * W + x] = m[sy * W + sx]!;
       }
     }
     return out;
@@ -164,7 +164,7 @@ describe('agreement with the official DAVIS computation on real masks', () => {
   function speckle(m: Uint8Array): Uint8Array {
     const out = m.slice();
     for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) if ((x * 7 + y * 13) % 23 === 0) out[y * W + x] = 1 - out[y * W + x];
+      for (let x = 0; x < W; x++) if ((x * 7 + y * 13) % 23 === 0) out[y * W + x] = 1 - out[y * W + x]!;
     return out;
   }
 

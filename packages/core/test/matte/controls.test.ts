@@ -23,7 +23,7 @@ function rects(...boxes: [number, number, number, number][]): FloatMatte {
 }
 
 const area = (m: FloatMatte) => m.data.reduce((s, v) => s + v, 0);
-const at = (m: FloatMatte, x: number, y: number) => m.data[y * W + x];
+const at = (m: FloatMatte, x: number, y: number) => m.data[y * W + x]!;
 
 describe('exact Euclidean distance transform', () => {
   it('matches brute force on a random mask', () => {
@@ -117,12 +117,12 @@ describe('fill holes', () => {
       [31, 8],
       [30, 9],
       [31, 9],
-    ])
+    ] as const)
       m.data[y * W + x] = 0;
     return m;
   };
   const both = makeFloatMatte(
-    ring.data.map((v, i) => Math.max(v, block().data[i])),
+    ring.data.map((v, i) => Math.max(v, block().data[i]!)),
     W,
     H,
   );

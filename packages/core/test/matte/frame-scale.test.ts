@@ -31,9 +31,12 @@ function lineScene(
         Math.min(1, ((x - 0.2 * W) * 0.2 * W + (y - 0.2 * H) * 0.2 * H) / ((0.2 * W) ** 2 + (0.2 * H) ** 2)),
       );
       const on = Math.hypot(x - 0.2 * W - t * 0.2 * W, y - 0.2 * H - t * 0.2 * H) < width / 2;
-      if (on) (line.push(i), (soft[i] = 0.7));
+      if (on) {
+        line.push(i);
+        soft[i] = 0.7;
+      }
       const c = on ? [120, 120, 120] : [110, 130, 110];
-      for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.max(0, Math.min(255, c[k] + noise()));
+      for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.max(0, Math.min(255, c[k]! + noise()));
     }
   return { frame: makeRgbFrame(data, W, H), soft: makeFloatMatte(soft, W, H), line };
 }
@@ -50,7 +53,7 @@ describe('snapping scaled to the frame size', () => {
     for (const [w, h] of [
       [854, 480],
       [320, 240],
-    ]) {
+    ] as const) {
       const p = scaledSnapParams(w, h, SNAP_PROTECT_AREA);
       expect(p.crf).toEqual(DEFAULT_DENSE_CRF);
       expect(p.guided).toEqual(DEFAULT_GUIDED_FILTER);
@@ -82,7 +85,7 @@ describe('snapping scaled to the frame size', () => {
     // Without the scaling the line is an ordinary component the CRF moves.
     const unscaled = denseCrf(large.soft, large.frame);
     expect(
-      Math.max(...large.line.map((i) => Math.abs(unscaled.data[i] - large.soft.data[i]))),
+      Math.max(...large.line.map((i) => Math.abs(unscaled.data[i]! - large.soft.data[i]!))),
     ).toBeGreaterThan(0.05);
   });
 });

@@ -104,11 +104,11 @@ describe('matte pipeline', () => {
     expect(p.push(0, constant(1), frame)).toEqual([]);
     const out1 = p.push(1, constant(0), frame);
     expect(out1.map((f) => f.frameIndex)).toEqual([0]);
-    expect(area(out1[0].matte)).toBe(W * H);
-    expect(out1[0].frame).toBe(frame);
+    expect(area(out1[0]!.matte)).toBe(W * H);
+    expect(out1[0]!.frame).toBe(frame);
     const out2 = p.push(2, constant(0), frame);
     expect(out2.map((f) => f.frameIndex)).toEqual([1]);
-    expect(area(out2[0].matte)).toBe(0); // (1+0+0)/3 < 0.5
+    expect(area(out2[0]!.matte)).toBe(0); // (1+0+0)/3 < 0.5
     expect(p.flush().map((f) => f.frameIndex)).toEqual([2]);
   });
 });
@@ -122,8 +122,8 @@ describe('temporal smoother', () => {
     const s = createTemporalSmoother<number>(2);
     const got: [number, number][] = [];
     for (let k = 0; k < 5; k++)
-      for (const f of s.push(k, value(k), k)) got.push([f.frameIndex, f.matte.data[0]]);
-    for (const f of s.flush()) got.push([f.frameIndex, f.matte.data[0]]);
+      for (const f of s.push(k, value(k), k)) got.push([f.frameIndex, f.matte.data[0]!]);
+    for (const f of s.flush()) got.push([f.frameIndex, f.matte.data[0]!]);
     // Means of 0..4 over windows [0,2], [0,3], [0,4], [1,4], [2,4].
     expect(got.map((g) => g[0])).toEqual([0, 1, 2, 3, 4]);
     expect(got.map((g) => g[1])).toEqual([1, 1.5, 2, 2.5, 3]);

@@ -27,7 +27,7 @@ function scene(): { frame: RgbFrame; gt: Uint8Array } {
       const fg = inShape(x, y);
       gt[i] = fg ? 1 : 0;
       const c = fg ? [200, 70, 50] : [50, 100, 170];
-      for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.max(0, Math.min(255, c[k] + noise()));
+      for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.max(0, Math.min(255, c[k]! + noise()));
     }
   }
   return { frame: makeRgbFrame(data, W, H), gt };
@@ -37,11 +37,11 @@ function scene(): { frame: RgbFrame; gt: Uint8Array } {
 async function degraded(gt: Uint8Array): Promise<FloatMatte> {
   const small = new Float32Array((W / 8) * (H / 8));
   for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) small[(y >> 3) * (W / 8) + (x >> 3)] += gt[y * W + x] / 64;
+    for (let x = 0; x < W; x++) small[(y >> 3) * (W / 8) + (x >> 3)]! += gt[y * W + x]! / 64;
   const up = await resizeSoftMap(makeFloatMatte(small, W / 8, H / 8), W, H);
   const shifted = new Float32Array(W * H);
   for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) shifted[y * W + x] = up.data[y * W + Math.max(0, x - 2)];
+    for (let x = 0; x < W; x++) shifted[y * W + x] = up.data[y * W + Math.max(0, x - 2)]!;
   return makeFloatMatte(shifted, W, H);
 }
 
@@ -49,7 +49,10 @@ function iou(m: FloatMatte, gt: Uint8Array): number {
   const b = binarize(m, 0.5);
   let inter = 0;
   let union = 0;
-  for (let i = 0; i < gt.length; i++) ((inter += b[i] & gt[i]), (union += b[i] | gt[i]));
+  for (let i = 0; i < gt.length; i++) {
+    inter += b[i]! & gt[i]!;
+    union += b[i]! | gt[i]!;
+  }
   return inter / union;
 }
 
@@ -83,7 +86,7 @@ describe('snapping a low-resolution, shifted soft map to a sharp synthetic edge'
     const none = denseCrf(soft, frame, { iterations: 0 });
     let worst = 0;
     for (let i = 0; i < soft.data.length; i++)
-      worst = Math.max(worst, Math.abs(none.data[i] - Math.min(0.999, Math.max(0.001, soft.data[i]))));
+      worst = Math.max(worst, Math.abs(none.data[i]! - Math.min(0.999, Math.max(0.001, soft.data[i]!))));
     expect(worst).toBeLessThan(1e-6);
     // A map that is certain (0 or 1 everywhere) and right is not moved by the colour evidence.
     const certain = makeFloatMatte(Float32Array.from(gt), W, H);
@@ -100,7 +103,7 @@ describe('snapping a low-resolution, shifted soft map to a sharp synthetic edge'
     let moved = 0;
     for (let i = 0; i < a.length; i++) {
       if (a[i] !== b[i]) differ++;
-      const v = Math.min(0.999, Math.max(0.001, soft.data[i]));
+      const v = Math.min(0.999, Math.max(0.001, soft.data[i]!));
       if (Math.abs(Math.log(v / (1 - v))) > 5) {
         confident++;
         if (band.data[i] !== Math.fround(v)) moved++;
@@ -111,7 +114,7 @@ describe('snapping a low-resolution, shifted soft map to a sharp synthetic edge'
     expect(moved).toBe(0);
     // The every-pixel mean field does move confident pixels' values (never across 0.5).
     let everyMoved = 0;
-    for (let i = 0; i < a.length; i++) if (Math.abs(every.data[i] - band.data[i]) > 1e-3) everyMoved++;
+    for (let i = 0; i < a.length; i++) if (Math.abs(every.data[i]! - band.data[i]!) > 1e-3) everyMoved++;
     expect(everyMoved).toBeGreaterThan(0);
   });
 
@@ -151,7 +154,7 @@ describe('SLIC superpixels', () => {
     expect(count).toBeLessThan(300);
     // Connectedness: flood fill from one pixel of each label reaches all its pixels.
     const size = new Int32Array(count);
-    for (const l of labels) size[l]++;
+    for (const l of labels) size[l]!++;
     const seen = new Uint8Array(labels.length);
     for (let s = 0; s < labels.length; s++) {
       if (seen[s]) continue;
@@ -163,11 +166,13 @@ describe('SLIC superpixels', () => {
         n++;
         const x = p % W;
         for (const q of [x > 0 ? p - 1 : -1, x < W - 1 ? p + 1 : -1, p - W, p + W]) {
-          if (q >= 0 && q < labels.length && !seen[q] && labels[q] === labels[s])
-            ((seen[q] = 1), stack.push(q));
+          if (q >= 0 && q < labels.length && !seen[q] && labels[q] === labels[s]) {
+            seen[q] = 1;
+            stack.push(q);
+          }
         }
       }
-      expect(n).toBe(size[labels[s]]);
+      expect(n).toBe(size[labels[s]!]);
     }
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { makeFloatMatte, type FloatMatte } from '../../src/matte/matte';
-import { MatteWriteError, openMatteWriter, pngFrameName } from '../../src/matte/writers';
+import { MatteWriteError, openMatteWriter, pngFrameName, type MatteWriter } from '../../src/matte/writers';
 import { ffmpegPath, ffprobePath } from '../../src/video/ffmpeg-binaries';
 import { makeRgbFrame, type RgbFrame } from '../../src/video/frame';
 
@@ -21,9 +21,18 @@ function matteFor(k: number): FloatMatte {
 }
 function frameFor(k: number): RgbFrame {
   const d = new Uint8Array(W * H * 3);
-  for (let i = 0; i < W * H; i++)
-    ((d[i * 3] = (i * 7 + k) & 255), (d[i * 3 + 1] = (i * 3) & 255), (d[i * 3 + 2] = 200));
+  for (let i = 0; i < W * H; i++) {
+    d[i * 3] = (i * 7 + k) & 255;
+    d[i * 3 + 1] = (i * 3) & 255;
+    d[i * 3 + 2] = 200;
+  }
   return makeRgbFrame(d, W, H);
+}
+/** Closes a writer that wrote one file (one PNG, or a video) and returns that file. */
+async function closeOne(w: MatteWriter): Promise<string> {
+  const files = await w.close();
+  expect(files).toHaveLength(1);
+  return files[0]!;
 }
 
 let dir: string;
@@ -91,13 +100,13 @@ describe('PNG sequence writers', () => {
     expect([meta.width, meta.height, meta.channels, meta.depth]).toEqual([W, H, 1, 'uchar']);
     const { data } = await sharp(files[1]).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     const m = matteFor(1);
-    for (let i = 0; i < W * H; i++) expect(data[i]).toBe(Math.round(m.data[i] * 255));
+    for (let i = 0; i < W * H; i++) expect(data[i]).toBe(Math.round(m.data[i]! * 255));
   });
 
   it('png16 keeps 16-bit precision', async () => {
     const w = await openMatteWriter('png16', { outDir: dir, width: W, height: H });
     await w.write(3, matteFor(3));
-    const [file] = await w.close();
+    const file = await closeOne(w);
     expect(path.basename(file)).toBe(pngFrameName('matte', 3, 5));
     const meta = await sharp(file).metadata();
     expect([meta.channels, meta.depth]).toEqual([1, 'ushort']);
@@ -107,19 +116,19 @@ describe('PNG sequence writers', () => {
       .toBuffer({ resolveWithObject: true });
     const u16 = new Uint16Array(data.buffer, data.byteOffset, W * H);
     const m = matteFor(3);
-    for (let i = 0; i < W * H; i++) expect(u16[i]).toBe(Math.round(m.data[i] * 65535));
+    for (let i = 0; i < W * H; i++) expect(u16[i]).toBe(Math.round(m.data[i]! * 65535));
   });
 
   it('rgba holds the source pixels and alpha equal to the matte', async () => {
     const w = await openMatteWriter('rgba', { outDir: dir, width: W, height: H });
     await w.write(0, matteFor(5), frameFor(5));
-    const [file] = await w.close();
+    const file = await closeOne(w);
     const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
     expect(info.channels).toBe(4);
     const m = matteFor(5);
     const f = frameFor(5);
     for (let i = 0; i < W * H; i++) {
-      expect(data[i * 4 + 3]).toBe(Math.round(m.data[i] * 255));
+      expect(data[i * 4 + 3]).toBe(Math.round(m.data[i]! * 255));
       expect(data[i * 4]).toBe(f.data[i * 3]);
       expect(data[i * 4 + 2]).toBe(f.data[i * 3 + 2]);
     }
@@ -156,7 +165,7 @@ describe('video writers (ffmpeg)', () => {
       startNumber: 50,
     });
     for (const k of [0, 1, 2, 3, 4]) await w.write(k, matteFor(k), frameFor(k));
-    const [file] = await w.close();
+    const file = await closeOne(w);
     expect(path.basename(file)).toBe('matte.mov');
     expect(await fs.readdir(dir)).toEqual(['matte.mov']);
     const info = await probe(file);
@@ -175,7 +184,7 @@ describe('video writers (ffmpeg)', () => {
       const m = matteFor(k);
       let worst = 0;
       for (let i = 0; i < W * H; i++)
-        worst = Math.max(worst, Math.abs(frames[k][i * 4 + 3] - Math.round(m.data[i] * 255)));
+        worst = Math.max(worst, Math.abs(frames[k]![i * 4 + 3]! - Math.round(m.data[i]! * 255)));
       expect(worst).toBeLessThanOrEqual(1);
     }
   });
@@ -183,24 +192,24 @@ describe('video writers (ffmpeg)', () => {
   it('h264 matte .mp4 reads back with the frame count and the matte within codec error', async () => {
     const w = await openMatteWriter('h264', { outDir: dir, width: W, height: H, fps: '30000/1001' });
     for (const k of [0, 1, 2]) await w.write(k, matteFor(k));
-    const [file] = await w.close();
+    const file = await closeOne(w);
     const info = await probe(file);
     expect([info.codec_name, info.nb_read_frames, info.r_frame_rate]).toEqual(['h264', '3', '30000/1001']);
     const frames = await decodeVideo(file, 'gray', 1);
     const m = matteFor(2);
     let err = 0;
-    for (let i = 0; i < W * H; i++) err += Math.abs(frames[2][i] - m.data[i] * 255);
+    for (let i = 0; i < W * H; i++) err += Math.abs(frames[2]![i]! - m.data[i]! * 255);
     expect(err / (W * H)).toBeLessThan(3);
   });
 
   it('ffv1 matte .mkv is lossless', async () => {
     const w = await openMatteWriter('ffv1', { outDir: dir, width: W, height: H, fps: 24 });
     for (const k of [0, 1]) await w.write(k, matteFor(k));
-    const [file] = await w.close();
+    const file = await closeOne(w);
     const frames = await decodeVideo(file, 'gray', 1);
     expect(frames).toHaveLength(2);
     const m = matteFor(1);
-    for (let i = 0; i < W * H; i++) expect(frames[1][i]).toBe(Math.round(m.data[i] * 255));
+    for (let i = 0; i < W * H; i++) expect(frames[1]![i]).toBe(Math.round(m.data[i]! * 255));
   });
 
   it('refuses out-of-order frames and a missing frame rate', async () => {

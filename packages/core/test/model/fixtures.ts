@@ -73,7 +73,7 @@ export function tinyConvModel(options: {
     );
   const outDims =
     options.inputDims.length === 4
-      ? [options.inputDims[0], 1, options.inputDims[2], options.inputDims[3]]
+      ? [options.inputDims[0]!, 1, options.inputDims[2]!, options.inputDims[3]!]
       : ['n', 1, 'h', 'w'];
   const model = onnx.ModelProto.create({
     irVersion: 8,

@@ -22,10 +22,10 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): { max: number; mean: numb
   let sum = 0;
   let scale = 0;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
+    const d = Math.abs(a[i]! - b[i]!);
     sum += d;
     if (d > max) max = d;
-    if (Math.abs(b[i]) > scale) scale = Math.abs(b[i]);
+    if (Math.abs(b[i]!) > scale) scale = Math.abs(b[i]!);
   }
   return { max, mean: sum / a.length, scale };
 }
@@ -54,15 +54,20 @@ describe('fp32 conversion', () => {
     const got = await fp32.run(feeds, names);
     await fp32.release();
 
+    const output = (results: typeof got, name: string) => {
+      const t = results[name];
+      if (!t) throw new Error(`the run returned no output "${name}"`);
+      return t;
+    };
     for (const name of names) {
-      expect(got[name].dims).toEqual(ref[name].dims);
-      const d = maxAbsDiff(got[name].data as Float32Array, ref[name].data as Float32Array);
+      expect(output(got, name).dims).toEqual(output(ref, name).dims);
+      const d = maxAbsDiff(output(got, name).data as Float32Array, output(ref, name).data as Float32Array);
       // Probabilities: absolute; feature maps: relative to their largest value.
       expect(d.max).toBeLessThan(4e-3 * Math.max(1, d.scale));
       expect(d.mean).toBeLessThan(1e-4 * Math.max(1, d.scale));
     }
     // And the map is a real segmentation of the bear: it agrees with the ground truth (at R², nearest).
-    const prob = got.output.data as Float32Array;
+    const prob = output(got, 'output').data as Float32Array;
     let agree = 0;
     for (let y = 0; y < R; y++) {
       for (let x = 0; x < R; x++) {
@@ -71,7 +76,7 @@ describe('fp32 conversion', () => {
             Math.floor(((y + 0.5) * frame.height) / R) * frame.width +
               Math.floor(((x + 0.5) * frame.width) / R)
           ];
-        if ((prob[y * R + x] > 0.5 ? 1 : 0) === gt) agree++;
+        if ((prob[y * R + x]! > 0.5 ? 1 : 0) === gt) agree++;
       }
     }
     expect(agree / (R * R)).toBeGreaterThan(0.97);

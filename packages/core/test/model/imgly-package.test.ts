@@ -38,9 +38,9 @@ describe('reassembling ISNet from @imgly/background-removal-data', () => {
 
   it('rejects a tampered chunk, naming it and saying to reinstall', async () => {
     const { root, chunks } = await linkedPackageCopy(path.join(tmp.dir, 'tampered'));
-    const victim = path.join(root, 'dist', chunks[3]);
+    const victim = path.join(root, 'dist', chunks[3]!);
     const data = await fs.readFile(victim);
-    data[1000] ^= 0xff;
+    data[1000]! ^= 0xff;
     await fs.rm(victim);
     await fs.writeFile(victim, data);
     const err = await assembleImglyModel(root).then(
@@ -56,7 +56,7 @@ describe('reassembling ISNet from @imgly/background-removal-data', () => {
 
   it('rejects a missing chunk', async () => {
     const { root, chunks } = await linkedPackageCopy(path.join(tmp.dir, 'missing'));
-    await fs.rm(path.join(root, 'dist', chunks[chunks.length - 1]));
+    await fs.rm(path.join(root, 'dist', chunks[chunks.length - 1]!));
     await expect(assembleImglyModel(root)).rejects.toMatchObject({
       code: 'CHUNK_CORRUPT',
       message: expect.stringMatching(/missing or unreadable.*[Rr]einstall/),
@@ -67,7 +67,9 @@ describe('reassembling ISNet from @imgly/background-removal-data', () => {
     const { root } = await linkedPackageCopy(path.join(tmp.dir, 'size'));
     const file = path.join(root, 'dist', 'resources.json');
     const resources = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, { size: number }>;
-    resources['/models/medium'].size += 1;
+    const entry = resources['/models/medium'];
+    if (!entry) throw new Error(`${file} has no /models/medium entry`);
+    entry.size += 1;
     await fs.writeFile(file, JSON.stringify(resources));
     await expect(assembleImglyModel(root)).rejects.toMatchObject({ code: 'CHUNK_CORRUPT' });
   });

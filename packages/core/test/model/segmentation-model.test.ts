@@ -27,10 +27,10 @@ function meanInOut(prob: Float32Array, mask: Uint8Array): { inside: number; outs
   let no = 0;
   for (let i = 0; i < prob.length; i++) {
     if (mask[i]) {
-      si += prob[i];
+      si += prob[i]!;
       ni++;
     } else {
-      so += prob[i];
+      so += prob[i]!;
       no++;
     }
   }
@@ -72,8 +72,8 @@ describe.each([320, 512])('the parent network at %i²', (resolution) => {
     for (let i = 0; i < plane; i++) {
       maxDiff = Math.max(
         maxDiff,
-        Math.abs(two.data[i] - one.data[i]),
-        Math.abs(two.data[plane + i] - one.data[i]),
+        Math.abs(two.data[i]! - one.data[i]!),
+        Math.abs(two.data[plane + i]! - one.data[i]!),
       );
     }
     expect(maxDiff).toBeLessThan(1e-4);
@@ -123,7 +123,7 @@ describe('a model given by path or bytes', () => {
     expect(model.source).toEqual({ kind: 'file', path: file });
     const [r, g, b] = [255, 51, 0];
     const frame = {
-      data: new Uint8Array(30 * 20 * 3).map((_, i) => [r, g, b][i % 3]),
+      data: new Uint8Array(30 * 20 * 3).map((_, i) => [r, g, b][i % 3]!),
       width: 30,
       height: 20,
       channels: 3 as const,
@@ -148,7 +148,9 @@ describe('a model given by path or bytes', () => {
       channels: 3 as const,
     };
     const black = { data: new Uint8Array(7 * 5 * 3), width: 7, height: 5, channels: 3 as const };
-    const [pw, pb] = await model.predictBatch([white, black]);
+    const maps = await model.predictBatch([white, black]);
+    expect(maps).toHaveLength(2);
+    const [pw, pb] = [maps[0]!, maps[1]!];
     expect(pw).toHaveLength(100);
     expect(pb).toHaveLength(35);
     pw.forEach((v) => expect(v).toBeCloseTo(1 / (1 + Math.exp(-1.5)), 5));
@@ -199,13 +201,13 @@ describe('test-time flip', () => {
     for (let y = 0; y < f.height; y++)
       for (let x = 0; x < f.width; x++)
         for (let c = 0; c < 3; c++)
-          data[3 * (y * f.width + x) + c] = f.data[3 * (y * f.width + f.width - 1 - x) + c];
+          data[3 * (y * f.width + x) + c] = f.data[3 * (y * f.width + f.width - 1 - x) + c]!;
     return { ...f, data };
   };
   const mirrorMap = (p: Float32Array, w: number, h: number) => mirrorPlanes(p, 1, w, h);
   const meanAbsDiff = (a: Float32Array, b: Float32Array) => {
     let s = 0;
-    for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+    for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
     return s / a.length;
   };
 
@@ -219,8 +221,8 @@ describe('test-time flip', () => {
     for (let i = 0; i < 40 * 48; i++) data.fill(((i % 40) * 255) / 39, 3 * i, 3 * i + 3);
     const frame = { data, width: 40, height: 48, channels: 3 as const };
     const [a, b] = [await plain.predict(frame), await flipped.predict(frame)];
-    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
-    expect(a[0]).not.toBeCloseTo(a[39], 2);
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-6);
+    expect(a[0]).not.toBeCloseTo(a[39]!, 2);
     await plain.dispose();
     await flipped.dispose();
   });
@@ -233,7 +235,7 @@ describe('test-time flip', () => {
     const mirrored = mirrorFrame(frame);
     const p = await plain.predict(frame);
     const pm = mirrorMap(await plain.predict(mirrored), w, h);
-    const expected = p.map((v, i) => 0.5 * (v + pm[i]));
+    const expected = p.map((v, i) => 0.5 * (v + pm[i]!));
     const got = await tta.predict(frame);
     // Equal up to resampling rounding; the two plain predictions differ by much more.
     expect(meanAbsDiff(got, expected)).toBeLessThan(0.1 * meanAbsDiff(p, pm));

@@ -250,7 +250,7 @@ describe('one-shot with the parent guide on real frames', () => {
     // The guide stands aside: the matte is the fine-tuned network's own map. (The test's network,
     // 30 steps at 128², is too weak to tell a third of the bear from the bear; a preset's is
     // not asked to here.)
-    const fine = await loadFineTunedModel(weights!, {});
+    const fine = await loadFineTunedModel(weights, {});
     expect(Array.from(product)).toEqual(Array.from(await fine.predict(frame)));
     await fine.dispose();
   }, 600_000);

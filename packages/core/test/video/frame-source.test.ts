@@ -94,7 +94,7 @@ describe('video file (H.264 yuv420p mp4 with B-frames)', () => {
     // Colours (and channel order) within codec tolerance on the flat blocks.
     const ref = indexFrame(5);
     let err = 0;
-    for (let p = 0; p < 32 * W * 3; p++) err += Math.abs(ref[p] - frames[5].data[p]);
+    for (let p = 0; p < 32 * W * 3; p++) err += Math.abs(ref[p]! - frames[5]!.data[p]!);
     expect(err / (32 * W * 3)).toBeLessThan(6);
   });
 
@@ -103,7 +103,7 @@ describe('video file (H.264 yuv420p mp4 with B-frames)', () => {
     const frames = await collect(src);
     for (const i of [1, 2, 11, 12, 13, 25, 29]) {
       const f = await src.readFrame(i);
-      expect(Buffer.from(f.data).equals(Buffer.from(frames[i].data))).toBe(true);
+      expect(Buffer.from(f.data).equals(Buffer.from(frames[i]!.data))).toBe(true);
     }
   });
 
@@ -116,12 +116,12 @@ describe('video file (H.264 yuv420p mp4 with B-frames)', () => {
     const a = await video.readFrame(12);
     const b = await folder.readFrame(12);
     let err = 0;
-    for (let p = 0; p < a.data.length; p++) err += Math.abs(a.data[p] - b.data[p]);
+    for (let p = 0; p < a.data.length; p++) err += Math.abs(a.data[p]! - b.data[p]!);
     expect(err / a.data.length).toBeLessThan(4);
     // A neighbouring frame differs more: the seek landed on the right one.
     const c = await folder.readFrame(16);
     let other = 0;
-    for (let p = 0; p < a.data.length; p++) other += Math.abs(a.data[p] - c.data[p]);
+    for (let p = 0; p < a.data.length; p++) other += Math.abs(a.data[p]! - c.data[p]!);
     expect(other).toBeGreaterThan(err * 1.5);
   });
 });
@@ -143,7 +143,7 @@ describe('video file with irregular timestamps (variable frame rate, H.264 in Ma
     for (const i of [1, 3, 4, 14, 27, 29]) {
       const f = await src.readFrame(i);
       expect(decodeIndex(f.data)).toBe(i);
-      expect(Buffer.from(f.data).equals(Buffer.from(frames[i].data))).toBe(true);
+      expect(Buffer.from(f.data).equals(Buffer.from(frames[i]!.data))).toBe(true);
     }
   });
 });

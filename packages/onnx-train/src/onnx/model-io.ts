@@ -7,9 +7,14 @@
 import { promises as fs } from 'node:fs';
 import { onnx } from 'onnx-proto';
 
-/** protobufjs represents int64 as a Long object (or a number when it fits). */
-interface Long {
-  toNumber(): number;
+declare global {
+  /**
+   * protobufjs represents int64 as a Long object (or a number when it fits). onnx-proto's typings
+   * name a global `Long`, which long@5 no longer declares: without this they would be untyped.
+   */
+  interface Long {
+    toNumber(): number;
+  }
 }
 
 export { onnx };
@@ -55,7 +60,7 @@ export async function loadModel(path: string): Promise<ModelProto> {
 /** Converts a protobuf int64 (number or Long) to a JS number. */
 export function toNumber(v: number | Long | null | undefined): number {
   if (v === null || v === undefined) return 0;
-  return typeof v === 'number' ? v : (v as Long).toNumber();
+  return typeof v === 'number' ? v : v.toNumber();
 }
 
 export function dimsOf(t: TensorProto): number[] {

@@ -95,5 +95,5 @@ export function makeAttribute(name: string, v: AttrValue): onnx.AttributeProto {
   if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: T.INTS, ints: v });
   if ('floats' in v) return onnx.AttributeProto.create({ name, type: T.FLOATS, floats: v.floats });
   if ('float' in v) return onnx.AttributeProto.create({ name, type: T.FLOAT, f: v.float });
-  return onnx.AttributeProto.create({ name, type: T.TENSOR, t: v as onnx.ITensorProto });
+  return onnx.AttributeProto.create({ name, type: T.TENSOR, t: v });
 }

@@ -52,8 +52,8 @@ export function linearResizeMatrix(
     const f = x - x0;
     if (x0 === x1) a[o * inSize + x0] = 1;
     else {
-      a[o * inSize + x0] += 1 - f;
-      a[o * inSize + x1] += f;
+      a[o * inSize + x0]! += 1 - f;
+      a[o * inSize + x1]! += f;
     }
   }
   return a;

@@ -76,7 +76,7 @@ export function inferGraph(
     // Small float initializers (Resize scales...) may be read as attributes, but are never folded:
     // they could be trainable parameters.
     const lookups = ins.map(
-      (c, i) => c ?? (node.input?.[i] ? floatInitConst(tensors.get(node.input[i]!)) : undefined),
+      (c, i) => c ?? (node.input?.[i] ? floatInitConst(tensors.get(node.input[i])) : undefined),
     );
     if (value) {
       value.forEach((c, i) => {

@@ -129,13 +129,13 @@ describe('optimizer updates match float64 references (PyTorch semantics)', () =>
   const sgd: Update = (p, g, st, i, lr, _t, rank) => {
     const gw = g + (rank >= 2 ? 0.01 * p : 0);
     st[i] = 0.7 * st[i]! + gw;
-    return p - lr * st[i]!;
+    return p - lr * st[i];
   };
   const adam: Update = (p, g, st, i, lr, t) => {
     const n = st.length / 2;
     st[i] = 0.8 * st[i]! + 0.2 * g;
     st[n + i] = 0.95 * st[n + i]! + 0.05 * g * g;
-    return p - (lr / (1 - 0.8 ** t)) * (st[i]! / (Math.sqrt(st[n + i]!) / Math.sqrt(1 - 0.95 ** t) + 1e-3));
+    return p - (lr / (1 - 0.8 ** t)) * (st[i] / (Math.sqrt(st[n + i]!) / Math.sqrt(1 - 0.95 ** t) + 1e-3));
   };
   test.each([
     ['sgd', { kind: 'sgd', momentum: 0.7, weightDecay: 0.01 } as const, sgd, 1],

@@ -36,7 +36,7 @@ export function decodeIndex(data: Uint8Array): number {
     const x = (bit % 4) * 16 + 8;
     const y = Math.floor(bit / 4) * 16 + 8;
     const p = (y * W + x) * 3;
-    const [r, g, b] = [data[p], data[p + 1], data[p + 2]];
+    const [r, g, b] = [data[p]!, data[p + 1]!, data[p + 2]!];
     if (Math.max(r, g) > b) i |= 1 << bit;
   }
   return i;
