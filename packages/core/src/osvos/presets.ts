@@ -10,9 +10,10 @@
  * - `best`: `balanced` at 768² (resolution helped the small objects most; training more of the
  *   decoder or for longer did not), with test-time flip, the zoom pass on small objects and a second
  *   network fine-tuned on 32 views averaged in (BENCHMARKS.md, "`best` at 768² with test-time flip,
- *   one network", "Zoom pass", "Two fine-tunes averaged"), guided by the parent like the others:
- *   J 0.856 on the training subset against 0.785 for the parent alone, no sequence more than
- *   1.7 J below it (BENCHMARKS.md, "`best` guided").
+ *   one network", "Zoom pass", "Two fine-tunes averaged"), guided by the parent like the others
+ *   (0.4 of the mean) and finished at threshold 0.55 with no edge snap: J 0.871 / F 0.874 on the
+ *   training subset against 0.785 / 0.770 for the parent alone (BENCHMARKS.md, "`best` guided",
+ *   "Finishing `best`'s guided maps").
  */
 import { PRESET_NAMES, type PresetName } from '@oneshot-roto/protocol';
 import type { EdgeSnapMethod, MatteOptions } from '../matte/options';
