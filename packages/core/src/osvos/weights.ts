@@ -65,9 +65,9 @@ interface WeightsMeta {
 const memberPrefix = (k: number) => `ensemble/${k}/`;
 
 /**
- * `settings` for continuing `w` (a correction round, a reopened clip): the network's shape and
- * segmentation — resolution, trainable depth, test-time flip, zoom pass, ensemble — stay what it
- * was trained with.
+ * `settings` for continuing `w` (a correction round, a reopened clip): the network's shape,
+ * segmentation and finishing — resolution, trainable depth, test-time flip, zoom pass, ensemble,
+ * threshold and edge snap — stay what it was trained with, whatever preset the round names.
  */
 export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeights): FineTuneSettings {
   return {
@@ -77,6 +77,8 @@ export function settingsToContinue(settings: FineTuneSettings, w: FineTunedWeigh
     testTimeFlip: w.testTimeFlip,
     zoomPass: w.zoomPass,
     ensembleViews: w.ensemble.map((m) => m.views),
+    threshold: w.threshold,
+    edgeSnap: w.edgeSnap ?? settings.edgeSnap,
   };
 }
 

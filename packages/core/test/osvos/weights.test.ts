@@ -5,11 +5,12 @@
 import {
   decodeWeights,
   encodeWeights,
+  settingsToContinue,
   withSegmentationChoices,
   type FineTunedWeights,
 } from '../../src/osvos/weights';
 import { resolveMatteOptions } from '../../src/matte/options';
-import { networkFinishing } from '../../src/osvos/presets';
+import { networkFinishing, resolveSettings } from '../../src/osvos/presets';
 import { encodeCheckpoint } from '@oneshot-roto/onnx-train';
 
 /** The header `encodeWeights` writes for `w`. */
@@ -116,6 +117,14 @@ describe('fine-tuned weights file', () => {
     expect(() => decodeWeights(bad, 'clip.weights')).toThrow(
       /clip\.weights names an unknown edge snap "sharpen" \(known: none, guided, bilateral, crf\); fine-tune the clip again/,
     );
+  });
+
+  it('continues a network with its own shape and finishing, whatever preset the correction names', () => {
+    const best: FineTunedWeights = { ...base, threshold: 0.55, edgeSnap: 'none' };
+    const next = settingsToContinue(resolveSettings('fast'), best);
+    expect(next).toMatchObject({ resolution: 768, testTimeFlip: true, threshold: 0.55, edgeSnap: 'none' });
+    // Weights saved before the edge snap was stored take the named preset's.
+    expect(settingsToContinue(resolveSettings('fast'), base).edgeSnap).toBe(resolveSettings('fast').edgeSnap);
   });
 
   it('round-trips an ensemble: every network with its views and its own parameters, in order', () => {
