@@ -76,7 +76,8 @@ export interface FineTuneSettings {
   /**
    * Input size of the parent's guide pass (parent-guide.ts): every frame is also segmented by the
    * parent at this size and the two maps are averaged, unless the editor annotated a part of what
-   * the parent calls one object (BENCHMARKS.md, "Parent guide"). 0: off. Costs one parent pass per
+   * the parent calls one object and the parent's share is half or more (parent-guide.ts
+   * `guideStandsAside`; BENCHMARKS.md, "Parent guide"). 0: off. Costs one parent pass per
    * frame at this size, and one per annotated frame after fine-tuning. Stored with the weights.
    */
   parentGuideResolution: number;
