@@ -328,20 +328,43 @@ export class Workspace {
     frame: number,
     evidence: FrameEvidence,
   ): Promise<void> {
+    const file = this.evidencePath(clipId, objectId);
     const line = `${JSON.stringify({ frame, ...evidence })}\n`;
-    await fs.appendFile(join(this.objectDir(clipId, objectId), 'evidence.jsonl'), line, { mode: FILE_MODE });
+    // Under the file's lock so that a compaction (below) never drops a line appended meanwhile.
+    await this.lock.run(file, () => fs.appendFile(file, line, { mode: FILE_MODE }));
   }
 
   /** Each frame's latest evidence; torn or malformed lines (a crash mid-append) are skipped. */
   async loadEvidence(clipId: string, objectId: string): Promise<Map<number, FrameEvidence>> {
-    const file = join(this.objectDir(clipId, objectId), 'evidence.jsonl');
-    const text = await fs.readFile(file, 'utf8').catch(() => '');
-    const out = new Map<number, FrameEvidence>();
-    for (const line of text.split('\n')) {
-      const parsed = parseEvidenceLine(line);
-      if (parsed) out.set(parsed.frame, parsed.evidence);
-    }
-    return out;
+    const text = await fs.readFile(this.evidencePath(clipId, objectId), 'utf8').catch(() => '');
+    return latestEvidence(text).latest;
+  }
+
+  /**
+   * Rewrites evidence.jsonl with each frame's latest line only, in frame order, once superseded
+   * and torn lines make up more than half of it: every segment job appends a line per frame, so
+   * a clip corrected and re-segmented many times would otherwise grow without bound. The rewrite
+   * is atomic and under the file's lock, so a crash leaves the old file or the new one and an
+   * append waits for it. Resolves to the number of lines dropped (0 when it left the file alone).
+   */
+  async compactEvidence(clipId: string, objectId: string): Promise<number> {
+    const file = this.evidencePath(clipId, objectId);
+    return this.lock.run(file, async () => {
+      const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return '';
+        throw err;
+      });
+      const { latest, lines } = latestEvidence(text);
+      if (lines <= 2 * latest.size) return 0;
+      const frames = [...latest.keys()].sort((a, b) => a - b);
+      const kept = frames.map((frame) => `${JSON.stringify({ frame, ...latest.get(frame) })}\n`).join('');
+      await writeFileAtomic(file, kept, FILE_MODE);
+      return lines - latest.size;
+    });
+  }
+
+  private evidencePath(clipId: string, objectId: string): string {
+    return join(this.objectDir(clipId, objectId), 'evidence.jsonl');
   }
 
   /** Finished frames of a job in production order; a torn last line (crash mid-append) is ignored. */
@@ -355,6 +378,19 @@ export class Workspace {
   async clearJobFrames(jobId: string): Promise<void> {
     await fs.rm(join(this.jobsDir, `${jobId}.frames`), { force: true });
   }
+}
+
+/** Each frame's latest evidence in an evidence.jsonl text, and how many non-empty lines it has. */
+function latestEvidence(text: string): { latest: Map<number, FrameEvidence>; lines: number } {
+  const latest = new Map<number, FrameEvidence>();
+  let lines = 0;
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    lines++;
+    const parsed = parseEvidenceLine(line);
+    if (parsed) latest.set(parsed.frame, parsed.evidence);
+  }
+  return { latest, lines };
 }
 
 /** One line of evidence.jsonl, or undefined when it is not one the server wrote whole. */

@@ -84,6 +84,10 @@ export async function segmentFrames(
     },
   });
   signal.throwIfAborted();
+  // Each segment job appends a line per frame; keep the file to about one line per frame.
+  await ctx.workspace.compactEvidence(job.clipId, job.objectId).catch((err: unknown) => {
+    throw ioError('compact the frame scores (evidence.jsonl) of object', job.objectId, err);
+  });
 }
 
 export const runSegmentJob: JobRunner = (job, signal, ctx) =>
