@@ -305,10 +305,34 @@ describe('oneshot-roto segment / eval', () => {
     const method = ['--resolution', '128', '--iterations', '4', '--trainable', 'head', '--edge-snap', 'none'];
     const fast = [...method, '--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip'];
     const args = ['eval', '--davis', sample.davisRoot, '--annotations', '2', '--frame-step', '4', ...fast];
-    const stdout = await run([...args, '--choose', 'spread']);
+    const json = path.join(dir, 'spread.json');
+    const stdout = await run([...args, '--choose', 'spread', '--json', json]);
     // 24 frames, segmented every 4th: the longest stretch after frame 0 is 0..24, its middle 12.
     expect(stdout).toMatch(/bear: 2 annotation\(s\) \[0,12\]/);
     expect(stdout).toMatch(/annotations after the first chosen by: spread/);
+    // The report keeps every segmented frame of each round, its score and its evidence.
+    type Rec = { round: number; frame: number; J: number; annotated: boolean; confidence: number };
+    const report = JSON.parse(await fs.readFile(json, 'utf8')) as {
+      frames: Record<string, (Rec & { evidence: { area: number } })[]>;
+      refinement: { annotations: number; J: number }[];
+    };
+    const records = report.frames.bear!;
+    for (const round of [1, 2]) {
+      const own = records.filter((r) => r.round === round);
+      expect(own.map((r) => r.frame)).toEqual([0, 4, 8, 12, 16, 20]);
+      expect(own.filter((r) => r.annotated).map((r) => r.frame)).toEqual(round === 1 ? [0] : [0, 12]);
+      for (const r of own) {
+        expect(r.confidence).toBeGreaterThanOrEqual(0);
+        expect(r.confidence).toBeLessThanOrEqual(1);
+        expect(r.evidence.area).toBeGreaterThanOrEqual(0);
+        expect(r.evidence.area).toBeLessThanOrEqual(1);
+      }
+      // DAVIS leaves the first and last frames out of a sequence's mean; so do these records.
+      const scored = own.filter((r) => r.frame > 0);
+      expect(own.every((r) => r.scored === r.frame > 0)).toBe(true);
+      const mean = scored.reduce((a, r) => a + r.J, 0) / scored.length;
+      expect(mean).toBeCloseTo(report.refinement.find((x) => x.annotations === round)!.J, 6);
+    }
     // --keep-painted scores frame 12 as the editor gets it (its ground truth, J 1), not the network's answer.
     const roundTwoJ = (out: string) => Number(/bear: 2 annotation\(s\) \[0,12\]\s+J ([\d.]+)/.exec(out)![1]);
     const kept = await run([...args, '--choose', 'spread', '--keep-painted']);

@@ -12,4 +12,5 @@ export {
 export { evaluateResultsDir, type EvalReport } from './evaluate';
 export { formatEvalTable } from './format-report';
 export { CHOOSE_METHODS, type ChooseMethod } from './choose-annotation';
-export { runMethodEval, type MethodEvalReport } from './method-eval';
+export { runMethodEval, type MethodEvalReport, type FrameRecord } from './method-eval';
+export { spearman } from './rank-correlation';

@@ -91,6 +91,22 @@ export interface RoundResult extends SequenceScores {
   confidenceSpearman?: number;
 }
 
+/**
+ * One segmented frame of one annotation round, for studies of the confidence score against the
+ * truth: its J and F, its score and the evidence the score was computed from.
+ */
+export interface FrameRecord {
+  round: number;
+  frame: number;
+  J: number;
+  F: number;
+  /** Whether DAVIS scores the frame (all but the first and the last). */
+  scored: boolean;
+  annotated: boolean;
+  confidence: number;
+  evidence: FrameEvidence;
+}
+
 /** How well the per-frame confidence orders frames by their true J, in one annotation round. */
 export interface ConfidenceRankResult {
   annotations: number;
@@ -127,6 +143,8 @@ export interface MethodEvalReport extends EvalReport {
   choose: ChooseMethod;
   /** Per round: the per-frame confidence's rank correlation with the per-frame J. */
   confidenceRank: ConfidenceRankResult[];
+  /** Per sequence, every segmented frame of every round (first and last frames included). */
+  frames: Record<string, FrameRecord[]>;
   /** Share of frames whose box IoU exceeds each threshold (Table 5), when requested. */
   bbox?: Record<string, number>;
 }
@@ -202,6 +220,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
   const confidencePairs: Record<number, { confidence: number[]; J: number[] }> = {};
   const finalScores: Record<string, SequenceScores> = {};
   const roundsBySeq: Record<string, RoundResult[]> = {};
+  const frameRecords: Record<string, FrameRecord[]> = {};
   const timing: Record<string, SequenceTiming> = {};
   const boxIous: number[] = [];
   let executionProvider = 'cpu';
@@ -350,6 +369,21 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         (confidencePairs[round] ??= { confidence: [], J: [] }).confidence.push(...pairs.confidence);
         confidencePairs[round]!.J.push(...pairs.J);
         const rho = spearman(pairs.confidence, pairs.J);
+        const records = (frameRecords[name] ??= []);
+        for (const s of scores) {
+          const score = perFrame[s.frame];
+          if (!score) continue;
+          records.push({
+            round,
+            frame: s.frame,
+            J: score.J,
+            F: score.F,
+            scored: s.frame > 0 && s.frame < source.frameCount - 1,
+            annotated: annotatedFrames.includes(s.frame),
+            confidence: s.confidence,
+            evidence: evidence.get(s.frame)!,
+          });
+        }
         rounds.push({
           ...summary,
           annotations: round,
@@ -436,6 +470,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
     refinement,
     choose,
     confidenceRank,
+    frames: frameRecords,
   };
   if (options.bbox) {
     result.bbox = Object.fromEntries(
