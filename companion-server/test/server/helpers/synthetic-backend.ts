@@ -12,6 +12,7 @@ import type {
   BackendFineTuneResult,
   SegmentationBackend,
   BackendSegmentRequest,
+  EdgeSnapMethod,
 } from '@oneshot-roto/core';
 
 export interface SyntheticBackendOptions {
@@ -21,6 +22,8 @@ export interface SyntheticBackendOptions {
   noise?: boolean;
   /** Iterations per preset. */
   iterations?: { fast: number; balanced: number; best: number };
+  /** The edge snap a fine-tune recommends with its weights, as a preset can (absent: none named). */
+  edgeSnap?: EdgeSnapMethod;
 }
 
 interface ColourModel {
@@ -68,7 +71,11 @@ export function createSyntheticBackend(
         bg: sum.bg.map((v) => v / Math.max(1, sum.nb)) as ColourModel['bg'],
       };
       await fs.writeFile(req.weightsOut, JSON.stringify(model));
-      return { weightsPath: req.weightsOut, threshold: 0.5 };
+      return {
+        weightsPath: req.weightsOut,
+        threshold: 0.5,
+        ...(opts.edgeSnap ? { edgeSnap: opts.edgeSnap } : {}),
+      };
     },
     async segment(req: BackendSegmentRequest): Promise<void> {
       segmentCalls.push(req.frameOrder.slice());

@@ -1,0 +1,84 @@
+/**
+ * A render finishes the matte as the fine-tuned network's preset chose (its threshold and edge
+ * snap, stored with the weights), unless the request's matte controls set their own. Real server
+ * on a real port, FAKE-SPEED synthetic backend (its soft mattes have soft edges for a snap to move),
+ * the product's matte pipeline and PNG writer.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createSyntheticBackend } from './helpers/synthetic-backend';
+import { bearMask, smallBearFrames, tempDir } from './helpers/fixtures';
+import { pngMaskField } from './helpers/mask-png';
+import { startTestServer, type TestServer } from './helpers/start-server';
+import { TestClient } from './helpers/ws-client';
+
+jest.setTimeout(120_000);
+
+let srv: TestServer;
+let client: TestClient;
+let clipId: string;
+
+beforeAll(async () => {
+  // The fine-tune recommends no edge snap, as `best` does; the matte's own default is the dense CRF.
+  srv = await startTestServer(createSyntheticBackend({ edgeSnap: 'none' }));
+  client = await TestClient.connect(srv.url, srv.server.token);
+  const frames = await smallBearFrames(6, 128);
+  const { clip } = await client.ack<{ clip: { clipId: string; width: number; height: number } }>({
+    type: 'openClip',
+    source: { kind: 'frames', folder: frames.folder },
+  });
+  clipId = clip.clipId;
+  await client.ack({
+    type: 'addAnnotation',
+    clipId,
+    frame: 0,
+    mask: await pngMaskField(await bearMask(0, clip.width, clip.height), clip.width, clip.height),
+  });
+  const { job } = await client.ack<{ job: { jobId: string } }>({
+    type: 'fineTune',
+    clipId,
+    preset: 'best',
+    thenSegment: {},
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId });
+  expect((await client.waitForJob(job.jobId)).state).toBe('done');
+});
+
+afterAll(async () => {
+  await client?.close();
+  await srv?.close();
+});
+
+/** Renders the clip's matte with `matte` controls; the matte of every frame, concatenated. */
+async function render(name: string, matte?: Record<string, unknown>): Promise<Buffer> {
+  const outputFolder = await tempDir(`render-${name}`);
+  const { job } = await client.ack<{ job: { jobId: string } }>({
+    type: 'render',
+    clipId,
+    format: 'png8',
+    outputFolder,
+    name,
+    ...(matte ? { matte } : {}),
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId });
+  const done = await client.waitForJob(job.jobId);
+  expect(done.state).toBe('done');
+  const files = (await fs.readdir(outputFolder)).filter((f) => f.endsWith('.png')).sort();
+  expect(files).toHaveLength(6);
+  const frames = await Promise.all(
+    files.map((f) => sharp(join(outputFolder, f)).greyscale().raw().toBuffer()),
+  );
+  return Buffer.concat(frames);
+}
+
+const differing = (a: Buffer, b: Buffer) => a.reduce((n, v, i) => n + (v !== b[i] ? 1 : 0), 0);
+
+test("a render without controls uses the weights' edge snap; a control still overrides it", async () => {
+  const byWeights = await render('weights');
+  const none = await render('none', { edgeSnap: 'none' });
+  const crf = await render('crf', { edgeSnap: 'crf' });
+  // The dense CRF really moves these edges, so equality with "none" says which one was used.
+  expect(differing(none, crf)).toBeGreaterThan(50);
+  expect(differing(byWeights, none)).toBe(0);
+});
