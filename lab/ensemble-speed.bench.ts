@@ -10,8 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFineTunedModel, readWeights, decodeRgbImage } from '@oneshot-roto/core';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median } from './timing-stats';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

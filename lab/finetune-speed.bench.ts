@@ -13,8 +13,7 @@ import {
   type TrainableDepth,
 } from '@oneshot-roto/core';
 import { encodeModel, loadModel, splitAtFrozenBoundary, Trainer } from '@oneshot-roto/onnx-train';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median } from './timing-stats';
 
 async function main() {
   const { values } = parseArgs({

@@ -30,16 +30,13 @@ import {
   sampleClip,
 } from '@oneshot-roto/core';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
+import { median } from './timing-stats';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const seconds = async (fn: () => Promise<unknown>) => {
   const t = process.hrtime.bigint();
   await fn();

@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import { type Stroke, strokeCost, LIMITS } from '@oneshot-roto/protocol';
 import { type SegmentationBackend, createServer } from '@oneshot-roto/companion-server';
+import { percentile } from './timing-stats';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 const W = 3840;
@@ -79,11 +80,6 @@ function cases(): Array<{ name: string; strokes: Stroke[] }> {
       strokes: [...new Array<Stroke>(Math.floor(LIMITS.maxRasterArea / (W * H))).fill(full), corner],
     },
   ];
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
 async function health(port: number): Promise<number> {

@@ -20,8 +20,7 @@ import {
   readMask,
   sampleClip,
 } from '@oneshot-roto/core';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median } from './timing-stats';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

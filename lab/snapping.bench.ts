@@ -46,6 +46,7 @@ import {
   syntheticSoftMap,
 } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
+import { median } from './timing-stats';
 
 interface Args {
   davis: string;
@@ -125,10 +126,6 @@ function dropStray(soft: FloatMatte): FloatMatte {
 const cleanSpeckle = (mask: Uint8Array, w: number, h: number, px: number) =>
   fillHolesMask(dropIslandsMask(mask, w, h, px), w, h, px);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main(): Promise<void> {

@@ -24,17 +24,13 @@ import {
   type TrainStepOptions,
   Trainer,
 } from '@oneshot-roto/onnx-train';
+import { median } from './timing-stats';
 
 const DECODER = { nodeName: /^\/(stage\d+d|side\d+)\// };
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function timeOnce(f: () => Promise<unknown>): Promise<number> {
