@@ -120,9 +120,10 @@ describe('fine-tuned weights file', () => {
   });
 
   it('continues a network with its own shape and finishing, whatever preset the correction names', () => {
-    const best: FineTunedWeights = { ...base, threshold: 0.55, edgeSnap: 'none' };
+    // An edge snap no preset names, so that only the weights can have set it.
+    const best: FineTunedWeights = { ...base, threshold: 0.55, edgeSnap: 'bilateral' };
     const next = settingsToContinue(resolveSettings('fast'), best);
-    expect(next).toMatchObject({ resolution: 768, testTimeFlip: true, threshold: 0.55, edgeSnap: 'none' });
+    expect(next).toMatchObject({ resolution: 768, testTimeFlip: true, threshold: 0.55, edgeSnap: 'bilateral' });
     // Weights saved before the edge snap was stored take the named preset's.
     expect(settingsToContinue(resolveSettings('fast'), base).edgeSnap).toBe(resolveSettings('fast').edgeSnap);
   });
