@@ -123,7 +123,12 @@ describe('fine-tuned weights file', () => {
     // An edge snap no preset names, so that only the weights can have set it.
     const best: FineTunedWeights = { ...base, threshold: 0.55, edgeSnap: 'bilateral' };
     const next = settingsToContinue(resolveSettings('fast'), best);
-    expect(next).toMatchObject({ resolution: 768, testTimeFlip: true, threshold: 0.55, edgeSnap: 'bilateral' });
+    expect(next).toMatchObject({
+      resolution: 768,
+      testTimeFlip: true,
+      threshold: 0.55,
+      edgeSnap: 'bilateral',
+    });
     // Weights saved before the edge snap was stored take the named preset's.
     expect(settingsToContinue(resolveSettings('fast'), base).edgeSnap).toBe(resolveSettings('fast').edgeSnap);
   });
