@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { scoreFrames, spearman, type FrameEvidence, type FrameRecord } from '@oneshot-roto/core';
+import sharp from 'sharp';
 import { readSoftMap } from './snapping-data';
 
 interface Clip {
@@ -67,7 +68,8 @@ interface SoftMeasures {
   small: Uint8Array;
 }
 
-function measureSoft(p: Float32Array): SoftMeasures {
+/** Measures of a soft map of `width` pixels per row; the small mask samples every 8th pixel. */
+function measureSoft(p: Float32Array, width: number): SoftMeasures {
   let inside = 0;
   let area = 0;
   let outside = 0;
@@ -77,13 +79,13 @@ function measureSoft(p: Float32Array): SoftMeasures {
       inside += v;
     } else outside += v;
   }
-  const small = new Uint8Array(SMALL_W * SMALL_H);
-  for (let y = 0; y < SMALL_H; y++)
-    for (let x = 0; x < SMALL_W; x++) small[y * SMALL_W + x] = p[y * 8 * 854 + x * 8]! >= 0.5 ? 1 : 0;
+  const height = p.length / width;
+  const [sw, sh] = [Math.ceil(width / 8), Math.ceil(height / 8)];
+  const small = new Uint8Array(sw * sh);
+  for (let y = 0; y < sh; y++)
+    for (let x = 0; x < sw; x++) small[y * sw + x] = p[y * 8 * width + x * 8]! >= 0.5 ? 1 : 0;
   return { expectedJ: area + outside === 0 ? 1 : inside / (area + outside), small };
 }
-const SMALL_W = Math.floor(854 / 8);
-const SMALL_H = 480 / 8;
 
 function iou(a: Uint8Array, b: Uint8Array): number {
   let i = 0;
@@ -225,8 +227,10 @@ async function main(): Promise<void> {
         clip.soft = new Map();
         for (const r of records) {
           const file = path.join(softDir, name, `${String(r.frame).padStart(5, '0')}.png`);
-          const { data } = await readSoftMap(file, 854, 480);
-          clip.soft.set(r.frame, measureSoft(data));
+          // At its own size: the maps are stored at the frame's.
+          const { width = 0, height = 0 } = await sharp(file).metadata();
+          const { data } = await readSoftMap(file, width, height);
+          clip.soft.set(r.frame, measureSoft(data, width));
         }
       }
       clips.push(clip);

@@ -358,22 +358,9 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           jOf: (i) => perFrameJ[i]!,
           scores,
         };
-        // Frames DAVIS scores, without the annotated ones (they are what the editor painted).
-        const ranked = scores.filter(
-          (s) => s.frame > 0 && s.frame < source.frameCount - 1 && !annotatedFrames.includes(s.frame),
-        );
-        const pairs = {
-          confidence: ranked.map((s) => s.confidence),
-          J: ranked.map((s) => perFrameJ[s.frame]!),
-        };
-        (confidencePairs[round] ??= { confidence: [], J: [] }).confidence.push(...pairs.confidence);
-        confidencePairs[round]!.J.push(...pairs.J);
-        const rho = spearman(pairs.confidence, pairs.J);
-        const records = (frameRecords[name] ??= []);
-        for (const s of scores) {
-          const score = perFrame[s.frame];
-          if (!score) continue;
-          records.push({
+        const roundRecords: FrameRecord[] = scores.map((s) => {
+          const score = perFrame[s.frame]!;
+          return {
             round,
             frame: s.frame,
             J: score.J,
@@ -382,8 +369,15 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
             annotated: annotatedFrames.includes(s.frame),
             confidence: s.confidence,
             evidence: evidence.get(s.frame)!,
-          });
-        }
+          };
+        });
+        (frameRecords[name] ??= []).push(...roundRecords);
+        // Frames DAVIS scores, without the annotated ones (they are what the editor painted).
+        const ranked = roundRecords.filter((r) => r.scored && !r.annotated);
+        const pairs = { confidence: ranked.map((r) => r.confidence), J: ranked.map((r) => r.J) };
+        (confidencePairs[round] ??= { confidence: [], J: [] }).confidence.push(...pairs.confidence);
+        confidencePairs[round]!.J.push(...pairs.J);
+        const rho = spearman(pairs.confidence, pairs.J);
         rounds.push({
           ...summary,
           annotations: round,
