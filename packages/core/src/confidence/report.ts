@@ -30,6 +30,6 @@ export function buildConfidenceReport(
   const painted = new Set(annotated);
   return {
     frames: scores.map((s) => ({ ...s, sourceFrame: sourceFrame(s.frame), annotated: painted.has(s.frame) })),
-    suggest: suggestCorrections(scores, { exclude: painted }),
+    suggest: suggestCorrections(scores, { annotated: painted }),
   };
 }

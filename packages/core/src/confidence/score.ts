@@ -77,36 +77,68 @@ export function scoreFrames(
 }
 
 export interface SuggestOptions {
-  /** Frames not to suggest: the annotated ones (they come back as painted). */
-  exclude?: Iterable<number>;
+  /**
+   * The annotated frames: never suggested (they come back as painted), and the frames near them
+   * wait, since a correction teaches the network its neighbours too.
+   */
+  annotated?: Iterable<number>;
   /** How many frames to suggest (default: all that are left). */
   count?: number;
   /**
-   * Frames within this distance of an earlier suggestion wait until no farther frame is left: a
-   * correction teaches the network its neighbours too, so five adjacent suggestions help less
-   * than five spread ones. Default NEIGHBOUR_RADIUS; 0 ranks by confidence alone.
+   * Weigh each frame's doubt (1 − confidence) by its distance from the nearest annotation or
+   * earlier suggestion, relative to the gap that evenly spaced annotations would leave, up to 1
+   * (default true). Without it the second and third suggestions land beside each other or beside
+   * the last correction, where that correction already helped (BENCHMARKS "Choosing the next
+   * annotation"). false ranks by confidence alone.
    */
-  spacing?: number;
+  spread?: boolean;
 }
 
-/** The frames where a correction would help most, least sure first. */
+/** The frames where a correction would help most, most useful first. */
 export function suggestCorrections(
   scores: readonly FrameConfidence[],
   options: SuggestOptions = {},
 ): number[] {
-  const excluded = new Set(options.exclude ?? []);
-  const spacing = options.spacing ?? NEIGHBOUR_RADIUS;
-  const ranked = scores
-    .filter((s) => !excluded.has(s.frame))
-    .sort((a, b) => a.confidence - b.confidence || a.frame - b.frame)
-    .map((s) => s.frame);
-  const count = Math.min(options.count ?? ranked.length, ranked.length);
+  const annotated = new Set(options.annotated ?? []);
+  const spread = options.spread ?? true;
+  const left = scores.filter((s) => !annotated.has(s.frame));
+  const count = Math.min(options.count ?? left.length, left.length);
+  const all = [...scores.map((s) => s.frame), ...annotated];
+  const span = all.length === 0 ? 0 : Math.max(...all) - Math.min(...all) + 1;
+  // Distance of each candidate from its nearest anchor (annotation or earlier pick), kept up to
+  // date as picks are made so that a full ranking stays linear in the frames per pick.
+  const distance = left.map((s) =>
+    [...annotated].reduce((d, a) => Math.min(d, Math.abs(a - s.frame)), Number.POSITIVE_INFINITY),
+  );
+  let anchors = annotated.size;
+  const taken = new Array<boolean>(left.length).fill(false);
   const picked: number[] = [];
-  const deferred: number[] = [];
-  for (const f of ranked) {
-    if (picked.length >= count) break;
-    if (picked.some((p) => Math.abs(p - f) <= spacing)) deferred.push(f);
-    else picked.push(f);
+  while (picked.length < count) {
+    const gap = span / (anchors + 1);
+    let best = -1;
+    let bestPriority = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < left.length; i++) {
+      if (taken[i]) continue;
+      const s = left[i]!;
+      const novelty = spread && gap > 0 ? Math.min(1, distance[i]! / gap) : 1;
+      const priority = (1 - s.confidence) * novelty;
+      const b = left[best];
+      if (
+        priority > bestPriority ||
+        (priority === bestPriority &&
+          b !== undefined &&
+          (s.confidence < b.confidence || (s.confidence === b.confidence && s.frame < b.frame)))
+      ) {
+        best = i;
+        bestPriority = priority;
+      }
+    }
+    const frame = left[best]!.frame;
+    taken[best] = true;
+    picked.push(frame);
+    anchors++;
+    for (let i = 0; i < left.length; i++)
+      distance[i] = Math.min(distance[i]!, Math.abs(left[i]!.frame - frame));
   }
-  return [...picked, ...deferred].slice(0, count);
+  return picked;
 }

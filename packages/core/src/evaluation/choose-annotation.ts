@@ -45,6 +45,6 @@ export function chooseNextAnnotation(method: ChooseMethod, state: RoundState): n
   if (candidates.length === 0) return undefined;
   if (method === 'worst') return candidates.reduce((a, b) => (state.jOf(b) < state.jOf(a) ? b : a));
   if (method === 'confidence')
-    return suggestCorrections(state.scores, { exclude: taken, count: 1 })[0] ?? candidates[0];
+    return suggestCorrections(state.scores, { annotated: taken, count: 1 })[0] ?? candidates[0];
   return spreadFrame(state, candidates);
 }
