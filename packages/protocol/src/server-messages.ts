@@ -43,7 +43,8 @@ export const AckResultSchemas = {
   ping: Type.Object({ time: Type.String() }),
   /**
    * Every frame with a mask, in clip order, and `suggest`: the frames where a correction would
-   * help most, least sure first (annotated frames left out; nearby frames after farther ones).
+   * help most, most useful first: each frame's doubt weighed by its distance from the nearest
+   * annotation or earlier suggestion (annotated frames left out).
    */
   getConfidence: Type.Object({
     frames: Type.Array(FrameConfidenceSchema),

@@ -31,7 +31,7 @@ export class ConfidenceStrip {
     this.next = button('Check next', () => this.pickNext(), {
       variant: 'quiet',
       testId: 'check-next',
-      title: 'Show the next frame the result is least sure of (N)',
+      title: 'Show the next frame to check: unsure, and away from your corrections (N)',
     });
     this.mark = button('Mark on timeline', () => this.onMark([...this.marked]), {
       variant: 'quiet',

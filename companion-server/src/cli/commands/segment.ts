@@ -232,7 +232,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
   }
 }
 
-/** `--suggest`: one line per frame, least sure first, with the index `--annotation` takes. */
+/** `--suggest`: one line per frame, most useful first, with the index `--annotation` takes. */
 export function formatSuggestions(report: ConfidenceReport, count: number): string {
   const byFrame = new Map(report.frames.map((f) => [f.frame, f]));
   const picked = report.suggest.slice(0, count);
@@ -247,7 +247,7 @@ export function formatSuggestions(report: ConfidenceReport, count: number): stri
     ];
     return `  ${rank + 1}. frame ${frame} (source ${f.sourceFrame})  confidence ${f.confidence.toFixed(3)}  (${terms.join(', ')})`;
   });
-  return `check next (least sure first; annotate with --annotation <frame>:<mask.png>):\n${lines.join('\n')}\n`;
+  return `check next (unsure frames away from your annotations first; annotate with --annotation <frame>:<mask.png>):\n${lines.join('\n')}\n`;
 }
 
 export function registerSegmentCommand(program: Command): void {
@@ -277,7 +277,7 @@ export function registerSegmentCommand(program: Command): void {
     )
     .option(
       '--suggest <n>',
-      "print the n frames where a correction would help most, least sure first (every frame's score is saved in confidence.json beside the matte)",
+      "print the n frames where a correction would help most: unsure frames away from the annotations first (every frame's score is saved in confidence.json beside the matte)",
     )
     .option(
       '--no-keep-painted',

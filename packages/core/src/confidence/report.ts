@@ -17,7 +17,7 @@ export interface FrameConfidenceEntry extends FrameConfidence {
 export interface ConfidenceReport {
   /** Frames in clip order. */
   frames: FrameConfidenceEntry[];
-  /** Clip-relative frames where a correction would help most, least sure first. */
+  /** Clip-relative frames where a correction would help most, most useful first (suggestCorrections). */
   suggest: number[];
 }
 
