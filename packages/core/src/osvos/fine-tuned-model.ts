@@ -6,6 +6,7 @@ import { encodeModel } from '@oneshot-roto/onnx-train';
 import { buildEnsembleGraph } from './ensemble-graph';
 import { outputRoles } from './finetune';
 import { ParentGuidedSegmenter } from './parent-guide';
+import type { ParentMapCache } from './parent-map-cache';
 import { buildFineTunedModel, type FineTunedWeights } from './weights';
 
 /**
@@ -41,7 +42,7 @@ export async function loadFineTunedModel(
  */
 export async function loadWeightsSegmenter(
   weights: FineTunedWeights,
-  options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
+  options: { device?: DeviceChoice; threads?: number; cacheDir?: string; parentMaps?: ParentMapCache },
 ): Promise<FrameSegmenter> {
   const fine = await loadFineTunedModel(weights, options);
   if (!weights.parentGuide) return fine;

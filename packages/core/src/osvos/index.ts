@@ -48,6 +48,7 @@ export {
   ParentGuidedSegmenter,
   type ParentGuide,
 } from './parent-guide';
+export { ParentMapCache, DEFAULT_PARENT_MAP_CACHE_BYTES, type ParentMapCacheStats } from './parent-map-cache';
 export {
   readWeights,
   writeWeights,

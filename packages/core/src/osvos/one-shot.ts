@@ -11,6 +11,7 @@ import { AnnotationError, type Annotation } from './annotations';
 import { fineTuneOnClip } from './clip-fine-tune';
 import type { FineTuneProgress, FineTuneResult } from './finetune';
 import { loadWeightsSegmenter } from './fine-tuned-model';
+import { ParentMapCache } from './parent-map-cache';
 import type { FineTuneSettings } from './presets';
 import type { FineTunedWeights } from './weights';
 
@@ -22,6 +23,12 @@ export interface MethodRuntime {
   device?: DeviceChoice;
   threads?: number;
   cacheDir?: string;
+  /**
+   * The parent guide's maps of frames already segmented, reused by every later segmentation run of
+   * this method (a correction round re-runs the fine-tuned network only). Default: a cache with
+   * DEFAULT_PARENT_MAP_CACHE_BYTES; `new ParentMapCache(0)` keeps none.
+   */
+  parentMaps?: ParentMapCache;
 }
 
 /** One fine-tune's own inputs besides the clip: what it continues and how it reports and stops. */
@@ -57,6 +64,7 @@ export interface OneShotMethod {
 
 export function createOneShotMethod(runtime: MethodRuntime = {}): OneShotMethod {
   const { device, threads, cacheDir } = runtime;
+  const parentMaps = runtime.parentMaps ?? new ParentMapCache();
   return {
     fineTune: async (clip, annotations, settings, run = {}) =>
       fineTuneOnClip({
@@ -68,7 +76,7 @@ export function createOneShotMethod(runtime: MethodRuntime = {}): OneShotMethod 
         cacheDir,
         ...run,
       }),
-    segmenter: (weights) => loadWeightsSegmenter(weights, { device, threads, cacheDir }),
+    segmenter: (weights) => loadWeightsSegmenter(weights, { device, threads, cacheDir, parentMaps }),
     plainSegmenter: (network) => SegmentationModel.load({ ...network, device, threads, cacheDir }),
   };
 }

@@ -16,6 +16,7 @@ import { labelComponents } from '../matte';
 import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
+import type { ParentMapCache } from './parent-map-cache';
 
 /** What the guide needs to know about a clip; stored with the fine-tuned weights. */
 export interface ParentGuide {
@@ -217,13 +218,19 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
   private constructor(
     private readonly fine: FrameSegmenter,
     private readonly parent: SegmentationModel,
+    private readonly resolution: number,
     private readonly share: number,
+    private readonly parentMaps: ParentMapCache | undefined,
   ) {}
 
+  /**
+   * With `parentMaps`, the parent's map of a frame it has seen before (in this or an earlier
+   * segmentation run) is read from there instead of run again.
+   */
   static async load(
     fine: FrameSegmenter,
     guide: ParentGuide,
-    options: { device?: DeviceChoice; threads?: number; cacheDir?: string },
+    options: { device?: DeviceChoice; threads?: number; cacheDir?: string; parentMaps?: ParentMapCache },
   ): Promise<FrameSegmenter> {
     if (guideStandsAside(guide)) return fine;
     const parent = await SegmentationModel.load({
@@ -232,7 +239,13 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
       threads: options.threads,
       cacheDir: options.cacheDir,
     });
-    return new ParentGuidedSegmenter(fine, parent, guide.share ?? PARENT_SHARE);
+    return new ParentGuidedSegmenter(
+      fine,
+      parent,
+      guide.resolution,
+      guide.share ?? PARENT_SHARE,
+      options.parentMaps,
+    );
   }
 
   get executionProvider(): string {
@@ -243,12 +256,17 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     return (await this.predictParts(frame)).probability;
   }
 
-  /** The fused map with the two maps it came from (their agreement is a confidence measure). */
+  /**
+   * The fused map with the two maps it came from (their agreement is a confidence measure). The
+   * parent's map may be shared with the cache: read it, do not write to it.
+   */
   async predictParts(
     frame: RgbFrame,
   ): Promise<{ probability: Float32Array; fine: Float32Array; parent: Float32Array }> {
     const fine = await this.fine.predict(frame);
-    const parent = await this.parent.predict(frame);
+    const parent = this.parentMaps
+      ? await this.parentMaps.mapOf(frame, this.resolution, () => this.parent.predict(frame))
+      : await this.parent.predict(frame);
     const probability = fuseWithParent(fine, parent, frame.width, frame.height, { share: this.share });
     return { probability, fine, parent };
   }

@@ -1,0 +1,123 @@
+/**
+ * The parent map cache (osvos/parent-map-cache.ts): maps found again by a frame's content, never
+ * for a changed frame or another parent size, the byte budget kept; and with the real networks, a
+ * second segmentation run (a correction round loads its segmenter afresh) reads the parent's map
+ * from the cache and returns exactly what running the parent again would.
+ */
+import { readMask } from '../../src/video/mask-io';
+import { createOneShotMethod } from '../../src/osvos/one-shot';
+import { ParentMapCache } from '../../src/osvos/parent-map-cache';
+import { resolveSettings } from '../../src/osvos/presets';
+import { openFrameSource } from '../../src/video/open-frame-source';
+import { sampleClip } from '../../src/video/sample-clip';
+import { makeRgbFrame, type RgbFrame } from '../../src/video/frame';
+import { silenceLogs } from '../model/fixtures';
+import path from 'node:path';
+
+silenceLogs();
+
+function frame(seed: number, width = 8, height = 4): RgbFrame {
+  return makeRgbFrame(
+    Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7 + seed) & 255),
+    width,
+    height,
+  );
+}
+
+/** A stand-in for the parent's pass that counts its runs; its map is the frame's first bytes. */
+function countingParent() {
+  const calls: number[] = [];
+  const run = (f: RgbFrame, tag: number) => async () => {
+    calls.push(tag);
+    return Float32Array.from({ length: f.width * f.height }, (_, i) => f.data[i]! / 255);
+  };
+  return { calls, run };
+}
+
+describe('ParentMapCache', () => {
+  it('finds a map again by the frame content, in a new buffer, and not for a changed frame or another size', async () => {
+    const cache = new ParentMapCache();
+    const parent = countingParent();
+    const a = frame(1);
+    const first = await cache.mapOf(a, 1024, parent.run(a, 1));
+    // The same pixels decoded again: a new buffer, the same content.
+    const again = makeRgbFrame(Uint8Array.from(a.data), a.width, a.height);
+    expect(await cache.mapOf(again, 1024, parent.run(again, 2))).toBe(first);
+    // One pixel changed, or the parent at another input size: run again.
+    const changed = makeRgbFrame(Uint8Array.from(a.data), a.width, a.height);
+    changed.data[5] = changed.data[5]! ^ 1;
+    await cache.mapOf(changed, 1024, parent.run(changed, 3));
+    await cache.mapOf(a, 768, parent.run(a, 4));
+    expect(parent.calls).toEqual([1, 3, 4]);
+    expect(cache.stats).toMatchObject({ hits: 1, misses: 3, entries: 3, bytes: 3 * 32 * 4 });
+  });
+
+  it('drops the least recently used maps past its byte budget, and keeps none at 0', async () => {
+    // Room for two 32-value maps.
+    const cache = new ParentMapCache(2 * 32 * 4);
+    const parent = countingParent();
+    const [a, b, c] = [frame(1), frame(2), frame(3)];
+    await cache.mapOf(a, 1024, parent.run(a, 1));
+    await cache.mapOf(b, 1024, parent.run(b, 2));
+    await cache.mapOf(a, 1024, parent.run(a, 0)); // a is now the most recent
+    await cache.mapOf(c, 1024, parent.run(c, 3)); // b goes
+    await cache.mapOf(a, 1024, parent.run(a, 0));
+    await cache.mapOf(b, 1024, parent.run(b, 4));
+    expect(parent.calls).toEqual([1, 2, 3, 4]);
+    expect(cache.stats.bytes).toBeLessThanOrEqual(2 * 32 * 4);
+
+    const none = new ParentMapCache(0);
+    await none.mapOf(a, 1024, parent.run(a, 5));
+    await none.mapOf(a, 1024, parent.run(a, 6));
+    expect(parent.calls.slice(-2)).toEqual([5, 6]);
+    expect(none.stats).toMatchObject({ hits: 0, misses: 2, entries: 0 });
+  });
+
+  it('refuses a budget that is not a number of bytes', () => {
+    expect(() => new ParentMapCache(-1)).toThrow(/byte budget of 0 or more, got -1/);
+    expect(() => new ParentMapCache(Number.NaN)).toThrow(/byte budget/);
+  });
+});
+
+describe('a correction round with the parent map cache (real networks)', () => {
+  it('segments a frame seen before without the parent pass, exactly as with it', async () => {
+    const sample = sampleClip();
+    // `fast` as it is (guided by the parent at 1024²), fine-tuned briefly at 128² for speed.
+    const settings = resolveSettings('fast', {
+      resolution: 128,
+      iterations: 10,
+      timeBudgetSeconds: 1e6,
+      augmentationsPerAnnotation: 2,
+    });
+    const cache = new ParentMapCache();
+    const cached = createOneShotMethod({ parentMaps: cache });
+    const uncached = createOneShotMethod({ parentMaps: new ParentMapCache(0) });
+    const source = await openFrameSource(sample.framesDir);
+    try {
+      const m = await readMask(path.join(sample.annotationsDir, '00000.png'));
+      const { weights } = await cached.fineTune(
+        source,
+        [{ frameIndex: 0, mask: m.data, width: m.width, height: m.height }],
+        settings,
+      );
+      const segmentOnce = async (method: typeof cached) => {
+        const segmenter = await method.segmenter(weights);
+        try {
+          return await segmenter.predict(await source.readFrame(4));
+        } finally {
+          await segmenter.dispose();
+        }
+      };
+      const first = await segmentOnce(cached);
+      expect(cache.stats).toMatchObject({ hits: 0, misses: 1, entries: 1 });
+      // The next round loads its segmenter afresh and decodes the frame again.
+      const second = await segmentOnce(cached);
+      expect(cache.stats).toMatchObject({ hits: 1, misses: 1 });
+      const direct = await segmentOnce(uncached);
+      expect(Array.from(second)).toEqual(Array.from(first));
+      expect(Array.from(second)).toEqual(Array.from(direct));
+    } finally {
+      await source.close();
+    }
+  }, 600_000);
+});
