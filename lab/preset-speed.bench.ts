@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   };
   const rows: string[] = [];
   // First passes: no parent map is ever reused, the warm-up frame included.
-  const cold = createOneShotMethod({ parentMaps: new ParentMapCache(0) });
+  const cold = createOneShotMethod({ parentMaps: new ParentMapCache({ maxBytes: 0 }) });
   const timeFrames = async (model: FrameSegmenter) => {
     const t: number[] = [];
     for (const f of frames) {

@@ -48,7 +48,13 @@ export {
   ParentGuidedSegmenter,
   type ParentGuide,
 } from './parent-guide';
-export { ParentMapCache, DEFAULT_PARENT_MAP_CACHE_BYTES, type ParentMapCacheStats } from './parent-map-cache';
+export {
+  ParentMapCache,
+  DEFAULT_PARENT_MAP_CACHE_BYTES,
+  DEFAULT_PARENT_MAP_STALE_MS,
+  type ParentMapCacheOptions,
+  type ParentMapCacheStats,
+} from './parent-map-cache';
 export {
   readWeights,
   writeWeights,

@@ -26,7 +26,7 @@ export interface MethodRuntime {
   /**
    * The parent guide's maps of frames already segmented, reused by every later segmentation run of
    * this method (a correction round re-runs the fine-tuned network only). Default: a cache with
-   * DEFAULT_PARENT_MAP_CACHE_BYTES; `new ParentMapCache(0)` keeps none.
+   * DEFAULT_PARENT_MAP_CACHE_BYTES; `new ParentMapCache({ maxBytes: 0 })` keeps none.
    */
   parentMaps?: ParentMapCache;
 }

@@ -1,6 +1,7 @@
 /**
  * The parent map cache (osvos/parent-map-cache.ts): maps found again by a frame's content, never
- * for a changed frame or another parent size, the byte budget kept; and with the real networks, a
+ * for a changed frame or another parent size, the byte budget kept without losing a long clip's
+ * maps to its own re-render; and with the real networks, a
  * second segmentation run (a correction round loads its segmenter afresh) reads the parent's map
  * from the cache and returns exactly what running the parent again would.
  */
@@ -49,33 +50,54 @@ describe('ParentMapCache', () => {
     await cache.mapOf(changed, 1024, parent.run(changed, 3));
     await cache.mapOf(a, 768, parent.run(a, 4));
     expect(parent.calls).toEqual([1, 3, 4]);
-    expect(cache.stats).toMatchObject({ hits: 1, misses: 3, entries: 3, bytes: 3 * 32 * 4 });
+    expect(cache.stats).toMatchObject({ hits: 1, misses: 3, notKept: 0, entries: 3, bytes: 3 * 32 * 4 });
   });
 
-  it('drops the least recently used maps past its byte budget, and keeps none at 0', async () => {
-    // Room for two 32-value maps.
-    const cache = new ParentMapCache(2 * 32 * 4);
+  it('keeps the frames that fit when a clip overflows the budget, so a re-render finds them', async () => {
+    // Room for two 32-value maps; a clip of four frames segmented twice, start to end.
+    const cache = new ParentMapCache({ maxBytes: 2 * 32 * 4, now: () => 0 });
     const parent = countingParent();
-    const [a, b, c] = [frame(1), frame(2), frame(3)];
+    const clip = [frame(1), frame(2), frame(3), frame(4)];
+    for (const round of [1, 2])
+      for (const [k, f] of clip.entries()) await cache.mapOf(f, 1024, parent.run(f, 10 * round + k));
+    // A plain LRU would have dropped frames 0 and 1 for 2 and 3, and 2 and 3 for 0 and 1 again.
+    expect(parent.calls).toEqual([10, 11, 12, 13, 22, 23]);
+    expect(cache.stats).toMatchObject({ hits: 2, misses: 6, notKept: 4, entries: 2 });
+    expect(cache.stats.bytes).toBeLessThanOrEqual(2 * 32 * 4);
+  });
+
+  it('makes room from maps unused for a while (another clip), least recently used first', async () => {
+    let clock = 0;
+    const cache = new ParentMapCache({ maxBytes: 2 * 32 * 4, staleAfterMs: 1000, now: () => clock });
+    const parent = countingParent();
+    const [a, b, c, d] = [frame(1), frame(2), frame(3), frame(4)];
     await cache.mapOf(a, 1024, parent.run(a, 1));
     await cache.mapOf(b, 1024, parent.run(b, 2));
-    await cache.mapOf(a, 1024, parent.run(a, 0)); // a is now the most recent
-    await cache.mapOf(c, 1024, parent.run(c, 3)); // b goes
+    clock = 500;
+    await cache.mapOf(a, 1024, parent.run(a, 0)); // a used again: b is the least recent
+    clock = 1600; // b unused for 1600 ms, a for 1100: both stale
+    await cache.mapOf(c, 1024, parent.run(c, 3)); // b goes, a stays
     await cache.mapOf(a, 1024, parent.run(a, 0));
-    await cache.mapOf(b, 1024, parent.run(b, 4));
-    expect(parent.calls).toEqual([1, 2, 3, 4]);
-    expect(cache.stats.bytes).toBeLessThanOrEqual(2 * 32 * 4);
+    await cache.mapOf(b, 1024, parent.run(b, 4)); // no stale map left (a, c just used): not kept
+    await cache.mapOf(d, 1024, parent.run(d, 5));
+    expect(parent.calls).toEqual([1, 2, 3, 4, 5]);
+    expect(cache.stats).toMatchObject({ hits: 2, entries: 2, notKept: 2 });
+  });
 
-    const none = new ParentMapCache(0);
+  it('keeps nothing at a budget of 0', async () => {
+    const none = new ParentMapCache({ maxBytes: 0 });
+    const parent = countingParent();
+    const a = frame(1);
     await none.mapOf(a, 1024, parent.run(a, 5));
     await none.mapOf(a, 1024, parent.run(a, 6));
-    expect(parent.calls.slice(-2)).toEqual([5, 6]);
+    expect(parent.calls).toEqual([5, 6]);
     expect(none.stats).toMatchObject({ hits: 0, misses: 2, entries: 0 });
   });
 
   it('refuses a budget that is not a number of bytes', () => {
-    expect(() => new ParentMapCache(-1)).toThrow(/byte budget of 0 or more, got -1/);
-    expect(() => new ParentMapCache(Number.NaN)).toThrow(/byte budget/);
+    expect(() => new ParentMapCache({ maxBytes: -1 })).toThrow(/byte budget of 0 or more, got -1/);
+    expect(() => new ParentMapCache({ maxBytes: Number.NaN })).toThrow(/byte budget/);
+    expect(() => new ParentMapCache({ staleAfterMs: -5 })).toThrow(/staleAfterMs must be 0 or more/);
   });
 });
 
@@ -91,7 +113,7 @@ describe('a correction round with the parent map cache (real networks)', () => {
     });
     const cache = new ParentMapCache();
     const cached = createOneShotMethod({ parentMaps: cache });
-    const uncached = createOneShotMethod({ parentMaps: new ParentMapCache(0) });
+    const uncached = createOneShotMethod({ parentMaps: new ParentMapCache({ maxBytes: 0 }) });
     const source = await openFrameSource(sample.framesDir);
     try {
       const m = await readMask(path.join(sample.annotationsDir, '00000.png'));
