@@ -103,8 +103,11 @@ export function suggestCorrections(
   const spread = options.spread ?? true;
   const left = scores.filter((s) => !annotated.has(s.frame));
   const count = Math.min(options.count ?? left.length, left.length);
-  const all = [...scores.map((s) => s.frame), ...annotated];
-  const span = all.length === 0 ? 0 : Math.max(...all) - Math.min(...all) + 1;
+  // The clip's extent from its frames (no spread into Math.max: a long clip's frames overflow it).
+  let [first, last] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const f of [...scores.map((s) => s.frame), ...annotated])
+    [first, last] = [Math.min(first, f), Math.max(last, f)];
+  const span = last >= first ? last - first + 1 : 0;
   // Distance of each candidate from its nearest anchor (annotation or earlier pick), kept up to
   // date as picks are made so that a full ranking stays linear in the frames per pick.
   const distance = left.map((s) =>
