@@ -110,8 +110,9 @@ export function suggestCorrections(
   const span = last >= first ? last - first + 1 : 0;
   // Distance of each candidate from its nearest anchor (annotation or earlier pick), kept up to
   // date as picks are made so that a full ranking stays linear in the frames per pick.
+  const marks = [...annotated];
   const distance = left.map((s) =>
-    [...annotated].reduce((d, a) => Math.min(d, Math.abs(a - s.frame)), Number.POSITIVE_INFINITY),
+    marks.reduce((d, a) => Math.min(d, Math.abs(a - s.frame)), Number.POSITIVE_INFINITY),
   );
   let anchors = annotated.size;
   const taken = new Array<boolean>(left.length).fill(false);

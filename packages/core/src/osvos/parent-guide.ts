@@ -16,7 +16,7 @@ import { labelComponents } from '../matte';
 import { SegmentationModel, type DeviceChoice, type FrameSegmenter } from '../model';
 import type { RgbFrame } from '../video/frame';
 import type { Annotation } from './annotations';
-import type { ParentMapCache } from './parent-map-cache';
+import { ParentMapCache } from './parent-map-cache';
 
 /** What the guide needs to know about a clip; stored with the fine-tuned weights. */
 export interface ParentGuide {
@@ -220,7 +220,7 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     private readonly parent: SegmentationModel,
     private readonly resolution: number,
     private readonly share: number,
-    private readonly parentMaps: ParentMapCache | undefined,
+    private readonly parentMaps: ParentMapCache,
   ) {}
 
   /**
@@ -244,7 +244,8 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
       parent,
       guide.resolution,
       guide.share ?? PARENT_SHARE,
-      options.parentMaps,
+      // Without a cache, one that keeps nothing: every frame runs the parent.
+      options.parentMaps ?? new ParentMapCache({ maxBytes: 0 }),
     );
   }
 
@@ -264,9 +265,7 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     frame: RgbFrame,
   ): Promise<{ probability: Float32Array; fine: Float32Array; parent: Float32Array }> {
     const fine = await this.fine.predict(frame);
-    const parent = this.parentMaps
-      ? await this.parentMaps.mapOf(frame, this.resolution, () => this.parent.predict(frame))
-      : await this.parent.predict(frame);
+    const parent = await this.parentMaps.mapOf(frame, this.resolution, () => this.parent.predict(frame));
     const probability = fuseWithParent(fine, parent, frame.width, frame.height, { share: this.share });
     return { probability, fine, parent };
   }
