@@ -17,6 +17,11 @@ export interface RoundState {
   /** J of each segmented frame under the round's result. */
   jOf: (frame: number) => number;
   scores: readonly FrameConfidence[];
+  /**
+   * Frames whose ground truth shows no object: an editor cannot paint them (an empty mask is
+   * refused), so they are never chosen.
+   */
+  empty?: readonly number[];
 }
 
 /** The middle of the longest run of frames with no annotation (the clip's end bounds the last run). */
@@ -41,10 +46,14 @@ function spreadFrame(state: RoundState, candidates: number[]): number | undefine
 /** The next frame to annotate, or undefined when every segmented frame has an annotation. */
 export function chooseNextAnnotation(method: ChooseMethod, state: RoundState): number | undefined {
   const taken = new Set(state.annotated);
-  const candidates = state.segmented.filter((f) => !taken.has(f));
+  const empty = new Set(state.empty ?? []);
+  const candidates = state.segmented.filter((f) => !taken.has(f) && !empty.has(f));
   if (candidates.length === 0) return undefined;
   if (method === 'worst') return candidates.reduce((a, b) => (state.jOf(b) < state.jOf(a) ? b : a));
-  if (method === 'confidence')
-    return suggestCorrections(state.scores, { annotated: taken, count: 1 })[0] ?? candidates[0];
+  if (method === 'confidence') {
+    // The product's whole ranking, first frame that can be painted (as an editor skips the rest).
+    const open = new Set(candidates);
+    return suggestCorrections(state.scores, { annotated: taken }).find((f) => open.has(f)) ?? candidates[0];
+  }
   return spreadFrame(state, candidates);
 }

@@ -357,6 +357,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           annotated: annotatedFrames,
           jOf: (i) => perFrameJ[i]!,
           scores,
+          empty: [...evidence.keys()].filter((i) => !gts[i]!.data.includes(1)),
         };
         const roundRecords: FrameRecord[] = scores.map((s) => {
           const score = perFrame[s.frame]!;

@@ -26,6 +26,19 @@ test('worst takes the lowest J, confidence the least sure frame, spread the midd
   expect(chooseNextAnnotation('confidence', state(j, c, [0, 7]))).not.toBe(7);
 });
 
+test('a frame whose ground truth is empty is never chosen: an editor cannot paint it', () => {
+  const j = [1, 0.9, 0.2, 0.8, 0.9, 0.95, 0.9, 0.9, 0.9, 0.9];
+  const c = [1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3, 0.9, 0.9];
+  // The object leaves the frame at 2 (worst's pick), 5 (spread's) and 7 (confidence's).
+  const s = { ...state(j, c, [0]), empty: [2, 5, 7] };
+  expect(chooseNextAnnotation('worst', s)).toBe(3);
+  // The nearest open frame to the middle (5), the earlier of 4 and 6.
+  expect(chooseNextAnnotation('spread', s)).toBe(4);
+  expect(chooseNextAnnotation('confidence', s)).not.toBe(7);
+  expect([2, 5, 7]).not.toContain(chooseNextAnnotation('confidence', s));
+  expect(chooseNextAnnotation('spread', { ...state([1, 1], [1, 1], [0]), empty: [1] })).toBeUndefined();
+});
+
 test('nothing is chosen when every segmented frame has an annotation', () => {
   expect(chooseNextAnnotation('spread', state([1, 1], [1, 1], [0, 1]))).toBeUndefined();
 });
