@@ -6,13 +6,23 @@
 import { childLogger } from '../logging/logger';
 import { fineTune, type FineTuneRequest, type FineTuneResult } from './finetune';
 import { measureParentGuide } from './parent-guide';
+import type { ParentMapCache } from './parent-map-cache';
 
-export async function fineTuneOnClip(req: FineTuneRequest): Promise<FineTuneResult> {
+/** `parentMaps`: the parent's maps of frames segmented before, for the guide's measurement. */
+export async function fineTuneOnClip(
+  req: FineTuneRequest,
+  parentMaps?: ParentMapCache,
+): Promise<FineTuneResult> {
   const result = await fineTune(req);
   const resolution = req.settings.parentGuideResolution;
   if (resolution === 0) return result;
   const share = req.settings.parentGuideShare;
-  const parentGuide = await measureParentGuide(req.frames, req.annotations, { ...req, resolution, share });
+  const parentGuide = await measureParentGuide(req.frames, req.annotations, {
+    ...req,
+    resolution,
+    share,
+    parentMaps,
+  });
   childLogger('parent-guide').info(parentGuide, 'parent guide measured on the annotated frames');
   return { ...result, weights: { ...result.weights, parentGuide } };
 }

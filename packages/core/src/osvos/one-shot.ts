@@ -24,8 +24,8 @@ export interface MethodRuntime {
   threads?: number;
   cacheDir?: string;
   /**
-   * The parent guide's maps of frames already segmented, reused by every later segmentation run of
-   * this method (a correction round re-runs the fine-tuned network only). Default: a cache with
+   * The parent guide's maps of frames already segmented, reused by every later segmentation run and
+   * guide measurement of this method (a correction round re-runs the fine-tuned network only). Default: a cache with
    * DEFAULT_PARENT_MAP_CACHE_BYTES; `new ParentMapCache({ maxBytes: 0 })` keeps none.
    */
   parentMaps?: ParentMapCache;
@@ -67,15 +67,18 @@ export function createOneShotMethod(runtime: MethodRuntime = {}): OneShotMethod 
   const parentMaps = runtime.parentMaps ?? new ParentMapCache();
   return {
     fineTune: async (clip, annotations, settings, run = {}) =>
-      fineTuneOnClip({
-        frames: await readAnnotatedFrames(clip, annotations),
-        annotations,
-        settings,
-        device,
-        threads,
-        cacheDir,
-        ...run,
-      }),
+      fineTuneOnClip(
+        {
+          frames: await readAnnotatedFrames(clip, annotations),
+          annotations,
+          settings,
+          device,
+          threads,
+          cacheDir,
+          ...run,
+        },
+        parentMaps,
+      ),
     segmenter: (weights) => loadWeightsSegmenter(weights, { device, threads, cacheDir, parentMaps }),
     plainSegmenter: (network) => SegmentationModel.load({ ...network, device, threads, cacheDir }),
   };

@@ -178,7 +178,11 @@ export function annotationShare(parentMap: Float32Array, annotation: Annotation)
   return covered / area;
 }
 
-/** The parent's guide for a clip: the parent run on the annotated frames, compared with the annotations. */
+/**
+ * The parent's guide for a clip: the parent run on the annotated frames, compared with the
+ * annotations. With `parentMaps`, frames segmented before (a correction's frame usually was) are
+ * read from there, and the parent is loaded only if one is not.
+ */
 export async function measureParentGuide(
   frames: ReadonlyMap<number, RgbFrame>,
   annotations: readonly Annotation[],
@@ -188,16 +192,18 @@ export async function measureParentGuide(
     device?: DeviceChoice;
     threads?: number;
     cacheDir?: string;
+    parentMaps?: ParentMapCache;
   },
 ): Promise<ParentGuide> {
-  const parent = await SegmentationModel.load(options);
+  const parent = new LazyParent(options);
+  const parentMaps = options.parentMaps ?? new ParentMapCache({ maxBytes: 0 });
   try {
     let agreement = 0;
     let share = 0;
     for (const a of annotations) {
       const frame = frames.get(a.frameIndex);
       if (!frame) throw new Error(`frame ${a.frameIndex} of an annotation was not decoded`);
-      const map = await parent.predict(frame);
+      const map = await parentMaps.mapOf(frame, options.resolution, () => parent.predict(frame));
       agreement += annotationAgreement(map, a);
       share += annotationShare(map, a);
     }
@@ -213,11 +219,53 @@ export async function measureParentGuide(
   }
 }
 
+/**
+ * The parent at the guide's resolution, loaded on its first frame: when every frame's map is in
+ * the cache (a correction round re-rendering the clip) its session is never created.
+ */
+class LazyParent {
+  private loading: Promise<SegmentationModel> | undefined;
+
+  constructor(
+    private readonly options: {
+      resolution: number;
+      device?: DeviceChoice;
+      threads?: number;
+      cacheDir?: string;
+    },
+  ) {}
+
+  get loaded(): boolean {
+    return this.loading !== undefined;
+  }
+
+  async predict(frame: RgbFrame): Promise<Float32Array> {
+    this.loading ??= SegmentationModel.load({
+      resolution: this.options.resolution,
+      device: this.options.device,
+      threads: this.options.threads,
+      cacheDir: this.options.cacheDir,
+    });
+    return (await this.loading).predict(frame);
+  }
+
+  async dispose(): Promise<void> {
+    const loading = this.loading;
+    this.loading = undefined;
+    // A load that failed has nothing to release; its error reached the frame that asked for it.
+    if (loading)
+      await loading.then(
+        (m) => m.dispose(),
+        () => undefined,
+      );
+  }
+}
+
 /** A fine-tuned network whose every frame is guided by the parent at its own resolution. */
 export class ParentGuidedSegmenter implements FrameSegmenter {
   private constructor(
     private readonly fine: FrameSegmenter,
-    private readonly parent: SegmentationModel,
+    private readonly parent: LazyParent,
     private readonly resolution: number,
     private readonly share: number,
     private readonly parentMaps: ParentMapCache,
@@ -225,7 +273,8 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
 
   /**
    * With `parentMaps`, the parent's map of a frame it has seen before (in this or an earlier
-   * segmentation run) is read from there instead of run again.
+   * segmentation run) is read from there instead of run again, and the parent network is loaded
+   * only when a frame is not there.
    */
   static async load(
     fine: FrameSegmenter,
@@ -233,20 +282,19 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     options: { device?: DeviceChoice; threads?: number; cacheDir?: string; parentMaps?: ParentMapCache },
   ): Promise<FrameSegmenter> {
     if (guideStandsAside(guide)) return fine;
-    const parent = await SegmentationModel.load({
-      resolution: guide.resolution,
-      device: options.device,
-      threads: options.threads,
-      cacheDir: options.cacheDir,
-    });
     return new ParentGuidedSegmenter(
       fine,
-      parent,
+      new LazyParent({ ...options, resolution: guide.resolution }),
       guide.resolution,
       guide.share ?? PARENT_SHARE,
       // Without a cache, one that keeps nothing: every frame runs the parent.
       options.parentMaps ?? new ParentMapCache({ maxBytes: 0 }),
     );
+  }
+
+  /** Whether the parent network has been loaded (false while every frame came from the cache). */
+  get parentLoaded(): boolean {
+    return this.parent.loaded;
   }
 
   get executionProvider(): string {

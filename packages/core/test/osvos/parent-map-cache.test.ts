@@ -1,13 +1,15 @@
 /**
  * The parent map cache (osvos/parent-map-cache.ts): maps found again by a frame's content, never
  * for a changed frame or another parent size, the byte budget kept without losing a long clip's
- * maps to its own re-render; and with the real networks, a
- * second segmentation run (a correction round loads its segmenter afresh) reads the parent's map
- * from the cache and returns exactly what running the parent again would.
+ * maps to its own re-render; and with the real networks, a second segmentation run (a correction
+ * round loads its segmenter afresh) reads the parent's map from the cache, without loading the
+ * parent, and returns exactly what running the parent again would; the guide's measurement on an
+ * annotated frame reads it too.
  */
 import { readMask } from '../../src/video/mask-io';
 import { createOneShotMethod } from '../../src/osvos/one-shot';
 import { ParentMapCache } from '../../src/osvos/parent-map-cache';
+import { measureParentGuide, ParentGuidedSegmenter } from '../../src/osvos/parent-guide';
 import { resolveSettings } from '../../src/osvos/presets';
 import { openFrameSource } from '../../src/video/open-frame-source';
 import { sampleClip } from '../../src/video/sample-clip';
@@ -102,7 +104,7 @@ describe('ParentMapCache', () => {
 });
 
 describe('a correction round with the parent map cache (real networks)', () => {
-  it('segments a frame seen before without the parent pass, exactly as with it', async () => {
+  it('segments a frame seen before without loading the parent, exactly as with it, and measures the guide from it', async () => {
     const sample = sampleClip();
     // `fast` as it is (guided by the parent at 1024²), fine-tuned briefly at 128² for speed.
     const settings = resolveSettings('fast', {
@@ -117,27 +119,38 @@ describe('a correction round with the parent map cache (real networks)', () => {
     const source = await openFrameSource(sample.framesDir);
     try {
       const m = await readMask(path.join(sample.annotationsDir, '00000.png'));
-      const { weights } = await cached.fineTune(
-        source,
-        [{ frameIndex: 0, mask: m.data, width: m.width, height: m.height }],
-        settings,
-      );
+      const annotations = [{ frameIndex: 0, mask: m.data, width: m.width, height: m.height }];
+      const { weights } = await cached.fineTune(source, annotations, settings);
+      // Measuring the guide ran the parent on the annotated frame 0 and kept its map.
+      expect(cache.stats).toMatchObject({ hits: 0, misses: 1, entries: 1 });
       const segmentOnce = async (method: typeof cached) => {
         const segmenter = await method.segmenter(weights);
         try {
-          return await segmenter.predict(await source.readFrame(4));
+          const map = await segmenter.predict(await source.readFrame(4));
+          return { map, parentLoaded: (segmenter as ParentGuidedSegmenter).parentLoaded };
         } finally {
           await segmenter.dispose();
         }
       };
       const first = await segmentOnce(cached);
-      expect(cache.stats).toMatchObject({ hits: 0, misses: 1, entries: 1 });
-      // The next round loads its segmenter afresh and decodes the frame again.
+      expect(cache.stats).toMatchObject({ hits: 0, misses: 2, entries: 2 });
+      expect(first.parentLoaded).toBe(true);
+      // The next round loads its segmenter afresh and decodes the frame again: the parent
+      // network is not even loaded.
       const second = await segmentOnce(cached);
-      expect(cache.stats).toMatchObject({ hits: 1, misses: 1 });
+      expect(cache.stats).toMatchObject({ hits: 1, misses: 2 });
+      expect(second.parentLoaded).toBe(false);
       const direct = await segmentOnce(uncached);
-      expect(Array.from(second)).toEqual(Array.from(first));
-      expect(Array.from(second)).toEqual(Array.from(direct));
+      expect(direct.parentLoaded).toBe(true);
+      expect(Array.from(second.map)).toEqual(Array.from(first.map));
+      expect(Array.from(second.map)).toEqual(Array.from(direct.map));
+      // A correction's guide is measured from the cache on frames seen before, as without it.
+      const frames = new Map([[0, await source.readFrame(0)]]);
+      const options = { resolution: 1024, share: settings.parentGuideShare };
+      const fromCache = await measureParentGuide(frames, annotations, { ...options, parentMaps: cache });
+      expect(cache.stats).toMatchObject({ hits: 2, misses: 2 });
+      expect(fromCache).toEqual(await measureParentGuide(frames, annotations, options));
+      expect(fromCache).toEqual(weights.parentGuide);
     } finally {
       await source.close();
     }
