@@ -9,11 +9,15 @@
  * frames (a frame's matte depends on the one before), so it is measured here first.
  * Scored on stored soft maps at threshold 0.5, before finishing.
  *
- *   npx tsx lab/piece-tracking.ts --soft DIR [--davis DIR] [--step 4] [--seqs a,b] [--radii 16,32,64]
+ *   npx tsx lab/piece-tracking.ts --soft DIR [--davis DIR] [--step 4] [--seqs a,b] [--radii 8,16,32]
+ *        [--scales 0,0.1] [--min-kept 0,0.3] [--modes pieces,pixels]
  *
  * DIR holds `<seq>/<frame index>.png` soft maps as `eval --soft-out` writes them; frame 0 is the
- * annotated frame and its ground truth the annotation. `r` is per scored frame step: the radii
- * given are scaled by `--step` (motion between stored frames grows with the step).
+ * annotated frame and its ground truth the annotation. Radii are pixels of motion per frame and
+ * are multiplied by `--step` (motion between stored frames grows with the step); `--scales` also
+ * allows that share of the previous kept mask's equivalent diameter per frame (a large object
+ * moves more pixels); `--min-kept` keeps the whole mask when the kept part is under that share
+ * of the previous kept area (the track followed a wrong piece). Every combination is scored.
  */
 import { parseArgs } from 'node:util';
 import { boundaryF, jaccard, labelComponents, squaredDistanceTo } from '@oneshot-roto/core';
@@ -24,18 +28,36 @@ import path from 'node:path';
 
 type Mode = 'pieces' | 'pixels';
 
+interface Rule {
+  mode: Mode;
+  /** Pixels per frame of motion (times the step between stored frames). */
+  r: number;
+  /** Also allow this fraction of the previous kept mask's equivalent diameter per frame. */
+  scale: number;
+  /** Keep the whole mask when the kept part is under this share of the previous kept area. */
+  minKept: number;
+}
+
+function areaOf(mask: Uint8Array): number {
+  let n = 0;
+  for (const v of mask) n += v;
+  return n;
+}
+
 function track(
   mask: Uint8Array,
   previous: Uint8Array,
   w: number,
   h: number,
-  r: number,
-  mode: Mode,
+  rule: Rule,
+  step: number,
 ): Uint8Array {
   const d2 = squaredDistanceTo(previous, w, h, 1);
+  const prevArea = areaOf(previous);
+  const r = step * Math.max(rule.r, rule.scale * Math.sqrt((4 * prevArea) / Math.PI));
   const r2 = r * r;
   const out = new Uint8Array(mask.length);
-  if (mode === 'pixels') {
+  if (rule.mode === 'pixels') {
     for (let i = 0; i < mask.length; i++) out[i] = mask[i]! && d2[i]! <= r2 ? 1 : 0;
   } else {
     const comps = labelComponents(mask, w, h, 1, 8);
@@ -49,13 +71,8 @@ function track(
       out[i] = l >= 0 && near[l] ? 1 : 0;
     }
   }
-  let any = false;
-  for (const v of out)
-    if (v) {
-      any = true;
-      break;
-    }
-  return any ? out : mask;
+  const kept = areaOf(out);
+  return kept === 0 || kept < rule.minKept * prevArea ? mask : out;
 }
 
 async function main(): Promise<void> {
@@ -66,13 +83,31 @@ async function main(): Promise<void> {
       step: { type: 'string', default: '4' },
       seqs: { type: 'string' },
       radii: { type: 'string', default: '8,16,32' },
+      scales: { type: 'string', default: '0' },
+      'min-kept': { type: 'string', default: '0' },
+      modes: { type: 'string', default: 'pieces,pixels' },
     },
   });
   if (!values.soft) throw new Error('--soft DIR is required');
   const step = Number(values.step);
   const radii = values.radii.split(',').map(Number);
-  const rules = radii.flatMap((r) => (['pieces', 'pixels'] as const).map((mode) => ({ r: r * step, mode })));
-  const labels = ['as is', ...rules.map((x) => `${x.mode} ${x.r / step}/frame`)];
+  const scales = values.scales.split(',').map(Number);
+  const minKepts = values['min-kept'].split(',').map(Number);
+  const modes = values.modes.split(',') as Mode[];
+  const rules: Rule[] = radii.flatMap((r) =>
+    scales.flatMap((scale) =>
+      minKepts.flatMap((minKept) => modes.map((mode) => ({ r, scale, minKept, mode }))),
+    ),
+  );
+  const labels = [
+    'as is',
+    ...rules.map(
+      (x) =>
+        `${x.mode} ${x.r}/frame` +
+        (x.scale > 0 ? ` or ${x.scale} of its diameter` : '') +
+        (x.minKept > 0 ? `, whole mask under ${x.minKept} kept` : ''),
+    ),
+  ];
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const perSeq: Record<string, { J: number; F: number }[]> = {};
   const name = (i: number) => `${String(i).padStart(5, '0')}.png`;
@@ -92,7 +127,7 @@ async function main(): Promise<void> {
       const gt = await readGroundTruth(values.davis, seq, frames[i]!);
       const soft = (await readSoftMap(file, w, h)).data;
       const bin = Uint8Array.from(soft, (v) => (v >= 0.5 ? 1 : 0));
-      kept = rules.map((x, k) => track(bin, kept[k]!, w, h, x.r, x.mode));
+      kept = rules.map((x, k) => track(bin, kept[k]!, w, h, x, step));
       [bin, ...kept].forEach((o, k) => {
         totals[k]!.J += jaccard(o, gt, w, h);
         totals[k]!.F += boundaryF(o, gt, w, h);
