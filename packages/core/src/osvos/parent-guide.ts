@@ -195,15 +195,14 @@ export async function measureParentGuide(
     parentMaps?: ParentMapCache;
   },
 ): Promise<ParentGuide> {
-  const parent = new LazyParent(options);
-  const parentMaps = options.parentMaps ?? new ParentMapCache({ maxBytes: 0 });
+  const parent = new CachedParent(options);
   try {
     let agreement = 0;
     let share = 0;
     for (const a of annotations) {
       const frame = frames.get(a.frameIndex);
       if (!frame) throw new Error(`frame ${a.frameIndex} of an annotation was not decoded`);
-      const map = await parentMaps.mapOf(frame, options.resolution, () => parent.predict(frame));
+      const map = await parent.mapOf(frame);
       agreement += annotationAgreement(map, a);
       share += annotationShare(map, a);
     }
@@ -220,11 +219,13 @@ export async function measureParentGuide(
 }
 
 /**
- * The parent at the guide's resolution, loaded on its first frame: when every frame's map is in
- * the cache (a correction round re-rendering the clip) its session is never created.
+ * The parent's map of a frame at the guide's resolution: from the cache when the frame was seen
+ * before, otherwise from the parent network, loaded on its first such frame. When every frame's
+ * map is in the cache (a correction round re-rendering the clip) its session is never created.
  */
-class LazyParent {
+class CachedParent {
   private loading: Promise<SegmentationModel> | undefined;
+  private readonly parentMaps: ParentMapCache;
 
   constructor(
     private readonly options: {
@@ -232,21 +233,28 @@ class LazyParent {
       device?: DeviceChoice;
       threads?: number;
       cacheDir?: string;
+      parentMaps?: ParentMapCache;
     },
-  ) {}
+  ) {
+    // Without a cache, one that keeps nothing: every frame runs the parent.
+    this.parentMaps = options.parentMaps ?? new ParentMapCache({ maxBytes: 0 });
+  }
 
   get loaded(): boolean {
     return this.loading !== undefined;
   }
 
-  async predict(frame: RgbFrame): Promise<Float32Array> {
-    this.loading ??= SegmentationModel.load({
-      resolution: this.options.resolution,
-      device: this.options.device,
-      threads: this.options.threads,
-      cacheDir: this.options.cacheDir,
+  /** The map is shared with the cache: read it, do not write to it. */
+  mapOf(frame: RgbFrame): Promise<Float32Array> {
+    return this.parentMaps.mapOf(frame, this.options.resolution, async () => {
+      this.loading ??= SegmentationModel.load({
+        resolution: this.options.resolution,
+        device: this.options.device,
+        threads: this.options.threads,
+        cacheDir: this.options.cacheDir,
+      });
+      return (await this.loading).predict(frame);
     });
-    return (await this.loading).predict(frame);
   }
 
   async dispose(): Promise<void> {
@@ -265,10 +273,8 @@ class LazyParent {
 export class ParentGuidedSegmenter implements FrameSegmenter {
   private constructor(
     private readonly fine: FrameSegmenter,
-    private readonly parent: LazyParent,
-    private readonly resolution: number,
+    private readonly parent: CachedParent,
     private readonly share: number,
-    private readonly parentMaps: ParentMapCache,
   ) {}
 
   /**
@@ -284,11 +290,8 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     if (guideStandsAside(guide)) return fine;
     return new ParentGuidedSegmenter(
       fine,
-      new LazyParent({ ...options, resolution: guide.resolution }),
-      guide.resolution,
+      new CachedParent({ ...options, resolution: guide.resolution }),
       guide.share ?? PARENT_SHARE,
-      // Without a cache, one that keeps nothing: every frame runs the parent.
-      options.parentMaps ?? new ParentMapCache({ maxBytes: 0 }),
     );
   }
 
@@ -313,7 +316,7 @@ export class ParentGuidedSegmenter implements FrameSegmenter {
     frame: RgbFrame,
   ): Promise<{ probability: Float32Array; fine: Float32Array; parent: Float32Array }> {
     const fine = await this.fine.predict(frame);
-    const parent = await this.parentMaps.mapOf(frame, this.resolution, () => this.parent.predict(frame));
+    const parent = await this.parent.mapOf(frame);
     const probability = fuseWithParent(fine, parent, frame.width, frame.height, { share: this.share });
     return { probability, fine, parent };
   }
