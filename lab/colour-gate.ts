@@ -14,7 +14,8 @@
  * annotated frame and its ground truth the annotation.
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard, labelComponents } from '@oneshot-roto/core';
+import { labelComponents } from '@oneshot-roto/core';
+import { RuleScores } from './rule-scores';
 import { listFrames, listSequences, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { promises as fs } from 'node:fs';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const deltas = values.deltas.split(',').map(Number);
   const labels = ['as is', ...taus.map((t) => `gate ${t}`), ...deltas.map((d) => `gate best - ${d}`)];
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
-  const perSeq: Record<string, { J: number; F: number }[]> = {};
+  const scores = new RuleScores(labels);
   const name = (i: number) => `${String(i).padStart(5, '0')}.png`;
   for (const seq of seqs) {
     if (!(await fs.stat(path.join(values.soft, seq)).catch(() => null))) continue;
@@ -117,8 +118,6 @@ async function main(): Promise<void> {
     const w = f0.width;
     const h = f0.height;
     const llr = colourModel(f0.data, await readGroundTruth(values.davis, seq, frames[0]!), bins);
-    const totals = labels.map(() => ({ J: 0, F: 0 }));
-    let n = 0;
     for (let i = 1; i < frames.length - 1; i++) {
       if (i % step !== 0) continue;
       const file = path.join(values.soft, seq, name(i));
@@ -134,26 +133,11 @@ async function main(): Promise<void> {
         ),
         ...deltas.map((d) => gate(bin, rgb, llr, w, h, bins, d, minShare, false, true)),
       ];
-      outs.forEach((o, k) => {
-        totals[k]!.J += jaccard(o, gt, w, h);
-        totals[k]!.F += boundaryF(o, gt, w, h);
-      });
-      n++;
+      scores.add(outs, gt, w, h);
     }
-    perSeq[seq] = totals.map((t) => ({ J: t.J / n, F: t.F / n }));
-    process.stdout.write(
-      `${seq}: ${labels.map((l, k) => `${l} ${perSeq[seq]![k]!.J.toFixed(3)}/${perSeq[seq]![k]!.F.toFixed(3)}`).join(' | ')}\n`,
-    );
+    scores.endSequence(seq);
   }
-  const names = Object.keys(perSeq);
-  process.stdout.write(
-    `\n| rule | J mean | F mean | (${names.length} sequences, every ${step}th frame, threshold 0.5, no finishing, ${bins}³ colour bins)\n|---|---|---|\n`,
-  );
-  labels.forEach((l, k) => {
-    const J = names.reduce((a, s) => a + perSeq[s]![k]!.J, 0) / names.length;
-    const F = names.reduce((a, s) => a + perSeq[s]![k]!.F, 0) / names.length;
-    process.stdout.write(`| ${l} | ${J.toFixed(3)} | ${F.toFixed(3)} |\n`);
-  });
+  scores.printSummary(`every ${step}th frame, threshold 0.5, no finishing, ${bins}³ colour bins`);
 }
 
 main().catch((err) => {

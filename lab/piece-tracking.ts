@@ -20,7 +20,8 @@
  * of the previous kept area (the track followed a wrong piece). Every combination is scored.
  */
 import { parseArgs } from 'node:util';
-import { boundaryF, jaccard, labelComponents, squaredDistanceTo } from '@oneshot-roto/core';
+import { labelComponents, squaredDistanceTo } from '@oneshot-roto/core';
+import { RuleScores } from './rule-scores';
 import { listFrames, listSequences, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { promises as fs } from 'node:fs';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     ),
   ];
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
-  const perSeq: Record<string, { J: number; F: number }[]> = {};
+  const scores = new RuleScores(labels);
   const name = (i: number) => `${String(i).padStart(5, '0')}.png`;
   for (const seq of seqs) {
     if (!(await fs.stat(path.join(values.soft, seq)).catch(() => null))) continue;
@@ -118,8 +119,6 @@ async function main(): Promise<void> {
     const w = 854;
     const h = gt0.length / w;
     let kept = rules.map(() => gt0);
-    const totals = labels.map(() => ({ J: 0, F: 0 }));
-    let n = 0;
     for (let i = 1; i < frames.length - 1; i++) {
       if (i % step !== 0) continue;
       const file = path.join(values.soft, seq, name(i));
@@ -128,26 +127,11 @@ async function main(): Promise<void> {
       const soft = (await readSoftMap(file, w, h)).data;
       const bin = Uint8Array.from(soft, (v) => (v >= 0.5 ? 1 : 0));
       kept = rules.map((x, k) => track(bin, kept[k]!, w, h, x, step));
-      [bin, ...kept].forEach((o, k) => {
-        totals[k]!.J += jaccard(o, gt, w, h);
-        totals[k]!.F += boundaryF(o, gt, w, h);
-      });
-      n++;
+      scores.add([bin, ...kept], gt, w, h);
     }
-    perSeq[seq] = totals.map((t) => ({ J: t.J / n, F: t.F / n }));
-    process.stdout.write(
-      `${seq}: ${labels.map((l, k) => `${l} ${perSeq[seq]![k]!.J.toFixed(3)}/${perSeq[seq]![k]!.F.toFixed(3)}`).join(' | ')}\n`,
-    );
+    scores.endSequence(seq);
   }
-  const names = Object.keys(perSeq);
-  process.stdout.write(
-    `\n| rule | J mean | F mean | (${names.length} sequences, every ${step}th frame, threshold 0.5, no finishing)\n|---|---|---|\n`,
-  );
-  labels.forEach((l, k) => {
-    const J = names.reduce((a, s) => a + perSeq[s]![k]!.J, 0) / names.length;
-    const F = names.reduce((a, s) => a + perSeq[s]![k]!.F, 0) / names.length;
-    process.stdout.write(`| ${l} | ${J.toFixed(3)} | ${F.toFixed(3)} |\n`);
-  });
+  scores.printSummary(`every ${step}th frame, threshold 0.5, no finishing`);
 }
 
 main().catch((err) => {
