@@ -20,7 +20,13 @@
  * of the previous kept area (the track followed a wrong piece). Every combination is scored.
  */
 import { parseArgs } from 'node:util';
-import { labelComponents, squaredDistanceTo } from '@oneshot-roto/core';
+import {
+  DEFAULT_PIECE_TRACK,
+  keepNearPieces,
+  makeFloatMatte,
+  planPieceTrack,
+  squaredDistanceTo,
+} from '@oneshot-roto/core';
 import { RuleScores } from './rule-scores';
 import { listFrames, listSequences, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
@@ -53,25 +59,14 @@ function track(
   rule: Rule,
   step: number,
 ): Uint8Array {
-  const d2 = squaredDistanceTo(previous, w, h, 1);
   const prevArea = areaOf(previous);
   const r = step * Math.max(rule.r, rule.scale * Math.sqrt((4 * prevArea) / Math.PI));
   const r2 = r * r;
-  const out = new Uint8Array(mask.length);
-  if (rule.mode === 'pixels') {
-    for (let i = 0; i < mask.length; i++) out[i] = mask[i]! && d2[i]! <= r2 ? 1 : 0;
-  } else {
-    const comps = labelComponents(mask, w, h, 1, 8);
-    const near = new Uint8Array(comps.areas.length);
-    for (let i = 0; i < mask.length; i++) {
-      const l = comps.labels[i]!;
-      if (l >= 0 && d2[i]! <= r2) near[l] = 1;
-    }
-    for (let i = 0; i < mask.length; i++) {
-      const l = comps.labels[i]!;
-      out[i] = l >= 0 && near[l] ? 1 : 0;
-    }
-  }
+  const d2 = rule.mode === 'pixels' ? squaredDistanceTo(previous, w, h, 1) : new Float64Array(0);
+  const out =
+    rule.mode === 'pixels'
+      ? mask.map((v, i) => (v && d2[i]! <= r2 ? 1 : 0))
+      : keepNearPieces(mask, previous, w, h, step, { pixelsPerFrame: rule.r, diameterShare: rule.scale });
   const kept = areaOf(out);
   return kept === 0 || kept < rule.minKept * prevArea ? mask : out;
 }
@@ -108,6 +103,7 @@ async function main(): Promise<void> {
         (x.scale > 0 ? ` or ${x.scale} of its diameter` : '') +
         (x.minKept > 0 ? `, whole mask under ${x.minKept} kept` : ''),
     ),
+    `product: planPieceTrack, ${DEFAULT_PIECE_TRACK.pixelsPerFrame}/frame or ${DEFAULT_PIECE_TRACK.diameterShare} of its diameter`,
   ];
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const scores = new RuleScores(labels);
@@ -118,16 +114,32 @@ async function main(): Promise<void> {
     const gt0 = await readGroundTruth(values.davis, seq, frames[0]!);
     const w = 854;
     const h = gt0.length / w;
+    const stored: number[] = [];
+    for (let i = step; i < frames.length - 1; i += step) {
+      if (await fs.stat(path.join(values.soft, seq, name(i))).catch(() => null)) stored.push(i);
+    }
+    const readBinary = async (i: number) =>
+      Uint8Array.from((await readSoftMap(path.join(values.soft!, seq, name(i)), w, h)).data, (v) =>
+        v >= 0.5 ? 1 : 0,
+      );
+    // The product's planner over the same frames, from the annotation on frame 0.
+    const plan = await planPieceTrack({
+      frames: [0, ...stored],
+      annotated: [0],
+      width: w,
+      height: h,
+      readMask: (i) => (i === 0 ? Promise.resolve(gt0) : readBinary(i)),
+    });
     let kept = rules.map(() => gt0);
-    for (let i = 1; i < frames.length - 1; i++) {
-      if (i % step !== 0) continue;
-      const file = path.join(values.soft, seq, name(i));
-      if (!(await fs.stat(file).catch(() => null))) continue;
+    for (const i of stored) {
       const gt = await readGroundTruth(values.davis, seq, frames[i]!);
-      const soft = (await readSoftMap(file, w, h)).data;
+      const soft = (await readSoftMap(path.join(values.soft, seq, name(i)), w, h)).data;
       const bin = Uint8Array.from(soft, (v) => (v >= 0.5 ? 1 : 0));
       kept = rules.map((x, k) => track(bin, kept[k]!, w, h, x, step));
-      scores.add([bin, ...kept], gt, w, h);
+      const planned = Uint8Array.from(plan.apply(i, makeFloatMatte(soft, w, h)).data, (v) =>
+        v >= 0.5 ? 1 : 0,
+      );
+      scores.add([bin, ...kept, planned], gt, w, h);
     }
     scores.endSequence(seq);
   }

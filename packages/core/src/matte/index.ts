@@ -70,3 +70,12 @@ export {
 export { pinSoftMap, pinMask, type PinnedPixels } from './pinned';
 export { labelComponents, type Components, type Connectivity } from './components';
 export { squaredDistanceTo } from './distance-transform';
+export {
+  keepNearPieces,
+  planPieceTrack,
+  PieceTrack,
+  PieceTrackOptionsError,
+  DEFAULT_PIECE_TRACK,
+  type PieceTrackOptions,
+  type PieceTrackSource,
+} from './piece-track';

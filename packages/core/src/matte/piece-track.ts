@@ -1,0 +1,209 @@
+/**
+ * Piece tracking: a frame's mask keeps only the pieces (connected components) that come within
+ * reach of the object's mask in the neighbouring frame, walking out from every annotated frame.
+ * A piece that appears far from where the object was — a distractor of the object's colours
+ * growing into view, which both the parent and the fine-tuned networks mark (BENCHMARKS.md,
+ * "Motorbike") — is cleared from the soft map before the matte is finished.
+ *
+ * This is the one stage where a frame's matte depends on other frames: the networks still
+ * segment every frame on its own, in any order, and the track runs over the finished soft maps
+ * of a range (a render, `segment`, an evaluation). Each frame follows its nearest annotated frame
+ * (forward from the one before it, backward from the one after it), so a correction re-anchors
+ * the frames around it. Where a frame would keep nothing, it keeps its whole mask (the object
+ * came back somewhere else) and the track goes on from there.
+ */
+import { labelComponents } from './components';
+import { squaredDistanceTo } from './distance-transform';
+import { SNAP_REFERENCE_SIZE } from './frame-scale';
+import { assertSameSize, makeFloatMatte, type FloatMatte } from './matte';
+
+export interface PieceTrackOptions {
+  /**
+   * How far a piece may be from the neighbouring frame's mask, in pixels per frame of an 854×480
+   * frame (scaled with the frame's diagonal; times the frames between two tracked frames).
+   * Default 8.
+   */
+  pixelsPerFrame: number;
+  /**
+   * Or this share of the neighbouring mask's equivalent diameter per frame, whichever is larger:
+   * a large or close object moves more pixels. Default 0.1.
+   */
+  diameterShare: number;
+}
+
+/** Chosen on the training subset's every-frame maps (BENCHMARKS.md, "Piece tracking"). */
+export const DEFAULT_PIECE_TRACK: Readonly<PieceTrackOptions> = { pixelsPerFrame: 8, diameterShare: 0.1 };
+
+export class PieceTrackOptionsError extends RangeError {
+  override name = 'PieceTrackOptionsError';
+}
+
+function resolve(options: Partial<PieceTrackOptions>): PieceTrackOptions {
+  const o = { ...DEFAULT_PIECE_TRACK, ...options };
+  for (const [key, v] of Object.entries(o)) {
+    if (!Number.isFinite(v) || v < 0)
+      throw new PieceTrackOptionsError(`piece tracking ${key} must be a number >= 0, got ${String(v)}`);
+  }
+  return o;
+}
+
+function areaOf(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] ? 1 : 0;
+  return n;
+}
+
+/**
+ * The pieces of `mask` (0/1) that come within reach of `neighbour`, the object's kept mask `gap`
+ * frames away; the whole `mask` when none does or `neighbour` is empty.
+ */
+export function keepNearPieces(
+  mask: Uint8Array,
+  neighbour: Uint8Array,
+  width: number,
+  height: number,
+  gap: number,
+  options: Partial<PieceTrackOptions> = {},
+): Uint8Array {
+  const o = resolve(options);
+  const area = areaOf(neighbour);
+  if (area === 0) return mask;
+  const scale = Math.hypot(width, height) / Math.hypot(SNAP_REFERENCE_SIZE.width, SNAP_REFERENCE_SIZE.height);
+  const perFrame = Math.max(o.pixelsPerFrame * scale, o.diameterShare * Math.sqrt((4 * area) / Math.PI));
+  const reach2 = (Math.max(1, gap) * perFrame) ** 2;
+  const d2 = squaredDistanceTo(neighbour, width, height, 1);
+  const pieces = labelComponents(mask, width, height, 1, 8);
+  const near = new Uint8Array(pieces.areas.length);
+  for (let i = 0; i < mask.length; i++) {
+    const l = pieces.labels[i]!;
+    if (l >= 0 && d2[i]! <= reach2) near[l] = 1;
+  }
+  const kept = new Uint8Array(mask.length);
+  let any = false;
+  for (let i = 0; i < mask.length; i++) {
+    const l = pieces.labels[i]!;
+    if (l >= 0 && near[l]) kept[i] = 1;
+    any ||= kept[i] === 1;
+  }
+  return any ? kept : mask;
+}
+
+export interface PieceTrackSource {
+  /** The frames of the range, in any order (each is tracked from its neighbours in the range). */
+  frames: readonly number[];
+  /** Frames whose masks are the editor's: the tracks start there and never cut them. */
+  annotated: Iterable<number>;
+  width: number;
+  height: number;
+  /** A frame's mask (0/1, `width`×`height`) as the matte thresholds it, painted pixels applied. */
+  readMask(frame: number): Promise<Uint8Array>;
+}
+
+/**
+ * Which pixels of each frame the track clears, kept as runs (start, length) of pixel indices:
+ * a few kilobytes for a frame with a cut piece and nothing for most frames, so a long clip's
+ * plan holds in memory where its masks would not.
+ */
+export class PieceTrack {
+  readonly #cuts: Map<number, Uint32Array>;
+
+  constructor(
+    cuts: Map<number, Uint32Array>,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.#cuts = cuts;
+  }
+
+  /** Frames where the track clears a piece, ascending. */
+  get cutFrames(): number[] {
+    return [...this.#cuts.keys()].sort((a, b) => a - b);
+  }
+
+  /** Pixels the track clears in `frame`. */
+  cutArea(frame: number): number {
+    const runs = this.#cuts.get(frame);
+    let n = 0;
+    for (let k = 1; runs && k < runs.length; k += 2) n += runs[k]!;
+    return n;
+  }
+
+  /** The frame's soft map with the cut pieces at 0 (the same map where nothing is cut). */
+  apply(frame: number, soft: FloatMatte): FloatMatte {
+    const runs = this.#cuts.get(frame);
+    if (!runs) return soft;
+    assertSameSize(soft, { width: this.width, height: this.height }, 'piece track');
+    const out = soft.data.slice();
+    for (let k = 0; k < runs.length; k += 2) {
+      const start = runs[k]!;
+      out.fill(0, start, start + runs[k + 1]!);
+    }
+    return makeFloatMatte(out, soft.width, soft.height);
+  }
+}
+
+function cutRuns(mask: Uint8Array, kept: Uint8Array): Uint32Array | undefined {
+  const runs: number[] = [];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i] || kept[i]) continue;
+    const start = i;
+    while (i + 1 < mask.length && mask[i + 1] && !kept[i + 1]) i++;
+    runs.push(start, i - start + 1);
+  }
+  return runs.length > 0 ? Uint32Array.from(runs) : undefined;
+}
+
+/**
+ * Tracks the pieces of every frame of `source.frames` from its nearest annotated frame in the
+ * range (ties go forward, from the earlier one). A range without an annotated frame is left as it
+ * is. Each mask is read once; two are held at a time.
+ */
+export async function planPieceTrack(
+  source: PieceTrackSource,
+  options: Partial<PieceTrackOptions> = {},
+): Promise<PieceTrack> {
+  const o = resolve(options);
+  const { width, height } = source;
+  const frames = [...new Set(source.frames)].sort((a, b) => a - b);
+  const annotatedSet = new Set(source.annotated);
+  const anchors = frames.map((f, k) => (annotatedSet.has(f) ? k : -1)).filter((k) => k >= 0);
+  const cuts = new Map<number, Uint32Array>();
+  // Walks from position `from` (an anchor) over positions `to`, each tracked from the one before.
+  const walk = async (from: number, to: number[]): Promise<void> => {
+    if (to.length === 0) return;
+    let neighbour = await source.readMask(frames[from]!);
+    let at = frames[from]!;
+    for (const k of to) {
+      const mask = await source.readMask(frames[k]!);
+      const kept = keepNearPieces(mask, neighbour, width, height, Math.abs(frames[k]! - at), o);
+      const runs = kept === mask ? undefined : cutRuns(mask, kept);
+      if (runs) cuts.set(frames[k]!, runs);
+      neighbour = kept;
+      at = frames[k]!;
+    }
+  };
+  const range = (a: number, b: number): number[] =>
+    a <= b
+      ? Array.from({ length: b - a + 1 }, (_, i) => a + i)
+      : Array.from({ length: a - b + 1 }, (_, i) => a - i);
+  for (let j = 0; j < anchors.length; j++) {
+    const a = anchors[j]!;
+    const prev = anchors[j - 1];
+    const next = anchors[j + 1];
+    // Backward from `a` to the middle of the gap before it (the whole start before the first).
+    let lo = 0;
+    if (prev !== undefined) {
+      lo = a;
+      while (lo - 1 > prev && frames[a]! - frames[lo - 1]! < frames[lo - 1]! - frames[prev]!) lo--;
+    }
+    // Forward from `a` up to and including the middle of the gap after it.
+    let hi = frames.length - 1;
+    if (next !== undefined) {
+      hi = a;
+      while (hi + 1 < next && frames[hi + 1]! - frames[a]! <= frames[next]! - frames[hi + 1]!) hi++;
+    }
+    await walk(a, lo < a ? range(a - 1, lo) : []);
+    await walk(a, hi > a ? range(a + 1, hi) : []);
+  }
+  return new PieceTrack(cuts, width, height);
+}
