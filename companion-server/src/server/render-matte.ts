@@ -12,6 +12,10 @@ import {
   MatteOptionsError,
   type EdgeSnapMethod,
   createMatteProcessor,
+  planPieceTrack,
+  trackedMask,
+  type FloatMatte,
+  type PieceTrack,
   type ProcessedFrame,
   openMatteWriter,
   type MatteWriter,
@@ -111,15 +115,32 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
       req.onProgress(done, req.frames.length);
     }
   };
+  const readSoft = async (frame: number): Promise<FloatMatte> => {
+    if (req.signal.aborted) throw new ProtocolError('cancelled', 'render cancelled');
+    const soft = await req.readMatte(frame);
+    const data = new Float32Array(soft.length);
+    for (let i = 0; i < soft.length; i++) data[i] = soft[i]! / 255;
+    return makeFloatMatte(data, req.width, req.height);
+  };
   try {
+    // The track reads the range's stored maps once before the render reads them again (two at a
+    // time in memory); the annotated frames in the range are where it starts.
+    let track: PieceTrack | undefined;
+    const anchors = req.frames.filter((f) => req.painted?.has(f));
+    if (options.pieceTrack && anchors.length > 0) {
+      track = await planPieceTrack({
+        frames: req.frames,
+        annotated: anchors,
+        width: req.width,
+        height: req.height,
+        readMask: async (f) => trackedMask(await readSoft(f), options.threshold, req.painted?.get(f)),
+      });
+    }
     for (const frame of req.frames) {
-      if (req.signal.aborted) throw new ProtocolError('cancelled', 'render cancelled');
-      const soft = await req.readMatte(frame);
-      const data = new Float32Array(soft.length);
-      for (let i = 0; i < soft.length; i++) data[i] = soft[i]! / 255;
+      const soft = await readSoft(frame);
       const rgb = await req.readFrame(frame);
       await write(
-        processor.push(frame, makeFloatMatte(data, req.width, req.height), rgb, req.painted?.get(frame)),
+        processor.push(frame, track ? track.apply(frame, soft) : soft, rgb, req.painted?.get(frame)),
       );
     }
     await write(processor.flush());

@@ -45,6 +45,7 @@ describe('matte CLI options', () => {
         '--invert',
         '--temporal-smoothing',
         '2',
+        '--piece-track',
         '--format',
         'prores',
       ]),
@@ -61,8 +62,10 @@ describe('matte CLI options', () => {
       feather: 4,
       invert: true,
       temporalRadius: 2,
+      pieceTrack: true,
       format: 'prores',
     });
+    expect(parse(['--no-piece-track']).pieceTrack).toBe(false);
   });
 
   it('--fill-holes without a value fills all holes', () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main';
 import { readWeights, readMask, sampleClip } from '@oneshot-roto/core';
-import { occludedBearFrames } from '../server/helpers/fixtures';
+import { inTwin, occludedBearFrames, twinBearFrames, twinBearMask } from '../server/helpers/fixtures';
 
 const sample = sampleClip();
 
@@ -413,4 +413,50 @@ describe('oneshot-roto segment / eval', () => {
       );
     });
   });
+
+  it('--piece-track clears a twin of the object that appears away from it; the object and the frames before stay as they were', async () => {
+    // Bear frames beside a grey panel that shows the same frame, a gap away, from clip frame 2 on.
+    const clip = await twinBearFrames(5, 2, 256);
+    const annotation = path.join(dir, 'twin-00000.png');
+    const mask0 = await twinBearMask(0, clip.width, clip.height);
+    await sharp(Buffer.from(mask0.map((v) => v * 255)), {
+      raw: { width: clip.width, height: clip.height, channels: 1 },
+    })
+      .png()
+      .toFile(annotation);
+    const segment = async (name: string, flag: string) => {
+      const out = path.join(dir, name);
+      await run([
+        'segment',
+        clip.folder,
+        '--out',
+        out,
+        '--annotation',
+        `0:${annotation}`,
+        // `fast` as the product runs it (its 1024² parent guide marks both bears), fewer steps.
+        ...['--preset', 'fast', '--iterations', '20', '--edge-snap', 'none'],
+        flag,
+      ]);
+      const masks: Uint8Array[] = [];
+      for (let n = 0; n < 5; n++)
+        masks.push((await readMask(path.join(out, `${String(n).padStart(5, '0')}.png`))).data);
+      return masks;
+    };
+    const part = (m: Uint8Array, twin: boolean) => {
+      let n = 0;
+      for (let i = 0; i < m.length; i++) if (m[i] && inTwin(i, clip.width) === twin) n++;
+      return n;
+    };
+    const independent = await segment('twin-independent', '--no-piece-track');
+    const tracked = await segment('twin-tracked', '--piece-track');
+    const bearArea = part(mask0, false);
+    for (let n = 2; n < 5; n++) {
+      // Frames on their own: the network marks the twin as it marks the bear…
+      expect(part(independent[n]!, true)).toBeGreaterThan(0.3 * bearArea);
+      // …tracked from the annotation, the twin is cleared and the bear is untouched.
+      expect(part(tracked[n]!, true)).toBe(0);
+      expect(part(tracked[n]!, false)).toBe(part(independent[n]!, false));
+    }
+    for (let n = 0; n < 2; n++) expect(Buffer.compare(tracked[n]!, independent[n]!)).toBe(0);
+  }, 600_000);
 });

@@ -52,6 +52,11 @@ export const MatteOptionsSchema = Type.Object(
       maximum: 10,
       description: 'Average the soft map over ±N neighbouring frames (0: off, frames stay independent)',
     }),
+    pieceTrack: Type.Boolean({
+      description:
+        "Keep only the mask's pieces that follow the object from the nearest annotated frame (a piece that " +
+        'appears away from where the object was is cleared); needs an annotated frame in the range',
+    }),
     format: Type.Union(
       MATTE_OUTPUT_FORMATS.map((f) => Type.Literal(f)),
       {

@@ -54,6 +54,13 @@ export function addMatteOptions(cmd: Command): Command {
       ),
     )
     .addOption(
+      new Option(
+        '--piece-track',
+        `keep only the mask pieces that follow the object from the nearest annotated frame (default: ${D.pieceTrack ? 'on' : 'off'})`,
+      ),
+    )
+    .addOption(new Option('--no-piece-track', 'keep every piece of each frame (frames stay independent)'))
+    .addOption(
       new Option('--format <format>', `matte output format (default: ${D.format})`).choices([
         ...MATTE_OUTPUT_FORMATS,
       ]),
@@ -103,6 +110,7 @@ export function parseMatteFlags(opts: Record<string, unknown>): Partial<MatteOpt
     feather: num(opts, 'feather', '--feather'),
     invert: opts.invert === undefined ? undefined : Boolean(opts.invert),
     temporalRadius: num(opts, 'temporalSmoothing', '--temporal-smoothing', true),
+    pieceTrack: opts.pieceTrack === undefined ? undefined : Boolean(opts.pieceTrack),
     format: opts.format as MatteOptions['format'] | undefined,
   };
   resolveMatteOptions(partial);

@@ -15,6 +15,9 @@ import {
   createMatteProcessor,
   openMatteWriter,
   makeFloatMatte,
+  planPieceTrack,
+  SoftMapSpill,
+  trackedMask,
   type FrameSegmenter,
   DONT_CARE,
   validateAnnotation,
@@ -187,18 +190,41 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     const started = performance.now();
     let done = 0;
     const evidence = new Map<number, FrameEvidence>();
+    // Piece tracking needs every frame's map before it finishes any (a frame follows its nearest
+    // annotation, which may come later): the maps wait on disk, and the frames are read again.
+    const spill =
+      matte.pieceTrack && annotations.length > 0
+        ? await SoftMapSpill.create(source.width, source.height)
+        : undefined;
+    let finishBar: Progress | undefined;
     try {
       for await (const f of segmentClip(source, model)) {
         evidence.set(f.index, f.evidence);
-        for (const p of processor.push(
-          f.index,
-          makeFloatMatte(f.probability, source.width, source.height),
-          f.frame,
-          painted.get(f.index),
-        )) {
-          await writer.write(p.frameIndex, p.matte, p.frame);
-        }
+        const soft = makeFloatMatte(f.probability, source.width, source.height);
+        if (spill) await spill.write(f.index, soft);
+        else
+          for (const p of processor.push(f.index, soft, f.frame, painted.get(f.index)))
+            await writer.write(p.frameIndex, p.matte, p.frame);
         bar.update(++done);
+      }
+      if (spill) {
+        const pins = new Map(annotations.map((a) => [a.frameIndex, a.mask]));
+        const track = await planPieceTrack({
+          frames: [...evidence.keys()],
+          annotated: pins.keys(),
+          width: source.width,
+          height: source.height,
+          readMask: async (i) => trackedMask(await spill.read(i), matte.threshold, pins.get(i)),
+        });
+        bar.stop();
+        finishBar = createProgress('finishing', source.frameCount, 'frames');
+        let finished = 0;
+        for await (const f of source.frames()) {
+          const soft = track.apply(f.index, await spill.read(f.index));
+          for (const p of processor.push(f.index, soft, f.frame, painted.get(f.index)))
+            await writer.write(p.frameIndex, p.matte, p.frame);
+          finishBar.update(++finished);
+        }
       }
       for (const p of processor.flush()) await writer.write(p.frameIndex, p.matte, p.frame);
     } catch (err) {
@@ -206,6 +232,8 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       throw err;
     } finally {
       bar.stop();
+      finishBar?.stop();
+      await spill?.dispose();
       await model.dispose();
     }
     const outputs = await writer.close();

@@ -110,3 +110,44 @@ export async function occludedBearFrames(
   await fs.writeFile(file, covered);
   return frames;
 }
+
+/**
+ * The first `count` bear frames at `width` px wide, each beside a grey panel one and a half times
+ * as wide; from frame `from` on, the panel's right part shows the same bear frame again: a twin
+ * of the object that appears far from it (a distractor that any network fine-tuned on frame 0
+ * marks too), with a grey gap half a frame wide between the two.
+ */
+export async function twinBearFrames(
+  count: number,
+  from: number,
+  width: number,
+): Promise<{ folder: string; width: number; height: number }> {
+  const frames = await smallBearFrames(count, width);
+  const { height } = frames;
+  const twinLeft = width + Math.round(width / 2);
+  for (let n = 0; n < count; n++) {
+    const file = join(frames.folder, `${String(n).padStart(5, '0')}.png`);
+    const original = await fs.readFile(file);
+    const twin = n >= from ? [{ input: original, left: twinLeft, top: 0 }] : [];
+    const wide = await sharp({
+      create: { width: twinLeft + width, height, channels: 3, background: { r: 128, g: 128, b: 128 } },
+    })
+      .composite([{ input: original, left: 0, top: 0 }, ...twin])
+      .png()
+      .toBuffer();
+    await fs.writeFile(file, wide);
+  }
+  return { folder: frames.folder, width: twinLeft + width, height };
+}
+
+/** Whether pixel `i` of a twinBearFrames frame `width` px wide is in the twin's part. */
+export const inTwin = (i: number, width: number): boolean => i % width >= (width * 3) / 5;
+
+/** Bear frame `n`'s mask in a twinBearFrames frame (`width` its full width): 0 outside the bear's part. */
+export async function twinBearMask(n: number, width: number, height: number): Promise<Uint8Array> {
+  const bearWidth = (width * 2) / 5;
+  const bear = await bearMask(n, bearWidth, height);
+  const m = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) m.set(bear.subarray(y * bearWidth, (y + 1) * bearWidth), y * width);
+  return m;
+}

@@ -8,8 +8,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MatteOptions } from '../matte/options';
 import { createMatteProcessor } from '../matte/pipeline';
+import { planPieceTrack, trackedMask } from '../matte/piece-track';
 import { openMatteWriter } from '../matte/writers';
-import { binarize, makeFloatMatte } from '../matte/matte';
+import { binarize, makeFloatMatte, type FloatMatte } from '../matte/matte';
 import type { DeviceChoice, FrameSegmenter } from '../model';
 import { scoreFrames, type FrameEvidence } from '../confidence';
 import type { Annotation } from '../osvos/annotations';
@@ -27,6 +28,7 @@ import type { FineTuneSettings } from '../osvos/presets';
 import { segmentClip } from '../osvos/segment-clip';
 import { readWeights, withSegmentationChoices, writeWeights, type FineTunedWeights } from '../osvos/weights';
 import { openFrameSource } from '../video/open-frame-source';
+import type { RgbFrame } from '../video/frame';
 import { MaskSequenceWriter, readMask, type BinaryMask } from '../video/mask-io';
 import {
   annotationPath,
@@ -326,16 +328,42 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
             });
           }
         };
+        // Piece tracking needs every frame's map before it finishes any (a frame follows its
+        // nearest annotation, which may come later): the clip's maps wait in memory (DAVIS clips).
+        const track = options.matte.pieceTrack && annotations.length > 0;
+        const held: { index: number; soft: FloatMatte; frame: RgbFrame }[] = [];
+        const finish = async (index: number, soft: FloatMatte, frame: RgbFrame) => {
+          const painted = options.keepPainted
+            ? annotations.find((a) => a.frameIndex === index)?.mask
+            : undefined;
+          for (const p of processor.push(index, soft, frame, painted))
+            await consume(p.frameIndex, p.matte.data);
+        };
         try {
           for await (const f of segmentClip(source, model, { only })) {
             evidence.set(f.index, f.evidence);
             const soft = makeFloatMatte(f.probability, source.width, source.height);
             await softWriter?.write(f.index, soft);
-            const painted = options.keepPainted
-              ? annotations.find((a) => a.frameIndex === f.index)?.mask
-              : undefined;
-            for (const p of processor.push(f.index, soft, f.frame, painted))
-              await consume(p.frameIndex, p.matte.data);
+            if (track) held.push({ index: f.index, soft, frame: f.frame });
+            else await finish(f.index, soft, f.frame);
+          }
+          if (track) {
+            const byIndex = new Map(held.map((h) => [h.index, h.soft]));
+            const plan = await planPieceTrack({
+              frames: held.map((h) => h.index),
+              annotated: annotations.map((a) => a.frameIndex),
+              width: source.width,
+              height: source.height,
+              readMask: (i) =>
+                Promise.resolve(
+                  trackedMask(
+                    byIndex.get(i)!,
+                    options.matte.threshold,
+                    annotations.find((a) => a.frameIndex === i)?.mask,
+                  ),
+                ),
+            });
+            for (const h of held) await finish(h.index, plan.apply(h.index, h.soft), h.frame);
           }
           for (const p of processor.flush()) await consume(p.frameIndex, p.matte.data);
           await softWriter?.close();

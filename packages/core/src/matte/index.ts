@@ -73,9 +73,11 @@ export { squaredDistanceTo } from './distance-transform';
 export {
   keepNearPieces,
   planPieceTrack,
+  trackedMask,
   PieceTrack,
   PieceTrackOptionsError,
   DEFAULT_PIECE_TRACK,
   type PieceTrackOptions,
   type PieceTrackSource,
 } from './piece-track';
+export { SoftMapSpill } from './soft-map-spill';

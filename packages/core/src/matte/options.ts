@@ -37,6 +37,7 @@ export const DEFAULT_MATTE_OPTIONS: MatteOptions = {
   feather: 0,
   invert: false,
   temporalRadius: 0,
+  pieceTrack: false,
   format: 'png8',
 };
 

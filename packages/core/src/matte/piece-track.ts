@@ -15,7 +15,8 @@
 import { labelComponents } from './components';
 import { squaredDistanceTo } from './distance-transform';
 import { SNAP_REFERENCE_SIZE } from './frame-scale';
-import { assertSameSize, makeFloatMatte, type FloatMatte } from './matte';
+import { assertSameSize, binarize, makeFloatMatte, type FloatMatte } from './matte';
+import { pinSoftMap, type PinnedPixels } from './pinned';
 
 export interface PieceTrackOptions {
   /**
@@ -86,6 +87,14 @@ export function keepNearPieces(
     any ||= kept[i] === 1;
   }
   return any ? kept : mask;
+}
+
+/**
+ * The mask a track follows in a frame: the soft map with the editor's painted pixels (an
+ * annotated frame's), at the matte's threshold.
+ */
+export function trackedMask(soft: FloatMatte, threshold: number, painted?: PinnedPixels): Uint8Array {
+  return binarize(painted ? pinSoftMap(soft, painted) : soft, threshold);
 }
 
 export interface PieceTrackSource {
