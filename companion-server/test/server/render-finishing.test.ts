@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
 import { bearMask, smallBearFrames, tempDir } from './helpers/fixtures';
-import { pngMaskField } from './helpers/mask-png';
+import { openTunedClip } from './helpers/bear-clip';
 import { startTestServer, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -24,25 +24,8 @@ beforeAll(async () => {
   srv = await startTestServer(createSyntheticBackend({ edgeSnap: 'none' }));
   client = await TestClient.connect(srv.url, srv.server.token);
   const frames = await smallBearFrames(6, 128);
-  const { clip } = await client.ack<{ clip: { clipId: string; width: number; height: number } }>({
-    type: 'openClip',
-    source: { kind: 'frames', folder: frames.folder },
-  });
+  const clip = await openTunedClip(client, frames.folder, (w, h) => bearMask(0, w, h), 'best');
   clipId = clip.clipId;
-  await client.ack({
-    type: 'addAnnotation',
-    clipId,
-    frame: 0,
-    mask: await pngMaskField(await bearMask(0, clip.width, clip.height), clip.width, clip.height),
-  });
-  const { job } = await client.ack<{ job: { jobId: string } }>({
-    type: 'fineTune',
-    clipId,
-    preset: 'best',
-    thenSegment: {},
-  });
-  await client.ack({ type: 'subscribe', jobId: job.jobId });
-  expect((await client.waitForJob(job.jobId)).state).toBe('done');
 });
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
 import { inTwin, tempDir, twinBearFrames, twinBearMask } from './helpers/fixtures';
-import { pngMaskField } from './helpers/mask-png';
+import { openTunedClip } from './helpers/bear-clip';
 import { startTestServer, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -26,26 +26,9 @@ beforeAll(async () => {
   srv = await startTestServer(createSyntheticBackend({ edgeSnap: 'none' }));
   client = await TestClient.connect(srv.url, srv.server.token);
   const frames = await twinBearFrames(FRAMES, 2, 128);
-  const { clip } = await client.ack<{ clip: { clipId: string; width: number; height: number } }>({
-    type: 'openClip',
-    source: { kind: 'frames', folder: frames.folder },
-  });
+  const clip = await openTunedClip(client, frames.folder, (w, h) => twinBearMask(0, w, h), 'fast');
   clipId = clip.clipId;
   size = { width: clip.width, height: clip.height };
-  await client.ack({
-    type: 'addAnnotation',
-    clipId,
-    frame: 0,
-    mask: await pngMaskField(await twinBearMask(0, clip.width, clip.height), clip.width, clip.height),
-  });
-  const { job } = await client.ack<{ job: { jobId: string } }>({
-    type: 'fineTune',
-    clipId,
-    preset: 'fast',
-    thenSegment: {},
-  });
-  await client.ack({ type: 'subscribe', jobId: job.jobId });
-  expect((await client.waitForJob(job.jobId)).state).toBe('done');
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 /** The common start of a job test: the small bear frames opened as a clip, frame 0 annotated with strokes. */
 import { bearMask, strokesFromMask } from './fixtures';
+import { pngMaskField } from './mask-png';
 import type { TestClient } from './ws-client';
 
 export interface OpenedClip {
@@ -21,5 +22,37 @@ export async function openAnnotatedBearClip(client: TestClient, folder: string):
     frame: 0,
     mask: { kind: 'strokes', strokes: strokesFromMask(gt, clip.width, clip.height) },
   });
+  return clip;
+}
+
+/**
+ * Opens `folder` as a clip, annotates its frame 0 with `mask(width, height)` as a PNG mask, and
+ * fine-tunes with `preset` then segments every frame; resolves when that job is done.
+ */
+export async function openTunedClip(
+  client: TestClient,
+  folder: string,
+  mask: (width: number, height: number) => Promise<Uint8Array>,
+  preset: 'fast' | 'balanced' | 'best',
+): Promise<OpenedClip> {
+  const { clip } = await client.ack<{ clip: OpenedClip }>({
+    type: 'openClip',
+    source: { kind: 'frames', folder },
+  });
+  await client.ack({
+    type: 'addAnnotation',
+    clipId: clip.clipId,
+    frame: 0,
+    mask: await pngMaskField(await mask(clip.width, clip.height), clip.width, clip.height),
+  });
+  const { job } = await client.ack<{ job: { jobId: string; state: string } }>({
+    type: 'fineTune',
+    clipId: clip.clipId,
+    preset,
+    thenSegment: {},
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId });
+  const done = await client.waitForJob(job.jobId);
+  if (done.state !== 'done') throw new Error(`fine-tune job ended ${String(done.state)}`);
   return clip;
 }
