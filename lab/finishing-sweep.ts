@@ -9,6 +9,8 @@
  *
  * Each --variant overrides the default matte options (numbers, booleans, edge-snap names); the
  * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
+ * A variant with `pieceTrack=true` tracks the scored frames' pieces from frame 0's annotation
+ * (its ground truth) as `eval` does (matte/piece-track.ts `planPieceTrack`) before finishing.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -18,7 +20,11 @@ import {
   DEFAULT_MATTE_OPTIONS,
   resolveMatteOptions,
   type MatteOptions,
+  planPieceTrack,
   processFrame,
+  trackedMask,
+  type FloatMatte,
+  type PieceTrack,
 } from '@oneshot-roto/core';
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
   });
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps>[,<dir>…] is required');
   const softDirs = values.soft.split(',');
-  const variants = [{ label: 'defaults', options: {} }].concat(
+  const variants = [{ label: 'defaults', options: {} as Partial<MatteOptions> }].concat(
     values.variant.map((v) => ({ label: v, options: parseVariant(v) })),
   );
   const stride = Number(values.stride);
@@ -70,13 +76,31 @@ async function main(): Promise<void> {
         ? all.filter((_, i) => i > 0 && i < all.length - 1 && i % step === 0)
         : all.slice(1, -1).filter((_, i) => i % stride === 0);
     const per = variants.map(() => ({ J: 0, F: 0 }));
+    const gt0 = await readGroundTruth(values.davis, seq, all[0]!);
+    const { width: w, height: h } = await readFrame(values.davis, seq, all[0]!);
+    const softOf = (i: number): Promise<FloatMatte> => readAveragedSoftMap(softDirs, seq, all[i]!, w, h);
+    const tracks = await Promise.all(
+      variants.map(async (v): Promise<PieceTrack | undefined> => {
+        if (!v.options.pieceTrack) return undefined;
+        const threshold = resolveMatteOptions(v.options).threshold;
+        return planPieceTrack({
+          frames: [0, ...frames.map((n) => all.indexOf(n))],
+          annotated: [0],
+          width: w,
+          height: h,
+          readMask: async (i) => (i === 0 ? gt0 : trackedMask(await softOf(i), threshold)),
+        });
+      }),
+    );
     for (const name of frames) {
       const frame = await readFrame(values.davis, seq, name);
       const gt = await readGroundTruth(values.davis, seq, name);
       const { width, height } = frame;
       const soft = await readAveragedSoftMap(softDirs, seq, name, width, height);
       variants.forEach((v, k) => {
-        const mask = binarize(processFrame(soft, frame, v.options), 0.5);
+        const track = tracks[k];
+        const tracked = track ? track.apply(all.indexOf(name), soft) : soft;
+        const mask = binarize(processFrame(tracked, frame, v.options), 0.5);
         per[k]!.J += jaccard(mask, gt, width, height);
         per[k]!.F += boundaryF(mask, gt, width, height);
         for (let i = 0; i < mask.length; i++) {

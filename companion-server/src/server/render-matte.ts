@@ -46,6 +46,11 @@ export interface RenderRequest {
   readFrame(frame: number): Promise<RgbFrame>;
   /** The editor's painted mask of an annotated frame (0/1, other values open), kept as painted. */
   painted?: ReadonlyMap<number, Uint8Array>;
+  /**
+   * The editor's masks of the annotated frames (as `painted`), whether or not they are kept as
+   * painted: the piece track starts from them. Absent: `painted`.
+   */
+  annotations?: ReadonlyMap<number, Uint8Array>;
   signal: AbortSignal;
   onProgress(done: number, total: number): void;
 }
@@ -126,14 +131,15 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
     // The track reads the range's stored maps once before the render reads them again (two at a
     // time in memory); the annotated frames in the range are where it starts.
     let track: PieceTrack | undefined;
-    const anchors = req.frames.filter((f) => req.painted?.has(f));
+    const annotations = req.annotations ?? req.painted;
+    const anchors = req.frames.filter((f) => annotations?.has(f));
     if (options.pieceTrack && anchors.length > 0) {
       track = await planPieceTrack({
         frames: req.frames,
         annotated: anchors,
         width: req.width,
         height: req.height,
-        readMask: async (f) => trackedMask(await readSoft(f), options.threshold, req.painted?.get(f)),
+        readMask: async (f) => trackedMask(await readSoft(f), options.threshold, annotations?.get(f)),
       });
     }
     for (const frame of req.frames) {

@@ -24,12 +24,12 @@ export const runRenderJob: JobRunner = async (job, signal, ctx) => {
   await ctx.setPhase(job, 'render');
   const weights = await workspace.loadWeights(job.clipId, job.objectId);
   const p = job.params;
-  const painted = new Map<number, Uint8Array>();
-  if (p.keepPainted !== false) {
-    const annotated = await workspace.loadAnnotations(job.clipId, job.objectId);
-    if (annotated.length > 0)
-      for (const a of await loadAnnotationMasks(workspace, job)) painted.set(a.frame, a.mask);
-  }
+  // The editor's masks: kept as painted unless the request says not to; the piece track starts
+  // from them either way.
+  const annotations = new Map<number, Uint8Array>();
+  if ((await workspace.loadAnnotations(job.clipId, job.objectId)).length > 0)
+    for (const a of await loadAnnotationMasks(workspace, job)) annotations.set(a.frame, a.mask);
+  const painted = p.keepPainted !== false ? annotations : new Map<number, Uint8Array>();
   // Checked when the request came, and again now: a link put in place meanwhile would lead into the workspace.
   const outputFolder = await prepareOutputFolder(p.outputFolder!, 'outputFolder', workspace.root);
   job.outputs = await renderMatte({
@@ -51,6 +51,7 @@ export const runRenderJob: JobRunner = async (job, signal, ctx) => {
     },
     readFrame: (f) => clips.readFrame(job.clipId, f),
     painted,
+    annotations,
     signal,
     onProgress: (done, total) =>
       ctx.events.progress({
