@@ -37,7 +37,11 @@ afterAll(async () => {
 });
 
 /** Renders the clip's matte with `matte` controls; each frame's matte, 0/255. */
-async function render(name: string, matte: Record<string, unknown>): Promise<Buffer[]> {
+async function render(
+  name: string,
+  matte: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<Buffer[]> {
   const outputFolder = await tempDir(`render-${name}`);
   const { job } = await client.ack<{ job: { jobId: string } }>({
     type: 'render',
@@ -46,6 +50,7 @@ async function render(name: string, matte: Record<string, unknown>): Promise<Buf
     outputFolder,
     name,
     matte,
+    ...extra,
   });
   await client.ack({ type: 'subscribe', jobId: job.jobId });
   expect((await client.waitForJob(job.jobId)).state).toBe('done');
@@ -70,6 +75,11 @@ test('pieceTrack clears the twin from the frames it appears in and leaves the re
     expect(inPart(tracked[n]!, false)).toBe(inPart(independent[n]!, false));
   }
   for (let n = 0; n < 2; n++) expect(Buffer.compare(tracked[n]!, independent[n]!)).toBe(0);
+});
+
+test("the track starts from the editor's mask even when the render does not keep it as painted", async () => {
+  const tracked = await render('tracked-network', { pieceTrack: true }, { keepPainted: false });
+  for (let n = 2; n < FRAMES; n++) expect(inPart(tracked[n]!, true)).toBe(0);
 });
 
 test('a bad pieceTrack control is refused, naming it', async () => {
