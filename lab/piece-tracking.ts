@@ -82,6 +82,8 @@ async function main(): Promise<void> {
       scales: { type: 'string', default: '0' },
       'min-kept': { type: 'string', default: '0' },
       modes: { type: 'string', default: 'pieces,pixels' },
+      // The product's planner with these minKeptShare values (of the largest kept area so far).
+      'plan-min-kept': { type: 'string', default: '0' },
     },
   });
   if (!values.soft) throw new Error('--soft DIR is required');
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   const scales = values.scales.split(',').map(Number);
   const minKepts = values['min-kept'].split(',').map(Number);
   const modes = values.modes.split(',') as Mode[];
+  const planMinKept = values['plan-min-kept'].split(',').map(Number);
   const rules: Rule[] = radii.flatMap((r) =>
     scales.flatMap((scale) =>
       minKepts.flatMap((minKept) => modes.map((mode) => ({ r, scale, minKept, mode }))),
@@ -103,7 +106,11 @@ async function main(): Promise<void> {
         (x.scale > 0 ? ` or ${x.scale} of its diameter` : '') +
         (x.minKept > 0 ? `, whole mask under ${x.minKept} kept` : ''),
     ),
-    `product: planPieceTrack, ${DEFAULT_PIECE_TRACK.pixelsPerFrame}/frame or ${DEFAULT_PIECE_TRACK.diameterShare} of its diameter`,
+    ...planMinKept.map(
+      (m) =>
+        `product: planPieceTrack, ${DEFAULT_PIECE_TRACK.pixelsPerFrame}/frame or ${DEFAULT_PIECE_TRACK.diameterShare} of its diameter` +
+        (m > 0 ? `, whole mask under ${m} of the largest kept` : ''),
+    ),
   ];
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const scores = new RuleScores(labels);
@@ -123,23 +130,30 @@ async function main(): Promise<void> {
         v >= 0.5 ? 1 : 0,
       );
     // The product's planner over the same frames, from the annotation on frame 0.
-    const plan = await planPieceTrack({
-      frames: [0, ...stored],
-      annotated: [0],
-      width: w,
-      height: h,
-      readMask: (i) => (i === 0 ? Promise.resolve(gt0) : readBinary(i)),
-    });
+    const plans = await Promise.all(
+      planMinKept.map((minKeptShare) =>
+        planPieceTrack(
+          {
+            frames: [0, ...stored],
+            annotated: [0],
+            width: w,
+            height: h,
+            readMask: (i) => (i === 0 ? Promise.resolve(gt0) : readBinary(i)),
+          },
+          { minKeptShare },
+        ),
+      ),
+    );
     let kept = rules.map(() => gt0);
     for (const i of stored) {
       const gt = await readGroundTruth(values.davis, seq, frames[i]!);
       const soft = (await readSoftMap(path.join(values.soft, seq, name(i)), w, h)).data;
       const bin = Uint8Array.from(soft, (v) => (v >= 0.5 ? 1 : 0));
       kept = rules.map((x, k) => track(bin, kept[k]!, w, h, x, step));
-      const planned = Uint8Array.from(plan.apply(i, makeFloatMatte(soft, w, h)).data, (v) =>
-        v >= 0.5 ? 1 : 0,
+      const planned = plans.map((plan) =>
+        Uint8Array.from(plan.apply(i, makeFloatMatte(soft, w, h)).data, (v) => (v >= 0.5 ? 1 : 0)),
       );
-      scores.add([bin, ...kept, planned], gt, w, h);
+      scores.add([bin, ...kept, ...planned], gt, w, h);
     }
     scores.endSequence(seq);
   }

@@ -30,10 +30,21 @@ export interface PieceTrackOptions {
    * a large or close object moves more pixels. Default 0.1.
    */
   diameterShare: number;
+  /**
+   * Keep the whole mask where the kept pieces come to less than this share of the largest kept
+   * mask since the annotated frame (in `planPieceTrack`; of the neighbour's in `keepNearPieces`
+   * alone): an object that shrinks that much is more likely the track losing it (a fast swing
+   * carries it out of reach piece by piece) than the object itself. 0: off.
+   */
+  minKeptShare: number;
 }
 
 /** Chosen on the training subset's every-frame maps (BENCHMARKS.md, "Piece tracking"). */
-export const DEFAULT_PIECE_TRACK: Readonly<PieceTrackOptions> = { pixelsPerFrame: 8, diameterShare: 0.1 };
+export const DEFAULT_PIECE_TRACK: Readonly<PieceTrackOptions> = {
+  pixelsPerFrame: 8,
+  diameterShare: 0.1,
+  minKeptShare: 0,
+};
 
 export class PieceTrackOptionsError extends RangeError {
   override name = 'PieceTrackOptionsError';
@@ -56,7 +67,8 @@ function areaOf(mask: Uint8Array): number {
 
 /**
  * The pieces of `mask` (0/1) that come within reach of `neighbour`, the object's kept mask `gap`
- * frames away; the whole `mask` when none does or `neighbour` is empty.
+ * frames away; the whole `mask` when none does, when they are under `minKeptShare` of
+ * `referenceArea` (default: the neighbour's area), or when `neighbour` is empty.
  */
 export function keepNearPieces(
   mask: Uint8Array,
@@ -65,6 +77,7 @@ export function keepNearPieces(
   height: number,
   gap: number,
   options: Partial<PieceTrackOptions> = {},
+  referenceArea?: number,
 ): Uint8Array {
   const o = resolve(options);
   const area = areaOf(neighbour);
@@ -80,13 +93,15 @@ export function keepNearPieces(
     if (l >= 0 && d2[i]! <= reach2) near[l] = 1;
   }
   const kept = new Uint8Array(mask.length);
-  let any = false;
+  let keptArea = 0;
   for (let i = 0; i < mask.length; i++) {
     const l = pieces.labels[i]!;
-    if (l >= 0 && near[l]) kept[i] = 1;
-    any ||= kept[i] === 1;
+    if (l >= 0 && near[l]) {
+      kept[i] = 1;
+      keptArea++;
+    }
   }
-  return any ? kept : mask;
+  return keptArea === 0 || keptArea < o.minKeptShare * (referenceArea ?? area) ? mask : kept;
 }
 
 /**
@@ -182,9 +197,12 @@ export async function planPieceTrack(
     if (to.length === 0) return;
     let neighbour = await source.readMask(frames[from]!);
     let at = frames[from]!;
+    let largest = areaOf(neighbour);
     for (const k of to) {
       const mask = await source.readMask(frames[k]!);
-      const kept = keepNearPieces(mask, neighbour, width, height, Math.abs(frames[k]! - at), o);
+      const gap = Math.abs(frames[k]! - at);
+      const kept = keepNearPieces(mask, neighbour, width, height, gap, o, largest);
+      largest = Math.max(largest, areaOf(kept));
       const runs = kept === mask ? undefined : cutRuns(mask, kept);
       if (runs) cuts.set(frames[k]!, runs);
       neighbour = kept;

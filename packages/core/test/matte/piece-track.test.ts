@@ -51,6 +51,19 @@ describe('keepNearPieces', () => {
     expect(keepNearPieces(now, new Uint8Array(W * H), W, H, 1)).toBe(now);
   });
 
+  it('keeps the whole mask when the kept pieces collapse under minKeptShare of the neighbour', () => {
+    // The object swung out of reach; only a 10×10 scrap of it stayed near its old place.
+    const before = squares([100, 100, 40]);
+    const now = squares([135, 100, 10], [300, 100, 40]);
+    expect(at(keepNearPieces(now, before, W, H, 1), 320, 120)).toBe(0);
+    expect(keepNearPieces(now, before, W, H, 1, { minKeptShare: 0.5 })).toBe(now);
+    // Measured against the largest kept mask of the walk when one is given: a scrap that follows
+    // a scrap is still a collapse from the object it was.
+    const scrap = squares([135, 100, 10]);
+    expect(at(keepNearPieces(now, scrap, W, H, 1, { minKeptShare: 0.5 }), 320, 120)).toBe(0);
+    expect(keepNearPieces(now, scrap, W, H, 1, { minKeptShare: 0.5 }, 1600)).toBe(now);
+  });
+
   it('refuses a negative or non-numeric option, naming it', () => {
     const m = squares([0, 0, 4]);
     expect(() => keepNearPieces(m, m, W, H, 1, { pixelsPerFrame: -1 })).toThrow(PieceTrackOptionsError);
