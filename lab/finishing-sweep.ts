@@ -10,7 +10,8 @@
  * Each --variant overrides the default matte options (numbers, booleans, edge-snap names); the
  * defaults themselves always run first. `--soft a,b` averages several runs' maps (an ensemble).
  * A variant with `pieceTrack=true` tracks the scored frames' pieces from frame 0's annotation
- * (its ground truth) as `eval` does (matte/piece-track.ts `planPieceTrack`) before finishing.
+ * (its ground truth) as `eval` does (matte/piece-track.ts `planPieceTrack`) before finishing;
+ * `trackMinKept=<share>` in it sets the track's minKeptShare.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -29,10 +30,22 @@ import {
 import { listFrames, listSequences, readAveragedSoftMap, readFrame, readGroundTruth } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 
-function parseVariant(spec: string): Partial<MatteOptions> {
+interface Variant {
+  label: string;
+  options: Partial<MatteOptions>;
+  /** The piece track's minKeptShare (`trackMinKept=<x>` in a variant; default the product's). */
+  trackMinKept?: number;
+}
+
+function parseVariant(spec: string): Variant {
   const out: Record<string, unknown> = {};
+  let trackMinKept: number | undefined;
   for (const kv of spec.split(',')) {
     const [key, value] = kv.split('=');
+    if (key === 'trackMinKept') {
+      trackMinKept = Number(value);
+      continue;
+    }
     if (!key || value === undefined || !(key in DEFAULT_MATTE_OPTIONS))
       throw new Error(`--variant "${spec}": "${kv}" is not <matte option>=<value>`);
     out[key] =
@@ -45,7 +58,7 @@ function parseVariant(spec: string): Partial<MatteOptions> {
             : Number(value);
   }
   resolveMatteOptions(out); // a bad value fails here, before hours of work
-  return out;
+  return { label: spec, options: out, ...(trackMinKept !== undefined ? { trackMinKept } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -62,9 +75,7 @@ async function main(): Promise<void> {
   });
   if (!values.soft) throw new Error('--soft <dir of <seq>/<frame>.png soft maps>[,<dir>…] is required');
   const softDirs = values.soft.split(',');
-  const variants = [{ label: 'defaults', options: {} as Partial<MatteOptions> }].concat(
-    values.variant.map((v) => ({ label: v, options: parseVariant(v) })),
-  );
+  const variants: Variant[] = [{ label: 'defaults', options: {} }, ...values.variant.map(parseVariant)];
   const stride = Number(values.stride);
   const seqs = values.seqs?.split(',') ?? (await listSequences(values.davis));
   const totals = variants.map(() => ({ J: 0, F: 0, falsePositive: 0, falseNegative: 0 }));
@@ -83,13 +94,16 @@ async function main(): Promise<void> {
       variants.map(async (v): Promise<PieceTrack | undefined> => {
         if (!v.options.pieceTrack) return undefined;
         const threshold = resolveMatteOptions(v.options).threshold;
-        return planPieceTrack({
-          frames: [0, ...frames.map((n) => all.indexOf(n))],
-          annotated: [0],
-          width: w,
-          height: h,
-          readMask: async (i) => (i === 0 ? gt0 : trackedMask(await softOf(i), threshold)),
-        });
+        return planPieceTrack(
+          {
+            frames: [0, ...frames.map((n) => all.indexOf(n))],
+            annotated: [0],
+            width: w,
+            height: h,
+            readMask: async (i) => (i === 0 ? gt0 : trackedMask(await softOf(i), threshold)),
+          },
+          v.trackMinKept !== undefined ? { minKeptShare: v.trackMinKept } : {},
+        );
       }),
     );
     for (const name of frames) {

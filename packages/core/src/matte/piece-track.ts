@@ -43,7 +43,7 @@ export interface PieceTrackOptions {
 export const DEFAULT_PIECE_TRACK: Readonly<PieceTrackOptions> = {
   pixelsPerFrame: 8,
   diameterShare: 0.1,
-  minKeptShare: 0,
+  minKeptShare: 0.3,
 };
 
 export class PieceTrackOptionsError extends RangeError {

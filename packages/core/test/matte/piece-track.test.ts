@@ -55,7 +55,7 @@ describe('keepNearPieces', () => {
     // The object swung out of reach; only a 10×10 scrap of it stayed near its old place.
     const before = squares([100, 100, 40]);
     const now = squares([135, 100, 10], [300, 100, 40]);
-    expect(at(keepNearPieces(now, before, W, H, 1), 320, 120)).toBe(0);
+    expect(at(keepNearPieces(now, before, W, H, 1, { minKeptShare: 0 }), 320, 120)).toBe(0);
     expect(keepNearPieces(now, before, W, H, 1, { minKeptShare: 0.5 })).toBe(now);
     // Measured against the largest kept mask of the walk when one is given: a scrap that follows
     // a scrap is still a collapse from the object it was.
