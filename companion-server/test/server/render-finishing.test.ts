@@ -4,12 +4,9 @@
  * on a real port, FAKE-SPEED synthetic backend (its soft mattes have soft edges for a snap to move),
  * the product's matte pipeline and PNG writer.
  */
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
-import { bearMask, smallBearFrames, tempDir } from './helpers/fixtures';
-import { openTunedClip } from './helpers/bear-clip';
+import { bearMask, smallBearFrames } from './helpers/fixtures';
+import { openTunedClip, renderPngMattes } from './helpers/bear-clip';
 import { startTestServer, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -35,23 +32,8 @@ afterAll(async () => {
 
 /** Renders the clip's matte with `matte` controls; the matte of every frame, concatenated. */
 async function render(name: string, matte?: Record<string, unknown>): Promise<Buffer> {
-  const outputFolder = await tempDir(`render-${name}`);
-  const { job } = await client.ack<{ job: { jobId: string } }>({
-    type: 'render',
-    clipId,
-    format: 'png8',
-    outputFolder,
-    name,
-    ...(matte ? { matte } : {}),
-  });
-  await client.ack({ type: 'subscribe', jobId: job.jobId });
-  const done = await client.waitForJob(job.jobId);
-  expect(done.state).toBe('done');
-  const files = (await fs.readdir(outputFolder)).filter((f) => f.endsWith('.png')).sort();
-  expect(files).toHaveLength(6);
-  const frames = await Promise.all(
-    files.map((f) => sharp(join(outputFolder, f)).greyscale().raw().toBuffer()),
-  );
+  const frames = await renderPngMattes(client, clipId, name, matte ? { matte } : {});
+  expect(frames).toHaveLength(6);
   return Buffer.concat(frames);
 }
 

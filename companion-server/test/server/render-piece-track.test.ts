@@ -5,12 +5,9 @@
  * on a real port, FAKE-SPEED synthetic backend (it labels pixels by the annotation's colours, so
  * it marks the twin as it marks the bear), the product's piece track, matte pipeline and writer.
  */
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
-import { inTwin, tempDir, twinBearFrames, twinBearMask } from './helpers/fixtures';
-import { openTunedClip } from './helpers/bear-clip';
+import { inTwin, twinBearFrames, twinBearMask } from './helpers/fixtures';
+import { openTunedClip, renderPngMattes } from './helpers/bear-clip';
 import { startTestServer, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -42,21 +39,9 @@ async function render(
   matte: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): Promise<Buffer[]> {
-  const outputFolder = await tempDir(`render-${name}`);
-  const { job } = await client.ack<{ job: { jobId: string } }>({
-    type: 'render',
-    clipId,
-    format: 'png8',
-    outputFolder,
-    name,
-    matte,
-    ...extra,
-  });
-  await client.ack({ type: 'subscribe', jobId: job.jobId });
-  expect((await client.waitForJob(job.jobId)).state).toBe('done');
-  const files = (await fs.readdir(outputFolder)).filter((f) => f.endsWith('.png')).sort();
-  expect(files).toHaveLength(FRAMES);
-  return Promise.all(files.map((f) => sharp(join(outputFolder, f)).greyscale().raw().toBuffer()));
+  const frames = await renderPngMattes(client, clipId, name, { matte, ...extra });
+  expect(frames).toHaveLength(FRAMES);
+  return frames;
 }
 
 /** Foreground pixels of a matte in the twin's part (`twin`) or in the rest. */

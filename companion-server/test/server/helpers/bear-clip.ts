@@ -1,5 +1,8 @@
 /** The common start of a job test: the small bear frames opened as a clip, frame 0 annotated with strokes. */
-import { bearMask, strokesFromMask } from './fixtures';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { bearMask, strokesFromMask, tempDir } from './fixtures';
 import { pngMaskField } from './mask-png';
 import type { TestClient } from './ws-client';
 
@@ -55,4 +58,30 @@ export async function openTunedClip(
   const done = await client.waitForJob(job.jobId);
   if (done.state !== 'done') throw new Error(`fine-tune job ended ${String(done.state)}`);
   return clip;
+}
+
+/**
+ * Renders the clip's matte as 8-bit PNGs into a new folder (`fields` adds to the render request:
+ * `matte` controls, `keepPainted`, …); resolves with each frame's matte, 0–255, in frame order.
+ */
+export async function renderPngMattes(
+  client: TestClient,
+  clipId: string,
+  name: string,
+  fields: Record<string, unknown> = {},
+): Promise<Buffer[]> {
+  const outputFolder = await tempDir(`render-${name}`);
+  const { job } = await client.ack<{ job: { jobId: string } }>({
+    type: 'render',
+    clipId,
+    format: 'png8',
+    outputFolder,
+    name,
+    ...fields,
+  });
+  await client.ack({ type: 'subscribe', jobId: job.jobId });
+  const done = await client.waitForJob(job.jobId);
+  if (done.state !== 'done') throw new Error(`render job ended ${String(done.state)}`);
+  const files = (await fs.readdir(outputFolder)).filter((f) => f.endsWith('.png')).sort();
+  return Promise.all(files.map((f) => sharp(join(outputFolder, f)).greyscale().raw().toBuffer()));
 }
