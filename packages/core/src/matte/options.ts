@@ -38,8 +38,9 @@ export const DEFAULT_MATTE_OPTIONS: MatteOptions = {
   invert: false,
   temporalRadius: 0,
   // Mask pieces that do not follow the object from the nearest annotated frame are cleared:
-  // +0.7 J / +1.8 F on `fast`'s maps of every frame of the training subset, +1.3 / +2.7 on the
-  // held-out one (BENCHMARKS.md, "Piece tracking").
+  // +0.4 J / +0.4 F on `fast`'s finished mattes of every frame of the training subset, +1.5 / +2.0
+  // on the held-out one; held-out motorbike under `best` 0.553 -> 0.723 (BENCHMARKS.md, "Piece
+  // tracking at every frame").
   pieceTrack: true,
   format: 'png8',
 };
