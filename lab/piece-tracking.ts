@@ -51,6 +51,12 @@ function areaOf(mask: Uint8Array): number {
   return n;
 }
 
+/** The mask's pixels within `r` of `previous`. */
+function keepNearPixels(mask: Uint8Array, previous: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const d2 = squaredDistanceTo(previous, w, h, 1);
+  return mask.map((v, i) => (v && d2[i]! <= r * r ? 1 : 0));
+}
+
 function track(
   mask: Uint8Array,
   previous: Uint8Array,
@@ -60,13 +66,21 @@ function track(
   step: number,
 ): Uint8Array {
   const prevArea = areaOf(previous);
-  const r = step * Math.max(rule.r, rule.scale * Math.sqrt((4 * prevArea) / Math.PI));
-  const r2 = r * r;
-  const d2 = rule.mode === 'pixels' ? squaredDistanceTo(previous, w, h, 1) : new Float64Array(0);
+  // The lab's own guard is `minKept` below; the product's (minKeptShare) stays off here.
   const out =
     rule.mode === 'pixels'
-      ? mask.map((v, i) => (v && d2[i]! <= r2 ? 1 : 0))
-      : keepNearPieces(mask, previous, w, h, step, { pixelsPerFrame: rule.r, diameterShare: rule.scale });
+      ? keepNearPixels(
+          mask,
+          previous,
+          w,
+          h,
+          step * Math.max(rule.r, rule.scale * Math.sqrt((4 * prevArea) / Math.PI)),
+        )
+      : keepNearPieces(mask, previous, w, h, step, {
+          pixelsPerFrame: rule.r,
+          diameterShare: rule.scale,
+          minKeptShare: 0,
+        });
   const kept = areaOf(out);
   return kept === 0 || kept < rule.minKept * prevArea ? mask : out;
 }
