@@ -21,9 +21,9 @@ import {
   DEFAULT_MATTE_OPTIONS,
   resolveMatteOptions,
   type MatteOptions,
-  planPieceTrack,
+  planSoftMapTrack,
+  makeFloatMatte,
   processFrame,
-  trackedMask,
   type FloatMatte,
   type PieceTrack,
 } from '@oneshot-roto/core';
@@ -94,13 +94,16 @@ async function main(): Promise<void> {
       variants.map(async (v): Promise<PieceTrack | undefined> => {
         if (!v.options.pieceTrack) return undefined;
         const threshold = resolveMatteOptions(v.options).threshold;
-        return planPieceTrack(
+        // Frame 0's mask is its annotation (the ground truth, definite everywhere).
+        const blank = makeFloatMatte(new Float32Array(w * h), w, h);
+        return planSoftMapTrack(
           {
             frames: [0, ...frames.map((n) => all.indexOf(n))],
-            annotated: [0],
+            annotations: new Map([[0, gt0]]),
             width: w,
             height: h,
-            readMask: async (i) => (i === 0 ? gt0 : trackedMask(await softOf(i), threshold)),
+            threshold,
+            readSoft: (i) => (i === 0 ? Promise.resolve(blank) : softOf(i)),
           },
           v.trackMinKept !== undefined ? { minKeptShare: v.trackMinKept } : {},
         );

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { planPieceTrack, processFrame, trackedMask, type FloatMatte } from '@oneshot-roto/core';
+import { makeFloatMatte, planSoftMapTrack, processFrame, type FloatMatte } from '@oneshot-roto/core';
 import { listFrames, readFrame, readGroundTruth, readSoftMap } from './snapping-data';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
 import { median } from './timing-stats';
@@ -32,17 +32,20 @@ async function main(): Promise<void> {
   for (let i = 1; i < names.length; i++)
     maps.set(i, await readSoftMap(path.join(values.soft, seq, `${names[i]}.png`), width, height));
   const frames = [0, ...maps.keys()];
+  // Frame 0's mask is its annotation (the ground truth, definite everywhere).
+  const blank = makeFloatMatte(new Float32Array(width * height), width, height);
   const rgb = await Promise.all([...maps.keys()].map((i) => readFrame(values.davis, seq, names[i]!)));
   const track: number[] = [];
   const finish: number[] = [];
   for (let run = 0; run < Number(values.runs); run++) {
     let t = performance.now();
-    const plan = await planPieceTrack({
+    const plan = await planSoftMapTrack({
       frames,
-      annotated: [0],
+      annotations: new Map([[0, gt0]]),
       width,
       height,
-      readMask: (i) => Promise.resolve(i === 0 ? gt0 : trackedMask(maps.get(i)!, 0.5)),
+      threshold: 0.5,
+      readSoft: (i) => Promise.resolve(maps.get(i) ?? blank),
     });
     for (const [i, soft] of maps) plan.apply(i, soft);
     track.push((performance.now() - t) / maps.size);

@@ -12,8 +12,7 @@ import {
   MatteOptionsError,
   type EdgeSnapMethod,
   createMatteProcessor,
-  planPieceTrack,
-  trackedMask,
+  planSoftMapTrack,
   type FloatMatte,
   type PieceTrack,
   type ProcessedFrame,
@@ -130,18 +129,16 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
   try {
     // The track reads the range's stored maps once before the render reads them again (two at a
     // time in memory); the annotated frames in the range are where it starts.
-    let track: PieceTrack | undefined;
-    const annotations = req.annotations ?? req.painted;
-    const anchors = req.frames.filter((f) => annotations?.has(f));
-    if (options.pieceTrack && anchors.length > 0) {
-      track = await planPieceTrack({
-        frames: req.frames,
-        annotated: anchors,
-        width: req.width,
-        height: req.height,
-        readMask: async (f) => trackedMask(await readSoft(f), options.threshold, annotations?.get(f)),
-      });
-    }
+    const track: PieceTrack | undefined = options.pieceTrack
+      ? await planSoftMapTrack({
+          frames: req.frames,
+          annotations: req.annotations ?? req.painted ?? new Map(),
+          width: req.width,
+          height: req.height,
+          threshold: options.threshold,
+          readSoft,
+        })
+      : undefined;
     for (const frame of req.frames) {
       const soft = await readSoft(frame);
       const rgb = await req.readFrame(frame);

@@ -15,9 +15,8 @@ import {
   createMatteProcessor,
   openMatteWriter,
   makeFloatMatte,
-  planPieceTrack,
+  planSoftMapTrack,
   SoftMapSpill,
-  trackedMask,
   type FrameSegmenter,
   DONT_CARE,
   validateAnnotation,
@@ -208,13 +207,13 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
         bar.update(++done);
       }
       if (spill) {
-        const pins = new Map(annotations.map((a) => [a.frameIndex, a.mask]));
-        const track = await planPieceTrack({
+        const track = await planSoftMapTrack({
           frames: [...evidence.keys()],
-          annotated: pins.keys(),
+          annotations: new Map(annotations.map((a) => [a.frameIndex, a.mask])),
           width: source.width,
           height: source.height,
-          readMask: async (i) => trackedMask(await spill.read(i), matte.threshold, pins.get(i)),
+          threshold: matte.threshold,
+          readSoft: (i) => spill.read(i),
         });
         bar.stop();
         finishBar = createProgress('finishing', source.frameCount, 'frames');

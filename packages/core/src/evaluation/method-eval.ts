@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { MatteOptions } from '../matte/options';
 import { createMatteProcessor } from '../matte/pipeline';
-import { planPieceTrack, trackedMask } from '../matte/piece-track';
+import { planSoftMapTrack } from '../matte/piece-track';
 import { openMatteWriter } from '../matte/writers';
 import { binarize, makeFloatMatte, type FloatMatte } from '../matte/matte';
 import type { DeviceChoice, FrameSegmenter } from '../model';
@@ -349,19 +349,13 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
           }
           if (track) {
             const byIndex = new Map(held.map((h) => [h.index, h.soft]));
-            const plan = await planPieceTrack({
+            const plan = await planSoftMapTrack({
               frames: held.map((h) => h.index),
-              annotated: annotations.map((a) => a.frameIndex),
+              annotations: new Map(annotations.map((a) => [a.frameIndex, a.mask])),
               width: source.width,
               height: source.height,
-              readMask: (i) =>
-                Promise.resolve(
-                  trackedMask(
-                    byIndex.get(i)!,
-                    options.matte.threshold,
-                    annotations.find((a) => a.frameIndex === i)?.mask,
-                  ),
-                ),
+              threshold: options.matte.threshold,
+              readSoft: (i) => Promise.resolve(byIndex.get(i)!),
             });
             for (const h of held) await finish(h.index, plan.apply(h.index, h.soft), h.frame);
           }

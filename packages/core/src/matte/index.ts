@@ -73,11 +73,12 @@ export { squaredDistanceTo } from './distance-transform';
 export {
   keepNearPieces,
   planPieceTrack,
-  trackedMask,
+  planSoftMapTrack,
   PieceTrack,
   PieceTrackOptionsError,
   DEFAULT_PIECE_TRACK,
   type PieceTrackOptions,
   type PieceTrackSource,
+  type SoftMapTrackSource,
 } from './piece-track';
 export { SoftMapSpill } from './soft-map-spill';

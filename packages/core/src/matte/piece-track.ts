@@ -104,14 +104,6 @@ export function keepNearPieces(
   return keptArea === 0 || keptArea < o.minKeptShare * (referenceArea ?? area) ? mask : kept;
 }
 
-/**
- * The mask a track follows in a frame: the soft map with the editor's painted pixels (an
- * annotated frame's), at the matte's threshold.
- */
-export function trackedMask(soft: FloatMatte, threshold: number, painted?: PinnedPixels): Uint8Array {
-  return binarize(painted ? pinSoftMap(soft, painted) : soft, threshold);
-}
-
 export interface PieceTrackSource {
   /** The frames of the range, in any order (each is tracked from its neighbours in the range). */
   frames: readonly number[];
@@ -233,4 +225,38 @@ export async function planPieceTrack(
     await walk(a, hi > a ? range(a + 1, hi) : []);
   }
   return new PieceTrack(cuts, width, height);
+}
+
+export interface SoftMapTrackSource {
+  /** The frames of the range, in any order. */
+  frames: readonly number[];
+  /** The editor's masks by frame (0/1, other values open): the tracks start from these frames. */
+  annotations: ReadonlyMap<number, PinnedPixels>;
+  width: number;
+  height: number;
+  /** The matte's threshold: a frame's mask is its soft map at it, painted pixels applied. */
+  threshold: number;
+  readSoft(frame: number): Promise<FloatMatte>;
+}
+
+/** `planPieceTrack` over a range's soft maps, as the matte's consumers (render, segment, eval) have them. */
+export function planSoftMapTrack(
+  source: SoftMapTrackSource,
+  options: Partial<PieceTrackOptions> = {},
+): Promise<PieceTrack> {
+  const { annotations, threshold } = source;
+  return planPieceTrack(
+    {
+      frames: source.frames,
+      annotated: annotations.keys(),
+      width: source.width,
+      height: source.height,
+      readMask: async (frame) => {
+        const soft = await source.readSoft(frame);
+        const painted = annotations.get(frame);
+        return binarize(painted ? pinSoftMap(soft, painted) : soft, threshold);
+      },
+    },
+    options,
+  );
 }
