@@ -459,4 +459,41 @@ describe('oneshot-roto segment / eval', () => {
     }
     for (let n = 0; n < 2; n++) expect(Buffer.compare(tracked[n]!, independent[n]!)).toBe(0);
   }, 600_000);
+
+  it('with --piece-track, a corrupt frame stops the run with its name and the mattes finished before it stay on disk', async () => {
+    // The track needs every frame's map before it can finish the frames it cuts; the PNG mattes
+    // of the frames segmented before the bad one must not wait for it.
+    const clip = await twinBearFrames(5, 2, 256);
+    const bad = path.join(clip.folder, '00003.png');
+    await fs.writeFile(bad, Buffer.from('not an image'));
+    const annotation = path.join(dir, 'corrupt-00000.png');
+    const mask0 = await twinBearMask(0, clip.width, clip.height);
+    await sharp(Buffer.from(mask0.map((v) => v * 255)), {
+      raw: { width: clip.width, height: clip.height, channels: 1 },
+    })
+      .png()
+      .toFile(annotation);
+    const out = path.join(dir, 'corrupt-tracked');
+    await expect(
+      run([
+        'segment',
+        clip.folder,
+        '--out',
+        out,
+        '--annotation',
+        `0:${annotation}`,
+        // A quick network: what is checked is what reaches the disk, not the segmentation.
+        ...['--resolution', '128', '--iterations', '4', '--trainable', 'head'],
+        ...['--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip', '--piece-track'],
+      ]),
+    ).rejects.toThrow(/00003\.png/);
+    for (let n = 0; n < 3; n++) {
+      const matte = await readMask(path.join(out, `${String(n).padStart(5, '0')}.png`));
+      expect([matte.width, matte.height]).toEqual([clip.width, clip.height]);
+    }
+    // The editor's frame comes back as painted.
+    const first = await readMask(path.join(out, '00000.png'));
+    expect(Buffer.compare(first.data, mask0)).toBe(0);
+    await expect(fs.access(path.join(out, '00003.png'))).rejects.toThrow();
+  }, 600_000);
 });

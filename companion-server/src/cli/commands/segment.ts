@@ -33,6 +33,7 @@ import {
   writeWeights,
   type FineTunedWeights,
   type FrameSource,
+  type RgbFrame,
   openFrameSource,
   readMask,
   writeFileAtomic,
@@ -189,23 +190,30 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
     const started = performance.now();
     let done = 0;
     const evidence = new Map<number, FrameEvidence>();
-    // Piece tracking needs every frame's map before it finishes any (a frame follows its nearest
-    // annotation, which may come later): the maps wait on disk, and the frames are read again.
+    // Piece tracking needs every frame's map before it can finish the frames it cuts (a frame
+    // follows its nearest annotation, which may come later): the maps wait on disk. A PNG
+    // sequence gets each frame's untracked matte as soon as it is segmented, so an interrupted
+    // run keeps what it finished, and only the frames the track cuts are written again; a video
+    // takes each frame once, so it is written in the second pass.
     const spill =
       matte.pieceTrack && annotations.length > 0
         ? await SoftMapSpill.create(source.width, source.height)
         : undefined;
+    const writeFirstPass = !spill || writer.rewritable;
     let finishBar: Progress | undefined;
     try {
       for await (const f of segmentClip(source, model)) {
         evidence.set(f.index, f.evidence);
         const soft = makeFloatMatte(f.probability, source.width, source.height);
         if (spill) await spill.write(f.index, soft);
-        else
+        if (writeFirstPass)
           for (const p of processor.push(f.index, soft, f.frame, painted.get(f.index)))
             await writer.write(p.frameIndex, p.matte, p.frame);
         bar.update(++done);
       }
+      if (writeFirstPass)
+        for (const p of processor.flush()) await writer.write(p.frameIndex, p.matte, p.frame);
+      bar.stop();
       if (spill) {
         const track = await planSoftMapTrack({
           frames: [...evidence.keys()],
@@ -215,17 +223,22 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
           threshold: matte.threshold,
           readSoft: (i) => spill.read(i),
         });
-        bar.stop();
-        finishBar = createProgress('finishing', source.frameCount, 'frames');
+        // Without temporal smoothing a frame's matte depends on its own map alone: only the cut
+        // frames change. With it, or into a video, every frame goes through again.
+        const only = writeFirstPass && matte.temporalRadius === 0 ? track.cutFrames : undefined;
+        const again = createMatteProcessor(matte);
+        finishBar = createProgress('finishing', only?.length ?? source.frameCount, 'frames');
         let finished = 0;
-        for await (const f of source.frames()) {
-          const soft = track.apply(f.index, await spill.read(f.index));
-          for (const p of processor.push(f.index, soft, f.frame, painted.get(f.index)))
+        const finish = async (index: number, frame: RgbFrame) => {
+          const soft = track.apply(index, await spill.read(index));
+          for (const p of again.push(index, soft, frame, painted.get(index)))
             await writer.write(p.frameIndex, p.matte, p.frame);
-          finishBar.update(++finished);
-        }
+          finishBar?.update(++finished);
+        };
+        if (only) for (const i of only) await finish(i, await source.readFrame(i));
+        else for await (const f of source.frames()) await finish(f.index, f.frame);
+        for (const p of again.flush()) await writer.write(p.frameIndex, p.matte, p.frame);
       }
-      for (const p of processor.flush()) await writer.write(p.frameIndex, p.matte, p.frame);
     } catch (err) {
       await writer.abort();
       throw err;

@@ -103,6 +103,19 @@ describe('PNG sequence writers', () => {
     for (let i = 0; i < W * H; i++) expect(data[i]).toBe(Math.round(m.data[i]! * 255));
   });
 
+  it('a frame written again replaces its file (the writer says it is rewritable)', async () => {
+    const w = await openMatteWriter('png8', { outDir: dir, width: W, height: H });
+    expect(w.rewritable).toBe(true);
+    await w.write(0, matteFor(0));
+    await w.write(1, matteFor(1));
+    await w.write(0, matteFor(3));
+    const files = await w.close();
+    expect(files.map((f) => path.basename(f))).toEqual(['matte_00000.png', 'matte_00001.png']);
+    const { data } = await sharp(files[0]).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    const m = matteFor(3);
+    for (let i = 0; i < W * H; i++) expect(data[i]).toBe(Math.round(m.data[i]! * 255));
+  });
+
   it('png16 keeps 16-bit precision', async () => {
     const w = await openMatteWriter('png16', { outDir: dir, width: W, height: H });
     await w.write(3, matteFor(3));
@@ -217,7 +230,9 @@ describe('video writers (ffmpeg)', () => {
       /frame rate/,
     );
     const w = await openMatteWriter('ffv1', { outDir: dir, width: W, height: H, fps: 25 });
+    expect(w.rewritable).toBe(false);
     await w.write(0, matteFor(0));
+    await expect(w.write(0, matteFor(0))).rejects.toThrow(/expected frame 1/);
     await expect(w.write(2, matteFor(2))).rejects.toThrow(/expected frame 1/);
     await w.abort();
     expect(await fs.readdir(dir)).toEqual([]);

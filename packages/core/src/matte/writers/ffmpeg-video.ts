@@ -150,6 +150,7 @@ export async function openVideoWriter(
 
   return {
     format,
+    rewritable: false,
     async write(frameIndex, matte, frame) {
       if (state !== 'open') throw new MatteWriteError(`write(${frameIndex}) on a ${state} ${format} writer`);
       assertSameSize({ width, height }, matte, `matte of frame ${frameIndex}`);

@@ -1,7 +1,8 @@
 /**
  * PNG sequence writers (sharp): 8-bit or 16-bit grayscale matte, or RGBA cutout. One file per
  * frame, `<baseName>_<startNumber + frameIndex, zero-padded>.png`, written atomically (temp file,
- * fsync, rename), so a reader never sees a half-written frame. Frames may come in any order.
+ * fsync, rename), so a reader never sees a half-written frame. Frames may come in any order; a
+ * frame written again replaces its file.
  */
 import path from 'node:path';
 import sharp from 'sharp';
@@ -52,6 +53,7 @@ export async function openPngSequenceWriter(
   let closed = false;
   return {
     format,
+    rewritable: true,
     async write(frameIndex, matte, frame) {
       if (closed) throw new MatteWriteError(`write(${frameIndex}) after close: open a new writer`);
       if (!Number.isInteger(frameIndex) || frameIndex < 0) {

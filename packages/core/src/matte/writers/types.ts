@@ -20,6 +20,11 @@ export interface MatteWriterOptions {
 
 export interface MatteWriter {
   readonly format: MatteOutputFormat;
+  /**
+   * Whether `write` may be called again for a frame already written, replacing it (PNG
+   * sequences: each frame is its own file). Video writers take each frame once, in order.
+   */
+  readonly rewritable: boolean;
   /** Writes one frame. `frame` (the source RGB) is required by 'rgba' and 'prores'. */
   write(frameIndex: number, matte: FloatMatte, frame?: RgbFrame): Promise<void>;
   /** Finishes the output; resolves to the written file paths in frame order. */
