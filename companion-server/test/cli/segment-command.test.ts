@@ -43,6 +43,24 @@ async function run(args: string[]): Promise<string> {
   return (await runCapturing(args)).stdout;
 }
 
+/** A twinBearFrames clip and its frame-0 mask, written as the PNG that `--annotation 0:` takes. */
+async function annotatedTwinClip(dir: string, name: string) {
+  const clip = await twinBearFrames(5, 2, 256);
+  const annotation = path.join(dir, `${name}-00000.png`);
+  const mask0 = await twinBearMask(0, clip.width, clip.height);
+  await sharp(Buffer.from(mask0.map((v) => v * 255)), {
+    raw: { width: clip.width, height: clip.height, channels: 1 },
+  })
+    .png()
+    .toFile(annotation);
+  /** `segment` of the clip with the annotation into `out`. */
+  const segmentArgs = (out: string, extra: string[]) => [
+    ...['segment', clip.folder, '--out', out, '--annotation', `0:${annotation}`],
+    ...extra,
+  ];
+  return { clip, mask0, segmentArgs };
+}
+
 describe('oneshot-roto segment / eval', () => {
   let dir: string;
   beforeAll(async () => {
@@ -416,27 +434,16 @@ describe('oneshot-roto segment / eval', () => {
 
   it('--piece-track clears a twin of the object that appears away from it; the object and the frames before stay as they were', async () => {
     // Bear frames beside a grey panel that shows the same frame, a gap away, from clip frame 2 on.
-    const clip = await twinBearFrames(5, 2, 256);
-    const annotation = path.join(dir, 'twin-00000.png');
-    const mask0 = await twinBearMask(0, clip.width, clip.height);
-    await sharp(Buffer.from(mask0.map((v) => v * 255)), {
-      raw: { width: clip.width, height: clip.height, channels: 1 },
-    })
-      .png()
-      .toFile(annotation);
+    const { clip, mask0, segmentArgs } = await annotatedTwinClip(dir, 'twin');
     const segment = async (name: string, flag: string) => {
       const out = path.join(dir, name);
-      await run([
-        'segment',
-        clip.folder,
-        '--out',
-        out,
-        '--annotation',
-        `0:${annotation}`,
-        // `fast` as the product runs it (its 1024² parent guide marks both bears), fewer steps.
-        ...['--preset', 'fast', '--iterations', '20', '--edge-snap', 'none'],
-        flag,
-      ]);
+      await run(
+        segmentArgs(out, [
+          // `fast` as the product runs it (its 1024² parent guide marks both bears), fewer steps.
+          ...['--preset', 'fast', '--iterations', '20', '--edge-snap', 'none'],
+          flag,
+        ]),
+      );
       const masks: Uint8Array[] = [];
       for (let n = 0; n < 5; n++)
         masks.push((await readMask(path.join(out, `${String(n).padStart(5, '0')}.png`))).data);
@@ -463,29 +470,17 @@ describe('oneshot-roto segment / eval', () => {
   it('with --piece-track, a corrupt frame stops the run with its name and the mattes finished before it stay on disk', async () => {
     // The track needs every frame's map before it can finish the frames it cuts; the PNG mattes
     // of the frames segmented before the bad one must not wait for it.
-    const clip = await twinBearFrames(5, 2, 256);
-    const bad = path.join(clip.folder, '00003.png');
-    await fs.writeFile(bad, Buffer.from('not an image'));
-    const annotation = path.join(dir, 'corrupt-00000.png');
-    const mask0 = await twinBearMask(0, clip.width, clip.height);
-    await sharp(Buffer.from(mask0.map((v) => v * 255)), {
-      raw: { width: clip.width, height: clip.height, channels: 1 },
-    })
-      .png()
-      .toFile(annotation);
+    const { clip, mask0, segmentArgs } = await annotatedTwinClip(dir, 'corrupt');
+    await fs.writeFile(path.join(clip.folder, '00003.png'), Buffer.from('not an image'));
     const out = path.join(dir, 'corrupt-tracked');
     await expect(
-      run([
-        'segment',
-        clip.folder,
-        '--out',
-        out,
-        '--annotation',
-        `0:${annotation}`,
-        // A quick network: what is checked is what reaches the disk, not the segmentation.
-        ...['--resolution', '128', '--iterations', '4', '--trainable', 'head'],
-        ...['--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip', '--piece-track'],
-      ]),
+      run(
+        segmentArgs(out, [
+          // A quick network: what is checked is what reaches the disk, not the segmentation.
+          ...['--resolution', '128', '--iterations', '4', '--trainable', 'head'],
+          ...['--parent-guide', 'none', '--no-zoom-pass', '--no-test-time-flip', '--piece-track'],
+        ]),
+      ),
     ).rejects.toThrow(/00003\.png/);
     for (let n = 0; n < 3; n++) {
       const matte = await readMask(path.join(out, `${String(n).padStart(5, '0')}.png`));
