@@ -434,6 +434,8 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   // Render the matte layer with controls; the panel places it above the clip.
   await byTestId('output-folder').fill(outputFolder);
   await byTestId('feather').fill('2');
+  // Piece tracking is on unless the editor turns it off, as on the server.
+  expect(await byTestId('piece-track').isChecked()).toBe(true);
   await byTestId('render').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Matte layer placed'),

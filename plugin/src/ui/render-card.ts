@@ -1,5 +1,5 @@
 // The "Matte layer" card: the output kind, the matte controls (threshold, feather, choke, soft,
-// invert), the output folder and "Render matte layer". It reads the editor's choices; rendering
+// invert, piece tracking), the output folder and "Render matte layer". It reads the editor's choices; rendering
 // and placing the matte are matte-render.ts's.
 import type { MatteControls, RenderFormat } from '@oneshot-roto/protocol';
 import type { MattePlacementMode } from '../host/host-adapter';
@@ -34,6 +34,7 @@ export class RenderCard {
   private readonly choke: HTMLInputElement;
   private readonly soft: HTMLInputElement;
   private readonly invert: HTMLInputElement;
+  private readonly pieceTrack: HTMLInputElement;
   private readonly folder: HTMLInputElement;
   private readonly renderButton: HTMLButtonElement;
 
@@ -48,6 +49,8 @@ export class RenderCard {
     this.choke = number('choke', -256, 256, 1, 0);
     this.soft = el('input', { type: 'checkbox', 'data-testid': 'soft' });
     this.invert = el('input', { type: 'checkbox', 'data-testid': 'invert' });
+    // On by default, as on the server; off for an object whose pieces may appear away from it.
+    this.pieceTrack = el('input', { type: 'checkbox', 'data-testid': 'piece-track', checked: true });
     this.folder = el('input', {
       type: 'text',
       placeholder: 'next to the media',
@@ -68,6 +71,15 @@ export class RenderCard {
         el('div', { className: 'checks' }, [
           el('label', { className: 'check' }, [this.soft, 'Soft edges']),
           el('label', { className: 'check' }, [this.invert, 'Invert']),
+          el(
+            'label',
+            {
+              className: 'check',
+              title:
+                'Clear pieces of the mask that do not follow the object from the nearest painted frame (a look-alike appearing elsewhere)',
+            },
+            [this.pieceTrack, 'Track pieces'],
+          ),
         ]),
       ]),
       field('Folder', this.folder),
@@ -100,6 +112,7 @@ export class RenderCard {
       choke: num(this.choke),
       soft: this.soft.checked,
       invert: this.invert.checked,
+      pieceTrack: this.pieceTrack.checked,
     };
   }
 
