@@ -1,6 +1,6 @@
 // The "Matte layer" card: the output kind, the matte controls (threshold, feather, choke, soft,
-// invert, piece tracking), the output folder and "Render matte layer". It reads the editor's choices; rendering
-// and placing the matte are matte-render.ts's.
+// invert, piece tracking), the output folder and "Render matte layer". It reads the editor's
+// choices; rendering and placing the matte are matte-render.ts's.
 import type { MatteControls, RenderFormat } from '@oneshot-roto/protocol';
 import type { MattePlacementMode } from '../host/host-adapter';
 import { button, el, field } from './dom';
