@@ -79,9 +79,22 @@ export function keepNearPieces(
   options: Partial<PieceTrackOptions> = {},
   referenceArea?: number,
 ): Uint8Array {
-  const o = resolve(options);
   const area = areaOf(neighbour);
-  if (area === 0) return mask;
+  return keepNear(mask, neighbour, area, width, height, gap, resolve(options), referenceArea ?? area).kept;
+}
+
+/** `keepNearPieces` given the neighbour's area; also returns the kept area, which the walk carries on. */
+function keepNear(
+  mask: Uint8Array,
+  neighbour: Uint8Array,
+  area: number,
+  width: number,
+  height: number,
+  gap: number,
+  o: PieceTrackOptions,
+  referenceArea: number,
+): { kept: Uint8Array; keptArea: number } {
+  if (area === 0) return { kept: mask, keptArea: areaOf(mask) };
   const scale = Math.hypot(width, height) / Math.hypot(SNAP_REFERENCE_SIZE.width, SNAP_REFERENCE_SIZE.height);
   const perFrame = Math.max(o.pixelsPerFrame * scale, o.diameterShare * Math.sqrt((4 * area) / Math.PI));
   const reach2 = (Math.max(1, gap) * perFrame) ** 2;
@@ -101,7 +114,9 @@ export function keepNearPieces(
       keptArea++;
     }
   }
-  return keptArea === 0 || keptArea < o.minKeptShare * (referenceArea ?? area) ? mask : kept;
+  return keptArea === 0 || keptArea < o.minKeptShare * referenceArea
+    ? { kept: mask, keptArea: areaOf(mask) }
+    : { kept, keptArea };
 }
 
 export interface PieceTrackSource {
@@ -189,15 +204,17 @@ export async function planPieceTrack(
     if (to.length === 0) return;
     let neighbour = await source.readMask(frames[from]!);
     let at = frames[from]!;
-    let largest = areaOf(neighbour);
+    let area = areaOf(neighbour);
+    let largest = area;
     for (const k of to) {
       const mask = await source.readMask(frames[k]!);
       const gap = Math.abs(frames[k]! - at);
-      const kept = keepNearPieces(mask, neighbour, width, height, gap, o, largest);
-      largest = Math.max(largest, areaOf(kept));
+      const { kept, keptArea } = keepNear(mask, neighbour, area, width, height, gap, o, largest);
+      largest = Math.max(largest, keptArea);
       const runs = kept === mask ? undefined : cutRuns(mask, kept);
       if (runs) cuts.set(frames[k]!, runs);
       neighbour = kept;
+      area = keptArea;
       at = frames[k]!;
     }
   };
