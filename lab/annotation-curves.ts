@@ -1,7 +1,8 @@
 /**
  * J and F after each annotation for each way of choosing the next annotated frame, from the
  * reports of `eval --annotations N --choose <method> --json`: the mean table, the share of the gap
- * between `spread` and the oracle `worst` that `confidence` closes, and each sequence's J per round
+ * between `spread` and the oracle `worst` that `confidence` closes, the per-sequence differences
+ * from `spread` with their standard errors, and each sequence's J per round
  * with the frames annotated. No network runs.
  *
  *   npx tsx lab/annotation-curves.ts --report spread=A.json --report confidence=B.json --report worst=C.json
@@ -43,6 +44,12 @@ async function readRuns(): Promise<Map<string, Report>> {
   return runs;
 }
 
+/** A sequence's mean J over the frames DAVIS scores in round `k`, if that round ran. */
+function sequenceJ(report: Report, seq: string, k: number): number | undefined {
+  const scored = (report.frames[seq] ?? []).filter((r) => r.round === k && r.scored);
+  return scored.length ? scored.reduce((a, r) => a + r.J, 0) / scored.length : undefined;
+}
+
 function main(runs: Map<string, Report>): void {
   const names = [...runs.keys()];
   const rounds = Math.max(...[...runs.values()].map((r) => r.refinement.length));
@@ -74,6 +81,28 @@ function main(runs: Map<string, Report>): void {
   }
 
   /**
+   * Paired differences per round: each sequence's J under `confidence` and under `worst`, less its J
+   * under `spread`, as mean ± standard error over the sequences (is the gap larger than the noise
+   * between sequences?).
+   */
+  if (spread && worst && confidence) {
+    console.log('\nper-sequence J differences from spread, mean ± standard error (n sequences):');
+    for (let k = 2; k <= rounds; k++) {
+      const cells = (['confidence', 'worst'] as const).map((name) => {
+        const d: number[] = [];
+        for (const seq of Object.keys(spread.frames)) {
+          const [a, b] = [runs.get(name)!, spread].map((r) => sequenceJ(r, seq, k));
+          if (a !== undefined && b !== undefined) d.push(a - b);
+        }
+        const m = d.reduce((x, y) => x + y, 0) / d.length;
+        const sd = Math.sqrt(d.reduce((x, y) => x + (y - m) ** 2, 0) / (d.length - 1));
+        return `${name} ${(100 * m).toFixed(2)} ± ${((100 * sd) / Math.sqrt(d.length)).toFixed(2)} J points (n ${d.length})`;
+      });
+      console.log(`  ${k} annotations: ${cells.join(', ')}`);
+    }
+  }
+
+  /**
    * A sequence's J per round, the mean over the frames DAVIS scores (annotated ones too, segmented by
    * the network as in the paper's refinement, as `eval` counts them), and the frames annotated by the
    * last round in the order they were chosen.
@@ -81,10 +110,7 @@ function main(runs: Map<string, Report>): void {
   function perSequence(report: Report, seq: string): string {
     const records = report.frames[seq] ?? [];
     const js: string[] = [];
-    for (let k = 1; k <= rounds; k++) {
-      const scored = records.filter((r) => r.round === k && r.scored);
-      js.push(scored.length ? fmt(scored.reduce((a, r) => a + r.J, 0) / scored.length) : '–');
-    }
+    for (let k = 1; k <= rounds; k++) js.push(fmt(sequenceJ(report, seq, k)));
     const last = Math.max(...records.map((r) => r.round));
     const annotated: number[] = [];
     for (let k = 1; k <= last; k++)

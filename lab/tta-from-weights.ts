@@ -18,7 +18,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   SegmentationModel,
-  ensureParentModel,
   mirrorPlanes,
   listDavisSequences,
   loadDavisSequence,
@@ -28,34 +27,13 @@ import {
   jaccard,
   decodeRgbImage,
   readMask,
-  type RgbFrame,
   readWeights,
-  type FineTunedWeights,
   openMatteWriter,
   binarize,
   makeFloatMatte,
 } from '@oneshot-roto/core';
-import { encodeModel, loadModel, bakeWeights } from '@oneshot-roto/onnx-train';
 import { DEFAULT_DAVIS_DIR } from './davis-location';
-
-async function modelAt(w: FineTunedWeights, resolution: number): Promise<SegmentationModel> {
-  const parent = await ensureParentModel({ resolution });
-  const baked = bakeWeights(await loadModel(parent.modelPath), w.parameters);
-  return SegmentationModel.load({ modelBytes: encodeModel(baked) });
-}
-
-function flipRgb(f: RgbFrame): RgbFrame {
-  const out = new Uint8Array(f.data.length);
-  for (let y = 0; y < f.height; y++)
-    for (let x = 0; x < f.width; x++) {
-      const a = 3 * (y * f.width + x);
-      const b = 3 * (y * f.width + f.width - 1 - x);
-      out[a] = f.data[b]!;
-      out[a + 1] = f.data[b + 1]!;
-      out[a + 2] = f.data[b + 2]!;
-    }
-  return { ...f, data: out };
-}
+import { modelAt, flipRgb } from './saved-network';
 
 function average(maps: Float32Array[]): Float32Array {
   const out = new Float32Array(maps[0]!.length);
