@@ -42,8 +42,8 @@ export const AckResultSchemas = {
   unsubscribe: Type.Object({}),
   ping: Type.Object({ time: Type.String() }),
   /**
-   * Every frame with a mask, in clip order, and `suggest`: the frames where a correction would
-   * help most, most useful first: each frame's doubt weighed by its distance from the nearest
+   * Every frame with a mask, in clip order, and `suggest`: up to 50 frames where a correction
+   * would help most, most useful first: each frame's doubt weighed by its distance from the nearest
    * annotation or earlier suggestion (annotated frames left out).
    */
   getConfidence: Type.Object({

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import {
   buildConfidenceReport,
+  SUGGESTIONS,
   CONFIDENCE_FILE,
   type ConfidenceReport,
   type FrameEvidence,
@@ -51,7 +52,10 @@ export interface SegmentJob {
   dontCare?: { frameIndex: number; maskPath: string }[];
   /** Annotated frames come back as painted where the mask is definite (default true). */
   keepPainted?: boolean;
-  /** Print this many frames where a correction would help most (0: none). */
+  /**
+   * Print this many frames where a correction would help most (0: none); `confidence.json` ranks
+   * this many or SUGGESTIONS, whichever is more.
+   */
   suggest?: number;
   method: MethodOptions;
   /** Matte options set by the user; the rest are the network's finishing (presets.ts `networkFinishing`), then the defaults. */
@@ -253,6 +257,7 @@ export async function runSegment(job: SegmentJob): Promise<SegmentSummary> {
       evidence,
       annotations.map((a) => a.frameIndex),
       (i) => source.sourceIndex(i),
+      { suggestions: Math.max(SUGGESTIONS, job.suggest ?? 0) },
     );
     const confidencePath = path.resolve(job.outDir, CONFIDENCE_FILE);
     await writeFileAtomic(confidencePath, Buffer.from(`${JSON.stringify(confidence, null, 2)}\n`));
@@ -340,6 +345,7 @@ export function registerSegmentCommand(program: Command): void {
       annotations: (opts.annotation as string[]).map((v) => parseAnnotationFlag(v)),
       dontCare: (opts.dontCare as string[]).map((v) => parseAnnotationFlag(v, '--dont-care')),
       keepPainted: opts.keepPainted !== false,
+      suggest,
       method: parseMethodOptions(opts),
       matte: parseMatteFlags(opts),
       start: int(opts.start, '--start'),

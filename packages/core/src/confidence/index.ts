@@ -10,6 +10,8 @@ export {
 export {
   buildConfidenceReport,
   CONFIDENCE_FILE,
+  SUGGESTIONS,
   type ConfidenceReport,
+  type ConfidenceReportOptions,
   type FrameConfidenceEntry,
 } from './report';

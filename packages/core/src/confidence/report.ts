@@ -7,6 +7,18 @@ import { scoreFrames, suggestCorrections, type FrameConfidence } from './score';
 
 export const CONFIDENCE_FILE = 'confidence.json';
 
+/**
+ * Suggestions a report ranks by default. Each one is a pass over the clip's frames, so ranking all
+ * of an hour-long clip's frames took minutes and held the server's event loop; an editor checks a
+ * handful (the panel marks 5).
+ */
+export const SUGGESTIONS = 50;
+
+export interface ConfidenceReportOptions {
+  /** How many frames to suggest, at most (default SUGGESTIONS). */
+  suggestions?: number;
+}
+
 export interface FrameConfidenceEntry extends FrameConfidence {
   /** The frame's number in the source (file name or media frame), as the matte files are numbered. */
   sourceFrame: number;
@@ -17,7 +29,10 @@ export interface FrameConfidenceEntry extends FrameConfidence {
 export interface ConfidenceReport {
   /** Frames in clip order. */
   frames: FrameConfidenceEntry[];
-  /** Clip-relative frames where a correction would help most, most useful first (suggestCorrections). */
+  /**
+   * Clip-relative frames where a correction would help most, most useful first (suggestCorrections),
+   * up to `suggestions` of them.
+   */
   suggest: number[];
 }
 
@@ -25,11 +40,15 @@ export function buildConfidenceReport(
   evidence: ReadonlyMap<number, FrameEvidence>,
   annotated: readonly number[],
   sourceFrame: (index: number) => number,
+  options: ConfidenceReportOptions = {},
 ): ConfidenceReport {
   const scores = scoreFrames(evidence);
   const painted = new Set(annotated);
   return {
     frames: scores.map((s) => ({ ...s, sourceFrame: sourceFrame(s.frame), annotated: painted.has(s.frame) })),
-    suggest: suggestCorrections(scores, { annotated: painted }),
+    suggest: suggestCorrections(scores, {
+      annotated: painted,
+      count: options.suggestions ?? SUGGESTIONS,
+    }),
   };
 }

@@ -1,5 +1,11 @@
 /** Per-frame confidence from frames' evidence, and the suggested corrections, on made-up clips. */
-import { scoreFrames, suggestCorrections, type FrameEvidence } from '../../src/confidence';
+import {
+  buildConfidenceReport,
+  scoreFrames,
+  suggestCorrections,
+  SUGGESTIONS,
+  type FrameEvidence,
+} from '../../src/confidence';
 
 /** A steady object: a fifth of the frame, centred, drifting slowly right; crisp soft maps. */
 function steadyClip(n: number): Map<number, FrameEvidence> {
@@ -66,4 +72,21 @@ test('a third suggestion does not land beside the second annotation when the cli
   const scores = scoreFrames(clip);
   expect(suggestCorrections(scores, { annotated: [0, 64], count: 1, spread: false })).toEqual([56]);
   expect(suggestCorrections(scores, { annotated: [0, 64], count: 1 })).toEqual([24]);
+});
+
+test('the report of a long clip ranks the first SUGGESTIONS frames, as the full ranking starts, or as many as asked', () => {
+  // Twenty minutes at 25 fps with a doubtful stretch; ranking every frame is quadratic in the frames.
+  const clip = steadyClip(30_000);
+  for (let f = 20_000; f < 20_200; f++) clip.set(f, { ...clip.get(f)!, uncertain: 0.9 });
+  const report = buildConfidenceReport(clip, [0], (i) => i + 1000);
+  expect(report.frames).toHaveLength(30_000);
+  expect(report.frames[5]!.sourceFrame).toBe(1005);
+  expect(report.suggest).toHaveLength(SUGGESTIONS);
+  expect(report.suggest).not.toContain(0);
+  expect(report.suggest.slice(0, 3)).toEqual(
+    suggestCorrections(scoreFrames(clip), { annotated: [0], count: 3 }),
+  );
+  expect(report.suggest[0]).toBeGreaterThanOrEqual(20_000);
+  expect(report.suggest[0]).toBeLessThan(20_200);
+  expect(buildConfidenceReport(clip, [0], (i) => i, { suggestions: 70 }).suggest).toHaveLength(70);
 });
