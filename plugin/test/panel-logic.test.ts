@@ -1,5 +1,6 @@
 // Pure pieces of the panel: strokes to protocol masks, time mapping, progress text, addresses.
 import { MaskStrokes } from '../src/ui/mask-strokes';
+import { MAX_CELLS, stripCells } from '../src/ui/confidence-cells';
 import { jobProgress } from '../src/ui/job-progress';
 import { startCorrection } from '../src/ui/correction-start';
 import { FIRST_OBJECT_ID, ObjectList } from '../src/ui/object-list';
@@ -12,7 +13,7 @@ import {
 } from '../src/client/server-address';
 import { sourceFrameAt, timelineSecondsOf, sequencePlaybackFps } from '../src/host/time-mapping';
 import type { ActiveClip } from '../src/host/host-adapter';
-import { StrokesMaskSchema, createChecker } from '@oneshot-roto/protocol';
+import { StrokesMaskSchema, createChecker, type FrameConfidenceInfo } from '@oneshot-roto/protocol';
 
 const checkMask = createChecker(StrokesMaskSchema);
 
@@ -223,5 +224,49 @@ describe('ObjectList (several objects per clip)', () => {
     objects.reset();
     expect(objects.all).toHaveLength(1);
     expect(objects.current.fineTuned).toBe(false);
+  });
+});
+
+describe('cells of the confidence strip', () => {
+  const scored = (frame: number, confidence: number, annotated = false): FrameConfidenceInfo => ({
+    frame,
+    confidence,
+    crispness: confidence,
+    consistency: 1,
+    annotated,
+  });
+
+  test('a short clip gets a cell per frame: painted frames without a score, marked frames flagged', () => {
+    const frames = [scored(0, 0.9, true), scored(1, 0.8), scored(2, 0.3), scored(3, 0.7)];
+    const cells = stripCells(frames, [2], 6);
+    expect(cells.map((c) => [c.first, c.last, c.frame])).toEqual([0, 1, 2, 3, 4, 5].map((f) => [f, f, f]));
+    expect(cells[0]).toMatchObject({ annotated: true, suggested: false });
+    expect(cells[0]!.confidence).toBeUndefined();
+    expect(cells[2]).toMatchObject({ confidence: 0.3, suggested: true });
+    expect(cells.filter((c) => c.suggested)).toHaveLength(1);
+    // Frames 4 and 5 are not segmented yet.
+    expect(cells[4]!.confidence).toBeUndefined();
+  });
+
+  test('a long clip gets MAX_CELLS cells of consecutive frames, each showing its least sure frame', () => {
+    const n = 30_000;
+    const frames: FrameConfidenceInfo[] = [];
+    for (let f = 0; f < 20_000; f++)
+      frames.push(scored(f, f === 0 ? 0.05 : f === 12_345 ? 0.1 : 0.9, f === 0));
+    const cells = stripCells(frames, [19_990, 7], n);
+    expect(cells).toHaveLength(MAX_CELLS);
+    // The cells cover the clip once, in order.
+    expect(cells[0]!.first).toBe(0);
+    expect(cells.at(-1)!.last).toBe(n - 1);
+    for (let i = 1; i < cells.length; i++) expect(cells[i]!.first).toBe(cells[i - 1]!.last + 1);
+    const dip = cells.find((c) => c.first <= 12_345 && 12_345 <= c.last)!;
+    expect(dip).toMatchObject({ frame: 12_345, confidence: 0.1, suggested: false });
+    // The painted frame's own score does not colour its cell; the cell's other frames do.
+    expect(cells[0]).toMatchObject({ annotated: true, confidence: 0.9, suggested: true, frame: 7 });
+    const marked = cells.filter((c) => c.suggested);
+    expect(marked.map((c) => c.frame)).toEqual([7, 19_990]);
+    // Past frame 20,000 nothing is segmented.
+    expect(cells.at(-1)!.confidence).toBeUndefined();
+    expect(cells.filter((c) => c.annotated)).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-// The strip under the frame: one cell per clip frame, coloured by how sure the segmentation is
+// The strip under the frame: one cell per clip frame (per stretch of frames in a long clip), coloured by how sure the segmentation is
 // (red unsure … green sure), the frames to check next marked, and "Check next" to jump to them.
 // The scores come from the server (getConfidence); the strip only shows them.
 import type { FrameConfidenceInfo } from '@oneshot-roto/protocol';
+import { stripCells, type StripCell } from './confidence-cells';
 import { button, el, setChildren } from './dom';
 
 /** Frames marked for checking: the server's first suggestions. */
@@ -46,31 +47,27 @@ export class ConfidenceStrip {
 
   /** Shows a clip's scores; frames without one (not segmented yet) stay blank. */
   show(view: ConfidenceView, frameCount: number, current: number): void {
-    const byFrame = new Map(view.frames.map((f) => [f.frame, f]));
     this.marked = view.suggest.slice(0, MARKED);
     this.current = current;
-    const cells: HTMLElement[] = [];
-    for (let frame = 0; frame < frameCount; frame++) {
-      const f = byFrame.get(frame);
+    const cells = stripCells(view.frames, this.marked, frameCount).map((c) => {
       const cell = el('button', {
         type: 'button',
         className: 'confidence-cell',
-        title: !f
-          ? `Frame ${frame + 1}: not segmented`
-          : f.annotated
-            ? `Frame ${frame + 1}: painted (the matte keeps your mask)`
-            : `Frame ${frame + 1}: ${Math.round(f.confidence * 100)} % sure`,
-        'data-frame': frame,
+        title: cellTitle(c),
+        'data-frame': c.frame,
+        'data-first': c.first,
+        'data-last': c.last,
       });
       // Hue 0 (red) for unsure … 120 (green) for sure; a painted frame comes back as painted, so
       // the network's doubts about it don't matter: it gets the accent colour instead.
-      if (f?.annotated) cell.style.backgroundColor = '#378ef0';
-      else if (f) cell.style.backgroundColor = `hsl(${Math.round(f.confidence * 120)}, 55%, 42%)`;
-      cell.classList.toggle('suggested', this.marked.includes(frame));
-      cell.classList.toggle('annotated', f?.annotated === true);
-      cell.addEventListener('click', () => this.pick(frame));
-      cells.push(cell);
-    }
+      if (c.confidence !== undefined)
+        cell.style.backgroundColor = `hsl(${Math.round(c.confidence * 120)}, 55%, 42%)`;
+      else if (c.annotated) cell.style.backgroundColor = '#378ef0';
+      cell.classList.toggle('suggested', c.suggested);
+      cell.classList.toggle('annotated', c.annotated);
+      cell.addEventListener('click', () => this.pick(c.frame));
+      return cell;
+    });
     setChildren(this.strip, cells);
     this.summary.textContent =
       this.marked.length > 0
@@ -89,7 +86,10 @@ export class ConfidenceStrip {
   setCurrent(frame: number): void {
     this.current = frame;
     for (const cell of Array.from(this.strip.children) as HTMLElement[])
-      cell.classList.toggle('current', cell.getAttribute('data-frame') === String(frame));
+      cell.classList.toggle(
+        'current',
+        Number(cell.getAttribute('data-first')) <= frame && frame <= Number(cell.getAttribute('data-last')),
+      );
   }
 
   /** The marked frame after the current one in the order they are suggested (wrapping round). */
@@ -103,4 +103,16 @@ export class ConfidenceStrip {
     this.setCurrent(frame);
     this.onPick(frame);
   }
+}
+
+function cellTitle(c: StripCell): string {
+  if (c.first === c.last) {
+    if (c.annotated) return `Frame ${c.first + 1}: painted (the matte keeps your mask)`;
+    if (c.confidence === undefined) return `Frame ${c.first + 1}: not segmented`;
+    return `Frame ${c.first + 1}: ${Math.round(c.confidence * 100)} % sure`;
+  }
+  const range = `Frames ${c.first + 1}–${c.last + 1}`;
+  const painted = c.annotated ? '; a painted frame among them' : '';
+  if (c.confidence === undefined) return `${range}: ${c.annotated ? 'painted' : 'not segmented'}`;
+  return `${range}: least sure frame ${c.frame + 1}, ${Math.round(c.confidence * 100)} % sure${painted}`;
 }
