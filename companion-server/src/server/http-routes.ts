@@ -146,6 +146,14 @@ export function registerHttpRoutes(app: FastifyInstance, ctx: HandlerContext, st
       const frame = await ctx.clips.readFrame(clipId, n);
       const maskPng = await ctx.workspace.readMask(clipId, objectId, n);
       const matte = maskPng ? (await decodeGrayPng(maskPng)).data : null;
+      // What the render will keep: the pieces the piece track clears are left out.
+      if (matte) {
+        const track = await ctx.workspace.loadTrack(clipId, objectId).catch((err: unknown) => {
+          req.log.warn({ err }, 'overlay drawn without the piece track');
+          return undefined;
+        });
+        if (track?.width === frame.width && track.height === frame.height) track.clearIn(n, matte);
+      }
       return sendPng(reply, await encodeOverlayPng(frame, matte, req.query.maxSide));
     },
   );

@@ -7,6 +7,8 @@
  *     (0 background, 255 object, 128 open: annotation/stored-mask.ts)
  *   <root>/clips/<clipId>/objects/<objectId>/weights.json + weights.bin
  *   <root>/clips/<clipId>/objects/<objectId>/masks/<frame>.png (8-bit soft matte)
+ *   <root>/clips/<clipId>/objects/<objectId>/track.json (the piece track over the stored masks, for
+ *     the previews: jobs/preview-track.ts)
  *   <root>/jobs/<jobId>.json (+ <jobId>.frames: one finished frame index per line, appended)
  */
 import { promises as fs } from 'node:fs';
@@ -28,6 +30,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
   KeyedLock,
+  PieceTrack,
   type EdgeSnapMethod,
   type FrameEvidence,
 } from '@oneshot-roto/core';
@@ -117,6 +120,8 @@ export class Workspace {
   readonly jobsDir: string;
   /** Serialises read-modify-writes per object folder, per clip record and per job record. */
   private readonly lock = new KeyedLock();
+  /** Loaded preview tracks by track file (null: none saved), so each overlay does not parse one. */
+  private readonly tracks = new Map<string, PieceTrack | null>();
 
   constructor(root: string) {
     this.root = root;
@@ -290,6 +295,58 @@ export class Workspace {
       await Promise.all(
         names.filter((n) => n.endsWith('.partial')).map((n) => fs.rm(join(dir, n), { force: true })),
       );
+    });
+  }
+
+  // ---- preview track ----
+  private trackPath(clipId: string, objectId: string): string {
+    return join(this.objectDir(clipId, objectId), 'track.json');
+  }
+
+  /** Saves the piece track planned over the object's stored masks. */
+  async saveTrack(clipId: string, objectId: string, track: PieceTrack): Promise<void> {
+    const file = this.trackPath(clipId, objectId);
+    await this.lock.run(file, async () => {
+      await writeJsonAtomic(file, track.toJSON(), FILE_MODE);
+      this.tracks.set(file, track);
+    });
+  }
+
+  /** Forgets the object's track (its masks or annotations are about to change). */
+  async clearTrack(clipId: string, objectId: string): Promise<void> {
+    const file = this.trackPath(clipId, objectId);
+    await this.lock.run(file, async () => {
+      this.tracks.set(file, null);
+      await fs.rm(file, { force: true });
+    });
+  }
+
+  /**
+   * The object's saved track, if any. A damaged file is an error naming it (the previews can go
+   * on without it; segmenting again writes a new one).
+   */
+  async loadTrack(clipId: string, objectId: string): Promise<PieceTrack | undefined> {
+    const file = this.trackPath(clipId, objectId);
+    const cached = this.tracks.get(file);
+    if (cached !== undefined) return cached ?? undefined;
+    return this.lock.run(file, async () => {
+      let track: PieceTrack | null = null;
+      const json = await readJsonIfExists<unknown>(file).catch((err: unknown) => {
+        throw new Error(`the piece track ${file} is unreadable; segment the clip again to rebuild it`, {
+          cause: err,
+        });
+      });
+      if (json !== undefined) {
+        try {
+          track = PieceTrack.fromJSON(json);
+        } catch (err) {
+          throw new Error(`the piece track ${file} is damaged; segment the clip again to rebuild it`, {
+            cause: err,
+          });
+        }
+      }
+      this.tracks.set(file, track);
+      return track ?? undefined;
     });
   }
 

@@ -18,7 +18,10 @@ export const HTTP_ROUTES = {
   frame: '/clips/:clipId/frames/:frame.png',
   /** Finished mask of frame n as 8-bit grayscale PNG (404 until segmented). */
   mask: '/clips/:clipId/objects/:objectId/masks/:frame.png',
-  /** Frame n with the mask tinted over it (RGB PNG); `?object=` (default "main"), `?maxSide=`. */
+  /**
+   * Frame n with the mask tinted over it (RGB PNG), less the pieces the piece track clears once the
+   * segmentation is done (what a render with `pieceTrack` keeps); `?object=` (default "main"), `?maxSide=`.
+   */
   overlay: '/clips/:clipId/overlay/:frame.png',
   /** `{ jobs: JobInfo[] }` */
   jobs: '/jobs',

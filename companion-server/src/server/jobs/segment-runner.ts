@@ -4,6 +4,7 @@ import { ioError, ProtocolError } from '../errors';
 import { playheadFirstOrder } from '../frame-order';
 import { encodeGrayPng } from '../png';
 import type { JobRecord } from '../workspace';
+import { planPreviewTrack } from './preview-track';
 import type { JobRunContext, JobRunner } from './runner';
 
 /**
@@ -25,7 +26,21 @@ export async function segmentFrames(
   const done = new Set(produced);
   const order = playheadFirstOrder(first, last, playhead).filter((f) => !done.has(f));
   job.framesTotal = last - first + 1;
-  if (order.length === 0) return;
+  if (order.length > 0) await segmentOrder(ctx, job, signal, order, produced);
+  // The previews show what the render will keep (preview-track.ts); planned after every frame is in.
+  await planPreviewTrack(ctx, job, signal);
+}
+
+async function segmentOrder(
+  ctx: JobRunContext,
+  job: JobRecord,
+  signal: AbortSignal,
+  order: number[],
+  produced: number[],
+): Promise<void> {
+  const clip = ctx.clips.get(job.clipId);
+  // The masks are about to change: until the track is planned again the previews show them as they come.
+  await ctx.workspace.clearTrack(job.clipId, job.objectId);
   const weights = await ctx.workspace.loadWeights(job.clipId, job.objectId);
   const started = Date.now();
   let count = 0;

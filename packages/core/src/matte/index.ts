@@ -77,6 +77,7 @@ export {
   PieceTrack,
   PieceTrackOptionsError,
   DEFAULT_PIECE_TRACK,
+  type PieceTrackJson,
   type PieceTrackOptions,
   type PieceTrackSource,
   type SoftMapTrackSource,

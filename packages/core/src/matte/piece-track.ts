@@ -130,6 +130,13 @@ export interface PieceTrackSource {
   readMask(frame: number): Promise<Uint8Array>;
 }
 
+/** A PieceTrack as JSON: each cut frame's runs as base64 of little-endian uint32 (start, length) pairs. */
+export interface PieceTrackJson {
+  width: number;
+  height: number;
+  cuts: Record<string, string>;
+}
+
 /**
  * Which pixels of each frame the track clears, kept as runs (start, length) of pixel indices:
  * a few kilobytes for a frame with a cut piece and nothing for most frames, so a long clip's
@@ -146,6 +153,45 @@ export class PieceTrack {
     this.#cuts = cuts;
   }
 
+  /** A track saved with `toJSON`; throws a TypeError naming what is wrong with a damaged one. */
+  static fromJSON(json: unknown): PieceTrack {
+    const bad = (what: string): never => {
+      throw new TypeError(`not a saved piece track: ${what}`);
+    };
+    const j = (
+      typeof json === 'object' && json !== null ? json : bad('not an object')
+    ) as Partial<PieceTrackJson>;
+    const { width, height, cuts } = j;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width! <= 0 || height! <= 0)
+      bad(`width and height must be positive integers, got ${String(width)} and ${String(height)}`);
+    if (typeof cuts !== 'object' || cuts === null) bad('no cuts');
+    const pixels = width! * height!;
+    const map = new Map<number, Uint32Array>();
+    for (const [key, value] of Object.entries(cuts!)) {
+      const frame = Number(key);
+      if (!Number.isInteger(frame) || frame < 0) bad(`frame "${key}" is not a frame index`);
+      if (typeof value !== 'string') bad(`frame ${key}'s runs are not a string`);
+      const bytes = Buffer.from(value, 'base64');
+      if (bytes.length % 8 !== 0) bad(`frame ${key}'s runs are not (start, length) pairs`);
+      const runs = new Uint32Array(bytes.length / 4);
+      for (let k = 0; k < runs.length; k++) runs[k] = bytes.readUInt32LE(4 * k);
+      for (let k = 0; k < runs.length; k += 2)
+        if (runs[k]! + runs[k + 1]! > pixels) bad(`frame ${key}'s runs reach past its ${pixels} pixels`);
+      map.set(frame, runs);
+    }
+    return new PieceTrack(map, width!, height!);
+  }
+
+  toJSON(): PieceTrackJson {
+    const cuts: Record<string, string> = {};
+    for (const [frame, runs] of this.#cuts) {
+      const bytes = Buffer.alloc(runs.length * 4);
+      runs.forEach((v, k) => bytes.writeUInt32LE(v, 4 * k));
+      cuts[String(frame)] = bytes.toString('base64');
+    }
+    return { width: this.width, height: this.height, cuts };
+  }
+
   /** Frames where the track clears a piece, ascending. */
   get cutFrames(): number[] {
     return [...this.#cuts.keys()].sort((a, b) => a - b);
@@ -159,16 +205,23 @@ export class PieceTrack {
     return n;
   }
 
+  /** Sets the pixels the track clears in `frame` to 0, in place (any map of the frame's size). */
+  clearIn(frame: number, pixels: Uint8Array | Float32Array): void {
+    const runs = this.#cuts.get(frame);
+    if (!runs) return;
+    if (pixels.length !== this.width * this.height)
+      throw new RangeError(
+        `piece track: frame ${frame} has ${pixels.length} pixels, the track was planned at ${this.width}x${this.height}`,
+      );
+    for (let k = 0; k < runs.length; k += 2) pixels.fill(0, runs[k], runs[k]! + runs[k + 1]!);
+  }
+
   /** The frame's soft map with the cut pieces at 0 (the same map where nothing is cut). */
   apply(frame: number, soft: FloatMatte): FloatMatte {
-    const runs = this.#cuts.get(frame);
-    if (!runs) return soft;
+    if (!this.#cuts.has(frame)) return soft;
     assertSameSize(soft, { width: this.width, height: this.height }, 'piece track');
     const out = soft.data.slice();
-    for (let k = 0; k < runs.length; k += 2) {
-      const start = runs[k]!;
-      out.fill(0, start, start + runs[k + 1]!);
-    }
+    this.clearIn(frame, out);
     return makeFloatMatte(out, soft.width, soft.height);
   }
 }

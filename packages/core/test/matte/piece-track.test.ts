@@ -1,6 +1,7 @@
 import {
   keepNearPieces,
   planPieceTrack,
+  PieceTrack,
   PieceTrackOptionsError,
   type PieceTrackSource,
 } from '../../src/matte/piece-track';
@@ -143,5 +144,43 @@ describe('planPieceTrack', () => {
     expect(at(out, 110, 110)).toBeCloseTo(0.9); // the object
     expect(at(out, 400, 50)).toBeCloseTo(0.3); // the background's soft value
     expect((await planPieceTrack(clip(masks, []))).cutFrames).toEqual([]);
+  });
+});
+
+describe('PieceTrack saved and loaded', () => {
+  const distractor: [number, number, number] = [600, 300, 40];
+
+  it('comes back from JSON clearing the same pixels, in a float map or an 8-bit one', async () => {
+    const masks = new Map<number, Uint8Array>();
+    for (let f = 0; f < 4; f++)
+      masks.set(f, f >= 2 ? squares([100 + 4 * f, 100, 40], distractor) : squares([100 + 4 * f, 100, 40]));
+    const track = await planPieceTrack(clip(masks, [0]));
+    const loaded = PieceTrack.fromJSON(JSON.parse(JSON.stringify(track)));
+    expect(loaded.cutFrames).toEqual([2, 3]);
+    expect(loaded.cutArea(3)).toBe(40 * 40);
+    const eight = new Uint8Array(W * H).fill(200);
+    loaded.clearIn(3, eight);
+    expect(at(eight, 610, 310)).toBe(0);
+    expect(at(eight, 120, 120)).toBe(200);
+    expect(eight.reduce((n, v) => n + (v === 0 ? 1 : 0), 0)).toBe(40 * 40);
+    const soft = makeFloatMatte(new Float32Array(W * H).fill(0.8), W, H);
+    expect(loaded.apply(3, soft).data).toEqual(track.apply(3, soft).data);
+    // A frame the track does not cut, and a map of another size, are told apart.
+    loaded.clearIn(1, eight.fill(7));
+    expect(eight.every((v) => v === 7)).toBe(true);
+    expect(() => loaded.clearIn(3, new Uint8Array(10))).toThrow(/854x480/);
+  });
+
+  it('refuses damaged JSON, naming what is wrong', () => {
+    expect(() => PieceTrack.fromJSON(null)).toThrow(/not an object/);
+    expect(() => PieceTrack.fromJSON({ width: 0, height: 4, cuts: {} })).toThrow(/width and height/);
+    expect(() => PieceTrack.fromJSON({ width: 4, height: 4, cuts: { x: '' } })).toThrow(/frame "x"/);
+    expect(() => PieceTrack.fromJSON({ width: 4, height: 4, cuts: { 1: 'AAAA' } })).toThrow(/pairs/);
+    // One run of 17 pixels from 0 in a 16-pixel frame.
+    const past = Buffer.alloc(8);
+    past.writeUInt32LE(17, 4);
+    expect(() => PieceTrack.fromJSON({ width: 4, height: 4, cuts: { 1: past.toString('base64') } })).toThrow(
+      /past its 16 pixels/,
+    );
   });
 });
