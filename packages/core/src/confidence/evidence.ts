@@ -25,6 +25,19 @@ export interface FrameEvidence {
    * segmented with the parent guide; 1 when both are empty.
    */
   agreement?: number;
+  /**
+   * The object's area and centre on this frame under the network before the editor's last
+   * correction, when there was one: a frame the correction moved is one the evidence left
+   * ambiguous (score.ts `steadiness`).
+   */
+  previous?: ObjectPlace;
+}
+
+/** Where the object is on a frame: its share of the frame and its centre, as in FrameEvidence. */
+export interface ObjectPlace {
+  area: number;
+  cx: number;
+  cy: number;
 }
 
 /** The maps behind a parent-guided frame: the fine-tuned network's and the parent's. */

@@ -1,5 +1,12 @@
 /** Public API of per-frame confidence: evidence from a frame's maps, scores over a clip, suggestions. */
-export { measureFrame, UNSURE_LOW, UNSURE_HIGH, type FrameEvidence, type GuideMaps } from './evidence';
+export {
+  measureFrame,
+  UNSURE_LOW,
+  UNSURE_HIGH,
+  type FrameEvidence,
+  type GuideMaps,
+  type ObjectPlace,
+} from './evidence';
 export {
   scoreFrames,
   suggestCorrections,

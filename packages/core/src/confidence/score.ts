@@ -2,10 +2,11 @@
  * A confidence score per frame from the frames' evidence (evidence.ts), and the frames where a
  * correction would help most. Every frame is segmented on its own, so a frame whose object
  * suddenly shrinks, grows or jumps against its neighbours is one the network probably got wrong;
- * so is a hazy soft map, and a frame where the fine-tuned network and the parent disagree.
+ * so is a hazy soft map, a frame where the fine-tuned network and the parent disagree, and a frame
+ * the editor's last correction moved (the networks before and after it disagree there).
  * The score ranks frames; it is not a calibrated probability.
  */
-import type { FrameEvidence } from './evidence';
+import type { FrameEvidence, ObjectPlace } from './evidence';
 
 /** Neighbours on each side a frame's area and position are compared with. */
 export const NEIGHBOUR_RADIUS = 3;
@@ -13,7 +14,10 @@ export const NEIGHBOUR_RADIUS = 3;
 export interface FrameConfidence {
   /** Clip-relative frame index. */
   frame: number;
-  /** 0..1, higher is surer: the mean of the terms below that the frame has. */
+  /**
+   * 0..1, higher is surer: the mean of crispness, consistency and agreement (those the frame has),
+   * averaged with steadiness where the frame has it.
+   */
   confidence: number;
   /** 1 − the soft map's uncertain share. */
   crispness: number;
@@ -21,6 +25,11 @@ export interface FrameConfidence {
   agreement?: number;
   /** The object's area and position against its neighbours' medians, 0..1. */
   consistency: number;
+  /**
+   * The object's area and position against the same frame under the network before the last
+   * correction, 0..1; only where the frame has that evidence (`FrameEvidence.previous`).
+   */
+  steadiness?: number;
 }
 
 function median(values: number[]): number {
@@ -35,14 +44,20 @@ function median(values: number[]): number {
  */
 function consistency(own: FrameEvidence, neighbours: FrameEvidence[]): number {
   if (neighbours.length === 0) return 1;
-  const area = median(neighbours.map((e) => e.area));
-  const big = Math.max(own.area, area);
-  const ratio = big === 0 ? 1 : Math.min(own.area, area) / big;
-  const dx = own.cx - median(neighbours.map((e) => e.cx));
-  const dy = own.cy - median(neighbours.map((e) => e.cy));
+  return placeAgreement(own, {
+    area: median(neighbours.map((e) => e.area)),
+    cx: median(neighbours.map((e) => e.cx)),
+    cy: median(neighbours.map((e) => e.cy)),
+  });
+}
+
+/** Area ratio of two places of the object, times 1/(1 + centre distance in object sizes of `ref`). */
+function placeAgreement(own: ObjectPlace, ref: ObjectPlace): number {
+  const big = Math.max(own.area, ref.area);
+  const ratio = big === 0 ? 1 : Math.min(own.area, ref.area) / big;
   // A floor of 2 % of the frame keeps a tiny object's jitter from reading as a jump.
-  const size = Math.max(Math.sqrt(area), 0.02);
-  return ratio / (1 + Math.hypot(dx, dy) / size);
+  const size = Math.max(Math.sqrt(ref.area), 0.02);
+  return ratio / (1 + Math.hypot(own.cx - ref.cx, own.cy - ref.cy) / size);
 }
 
 /**
@@ -65,13 +80,19 @@ export function scoreFrames(
     const steady = consistency(own, neighbours);
     terms.push(crispness, steady);
     if (own.agreement !== undefined) terms.push(own.agreement);
+    const single = terms.reduce((a, b) => a + b, 0) / terms.length;
+    // Two networks' answers (before and after the last correction) weigh as much as all that one
+    // network's maps say: on the training subset's refinement rounds the two together ranked a
+    // clip's frames by J better than either (BENCHMARKS.md, "Steadiness across corrections").
+    const steadiness = own.previous ? placeAgreement(own.previous, own) : undefined;
     const score: FrameConfidence = {
       frame,
-      confidence: terms.reduce((a, b) => a + b, 0) / terms.length,
+      confidence: steadiness === undefined ? single : (single + steadiness) / 2,
       crispness,
       consistency: steady,
     };
     if (own.agreement !== undefined) score.agreement = own.agreement;
+    if (steadiness !== undefined) score.steadiness = steadiness;
     return score;
   });
 }

@@ -240,6 +240,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         annotations.push({ frameIndex: i, mask: gts[i]!.data, width: gts[i]!.width, height: gts[i]!.height });
       const rounds: RoundResult[] = [];
       let lastRound: RoundState | undefined;
+      let previousEvidence: Map<number, FrameEvidence> | undefined;
       let weights: FineTunedWeights | undefined;
       let seqTiming: SequenceTiming = { fineTuneSeconds: 0, fineTuneIterations: 0, frames: 0, msPerFrame: 0 };
       const total = Math.max(0, options.annotations);
@@ -372,6 +373,14 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         const scored = perFrame.slice(1, source.frameCount - 1).filter((x): x is FrameScore => !!x);
         const summary = summarizeSequence(scored);
         const annotatedFrames = annotations.map((a) => a.frameIndex);
+        // Each frame also carries where the previous round's network put the object (score.ts
+        // `steadiness`), as the server keeps it across an editor's corrections.
+        if (previousEvidence)
+          for (const [i, e] of evidence) {
+            const before = previousEvidence.get(i);
+            if (before) e.previous = { area: before.area, cx: before.cx, cy: before.cy };
+          }
+        previousEvidence = evidence;
         const scores = scoreFrames(evidence);
         lastRound = {
           frameCount: source.frameCount,
