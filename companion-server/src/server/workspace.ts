@@ -106,6 +106,12 @@ export interface JobRecord {
 
 export const DEFAULT_OBJECT = 'main';
 
+/** A frame's evidence as evidence.jsonl keeps it: which network (weights' job) segmented it. */
+export interface StoredEvidence extends FrameEvidence {
+  /** The fine-tune job whose weights segmented the frame; absent for the parent alone. */
+  network?: string;
+}
+
 export function frameFileName(frame: number): string {
   return `${String(frame).padStart(5, '0')}.png`;
 }
@@ -383,7 +389,7 @@ export class Workspace {
     clipId: string,
     objectId: string,
     frame: number,
-    evidence: FrameEvidence,
+    evidence: StoredEvidence,
   ): Promise<void> {
     const file = this.evidencePath(clipId, objectId);
     const line = `${JSON.stringify({ frame, ...evidence })}\n`;
@@ -392,7 +398,7 @@ export class Workspace {
   }
 
   /** Each frame's latest evidence; torn or malformed lines (a crash mid-append) are skipped. */
-  async loadEvidence(clipId: string, objectId: string): Promise<Map<number, FrameEvidence>> {
+  async loadEvidence(clipId: string, objectId: string): Promise<Map<number, StoredEvidence>> {
     const text = await fs.readFile(this.evidencePath(clipId, objectId), 'utf8').catch(() => '');
     return latestEvidence(text).latest;
   }
@@ -438,8 +444,8 @@ export class Workspace {
 }
 
 /** Each frame's latest evidence in an evidence.jsonl text, and how many non-empty lines it has. */
-function latestEvidence(text: string): { latest: Map<number, FrameEvidence>; lines: number } {
-  const latest = new Map<number, FrameEvidence>();
+function latestEvidence(text: string): { latest: Map<number, StoredEvidence>; lines: number } {
+  const latest = new Map<number, StoredEvidence>();
   let lines = 0;
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
@@ -451,7 +457,7 @@ function latestEvidence(text: string): { latest: Map<number, FrameEvidence>; lin
 }
 
 /** One line of evidence.jsonl, or undefined when it is not one the server wrote whole. */
-function parseEvidenceLine(line: string): { frame: number; evidence: FrameEvidence } | undefined {
+function parseEvidenceLine(line: string): { frame: number; evidence: StoredEvidence } | undefined {
   if (!line.startsWith('{') || !line.endsWith('}')) return undefined;
   let v: Record<string, unknown>;
   try {
@@ -463,7 +469,14 @@ function parseEvidenceLine(line: string): { frame: number; evidence: FrameEviden
   if (!Number.isInteger(v.frame) || (v.frame as number) < 0) return undefined;
   if (!share(v.area) || !share(v.cx) || !share(v.cy) || !share(v.uncertain)) return undefined;
   if (v.agreement !== undefined && !share(v.agreement)) return undefined;
-  const evidence: FrameEvidence = { area: v.area, cx: v.cx, cy: v.cy, uncertain: v.uncertain };
+  const evidence: StoredEvidence = { area: v.area, cx: v.cx, cy: v.cy, uncertain: v.uncertain };
   if (v.agreement !== undefined) evidence.agreement = v.agreement;
+  if (typeof v.network === 'string') evidence.network = v.network;
+  const p = v.previous as Record<string, unknown> | undefined;
+  if (p !== undefined) {
+    if (typeof p !== 'object' || p === null || !share(p.area) || !share(p.cx) || !share(p.cy))
+      return undefined;
+    evidence.previous = { area: p.area, cx: p.cx, cy: p.cy };
+  }
   return { frame: v.frame as number, evidence };
 }

@@ -2,13 +2,16 @@
  * evidence.jsonl (each segmented frame's confidence evidence) stays about one line per frame
  * however often a clip is segmented again, and its scores survive the rewrite. Real server on a
  * real port with a ws client; the FAKE-SPEED synthetic backend, whose mattes the server measures
- * itself. The Workspace half checks the rewrite against appends that race it.
+ * itself. The Workspace half checks the rewrite against appends that race it. After a correction,
+ * a frame segmented by the networks before and after it carries their agreement (steadiness).
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Workspace } from '../../src/server/workspace';
 import { createSyntheticBackend } from './helpers/synthetic-backend';
-import { smallBearFrames, tempDir } from './helpers/fixtures';
+import { bearMask, smallBearFrames, tempDir } from './helpers/fixtures';
+import { openTunedClip } from './helpers/bear-clip';
+import { pngMaskField } from './helpers/mask-png';
 import { startTestServer, type TestServer } from './helpers/start-server';
 import { TestClient } from './helpers/ws-client';
 
@@ -29,14 +32,16 @@ afterAll(async () => {
 });
 
 interface Confidence {
-  frames: { frame: number; confidence: number }[];
+  frames: { frame: number; confidence: number; steadiness?: number; annotated: boolean }[];
 }
 
-async function segmentAll(clipId: string): Promise<void> {
-  const { job } = await client.ack<{ job: { jobId: string } }>({ type: 'segment', clipId });
+async function runJob(message: Record<string, unknown>): Promise<void> {
+  const { job } = await client.ack<{ job: { jobId: string } }>(message);
   await client.ack({ type: 'subscribe', jobId: job.jobId });
   expect((await client.waitForJob(job.jobId)).state).toBe('done');
 }
+
+const segmentAll = (clipId: string): Promise<void> => runJob({ type: 'segment', clipId });
 
 async function evidenceLines(clipId: string): Promise<string[]> {
   const text = await fs.readFile(
@@ -102,4 +107,39 @@ describe('Workspace.compactEvidence', () => {
     await ws.init();
     expect(await ws.compactEvidence('c0ffee', 'main')).toBe(0);
   });
+});
+
+test('frames segmented before and after a correction carry steadiness; the same network again keeps it', async () => {
+  const frames = await smallBearFrames(6, 64);
+  const clip = await openTunedClip(client, frames.folder, (w, h) => bearMask(0, w, h), 'fast');
+  const first = await client.ack<Confidence>({ type: 'getConfidence', clipId: clip.clipId });
+  expect(first.frames).toHaveLength(6);
+  expect(first.frames.every((f) => f.steadiness === undefined)).toBe(true);
+
+  // A correction on frame 3: an object a quarter of the frame's size at the top left, so the
+  // refined network's masks move.
+  const wrong = new Uint8Array(clip.width * clip.height);
+  for (let y = 0; y < clip.height / 2; y++)
+    for (let x = 0; x < clip.width / 2; x++) wrong[y * clip.width + x] = 1;
+  await client.ack({
+    type: 'addAnnotation',
+    clipId: clip.clipId,
+    frame: 3,
+    mask: await pngMaskField(wrong, clip.width, clip.height),
+  });
+  await runJob({ type: 'fineTune', clipId: clip.clipId, preset: 'fast', thenSegment: {} });
+  const second = await client.ack<Confidence>({ type: 'getConfidence', clipId: clip.clipId });
+  const open = second.frames.filter((f) => !f.annotated);
+  expect(open.length).toBeGreaterThan(0);
+  for (const f of open) {
+    expect(f.steadiness).toBeGreaterThanOrEqual(0);
+    expect(f.steadiness).toBeLessThanOrEqual(1);
+  }
+  expect(open.some((f) => f.steadiness! < 0.99)).toBe(true);
+
+  await runJob({ type: 'segment', clipId: clip.clipId });
+  const third = await client.ack<Confidence>({ type: 'getConfidence', clipId: clip.clipId });
+  expect(third.frames.filter((f) => !f.annotated).map((f) => f.steadiness)).toEqual(
+    open.map((f) => f.steadiness),
+  );
 });

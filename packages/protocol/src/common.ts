@@ -291,6 +291,11 @@ export const FrameConfidenceSchema = Type.Object({
   consistency: Type.Number({ minimum: 0, maximum: 1 }),
   /** IoU of the fine-tuned network's mask with the parent's (weights with a parent guide only). */
   agreement: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /**
+   * The object's area and position against the network before the editor's last correction
+   * (frames segmented by both only).
+   */
+  steadiness: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   /** The frame has an annotation: it comes back as painted and is never suggested. */
   annotated: Type.Boolean(),
 });

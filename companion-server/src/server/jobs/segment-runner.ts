@@ -1,9 +1,9 @@
 /** Segment jobs: a mask for each frame of a range, the frames nearest the playhead first. */
-import { measureFrame } from '@oneshot-roto/core';
+import { measureFrame, type FrameEvidence } from '@oneshot-roto/core';
 import { ioError, ProtocolError } from '../errors';
 import { playheadFirstOrder } from '../frame-order';
 import { encodeGrayPng } from '../png';
-import type { JobRecord } from '../workspace';
+import type { JobRecord, StoredEvidence } from '../workspace';
 import { planPreviewTrack } from './preview-track';
 import type { JobRunContext, JobRunner } from './runner';
 
@@ -42,6 +42,9 @@ async function segmentOrder(
   // The masks are about to change: until the track is planned again the previews show them as they come.
   await ctx.workspace.clearTrack(job.clipId, job.objectId);
   const weights = await ctx.workspace.loadWeights(job.clipId, job.objectId);
+  // Where the network before the editor's last correction put the object (score.ts steadiness).
+  const before = await ctx.workspace.loadEvidence(job.clipId, job.objectId);
+  const network = weights?.jobId;
   const started = Date.now();
   let count = 0;
   await ctx.backend.segment({
@@ -65,7 +68,11 @@ async function segmentOrder(
           job.clipId,
           job.objectId,
           frame,
-          evidence ?? measureFrame(probability, width, height, undefined, 255),
+          withPrevious(
+            evidence ?? measureFrame(probability, width, height, undefined, 255),
+            before.get(frame),
+            network,
+          ),
         );
         await ctx.workspace.appendJobFrame(job.jobId, frame);
       } catch (err) {
@@ -107,3 +114,22 @@ async function segmentOrder(
 
 export const runSegmentJob: JobRunner = (job, signal, ctx) =>
   segmentFrames(ctx, job, signal, job.params.playheadFrame, job.params.range);
+
+/**
+ * The frame's new evidence with the network that produced it and, when the frame was segmented
+ * before by another fine-tuned network, where that one put the object (kept through re-segmenting
+ * with the same network).
+ */
+function withPrevious(
+  evidence: FrameEvidence,
+  old: StoredEvidence | undefined,
+  network: string | undefined,
+): StoredEvidence {
+  const stored: StoredEvidence = { ...evidence };
+  if (network === undefined) return stored;
+  stored.network = network;
+  if (old?.network !== undefined && old.network !== network)
+    stored.previous = { area: old.area, cx: old.cx, cy: old.cy };
+  else if (old?.network === network && old.previous) stored.previous = old.previous;
+  return stored;
+}

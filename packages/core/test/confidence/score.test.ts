@@ -90,3 +90,20 @@ test('the report of a long clip ranks the first SUGGESTIONS frames, as the full 
   expect(report.suggest[0]).toBeLessThan(20_200);
   expect(buildConfidenceReport(clip, [0], (i) => i, { suggestions: 70 }).suggest).toHaveLength(70);
 });
+
+test('a frame the last correction moved is less sure; where the networks agree steadiness is 1', () => {
+  const clip = steadyClip(8);
+  // Every frame was segmented before the correction too; frame 5's object was elsewhere and smaller then.
+  for (const [f, e] of clip)
+    e.previous = f === 5 ? { area: 0.05, cx: 0.9, cy: 0.2 } : { area: e.area, cx: e.cx, cy: e.cy };
+  const scores = new Map(scoreFrames(clip).map((s) => [s.frame, s]));
+  expect(scores.get(3)!.steadiness).toBe(1);
+  expect(scores.get(5)!.steadiness).toBeLessThan(0.2);
+  // The single-network terms are equal on frames 3 and 5; steadiness weighs as much as all of them.
+  expect(scores.get(5)!.crispness).toBe(scores.get(3)!.crispness);
+  expect(scores.get(3)!.confidence - scores.get(5)!.confidence).toBeGreaterThan(0.4);
+  // Without earlier evidence there is no steadiness and the score is the single network's.
+  const plain = scoreFrames(steadyClip(8));
+  expect(plain.every((s) => s.steadiness === undefined)).toBe(true);
+  expect(plain[3]!.confidence).toBeCloseTo(2 * scores.get(3)!.confidence - 1, 10);
+});
