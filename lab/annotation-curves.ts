@@ -94,6 +94,7 @@ function main(runs: Map<string, Report>): void {
           const [a, b] = [runs.get(name)!, spread].map((r) => sequenceJ(r, seq, k));
           if (a !== undefined && b !== undefined) d.push(a - b);
         }
+        if (d.length < 2) return `${name} –`;
         const m = d.reduce((x, y) => x + y, 0) / d.length;
         const sd = Math.sqrt(d.reduce((x, y) => x + (y - m) ** 2, 0) / (d.length - 1));
         return `${name} ${(100 * m).toFixed(2)} ± ${((100 * sd) / Math.sqrt(d.length)).toFixed(2)} J points (n ${d.length})`;
