@@ -341,7 +341,13 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
     { timeout: 30_000 },
   );
   expect(await overlayShown()).toBe(true);
-  expect(await byTestId('message').textContent()).toMatch(/Segmented 12 frames/);
+  // The last frame's progress comes before the job ends (the server then plans the previews'
+  // piece track, and the panel fetches the scores): wait for the panel's word, not the bar.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Segmented 12 frames'),
+    undefined,
+    { timeout: 60_000 },
+  );
   await shot('03-segmented');
 
   // Correction keyframe at frame 6: paint, apply; a marker is added and the clip is refined.
