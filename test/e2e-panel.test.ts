@@ -440,8 +440,18 @@ test('pair, segment the sample clip, correct it and render the matte layer from 
   // Render the matte layer with controls; the panel places it above the clip.
   await byTestId('output-folder').fill(outputFolder);
   await byTestId('feather').fill('2');
-  // Piece tracking is on unless the editor turns it off, as on the server.
+  // Piece tracking is on unless the editor turns it off, as on the server; the preview follows the box.
   expect(await byTestId('piece-track').isChecked()).toBe(true);
+  const overlayTracked = (tracked: boolean) =>
+    page.waitForFunction((want) => {
+      const img = document.querySelector('img.overlay') as { getAttribute(n: string): string | null } | null;
+      return !(img?.getAttribute('src') ?? 'track=false').includes('track=false') === want;
+    }, tracked);
+  await overlayTracked(true);
+  await byTestId('piece-track').uncheck();
+  await overlayTracked(false);
+  await byTestId('piece-track').check();
+  await overlayTracked(true);
   await byTestId('render').click();
   await page.waitForFunction(
     () => document.querySelector('[data-testid="message"]')?.textContent?.startsWith('Matte layer placed'),

@@ -147,7 +147,7 @@ export function registerHttpRoutes(app: FastifyInstance, ctx: HandlerContext, st
       const maskPng = await ctx.workspace.readMask(clipId, objectId, n);
       const matte = maskPng ? (await decodeGrayPng(maskPng)).data : null;
       // What the render will keep: the pieces the piece track clears are left out.
-      if (matte) {
+      if (matte && req.query.track !== false) {
         const track = await ctx.workspace.loadTrack(clipId, objectId).catch((err: unknown) => {
           req.log.warn({ err }, 'overlay drawn without the piece track');
           return undefined;

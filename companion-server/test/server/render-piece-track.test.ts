@@ -106,8 +106,14 @@ test("the panel's overlay leaves out the pieces the track clears; the stored mas
     if (n >= 2) {
       expect(inPart(mask, true)).toBeGreaterThan(100);
       expect(tintedInPart(overlay, frame, true)).toBe(0);
+      // As a render with the track off: the whole mask.
+      const whole = await pixels(`/clips/${clipId}/overlay/${n}.png?track=false`, 3);
+      expect(tintedInPart(whole, frame, true)).toBeGreaterThan(100);
     }
   }
+  const bad = await fetch(`${srv.url}/clips/${clipId}/overlay/2.png?track=maybe`, { headers: authHeaders() });
+  expect(bad.status).toBe(400);
+  expect(await bad.text()).toMatch(/track/);
 });
 
 test('a damaged track file: after a restart the overlay is drawn without it, and the log names the file', async () => {

@@ -20,7 +20,8 @@ export const HTTP_ROUTES = {
   mask: '/clips/:clipId/objects/:objectId/masks/:frame.png',
   /**
    * Frame n with the mask tinted over it (RGB PNG), less the pieces the piece track clears once the
-   * segmentation is done (what a render with `pieceTrack` keeps); `?object=` (default "main"), `?maxSide=`.
+   * segmentation is done (what a render with `pieceTrack` keeps; `?track=false`: the whole mask);
+   * `?object=` (default "main"), `?maxSide=`.
    */
   overlay: '/clips/:clipId/overlay/:frame.png',
   /** `{ jobs: JobInfo[] }` */
@@ -71,7 +72,12 @@ export const HTTP_PARAMS = {
 } as const;
 export const HTTP_QUERIES = {
   frame: Type.Object({ maxSide: Type.Optional(MaxSideSchema) }),
-  overlay: Type.Object({ object: Type.Optional(ObjectIdSchema), maxSide: Type.Optional(MaxSideSchema) }),
+  overlay: Type.Object({
+    object: Type.Optional(ObjectIdSchema),
+    maxSide: Type.Optional(MaxSideSchema),
+    /** `false`: the whole stored mask, as a render with `pieceTrack` off keeps it (default true). */
+    track: Type.Optional(Type.Boolean()),
+  }),
 } as const;
 
 const enc = encodeURIComponent;
@@ -89,9 +95,18 @@ export function frameUrl(clipId: string, frame: number): string {
 export function maskUrl(clipId: string, objectId: string, frame: number): string {
   return routePath(HTTP_ROUTES.mask, { clipId, objectId, frame });
 }
-/** Path of an overlay PNG. */
-export function overlayUrl(clipId: string, frame: number, objectId?: string): string {
-  return `${routePath(HTTP_ROUTES.overlay, { clipId, frame })}${objectId ? `?object=${enc(objectId)}` : ''}`;
+/** Path of an overlay PNG; `track: false` asks for the whole stored mask (no piece track). */
+export function overlayUrl(
+  clipId: string,
+  frame: number,
+  objectId?: string,
+  options: { track?: boolean } = {},
+): string {
+  const query = [
+    ...(objectId ? [`object=${enc(objectId)}`] : []),
+    ...(options.track === false ? ['track=false'] : []),
+  ];
+  return `${routePath(HTTP_ROUTES.overlay, { clipId, frame })}${query.length ? `?${query.join('&')}` : ''}`;
 }
 /** Appends the token as a query parameter (for `<img src>` and the WebSocket URL). */
 export function withToken(url: string, token: string): string {

@@ -48,7 +48,8 @@ export function overlayImageUrl(
   frame: number,
   objectId: string,
   maxSide?: number,
+  track = true,
 ): string {
-  const path = overlayUrl(clipId, frame, objectId) + (maxSide ? `&maxSide=${maxSide}` : '');
+  const path = overlayUrl(clipId, frame, objectId, { track }) + (maxSide ? `&maxSide=${maxSide}` : '');
   return withToken(httpBase(address) + path, token);
 }

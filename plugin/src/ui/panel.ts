@@ -106,6 +106,9 @@ export class Panel {
     );
     this.renderCard = new RenderCard({
       onRender: () => void this.startRender(),
+      onPieceTrackChange: () => {
+        if (this.target.clip && this.objects.current.fineTuned) this.showOverlay(Date.now());
+      },
       pickFolder: deps.pickFolder,
       onError: (err) => this.fail(err),
     });
@@ -297,7 +300,11 @@ export class Panel {
     const open = this.target.clip;
     if (!open) return;
     const objectId = this.objects.current.id;
-    this.editor.showOverlay(this.server.overlayUrl(open.info.clipId, this.target.frame, objectId, version));
+    // The preview shows what the render will keep: with or without the piece track, as its box says.
+    const track = this.renderCard.controls.pieceTrack !== false;
+    this.editor.showOverlay(
+      this.server.overlayUrl(open.info.clipId, this.target.frame, objectId, version, track),
+    );
     this.editor.setOverlayVisible(this.segmentCard.overlayVisible);
   }
 

@@ -21,6 +21,8 @@ export const RENDER_CHOICES = {
 
 export interface RenderCardOptions {
   onRender(): void;
+  /** The "Track pieces" box changed (the preview follows it). */
+  onPieceTrackChange?(): void;
   /** Native folder picker (UXP); absent in a browser, where the folder is typed. */
   pickFolder?: () => Promise<string | null>;
   onError(err: unknown): void;
@@ -51,6 +53,7 @@ export class RenderCard {
     this.invert = el('input', { type: 'checkbox', 'data-testid': 'invert' });
     // On by default, as on the server; off for an object whose pieces may appear away from it.
     this.pieceTrack = el('input', { type: 'checkbox', 'data-testid': 'piece-track', checked: true });
+    this.pieceTrack.addEventListener('change', () => options.onPieceTrackChange?.());
     this.folder = el('input', {
       type: 'text',
       placeholder: 'next to the media',

@@ -33,8 +33,17 @@ export class ServerConnection {
   }
 
   /** The object's result drawn over a clip frame; `version` makes a changed mask load anew. */
-  overlayUrl(clipId: string, frame: number, objectId: string, version: number): string {
-    const url = overlayImageUrl(this.pairedAddress, this.pairedToken, clipId, frame, objectId, VIEW_MAX_SIDE);
+  /** The overlay `<img>` URL; `track` false shows the whole mask, as a render without the piece track. */
+  overlayUrl(clipId: string, frame: number, objectId: string, version: number, track = true): string {
+    const url = overlayImageUrl(
+      this.pairedAddress,
+      this.pairedToken,
+      clipId,
+      frame,
+      objectId,
+      VIEW_MAX_SIDE,
+      track,
+    );
     return `${url}&v=${version}`;
   }
 
