@@ -72,6 +72,13 @@ export async function removeRenderLeftovers(outputFolder: string, name: string):
   return stale;
 }
 
+/** An 8-bit stored soft matte (0–255) as the matte pipeline's 0..1 map. */
+export function softMatteFromBytes(bytes: Uint8Array, width: number, height: number): FloatMatte {
+  const data = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) data[i] = bytes[i]! / 255;
+  return makeFloatMatte(data, width, height);
+}
+
 export async function renderMatte(req: RenderRequest): Promise<string[]> {
   let options;
   try {
@@ -121,10 +128,7 @@ export async function renderMatte(req: RenderRequest): Promise<string[]> {
   };
   const readSoft = async (frame: number): Promise<FloatMatte> => {
     if (req.signal.aborted) throw new ProtocolError('cancelled', 'render cancelled');
-    const soft = await req.readMatte(frame);
-    const data = new Float32Array(soft.length);
-    for (let i = 0; i < soft.length; i++) data[i] = soft[i]! / 255;
-    return makeFloatMatte(data, req.width, req.height);
+    return softMatteFromBytes(await req.readMatte(frame), req.width, req.height);
   };
   try {
     // The track reads the range's stored maps once before the render reads them again (two at a

@@ -1,5 +1,5 @@
-// The strip under the frame: one cell per clip frame (per stretch of frames in a long clip), coloured by how sure the segmentation is
-// (red unsure … green sure), the frames to check next marked, and "Check next" to jump to them.
+// The strip under the frame: one cell per clip frame (per stretch of frames in a long clip),
+// coloured by how sure the segmentation is (red unsure … green sure), the frames to check next marked, and "Check next" to jump to them.
 // The scores come from the server (getConfidence); the strip only shows them.
 import type { FrameConfidenceInfo } from '@oneshot-roto/protocol';
 import { stripCells, type StripCell } from './confidence-cells';

@@ -32,8 +32,10 @@ export class ServerConnection {
     return frameImageUrl(this.pairedAddress, this.pairedToken, clipId, frame, VIEW_MAX_SIDE);
   }
 
-  /** The object's result drawn over a clip frame; `version` makes a changed mask load anew. */
-  /** The overlay `<img>` URL; `track` false shows the whole mask, as a render without the piece track. */
+  /**
+   * The object's result drawn over a clip frame; `version` makes a changed mask load anew, `track`
+   * false shows the whole mask, as a render without the piece track.
+   */
   overlayUrl(clipId: string, frame: number, objectId: string, version: number, track = true): string {
     const url = overlayImageUrl(
       this.pairedAddress,

@@ -6,11 +6,11 @@
  * for nothing. Planned once a segmentation ends (every stored mask read once), saved beside the
  * masks, and applied by the overlay route.
  */
-import { makeFloatMatte, planSoftMapTrack } from '@oneshot-roto/core';
-import { ioError, ProtocolError } from '../errors';
-import { decodeGrayPng } from '../png';
+import { planSoftMapTrack } from '@oneshot-roto/core';
+import { ioError } from '../errors';
+import { softMatteFromBytes } from '../render-matte';
 import type { JobRecord } from '../workspace';
-import { loadAnnotationMasks, type JobRunContext } from './runner';
+import { loadAnnotationMasks, readStoredMatte, type JobRunContext } from './runner';
 
 /** Plans the track of the job's object over all its stored masks and saves it (none without annotations). */
 export async function planPreviewTrack(
@@ -33,12 +33,7 @@ export async function planPreviewTrack(
     threshold: weights?.threshold ?? 0.5,
     readSoft: async (frame) => {
       signal.throwIfAborted();
-      const png = await workspace.readMask(clipId, objectId, frame);
-      if (!png) throw new ProtocolError('not_found', `frame ${frame} has no mask; segment the clip again`);
-      const { data } = await decodeGrayPng(png);
-      const soft = new Float32Array(data.length);
-      for (let i = 0; i < data.length; i++) soft[i] = data[i]! / 255;
-      return makeFloatMatte(soft, clip.width, clip.height);
+      return softMatteFromBytes(await readStoredMatte(workspace, job, frame), clip.width, clip.height);
     },
   });
   await workspace.saveTrack(clipId, objectId, track).catch((err: unknown) => {

@@ -1,9 +1,8 @@
 /** Render jobs: the object's matte written to the output folder (missing masks segmented first). */
 import { ProtocolError } from '../errors';
 import { prepareOutputFolder } from '../path-rules';
-import { decodeGrayPng } from '../png';
 import { renderMatte } from '../render-matte';
-import { loadAnnotationMasks, type JobRunner } from './runner';
+import { loadAnnotationMasks, readStoredMatte, type JobRunner } from './runner';
 import { segmentFrames } from './segment-runner';
 
 export const runRenderJob: JobRunner = async (job, signal, ctx) => {
@@ -44,11 +43,7 @@ export const runRenderJob: JobRunner = async (job, signal, ctx) => {
     outputFolder,
     name: p.name ?? 'matte',
     startNumber: clip.mediaStart,
-    readMatte: async (f) => {
-      const png = await workspace.readMask(job.clipId, job.objectId, f);
-      if (!png) throw new ProtocolError('not_found', `frame ${f} has no mask; segment the clip again`);
-      return (await decodeGrayPng(png)).data;
-    },
+    readMatte: (f) => readStoredMatte(workspace, job, f),
     readFrame: (f) => clips.readFrame(job.clipId, f),
     painted,
     annotations,

@@ -4,6 +4,7 @@ import type { ClipRegistry } from '../clips';
 import { ProtocolError } from '../errors';
 import type { JobEventSink } from '../job-events';
 import { decodeStoredAnnotation } from '../annotation/stored-mask';
+import { decodeGrayPng } from '../png';
 import type { JobRecord, Workspace } from '../workspace';
 
 export interface JobRunContext {
@@ -40,4 +41,15 @@ export async function loadAnnotationMasks(workspace: Workspace, job: JobRecord):
     out.push({ frame: a.frame, width, height, mask });
   }
   return out;
+}
+
+/** The job's object's stored 8-bit soft matte of `frame`; a frame without one is not_found. */
+export async function readStoredMatte(
+  workspace: Workspace,
+  job: JobRecord,
+  frame: number,
+): Promise<Uint8Array> {
+  const png = await workspace.readMask(job.clipId, job.objectId, frame);
+  if (!png) throw new ProtocolError('not_found', `frame ${frame} has no mask; segment the clip again`);
+  return (await decodeGrayPng(png)).data;
 }

@@ -1,5 +1,5 @@
 /** Segment jobs: a mask for each frame of a range, the frames nearest the playhead first. */
-import { measureFrame, type FrameEvidence } from '@oneshot-roto/core';
+import { measureFrame, objectPlace, type FrameEvidence } from '@oneshot-roto/core';
 import { ioError, ProtocolError } from '../errors';
 import { playheadFirstOrder } from '../frame-order';
 import { encodeGrayPng } from '../png';
@@ -128,8 +128,7 @@ function withPrevious(
   const stored: StoredEvidence = { ...evidence };
   if (network === undefined) return stored;
   stored.network = network;
-  if (old?.network !== undefined && old.network !== network)
-    stored.previous = { area: old.area, cx: old.cx, cy: old.cy };
+  if (old?.network !== undefined && old.network !== network) stored.previous = objectPlace(old);
   else if (old?.network === network && old.previous) stored.previous = old.previous;
   return stored;
 }

@@ -40,6 +40,11 @@ export interface ObjectPlace {
   cy: number;
 }
 
+/** The object's place alone, from a frame's evidence (for `FrameEvidence.previous`). */
+export function objectPlace(e: ObjectPlace): ObjectPlace {
+  return { area: e.area, cx: e.cx, cy: e.cy };
+}
+
 /** The maps behind a parent-guided frame: the fine-tuned network's and the parent's. */
 export interface GuideMaps {
   fine: Float32Array;

@@ -1,6 +1,7 @@
 /** Public API of per-frame confidence: evidence from a frame's maps, scores over a clip, suggestions. */
 export {
   measureFrame,
+  objectPlace,
   UNSURE_LOW,
   UNSURE_HIGH,
   type FrameEvidence,

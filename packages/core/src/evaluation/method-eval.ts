@@ -12,7 +12,7 @@ import { planSoftMapTrack } from '../matte/piece-track';
 import { openMatteWriter } from '../matte/writers';
 import { binarize, makeFloatMatte, type FloatMatte } from '../matte/matte';
 import type { DeviceChoice, FrameSegmenter } from '../model';
-import { scoreFrames, type FrameEvidence } from '../confidence';
+import { objectPlace, scoreFrames, type FrameEvidence } from '../confidence';
 import type { Annotation } from '../osvos/annotations';
 import { chooseNextAnnotation, type ChooseMethod, type RoundState } from './choose-annotation';
 import { spearman } from './rank-correlation';
@@ -378,7 +378,7 @@ export async function runMethodEval(options: MethodEvalOptions): Promise<MethodE
         if (previousEvidence)
           for (const [i, e] of evidence) {
             const before = previousEvidence.get(i);
-            if (before) e.previous = { area: before.area, cx: before.cx, cy: before.cy };
+            if (before) e.previous = objectPlace(before);
           }
         previousEvidence = evidence;
         const scores = scoreFrames(evidence);
