@@ -11,26 +11,9 @@ the other subset.
 """
 import argparse, json
 import numpy as np
+from spearman import rho
 
 SIGNALS = ['crispness', 'agreement', 'consistency', 'flip IoU', 'scale IoU', 'nearness', 'area kept', 'object size']
-
-
-def rank(v):
-    order = np.argsort(v, kind='mergesort')
-    r = np.empty(len(v))
-    r[order] = np.arange(len(v))
-    # Ties share their mean rank, as Spearman's rho wants.
-    for x in np.unique(v):
-        m = v == x
-        r[m] = r[m].mean()
-    return r
-
-
-def rho(a, b):
-    ra, rb = rank(np.asarray(a, float)), rank(np.asarray(b, float))
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    den = np.sqrt((ra ** 2).sum() * (rb ** 2).sum())
-    return float((ra * rb).sum() / den) if den else 0.0
 
 
 def load(spec):

@@ -10,21 +10,7 @@ annotated in the round are left out, as are clips with fewer than 4 such frames.
 """
 import collections, json, math, sys
 import numpy as np
-
-
-def rank(v):
-    v = np.asarray(v, float)
-    r = np.empty(len(v))
-    r[np.argsort(v, kind='mergesort')] = np.arange(len(v))
-    for x in np.unique(v):
-        r[v == x] = r[v == x].mean()
-    return r
-
-
-def rho(a, b):
-    ra, rb = rank(a) - (len(a) - 1) / 2, rank(b) - (len(b) - 1) / 2
-    den = math.sqrt((ra ** 2).sum() * (rb ** 2).sum())
-    return float((ra * rb).sum() / den) if den else 0.0
+from spearman import rho
 
 
 def steadiness(before, now):
